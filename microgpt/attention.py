@@ -1,0 +1,52 @@
+"""
+attention.py: causal multi-head self-attention, one position at a time.
+
+The model reads a document one token at a time. At each position it appends
+this position's key and value vectors to a cache, so the cache holds exactly
+the positions seen so far: position t can only attend to positions 0..t. That
+is the causal mask, with no mask written anywhere. (Learning material usually
+shows the same thing as a T x T matrix with -infinity above the diagonal; both
+give the same numbers.)
+
+Each head h owns a slice of head_dim entries of q, k and v. For every cached
+position t it scores how well the query matches that position's key
+(attn_logits), turns the scores into weights that sum to 1 (attn_weights), and
+mixes the cached values with those weights (head_out). The heads' outputs are
+concatenated back to n_embd entries.
+
+Builds on layers.py (softmax) and value.py (dot); model.py projects x to q, k,
+v before calling `attention` and projects its output after. Left out on
+purpose: batching, masking of padded positions, flash-style tricks.
+"""
+from __future__ import annotations
+
+from .layers import softmax
+from .value import dot
+
+
+def attention(q, keys, values, n_head):
+    """Attention of one query over the cached keys and values of one layer.
+
+    q: (n_embd,) Values for the current position.
+    keys, values: one (n_embd,) list per position seen so far, this one last.
+    Returns (n_embd,) Values: the n_head heads' outputs, concatenated.
+
+    >>> from microgpt.value import Value
+    >>> k = [[Value(1.0), Value(0.0)], [Value(0.0), Value(1.0)]]
+    >>> v = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+    >>> [y.data for y in attention([Value(0.0), Value(0.0)], k, v, n_head=1)]
+    [2.0, 3.0]
+    """
+    head_dim = len(q) // n_head
+    x_attn = []
+    for h in range(n_head):
+        hs = h * head_dim                                    # this head's slice
+        q_h = q[hs:hs + head_dim]                            # (head_dim,)
+        k_h = [k_t[hs:hs + head_dim] for k_t in keys]        # (T, head_dim)
+        v_h = [v_t[hs:hs + head_dim] for v_t in values]      # (T, head_dim)
+        attn_logits = [dot(q_h, k_h[t]) / head_dim ** 0.5 for t in range(len(k_h))]  # (T,)
+        attn_weights = softmax(attn_logits)                  # (T,), sum to 1
+        head_out = [dot(attn_weights, [v_h[t][j] for t in range(len(v_h))])
+                    for j in range(head_dim)]                # (head_dim,)
+        x_attn.extend(head_out)
+    return x_attn                                            # (n_embd,)

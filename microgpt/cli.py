@@ -1,0 +1,55 @@
+"""
+cli.py: what the command-line modules share: argument parsing whose errors
+are one line (status 2, no usage dump, no traceback), and flag types that
+explain what they expected.
+
+train.py and the other `python -m microgpt.X` commands use it; the library
+itself never prints or exits.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a mistake prints one line: 'prog: error: ...'."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def fail(prog, message, status=2):
+    """Print 'prog: error: message' on stderr and exit."""
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    sys.exit(status)
+
+
+def whole_number(minimum):
+    """A flag type: an int >= minimum."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    return parse
+
+
+def number(minimum, inclusive=True):
+    """A flag type: a finite float >= minimum (or > minimum)."""
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+        if value < minimum or (value == minimum and not inclusive):
+            bound = "at least" if inclusive else "above"
+            raise argparse.ArgumentTypeError(f"must be {bound} {minimum:g}, got {text}")
+        return value
+    return parse

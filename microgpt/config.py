@@ -1,0 +1,65 @@
+"""
+config.py: every setting of a run, in one dataclass.
+
+The defaults are the reference run's. The model's shape (n_embd, n_head,
+n_layer, block_size, vocab_size), the optimizer's settings, the seed and the
+sampling settings all live here and nowhere else: the command-line flags of
+train.py take their defaults from this class, and checkpoints store it whole.
+
+vocab_size is the one field the data decides: train.py sets it from the
+tokenizer. `check()` says, in words, what is wrong with a config before any
+work starts.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work, with a message meant for a person."""
+
+
+@dataclass
+class Config:
+    # the model's shape (defaults: 4,192 parameters on the 27-token names data)
+    n_embd: int = 16       # width of the residual stream
+    n_head: int = 4        # attention heads; each reads n_embd // n_head entries
+    n_layer: int = 1       # transformer blocks
+    block_size: int = 16   # longest context; longer documents are truncated
+    vocab_size: int = 27   # set from the data by train.py
+    # training
+    seed: int = 42
+    steps: int = 1000
+    lr: float = 0.01       # Adam's learning rate, decayed linearly to 0
+    beta1: float = 0.85
+    beta2: float = 0.99
+    eps: float = 1e-8
+    init_std: float = 0.08
+    # sampling
+    temperature: float = 0.5
+    num_samples: int = 20
+
+    @property
+    def head_dim(self):
+        return self.n_embd // self.n_head
+
+    def check(self):
+        """Raise ConfigError naming the first setting that cannot work.
+
+        >>> Config(n_embd=10, n_head=4).check()
+        Traceback (most recent call last):
+        ...
+        microgpt.config.ConfigError: n_embd (10) must be divisible by n_head (4)
+        """
+        for name in ("n_embd", "n_head", "n_layer", "block_size", "vocab_size", "steps"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.num_samples < 0:
+            raise ConfigError(f"num_samples cannot be negative, got {self.num_samples}")
+        if self.n_embd % self.n_head:
+            raise ConfigError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ConfigError(f"lr must be a positive number, got {self.lr}")
+        if not (math.isfinite(self.temperature) and self.temperature >= 0):
+            raise ConfigError(f"temperature must be 0 or more, got {self.temperature}")

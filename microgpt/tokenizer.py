@@ -1,0 +1,53 @@
+"""
+tokenizer.py: characters <-> integer ids, plus one special token, BOS.
+
+The model reads and writes integers. This tokenizer gives each distinct
+character of the training documents an id (in sorted order, 0..n-1) and adds
+one more id, n, for BOS ("beginning of sequence"), which marks both ends of a
+document: "emma" is trained as [BOS, e, m, m, a, BOS]. So the vocabulary size
+is n + 1.
+
+It builds on data.py's list of documents; model.py only needs `vocab_size`.
+Left out on purpose: subwords (BPE), unknown-character handling (a character
+the tokenizer has not seen raises a KeyError naming it).
+"""
+from __future__ import annotations
+
+
+class Tokenizer:
+    """
+    >>> tok = Tokenizer.from_docs(["emma", "ava"])
+    >>> tok.chars, tok.bos, tok.vocab_size
+    (['a', 'e', 'm', 'v'], 4, 5)
+    >>> tok.encode("emma")
+    [1, 2, 2, 0]
+    >>> tok.decode([1, 2, 2, 0])
+    'emma'
+    """
+
+    def __init__(self, chars):
+        self.chars = list(chars)                 # id -> character
+        self.bos = len(self.chars)               # the extra token's id
+        self.vocab_size = len(self.chars) + 1
+        self.ids = {ch: i for i, ch in enumerate(self.chars)}  # character -> id
+
+    @classmethod
+    def from_docs(cls, docs):
+        """The sorted set of all characters in all documents."""
+        return cls(sorted(set("".join(docs))))
+
+    def encode(self, text):
+        """Ids of the characters of text (no BOS added)."""
+        return [self.ids[ch] for ch in text]
+
+    def decode(self, ids):
+        """The text of a list of ids; BOS tokens are skipped."""
+        return "".join(self.chars[i] for i in ids if i != self.bos)
+
+    def unknown(self, text):
+        """The characters of text this tokenizer cannot encode, in order.
+
+        >>> Tokenizer(['a', 'b']).unknown("abcad")
+        ['c', 'd']
+        """
+        return sorted(set(text) - set(self.ids), key=text.index)

@@ -1,0 +1,230 @@
+"""
+value.py: a scalar autograd engine, the bottom of microgpt.
+
+A `Value` holds one float (`data`), the gradient of the loss with respect to it
+(`grad`), the Values it was computed from (`_children`) and, for each child,
+the local derivative d(self)/d(child) (`_local_grads`). `backward()` orders the
+graph so that every node comes after the nodes it feeds, then walks it once
+from the loss down, applying the chain rule: child.grad += local * node.grad.
+
+Every other module builds on this one: the model is written with Values, the
+optimizer reads `.grad` and writes `.data`.
+
+Fused nodes. The plain ops (+, *, **, log, exp, relu) make one node per
+arithmetic step, exactly as in micrograd; one training step of the default
+model then builds hundreds of thousands of tiny nodes. A few helpers below
+build one node for a whole small computation instead, with the same local
+derivatives written out by hand:
+
+    dot(ws, xs)          w0*x0 + w1*x1 + ...  (one node, not 2n)
+    vsum(xs)             x0 + x1 + ...        (one node, not n)
+    softmax(logits)      one node per output, each with all logits as children
+    cross_entropy(logits, target)   -log(softmax(logits)[target]) as one node
+
+They compute the forward value with the very same float operations in the same
+order as the plain ops would (left folds starting from 0, division written as
+multiplication by x ** -1), so a model built from them prints the same numbers;
+they only make fewer, larger nodes. See examples/naive_engine.py for the
+one-node-per-op engine they replace.
+
+Left out on purpose: tensors, broadcasting, in-place ops, gradients of
+gradients.
+"""
+from __future__ import annotations
+
+import math
+
+
+class Value:
+    """One scalar in the computation graph.
+
+    >>> a, b = Value(2.0), Value(-3.0)
+    >>> c = a * b + a ** 2
+    >>> c
+    Value(data=-2.0, grad=0.0)
+    >>> c.backward()
+    >>> a.grad, b.grad          # dc/da = b + 2a, dc/db = a
+    (1.0, 2.0)
+    """
+
+    __slots__ = ("data", "grad", "_children", "_local_grads")
+
+    def __init__(self, data, children=(), local_grads=()):
+        self.data = data
+        self.grad = 0.0
+        self._children = children        # Values this one was computed from
+        self._local_grads = local_grads  # d(self)/d(child), one per child
+
+    def __repr__(self):
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    # ---------------------------------------------------------------------
+    # the primitive ops: forward value, then local derivative(s)
+
+    def __add__(self, other):
+        if isinstance(other, Value):
+            return Value(self.data + other.data, (self, other), (1.0, 1.0))
+        return Value(self.data + other, (self,), (1.0,))  # constants stay floats
+
+    def __mul__(self, other):
+        if isinstance(other, Value):
+            return Value(self.data * other.data, (self, other), (other.data, self.data))
+        return Value(self.data * other, (self,), (other,))
+
+    def __pow__(self, k):  # k is a plain number
+        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),))
+
+    def log(self):
+        return Value(math.log(self.data), (self,), (1 / self.data,))
+
+    def exp(self):
+        e = math.exp(self.data)
+        return Value(e, (self,), (e,))
+
+    def relu(self):
+        return Value(max(0, self.data), (self,), (float(self.data > 0),))
+
+    # ---------------------------------------------------------------------
+    # derived ops: written with the primitives, as the reference writes them
+
+    def __neg__(self):
+        return self * -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __truediv__(self, other):
+        return self * other ** -1
+
+    def __rtruediv__(self, other):
+        return other * self ** -1
+
+    # ---------------------------------------------------------------------
+    # backpropagation
+
+    def backward(self):
+        """Fill in .grad of every Value this one depends on (d self / d v).
+
+        Gradients add up, so call it once per fresh graph and reset the
+        leaves' .grad to 0 before the next one (the optimizer does).
+        """
+        self.grad = 1.0  # d self / d self
+        for node in reversed(topological_order(self)):
+            g = node.grad
+            for child, local in zip(node._children, node._local_grads):
+                child.grad += local * g
+
+
+def topological_order(root):
+    """The non-leaf Values reachable from root, each after all its children.
+
+    An iterative depth-first search: an explicit stack instead of recursion, so
+    a deep model cannot hit Python's recursion limit. Leaves (parameters,
+    inputs) are left out: they have nothing to pass a gradient on to.
+
+    >>> x = Value(3.0); y = x * x; z = y + x
+    >>> [n.data for n in topological_order(z)]
+    [9.0, 12.0]
+    """
+    order, seen = [], {root}
+    stack = [(root, iter(root._children))]
+    while stack:
+        node, children = stack[-1]
+        for child in children:
+            if child._children and child not in seen:
+                seen.add(child)
+                stack.append((child, iter(child._children)))
+                break
+        else:  # every child is done: node may follow them
+            stack.pop()
+            order.append(node)
+    return order
+
+
+# -------------------------------------------------------------------------
+# fused nodes: one node for a whole small computation, same float operations
+
+
+def dot(ws, xs):
+    """w0*x0 + w1*x1 + ... as one node; d/dw_i = x_i, d/dx_i = w_i.
+
+    Adds left to right from 0, like Python's sum() over Values; sum() over
+    plain floats would not do (since 3.12 it rounds differently).
+
+    >>> dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
+    Value(data=11.0, grad=0.0)
+    """
+    wd = [w.data for w in ws]
+    xd = [x.data for x in xs]
+    acc = 0.0
+    for w, x in zip(wd, xd):
+        acc += w * x
+    return Value(acc, (*ws, *xs), (*xd, *wd))
+
+
+def vsum(xs):
+    """x0 + x1 + ... as one node; every local derivative is 1.
+
+    >>> vsum([Value(1.0), Value(2.0), Value(3.0)])
+    Value(data=6.0, grad=0.0)
+    """
+    acc = 0.0
+    for x in xs:
+        acc += x.data
+    return Value(acc, tuple(xs), (1.0,) * len(xs))
+
+
+def softmax_data(zs):
+    """softmax of plain floats, with the reference's float operations.
+
+    exp(z - max) / total, where dividing is multiplying by total ** -1.
+
+    >>> softmax_data([0.0, 0.0])
+    [0.5, 0.5]
+    """
+    max_z = max(zs)
+    exps = [math.exp(z + -max_z) for z in zs]
+    total = 0.0
+    for e in exps:
+        total += e
+    inv_total = total ** -1
+    return [e * inv_total for e in exps]
+
+
+def softmax(logits):
+    """Softmax over Values: one node per output p_i, children all the logits.
+
+    Local derivatives: d p_i / d z_j = p_i * (1[i == j] - p_j). That is n*n
+    numbers for n logits, against the 3n + 2 nodes (sub, exp, sum, pow, mul)
+    of the unfused version; for the short rows of attention that is a win.
+
+    >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
+    [0.0900, 0.2447, 0.6652]
+    """
+    probs = softmax_data([z.data for z in logits])
+    children = tuple(logits)
+    return [
+        Value(p_i, children, tuple(p_i * ((i == j) - p_j) for j, p_j in enumerate(probs)))
+        for i, p_i in enumerate(probs)
+    ]
+
+
+def cross_entropy(logits, target):
+    """-log(softmax(logits)[target]) as one node; d/dz_j = p_j - 1[j == target].
+
+    >>> round(cross_entropy([Value(0.0), Value(0.0)], 1).data, 6)   # -log(1/2)
+    0.693147
+    """
+    probs = softmax_data([z.data for z in logits])
+    loss = -math.log(probs[target])
+    local = tuple(p - (j == target) for j, p in enumerate(probs))
+    return Value(loss, tuple(logits), local)
