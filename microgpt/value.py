@@ -208,7 +208,7 @@ def softmax(logits):
     of the unfused version; for the short rows of attention that is a win.
 
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
-    [0.0900, 0.2447, 0.6652]
+    [0.09, 0.2447, 0.6652]
     """
     probs = softmax_data([z.data for z in logits])
     children = tuple(logits)

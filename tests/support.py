@@ -1,0 +1,30 @@
+"""Shared test helpers: paths, running a command, reading its numbers."""
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+NAMES = SHARED / "data" / "names.txt"            # the 32,033 names: tests only, never copied
+GOLDEN = SHARED / "golden" / "names_default.txt"
+BUNDLED_NAMES = ROOT / "data" / "names.txt"
+NAIVE = ROOT / "examples" / "naive_gpt.py"
+
+
+def run(*args, cwd=ROOT, timeout=600, input=None):
+    """Run `python *args` with microgpt importable; return the CompletedProcess."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, *map(str, args)], cwd=cwd, env=env, timeout=timeout,
+                          capture_output=True, text=True, input=input)
+
+
+def train(*args, **kw):
+    return run("-m", "microgpt.train", *args, **kw)
+
+
+def numbers(text):
+    """The lines that carry the run's figures: header counts, losses, samples."""
+    keep = re.compile(r"^(num docs|vocab size|num params|step +\d+ / +\d+ \| loss|sample +\d+:)")
+    return [line for line in text.splitlines() if keep.match(line)]

@@ -1,0 +1,137 @@
+"""The train command: the golden reference run, other settings against the
+naive one-file implementation, the bundled data, and every user mistake."""
+import os
+import tempfile
+import unittest
+from pathlib import Path
+
+from tests.support import GOLDEN, NAIVE, NAMES, ROOT, numbers, run, train
+
+
+@unittest.skipUnless(NAMES.is_file() and GOLDEN.is_file(), "needs ../shared (reference data)")
+class GoldenRunTest(unittest.TestCase):
+    def test_default_run_prints_the_reference_numbers(self):
+        """All 1000 losses and 20 samples of the reference run, digit for digit."""
+        result = train(NAMES)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        got, want = numbers(result.stdout), numbers(GOLDEN.read_text())
+        self.assertEqual(len(want), 3 + 1000 + 20)
+        self.assertEqual(got, want)
+
+
+class SameAsNaiveTest(unittest.TestCase):
+    """Flags the golden file does not cover, checked against examples/naive_gpt.py,
+    which follows the reference op for op (but is slow: keep runs short)."""
+
+    def compare(self, path, *flags):
+        want = run(NAIVE, path, *flags)
+        self.assertEqual(want.returncode, 0, want.stderr)
+        got = train(path, *flags)
+        self.assertEqual(got.returncode, 0, got.stderr)
+        self.assertEqual(numbers(got.stdout), numbers(want.stdout))
+
+    def test_two_layers_three_heads_short_block(self):
+        data = ROOT / "data" / "names.txt"
+        self.compare(data, "--steps", "12", "--n-layer", "2", "--n-embd", "12", "--n-head", "3",
+                     "--block-size", "4", "--lr", "0.03", "--seed", "3", "--num-samples", "5",
+                     "--temperature", "0.8")
+
+    def test_capitals_digits_underscores(self):
+        path = Path(tempfile.mkdtemp()) / "handles.txt"
+        path.write_text("\n".join(["Ada_Lovelace", "alan_turing42", "Grace_H", "x_1", "Z9",
+                                   "  linus_T  ", "", "guido_v_R", "KEN_7", "dennis_R"]) + "\n")
+        self.compare(path, "--steps", "15", "--n-embd", "8", "--n-head", "2", "--block-size", "8",
+                     "--seed", "1234", "--num-samples", "6", "--temperature", "1.3")
+
+
+class BundledDataTest(unittest.TestCase):
+    def test_fresh_clone_runs_on_bundled_names(self):
+        """From a folder with no names.txt, the bundled one is used and said so."""
+        with tempfile.TemporaryDirectory() as folder:
+            result = train("names.txt", "--steps", "3", "--num-samples", "3", cwd=folder)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("bundled", result.stderr)
+        lines = numbers(result.stdout)
+        self.assertEqual(lines[0], "num docs: 5163")
+        self.assertEqual(len(lines), 3 + 3 + 3)
+
+    def test_greedy_sampling_at_temperature_zero(self):
+        result = train(ROOT / "data" / "names.txt", "--steps", "5", "--num-samples", "3",
+                       "--temperature", "0")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        samples = [line.split(":", 1)[1] for line in numbers(result.stdout) if line.startswith("sample")]
+        self.assertEqual(len(set(samples)), 1)  # no randomness: every sample the same
+
+    def test_truncation_is_reported_once(self):
+        result = train(ROOT / "data" / "names.txt", "--steps", "1", "--num-samples", "1",
+                       "--block-size", "6")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        notes = [l for l in result.stderr.splitlines() if "truncated" in l]
+        self.assertEqual(len(notes), 1)
+        self.assertRegex(notes[0], r"\d+ of 5163 documents")
+
+
+class BadInputTest(unittest.TestCase):
+    """Each user mistake: exit status 2, one line on stderr, no traceback."""
+
+    def assert_one_line_error(self, result, pattern):
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        self.assertRegex(result.stderr, pattern)
+
+    def test_bad_files(self):
+        folder = Path(tempfile.mkdtemp())
+        (folder / "empty.txt").write_text("")
+        (folder / "blank.txt").write_text("\n   \n\t\n")
+        (folder / "latin1.txt").write_bytes("emma\nzo\xeb\n".encode("latin-1"))
+        cases = {
+            "missing.txt": "no such file",
+            str(folder): "is a directory",
+            "empty.txt": "no documents",
+            "blank.txt": "no documents",
+            "latin1.txt": r"not UTF-8.*0xeb at line 2, column 3",
+        }
+        for name, pattern in cases.items():
+            with self.subTest(file=name):
+                self.assert_one_line_error(train(name, "--steps", "1", cwd=folder), pattern)
+
+    @unittest.skipIf(hasattr(os, "geteuid") and os.geteuid() == 0, "root can read any file")
+    def test_unreadable_file(self):
+        path = Path(tempfile.mkdtemp()) / "secret.txt"
+        path.write_text("emma\n")
+        path.chmod(0)
+        self.assert_one_line_error(train(path), "permission denied")
+
+    def test_bad_flags(self):
+        data = str(ROOT / "data" / "names.txt")
+        cases = [
+            (["--n-embd", "10", "--n-head", "4"], "divisible"),
+            (["--steps", "0"], "--steps: must be at least 1"),
+            (["--steps", "-5"], "--steps"),
+            (["--block-size", "0"], "--block-size"),
+            (["--n-embd", "0"], "--n-embd"),
+            (["--n-head", "0"], "--n-head"),
+            (["--n-layer", "0"], "--n-layer"),
+            (["--num-samples", "0"], "--num-samples"),
+            (["--steps", "ten"], "expected a whole number, got 'ten'"),
+            (["--lr", "fast"], "expected a number"),
+            (["--lr", "0"], "--lr"),
+            (["--lr", "nan"], "finite"),
+            (["--temperature", "-0.5"], "--temperature"),
+            (["--epochs", "3"], "unrecognized arguments: --epochs"),
+        ]
+        for flags, pattern in cases:
+            with self.subTest(flags=flags):
+                self.assert_one_line_error(train(data, *flags), pattern)
+
+    def test_help(self):
+        result = train("--help")
+        self.assertEqual(result.returncode, 0)
+        for flag in ("--steps", "--seed", "--n-layer", "--n-embd", "--n-head", "--block-size",
+                     "--lr", "--temperature", "--num-samples"):
+            self.assertIn(flag, result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

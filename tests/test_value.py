@@ -1,0 +1,116 @@
+"""Every Value op and fused node against central finite differences, and the
+fused nodes against the plain ops they replace."""
+import math
+import unittest
+
+from microgpt.value import Value, cross_entropy, dot, softmax, softmax_data, topological_order, vsum
+
+
+def finite_difference(f, xs, i, h=1e-6):
+    """Central difference of f (floats -> float) in its i-th input."""
+    up, down = list(xs), list(xs)
+    up[i] += h
+    down[i] -= h
+    return (f(up) - f(down)) / (2 * h)
+
+
+class FiniteDifferenceTest(unittest.TestCase):
+    # each case: a function of a list of Values (or floats) returning one scalar
+    CASES = {
+        "add": lambda v: v[0] + v[1],
+        "radd": lambda v: 2.5 + v[0],
+        "sub": lambda v: v[0] - v[1],
+        "rsub": lambda v: 1.5 - v[0],
+        "mul": lambda v: v[0] * v[1],
+        "rmul": lambda v: 3.0 * v[0],
+        "neg": lambda v: -v[0],
+        "truediv": lambda v: v[0] / v[1],
+        "rtruediv": lambda v: 2.0 / v[1],
+        "pow": lambda v: v[1] ** 3,
+        "pow_neg_half": lambda v: (v[0] * v[0] + 1e-5) ** -0.5,
+        "exp": lambda v: v[0].exp() if isinstance(v[0], Value) else math.exp(v[0]),
+        "log": lambda v: v[1].log() if isinstance(v[1], Value) else math.log(v[1]),
+        "relu_pos": lambda v: v[1].relu() if isinstance(v[1], Value) else max(0, v[1]),
+        "relu_neg": lambda v: v[2].relu() if isinstance(v[2], Value) else max(0, v[2]),
+        "chain": lambda v: (v[0] * v[1] + v[2]) * v[0] - v[1] / v[3],
+    }
+    XS = [0.7, 1.3, -0.4, 2.1]
+
+    def check(self, build, xs, tol=1e-7):
+        vals = [Value(x) for x in xs]
+        out = build(vals)
+        out.backward()
+        as_float = lambda ys: build([Value(y) for y in ys]).data
+        for i, v in enumerate(vals):
+            self.assertAlmostEqual(v.grad, finite_difference(as_float, xs, i), delta=tol)
+
+    def test_every_op_matches_finite_differences(self):
+        for name, f in self.CASES.items():
+            with self.subTest(op=name):
+                self.check(f, self.XS)
+
+    def test_fused_nodes_match_finite_differences(self):
+        xs = [0.3, -1.2, 0.7, 2.0, -0.5, 0.1]
+        fused = {
+            "dot": lambda v: dot(v[:3], v[3:]),
+            "vsum": lambda v: vsum(v) * v[0],
+            "softmax": lambda v: vsum([p * (i + 1) for i, p in enumerate(softmax(v))]),
+            "cross_entropy": lambda v: cross_entropy(v, 2),
+        }
+        for name, f in fused.items():
+            with self.subTest(node=name):
+                self.check(f, xs)
+
+
+class FusedEqualsPlainTest(unittest.TestCase):
+    """A fused node gives the same float, to the last bit, as the plain ops."""
+
+    def test_dot_is_a_left_fold_from_zero(self):
+        ws = [Value(0.1 * i - 0.33) for i in range(16)]
+        xs = [Value(0.7 ** i) for i in range(16)]
+        self.assertEqual(dot(ws, xs).data, sum(w * x for w, x in zip(ws, xs)).data)
+
+    def test_softmax_matches_plain_ops(self):
+        zs = [Value(z) for z in (0.1, -2.3, 1.7, 0.4)]
+        max_z = max(z.data for z in zs)
+        exps = [(z - max_z).exp() for z in zs]
+        total = sum(exps)
+        plain = [(e / total).data for e in exps]
+        self.assertEqual([p.data for p in softmax(zs)], plain)
+        self.assertEqual(softmax_data([z.data for z in zs]), plain)
+
+    def test_cross_entropy_matches_plain_ops(self):
+        zs = [Value(z) for z in (0.1, -2.3, 1.7, 0.4)]
+        max_z = max(z.data for z in zs)
+        exps = [(z - max_z).exp() for z in zs]
+        total = sum(exps)
+        plain = -(exps[1] / total).log()
+        self.assertEqual(cross_entropy(zs, 1).data, plain.data)
+
+
+class BackwardTest(unittest.TestCase):
+    def test_shared_node_gradients_add_up(self):
+        x = Value(3.0)
+        y = x * x + x   # dy/dx = 2x + 1
+        y.backward()
+        self.assertEqual(x.grad, 7.0)
+
+    def test_deep_graph_needs_no_recursion(self):
+        x = Value(1.0)
+        y = x
+        for _ in range(50_000):  # far deeper than Python's recursion limit
+            y = y * 1.0 + 0.0
+        y.backward()
+        self.assertEqual(x.grad, 1.0)
+
+    def test_order_puts_children_first(self):
+        a, b = Value(1.0), Value(2.0)
+        c = a * b
+        d = c + a
+        e = d * c
+        order = topological_order(e)
+        self.assertEqual(order, [c, d, e])
+
+
+if __name__ == "__main__":
+    unittest.main()
