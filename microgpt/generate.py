@@ -8,9 +8,12 @@ the block is full. Temperature below 1 sharpens the distribution (safer,
 more typical names), above 1 flattens it; 0 means always take the most likely
 token (greedy, no randomness).
 
-Builds on model.py's `gpt`; train.py calls it after training. The random
-draws use the run's generator, in the reference's order, so a seed gives the
-same samples every time.
+Optional, for the sample command: a prefix the sample must continue, and
+top-k / top-p (nucleus) filtering, which zero out unlikely tokens before the
+draw. Without them, the draws are the reference's, in its order, so a seed
+gives the same samples every time.
+
+Builds on model.py's `gpt`; train.py and sample.py call it.
 """
 from __future__ import annotations
 
@@ -27,18 +30,55 @@ def argmax(xs):
     return max(range(len(xs)), key=xs.__getitem__)
 
 
-def sample(params, config, tokenizer, rng, temperature=None):
-    """One generated document, as text."""
+def top_filter(probs, top_k=None, top_p=None):
+    """probs with all but the most likely tokens set to 0.
+
+    top_k keeps the k most likely; top_p keeps the fewest most likely tokens
+    whose probabilities add up to at least p. Ties keep the lower id first.
+
+    >>> top_filter([0.1, 0.5, 0.15, 0.25], top_k=2)
+    [0.0, 0.5, 0.0, 0.25]
+    >>> top_filter([0.1, 0.5, 0.15, 0.25], top_p=0.7)
+    [0.0, 0.5, 0.0, 0.25]
+    """
+    order = sorted(range(len(probs)), key=lambda i: -probs[i])  # most likely first
+    keep = order[:top_k] if top_k is not None else order
+    if top_p is not None:
+        total, n = 0.0, 0
+        for i in keep:
+            total += probs[i]
+            n += 1
+            if total >= top_p:
+                break
+        keep = keep[:n]
+    keep = set(keep)
+    return [p if i in keep else 0.0 for i, p in enumerate(probs)]
+
+
+def next_token(logits, rng, temperature, top_k=None, top_p=None):
+    """Draw the next token id from logits (a list of Values)."""
+    if temperature == 0:
+        return argmax([l.data for l in logits])
+    probs = [p.data for p in softmax([l / temperature for l in logits])]  # (vocab_size,)
+    if top_k is not None or top_p is not None:
+        probs = top_filter(probs, top_k, top_p)
+    return rng.choices(range(len(probs)), weights=probs)[0]
+
+
+def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=None, top_p=None):
+    """One generated document, as text (starting with prefix).
+
+    prefix must fit the vocabulary and be shorter than the block.
+    """
     temperature = config.temperature if temperature is None else temperature
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
-    token_id, out = tokenizer.bos, []
-    for pos_id in range(config.block_size):
+    tokens = [tokenizer.bos] + tokenizer.encode(prefix)
+    for pos_id, token_id in enumerate(tokens[:-1]):      # the prompt only fills the cache
+        gpt(token_id, pos_id, keys, values, params, config)
+    token_id, out = tokens[-1], tokens[1:]
+    for pos_id in range(len(tokens) - 1, config.block_size):
         logits = gpt(token_id, pos_id, keys, values, params, config)
-        if temperature == 0:
-            token_id = argmax([l.data for l in logits])
-        else:
-            probs = softmax([l / temperature for l in logits])
-            token_id = rng.choices(range(config.vocab_size), weights=[p.data for p in probs])[0]
+        token_id = next_token(logits, rng, temperature, top_k, top_p)
         if token_id == tokenizer.bos:
             break
         out.append(token_id)

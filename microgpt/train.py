@@ -8,7 +8,8 @@ on the 32,033-name file, this prints exactly the reference run's numbers.
 
 Everything random comes from one generator seeded first, and is drawn in the
 reference's order: shuffle the documents, draw the initial weights, then
-(after training) draw the samples.
+(after training) draw the samples. A checkpoint saves that generator too, so
+a resumed run goes on exactly as the uninterrupted one would have.
 
 Builds on all the modules before it. Left out on purpose: batches of several
 documents, validation splits, learning-rate warmup.
@@ -16,11 +17,15 @@ documents, validation splits, learning-rate warmup.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import random
+import signal
 import sys
 import time
+from pathlib import Path
 
-from . import cli
+from . import checkpoint, cli
+from .checkpoint import CheckpointError, RunState
 from .config import Config, ConfigError
 from .data import DataError, find_bundled, load_docs
 from .generate import sample
@@ -29,34 +34,47 @@ from .optim import adam_step
 from .tokenizer import Tokenizer
 
 
-def setup(docs, config):
-    """Shuffle docs, build the tokenizer and the initial weights.
+def shuffled(docs, rng):
+    """docs in the run's order: shuffled by rng (the run's first random draw)."""
+    docs = list(docs)
+    rng.shuffle(docs)
+    return docs
 
-    Returns (docs, tokenizer, config with vocab_size set, params, rng). The
-    generator is seeded here and used for everything random afterwards.
+
+def start(docs, config, data_name="", data_sha256=""):
+    """A fresh run: (shuffled docs, RunState with new weights).
+
+    The order of draws is the reference's: seed, shuffle, then the weights.
     """
     rng = random.Random(config.seed)
-    docs = list(docs)
-    rng.shuffle(docs)                                  # the first random draw
+    docs = shuffled(docs, rng)
     tokenizer = Tokenizer.from_docs(docs)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
     config.check()
     params = init_params(config, rng)
-    return docs, tokenizer, config, params, rng
+    return docs, RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
 
 
-def train_step(step, docs, tokenizer, params, flat, m, v, config):
-    """Train on docs[step % len(docs)]; return that document's loss (a float)."""
-    doc = docs[step % len(docs)]
-    doc_ids = [tokenizer.bos] + tokenizer.encode(doc) + [tokenizer.bos]
-    loss = document_loss(doc_ids, params, config)
+def train_step(state, docs, flat=None):
+    """Train on the next document; return its loss (a float).
+
+    flat: flatten(state.params), if the caller keeps it between steps.
+    """
+    doc = docs[state.step % len(docs)]
+    tok = state.tokenizer
+    loss = document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, state.config)
     loss.backward()
-    adam_step(flat, m, v, step, config)
+    adam_step(flat or flatten(state.params), state.m, state.v, state.step, state.config)
+    state.step += 1
+    state.losses.append(loss.data)
     return loss.data
 
 
 # -------------------------------------------------------------------------
 # the command line
+
+TRAINING_FLAGS = ("steps", "seed", "n_layer", "n_embd", "n_head", "block_size", "lr")
+
 
 def parse_args(argv=None):
     d = Config()
@@ -64,29 +82,36 @@ def parse_args(argv=None):
         prog="python -m microgpt.train",
         description="Train a tiny GPT on a text file of documents (one per line) "
                     "and print samples. Defaults reproduce the reference run.")
-    p.add_argument("path", nargs="?", default="names.txt",
-                   help="text file, one document per line (default: names.txt; "
-                        "falls back to the bundled data/ file of that name)")
-    p.add_argument("--steps", type=cli.whole_number(1), default=d.steps, help=f"training steps (default {d.steps})")
-    p.add_argument("--seed", type=cli.whole_number(0), default=d.seed, help=f"random seed (default {d.seed})")
-    p.add_argument("--n-layer", type=cli.whole_number(1), default=d.n_layer, help=f"transformer blocks (default {d.n_layer})")
-    p.add_argument("--n-embd", type=cli.whole_number(1), default=d.n_embd, help=f"embedding width (default {d.n_embd})")
-    p.add_argument("--n-head", type=cli.whole_number(1), default=d.n_head, help=f"attention heads (default {d.n_head})")
-    p.add_argument("--block-size", type=cli.whole_number(1), default=d.block_size, help=f"context length (default {d.block_size})")
-    p.add_argument("--lr", type=cli.number(0, inclusive=False), default=d.lr, help=f"Adam learning rate (default {d.lr})")
-    p.add_argument("--temperature", type=cli.number(0), default=d.temperature,
+    p.add_argument("path", nargs="?", default=None,
+                   help="text file, one document per line (default: names.txt, or the "
+                        "checkpoint's file with --resume; a bare name falls back to the "
+                        "bundled data/ file of that name)")
+    p.add_argument("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
+    p.add_argument("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
+    p.add_argument("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")
+    p.add_argument("--n-embd", type=cli.whole_number(1), help=f"embedding width (default {d.n_embd})")
+    p.add_argument("--n-head", type=cli.whole_number(1), help=f"attention heads (default {d.n_head})")
+    p.add_argument("--block-size", type=cli.whole_number(1), help=f"context length (default {d.block_size})")
+    p.add_argument("--lr", type=cli.number(0, inclusive=False), help=f"Adam learning rate (default {d.lr})")
+    p.add_argument("--temperature", type=cli.number(0),
                    help=f"sampling temperature; 0 = greedy (default {d.temperature})")
-    p.add_argument("--num-samples", type=cli.whole_number(1), default=d.num_samples,
+    p.add_argument("--num-samples", type=cli.whole_number(1),
                    help=f"samples to print after training (default {d.num_samples})")
+    p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end, on Ctrl-C, "
+                                                 "and every --save-every steps)")
+    p.add_argument("--save-every", type=cli.whole_number(1), metavar="N",
+                   help="also save the checkpoint every N steps (needs --out)")
+    p.add_argument("--resume", metavar="FILE", help="continue the run saved in this checkpoint")
     args = p.parse_args(argv)
-    if args.n_embd % args.n_head:
-        p.error(f"--n-embd ({args.n_embd}) must be divisible by --n-head ({args.n_head})")
-    return p, args
+    if args.save_every and not args.out:
+        p.error("--save-every needs --out FILE")
+    given = {k: getattr(args, k) for k in TRAINING_FLAGS + ("temperature", "num_samples")
+             if getattr(args, k) is not None}
+    return p, args, given
 
 
 def resolve_path(path, prog):
     """path itself, or the bundled dataset of that name when path is missing."""
-    from pathlib import Path
     if not Path(path).exists():
         bundled = find_bundled(path)
         if bundled is not None:
@@ -95,18 +120,58 @@ def resolve_path(path, prog):
     return path
 
 
+def open_run(args, given, prog):
+    """(docs, state) for a new run or a resumed one; errors exit with one line."""
+    if args.resume:
+        state = checkpoint.load(args.resume)
+        for name in TRAINING_FLAGS:
+            if name in given and given[name] != getattr(state.config, name):
+                raise ConfigError(f"--{name.replace('_', '-')} {given[name]} differs from the "
+                                  f"checkpoint's {getattr(state.config, name)}; a resumed run keeps "
+                                  f"its settings")
+        sampling = {k: given[k] for k in ("temperature", "num_samples") if k in given}
+        state.config = dataclasses.replace(state.config, **sampling)
+        path = resolve_path(args.path or state.data_name, prog)
+        docs = load_docs(path)
+        sha = checkpoint.file_sha256(path)
+        if sha != state.data_sha256:
+            raise CheckpointError(f"{path} is not the data file {args.resume} was trained on "
+                                  f"({state.data_name}, sha256 {state.data_sha256[:12]}...)")
+        docs = shuffled(docs, random.Random(state.config.seed))  # the run's order
+        if Tokenizer.from_docs(docs).chars != state.tokenizer.chars:
+            raise CheckpointError(f"{path}: its characters do not match {args.resume}'s vocabulary")
+        print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
+              file=sys.stderr)
+        return docs, state
+    config = Config(**given)
+    config.check()
+    path = resolve_path(args.path or "names.txt", prog)
+    docs = load_docs(path)
+    return start(docs, config, Path(args.path or "names.txt").name, checkpoint.file_sha256(path))
+
+
+class StopRequest:
+    """Ctrl-C (SIGINT) sets a flag the loop checks between steps, so a step
+    is never left half done. A second Ctrl-C stops at once."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __call__(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+
 def main(argv=None):
-    parser, args = parse_args(argv)
+    parser, args, given = parse_args(argv)
     prog = parser.prog
-    config = Config(n_embd=args.n_embd, n_head=args.n_head, n_layer=args.n_layer,
-                    block_size=args.block_size, seed=args.seed, steps=args.steps, lr=args.lr,
-                    temperature=args.temperature, num_samples=args.num_samples)
     try:
-        docs = load_docs(resolve_path(args.path, prog))
-        docs, tokenizer, config, params, rng = setup(docs, config)
-    except (DataError, ConfigError) as e:
+        docs, state = open_run(args, given, prog)
+    except (DataError, ConfigError, CheckpointError) as e:
         cli.fail(prog, e)
-    flat = flatten(params)
+    config = state.config
+    flat = flatten(state.params)
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
     print(f"num params: {len(flat)}")
@@ -115,22 +180,49 @@ def main(argv=None):
         print(f"{prog}: note: {too_long} of {len(docs)} documents are longer than the block "
               f"({config.block_size} tokens with BOS) and are truncated", file=sys.stderr)
 
-    m, v = [0.0] * len(flat), [0.0] * len(flat)
-    start = time.perf_counter()
-    step = 0
+    def save(why):
+        if args.out:
+            checkpoint.save(state, args.out)
+            print(f"{prog}: {why}: saved step {state.step} to {args.out}", file=sys.stderr)
+
+    stop = StopRequest()
+    previous_handler = signal.signal(signal.SIGINT, stop)
+    # The graph has no reference cycles, so reference counting frees each
+    # step's nodes; CPython's cycle collector would only rescan them, again
+    # and again. (PyPy's collector is the memory manager itself: leave it on.)
+    cpython = sys.implementation.name == "cpython"
+    if cpython:
+        gc.disable()
     try:
-        for step in range(config.steps):
-            loss = train_step(step, docs, tokenizer, params, flat, m, v, config)
-            print(f"step {step + 1:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-        elapsed = time.perf_counter() - start
-        print(f"trained {config.steps} steps in {elapsed:.1f} s "
-              f"({1000 * elapsed / config.steps:.1f} ms/step)", file=sys.stderr)
+        start_step, start_time = state.step, time.perf_counter()
+        while state.step < config.steps:
+            loss = train_step(state, docs, flat)
+            print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+            if stop.requested:
+                save("interrupted")
+                print(f"{prog}: interrupted after step {state.step}", file=sys.stderr)
+                sys.exit(130)
+            if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
+                save("checkpoint")
+        done = state.step - start_step
+        if done:
+            elapsed = time.perf_counter() - start_time
+            print(f"trained {done} steps in {elapsed:.1f} s ({1000 * elapsed / done:.1f} ms/step)",
+                  file=sys.stderr)
+        save("done")
         print("\n--- inference (new, hallucinated names) ---")
         for i in range(config.num_samples):
-            print(f"sample {i + 1:2d}: {sample(params, config, tokenizer, rng)}", flush=True)
+            print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
+                  flush=True)
+            if stop.requested:
+                sys.exit(130)
     except KeyboardInterrupt:
-        print(f"\n{prog}: interrupted at step {step + 1}", file=sys.stderr)
+        print(f"\n{prog}: stopped during step {state.step + 1}; it was not saved", file=sys.stderr)
         sys.exit(130)
+    finally:
+        if cpython:
+            gc.enable()
+        signal.signal(signal.SIGINT, previous_handler)
 
 
 if __name__ == "__main__":
