@@ -1,0 +1,92 @@
+"""
+sample.py: the command `python -m microgpt.sample model.json`: new documents
+from a saved model.
+
+By default it continues the checkpoint's own random generator, so sampling
+from the checkpoint a training run saved at its end prints the very samples
+that run printed. --seed starts a fresh generator instead. --prefix gives the
+start the samples must continue; --top-k and --top-p drop unlikely tokens
+before each draw; --temperature 0 always takes the most likely token.
+
+When the training data is at hand (--data, or the file the checkpoint names,
+if it is in the current folder or bundled, with a matching checksum), each
+sample is marked as found in the training data or new.
+
+Builds on checkpoint.py and generate.py; the work is theirs, this module only
+parses flags and prints.
+"""
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+from . import checkpoint, cli
+from .checkpoint import CheckpointError
+from .data import DataError, find_bundled, load_docs
+from .generate import sample
+
+
+def parse_args(argv=None):
+    p = cli.ArgumentParser(prog="python -m microgpt.sample",
+                           description="Generate documents from a microgpt checkpoint.")
+    p.add_argument("checkpoint", help="a checkpoint written by python -m microgpt.train --out")
+    p.add_argument("--num-samples", type=cli.whole_number(1), default=20, help="how many (default 20)")
+    p.add_argument("--temperature", type=cli.number(0), default=None,
+                   help="sampling temperature; 0 = greedy (default: the checkpoint's, 0.5)")
+    p.add_argument("--top-k", type=cli.whole_number(1), default=None,
+                   help="draw only from the K most likely tokens")
+    p.add_argument("--top-p", type=cli.number(0, inclusive=False), default=None,
+                   help="draw only from the most likely tokens that add up to P, 0 < P <= 1")
+    p.add_argument("--prefix", default="", help="text every sample starts with")
+    p.add_argument("--seed", type=cli.whole_number(0), default=None,
+                   help="a fresh random seed (default: go on with the checkpoint's generator)")
+    p.add_argument("--data", metavar="PATH", default=None,
+                   help="training data, to mark each sample as seen in it or new")
+    args = p.parse_args(argv)
+    if args.top_p is not None and args.top_p > 1:
+        p.error(f"argument --top-p: must be at most 1, got {args.top_p:g}")
+    return p, args
+
+
+def training_docs(state, data_arg):
+    """The training documents as a set, or None when the data is not at hand."""
+    if data_arg is not None:
+        return set(load_docs(data_arg))
+    for candidate in (Path(state.data_name), find_bundled(state.data_name)):
+        if (candidate and state.data_name and candidate.is_file()
+                and checkpoint.file_sha256(candidate) == state.data_sha256):
+            return set(load_docs(candidate))
+    return None
+
+
+def main(argv=None):
+    parser, args = parse_args(argv)
+    prog = parser.prog
+    try:
+        state = checkpoint.load(args.checkpoint)
+        unknown = state.tokenizer.unknown(args.prefix)
+        if unknown:
+            raise CheckpointError(f"--prefix has characters the model does not know: "
+                                  f"{' '.join(repr(c) for c in unknown)}")
+        if len(args.prefix) >= state.config.block_size:
+            raise CheckpointError(f"--prefix is {len(args.prefix)} characters; it must be shorter "
+                                  f"than the block ({state.config.block_size})")
+        seen = training_docs(state, args.data)
+    except (CheckpointError, DataError) as e:
+        cli.fail(prog, e)
+    rng = random.Random(args.seed) if args.seed is not None else state.rng
+    width = len(str(args.num_samples))
+    try:
+        for i in range(args.num_samples):
+            text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
+                          prefix=args.prefix, top_k=args.top_k, top_p=args.top_p)
+            mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
+            print(f"sample {i + 1:{max(2, width)}d}: {text}{mark}", flush=True)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+
+if __name__ == "__main__":
+    main()

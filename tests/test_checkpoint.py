@@ -1,0 +1,188 @@
+"""Checkpoints: save, Ctrl-C, resume bit-identical; the sample command; bad input."""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+from microgpt import checkpoint
+from microgpt.config import Config
+from microgpt.train import start, train_step
+from tests.support import BUNDLED_NAMES, GOLDEN, NAMES, ROOT, numbers, run, train
+
+
+def interrupted_then_resumed(data, stop_after, folder, *flags):
+    """Run training, SIGINT it once step `stop_after` is printed, resume it.
+
+    Returns (stdout of the interrupted run, its exit status, stdout of the resumed run).
+    """
+    out = Path(folder) / "model.json"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "microgpt.train", str(data), "--out", str(out),
+                             *flags], cwd=folder, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    lines = []
+    for line in proc.stdout:
+        lines.append(line)
+        if line.startswith(f"step {stop_after:4d} /"):
+            proc.send_signal(signal.SIGINT)
+            break
+    rest, err = proc.communicate(timeout=600)
+    first = "".join(lines) + rest
+    resumed = train(data, "--resume", out, *flags, cwd=folder)
+    assert resumed.returncode == 0, resumed.stderr
+    return first, proc.returncode, err, resumed.stdout
+
+
+def merged(first, resumed):
+    """The figures of an interrupted run followed by those of its resumption."""
+    a, b = numbers(first), numbers(resumed)
+    steps_a = [l for l in a if l.startswith("step")]
+    return a[:3] + steps_a + [l for l in b if l.startswith(("step", "sample"))]
+
+
+class ResumeTest(unittest.TestCase):
+    def test_interrupt_and_resume_equals_uninterrupted_run(self):
+        flags = ("--steps", "40", "--num-samples", "5")
+        with tempfile.TemporaryDirectory() as folder:
+            whole = numbers(train(BUNDLED_NAMES, *flags, cwd=folder).stdout)
+            for stop_after in (1, random.Random().randint(2, 38)):
+                with self.subTest(stop_after=stop_after):
+                    first, status, err, resumed = interrupted_then_resumed(
+                        BUNDLED_NAMES, stop_after, folder, *flags)
+                    self.assertEqual(status, 130)
+                    self.assertIn("model.json", err)
+                    self.assertNotIn("Traceback", err)
+                    self.assertEqual(merged(first, resumed), whole)
+
+    @unittest.skipUnless(NAMES.is_file() and GOLDEN.is_file(), "needs ../shared (reference data)")
+    def test_interrupted_default_run_still_prints_the_golden_numbers(self):
+        want = numbers(GOLDEN.read_text())
+        rng = random.Random()
+        for stop_after in (rng.randint(1, 499), rng.randint(500, 999)):
+            with self.subTest(stop_after=stop_after), tempfile.TemporaryDirectory() as folder:
+                first, status, _, resumed = interrupted_then_resumed(NAMES, stop_after, folder)
+                self.assertEqual(status, 130)
+                self.assertEqual(merged(first, resumed), want)
+
+    def test_save_load_round_trip_is_exact(self):
+        docs, state = start(["emma", "olivia", "ava", "isabella"], Config(steps=5, n_embd=8, n_head=2))
+        for _ in range(3):
+            train_step(state, docs)
+        path = Path(tempfile.mkdtemp()) / "m.json"
+        checkpoint.save(state, path)
+        back = checkpoint.load(path)
+        self.assertEqual(checkpoint.to_json(back), checkpoint.to_json(state))
+        self.assertEqual(back.rng.random(), state.rng.random())
+        self.assertEqual(sorted(os.listdir(path.parent)), ["m.json"])  # no temporary left
+
+
+class SampleCommandTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.mkdtemp()
+        cls.model = Path(cls.folder) / "model.json"
+        result = train(BUNDLED_NAMES, "--steps", "60", "--num-samples", "5", "--out", cls.model)
+        assert result.returncode == 0, result.stderr
+        cls.train_samples = [l for l in numbers(result.stdout) if l.startswith("sample")]
+
+    def sample(self, *flags):
+        return run("-m", "microgpt.sample", self.model, *flags, cwd=self.folder)
+
+    def texts(self, result):
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return [line.split(": ", 1)[1].split("  (")[0] for line in result.stdout.splitlines()]
+
+    def test_continues_the_training_runs_samples(self):
+        result = self.sample("--num-samples", "5", "--data", BUNDLED_NAMES)
+        got = [line.split("  (")[0] for line in result.stdout.splitlines()]
+        self.assertEqual(got, self.train_samples)
+        self.assertTrue(all(line.endswith(("(new)", "(in training data)"))
+                            for line in result.stdout.splitlines()))
+
+    def test_prefix(self):
+        texts = self.texts(self.sample("--prefix", "em", "--seed", "3", "--num-samples", "8"))
+        self.assertEqual(len(texts), 8)
+        self.assertTrue(all(t.startswith("em") for t in texts), texts)
+
+    def test_seed_top_k_top_p_and_greedy(self):
+        a = self.texts(self.sample("--seed", "7", "--num-samples", "6"))
+        self.assertEqual(a, self.texts(self.sample("--seed", "7", "--num-samples", "6")))
+        greedy = self.texts(self.sample("--temperature", "0", "--num-samples", "3"))
+        self.assertEqual(len(set(greedy)), 1)
+        self.assertEqual(self.texts(self.sample("--top-k", "1", "--seed", "1", "--num-samples", "3")),
+                         greedy)
+        self.assertEqual(self.texts(self.sample("--top-p", "1e-9", "--seed", "2", "--num-samples", "3")),
+                         greedy)
+        self.assertEqual(len(self.texts(self.sample("--top-k", "3", "--top-p", "0.8", "--seed", "5"))), 20)
+
+
+class BadCheckpointTest(unittest.TestCase):
+    def assert_one_line_error(self, result, pattern):
+        self.assertNotEqual(result.returncode, 0)
+        self.assertNotIn("Traceback", result.stderr)
+        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+        self.assertRegex(result.stderr, pattern)
+
+    def test_bad_files(self):
+        folder = Path(tempfile.mkdtemp())
+        good = folder / "good.json"
+        result = train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", good)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        text = good.read_text()
+        obj = json.loads(text)
+        newer = dict(obj, version=99)
+        broken = json.loads(text)
+        broken["params"]["wte"][0] = broken["params"]["wte"][0][:3]
+        cases = {
+            "missing.json": (None, "no such file"),
+            "empty.json": ("", "empty file"),
+            "truncated.json": (text[: len(text) // 2], "not valid JSON"),
+            "garbage.json": ("\x00\x01not json", "not valid JSON"),
+            "other.json": (json.dumps({"hello": "world"}), "not a valid checkpoint"),
+            "list.json": ("[1, 2, 3]", "not a valid checkpoint"),
+            "newer.json": (json.dumps(newer), "version 99 is newer"),
+            "shape.json": (json.dumps(broken), "wte"),
+        }
+        for name, (content, pattern) in cases.items():
+            if content is not None:
+                (folder / name).write_text(content)
+            for command in (("-m", "microgpt.sample", name), ("-m", "microgpt.train", "--resume", name)):
+                with self.subTest(file=name, command=command[1]):
+                    self.assert_one_line_error(run(*command, cwd=folder), pattern)
+
+    def test_resume_refuses_other_data_and_other_settings(self):
+        folder = Path(tempfile.mkdtemp())
+        model = folder / "m.json"
+        result = train(BUNDLED_NAMES, "--steps", "3", "--num-samples", "1", "--out", model)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        (folder / "other.txt").write_text("\n".join(["anna", "bob", "carl"]) + "\n")
+        self.assert_one_line_error(train(folder / "other.txt", "--resume", model),
+                                   "not the data file")
+        self.assert_one_line_error(train(BUNDLED_NAMES, "--resume", model, "--n-embd", "8",
+                                         "--n-head", "2"), "differs from the checkpoint")
+
+    def test_bad_sampling_flags(self):
+        folder = Path(tempfile.mkdtemp())
+        model = folder / "m.json"
+        train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", model)
+        cases = [
+            (["--prefix", "Zoë"], "does not know: 'Z' 'ë'"),
+            (["--prefix", "a" * 16], "shorter than the block"),
+            (["--top-k", "0"], "--top-k"),
+            (["--top-p", "0"], "--top-p"),
+            (["--top-p", "1.5"], "--top-p: must be at most 1"),
+            (["--temperature", "-1"], "--temperature"),
+            (["--num-samples", "x"], "whole number"),
+        ]
+        for flags, pattern in cases:
+            with self.subTest(flags=flags):
+                self.assert_one_line_error(run("-m", "microgpt.sample", model, *flags), pattern)
+
+
+if __name__ == "__main__":
+    unittest.main()
