@@ -120,8 +120,9 @@ class Value:
         self.grad = 1.0  # d self / d self
         for node in reversed(topological_order(self)):
             g = node.grad
-            for child, local in zip(node._children, node._local_grads):
-                child.grad += local * g
+            if g:  # a zero gradient (say, behind a relu that is off) passes on nothing
+                for child, local in zip(node._children, node._local_grads):
+                    child.grad += local * g
 
 
 def topological_order(root):

@@ -1,0 +1,112 @@
+"""
+bench.py: the command `python -m microgpt.bench`: how fast, how big.
+
+It prints, for the default model and for a deeper one (4 layers, 64 wide,
+block 32): milliseconds per training step, graph nodes and edges per step, and
+the peak memory of the process. With --full it also times the complete
+default run (all steps and samples) in CPU seconds; with --reference, the same
+run of examples/naive_gpt.py (the one-node-per-op engine written like the
+reference file) in the same sitting, and the ratio of the two.
+
+Every run happens in a child process, so each peak-memory figure is that
+run's alone (os.wait4 reports the child's own CPU time and peak RSS).
+Timings vary a few percent between runs; rerun to see the spread.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import cli
+from .config import Config
+from .data import DataError, load_docs
+from .model import document_loss
+from .train import resolve_path, start
+from .value import topological_order
+
+NAIVE = Path(__file__).resolve().parent.parent / "examples" / "naive_gpt.py"
+MODELS = {  # name -> train flags
+    "default 1x16": [],
+    "deep 4x64": ["--n-layer", "4", "--n-embd", "64", "--block-size", "32"],
+}
+
+
+def run_child(argv):
+    """Run a command quietly; return (wall s, CPU s, peak RSS MB, stderr)."""
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    start_time = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+                            text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start_time
+    err = proc.stderr.read()
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark run failed: {' '.join(map(str, argv))}\n{err}")
+    peak_mb = usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    return wall, usage.ru_utime + usage.ru_stime, peak_mb, err
+
+
+def graph_size(path, flags, steps=5):
+    """Mean (nodes, edges) of the backward graph over the first few documents."""
+    args = dict(zip([f[2:].replace("-", "_") for f in flags[::2]], map(int, flags[1::2])))
+    docs, state = start(load_docs(path), Config(**args))
+    tok, nodes, edges = state.tokenizer, 0, 0
+    for doc in docs[:steps]:
+        loss = document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, state.config)
+        order = topological_order(loss)
+        nodes += len(order)
+        edges += sum(len(n._children) for n in order)
+    return nodes / steps, edges / steps
+
+
+def main(argv=None):
+    p = cli.ArgumentParser(prog="python -m microgpt.bench", description=__doc__.split("\n\n")[1])
+    p.add_argument("path", nargs="?", default="names.txt", help="data file (default names.txt)")
+    p.add_argument("--steps", type=cli.whole_number(1), default=100,
+                   help="steps per model for ms/step (default 100)")
+    p.add_argument("--full", action="store_true", help="also time the complete default run")
+    p.add_argument("--reference", action="store_true",
+                   help="also time examples/naive_gpt.py on the complete default run (minutes)")
+    p.add_argument("--reference-python", metavar="EXE", default=sys.executable,
+                   help="interpreter for --reference (default: this one), e.g. python3 when "
+                        "benchmarking under pypy3")
+    args = p.parse_args(argv)
+    prog = p.prog
+    try:
+        path = str(resolve_path(args.path, prog))
+        ndocs = len(load_docs(path))
+    except DataError as e:
+        cli.fail(prog, e)
+    if args.reference and not NAIVE.is_file():
+        cli.fail(prog, f"--reference needs {NAIVE} (run from a clone of the repository)")
+
+    py = sys.executable
+    print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, "
+          f"{path} ({ndocs} docs)")
+    print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'nodes/step':>11} {'edges/step':>11} {'peak MB':>8}")
+    for name, flags in MODELS.items():
+        _, _, peak, err = run_child([py, "-m", "microgpt.train", path, "--steps", str(args.steps),
+                                     "--num-samples", "1", *flags])
+        ms = float(err.rsplit("(", 1)[1].split(" ms/step")[0])
+        nodes, edges = graph_size(path, flags)
+        print(f"{name:<14} {args.steps:>5} {ms:>8.1f} {nodes:>11,.0f} {edges:>11,.0f} {peak:>8.1f}",
+              flush=True)
+
+    if args.full or args.reference:
+        print("\ncomplete default run (1000 steps, 20 samples):")
+        _, ours, peak, _ = run_child([py, "-m", "microgpt.train", path])
+        print(f"  microgpt          {ours:8.1f} s CPU   peak {peak:5.1f} MB", flush=True)
+    if args.reference:
+        _, ref, ref_peak, _ = run_child([args.reference_python, str(NAIVE), path])
+        print(f"  naive_gpt.py      {ref:8.1f} s CPU   peak {ref_peak:5.1f} MB   "
+              f"({Path(args.reference_python).name})")
+        print(f"  speed-up          {ref / ours:8.1f} x")
+
+
+if __name__ == "__main__":
+    main()
