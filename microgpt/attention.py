@@ -14,22 +14,31 @@ position t it scores how well the query matches that position's key
 mixes the cached values with those weights (head_out). The heads' outputs are
 concatenated back to n_embd entries.
 
+`causal_attention_matrix` is the other view, the one textbooks draw: one
+head's whole T x T attention at once from the stacked Q, K, V, with minus
+infinity above the diagonal. It works on plain floats; the tests check that
+it gives the same numbers as the cache path on a trained model.
+
 Builds on layers.py (softmax) and value.py (dot); model.py projects x to q, k,
 v before calling `attention` and projects its output after. Left out on
 purpose: batching, masking of padded positions, flash-style tricks.
 """
 from __future__ import annotations
 
+import math
+
 from .layers import softmax
-from .value import dot
+from .value import dot, softmax_data
 
 
-def attention(q, keys, values, n_head):
+def attention(q, keys, values, n_head, trace=None):
     """Attention of one query over the cached keys and values of one layer.
 
     q: (n_embd,) Values for the current position.
     keys, values: one (n_embd,) list per position seen so far, this one last.
     Returns (n_embd,) Values: the n_head heads' outputs, concatenated.
+    trace: None, or a list to which each head appends a dict of what it
+    computed, as plain floats (for inspect.py; training passes None).
 
     >>> from microgpt.value import Value
     >>> k = [[Value(1.0), Value(0.0)], [Value(0.0), Value(1.0)]]
@@ -49,4 +58,34 @@ def attention(q, keys, values, n_head):
         head_out = [dot(attn_weights, [v_h[t][j] for t in range(len(v_h))])
                     for j in range(head_dim)]                # (head_dim,)
         x_attn.extend(head_out)
+        if trace is not None:
+            trace.append({"q_h": floats(q_h), "k_h": [floats(k) for k in k_h],
+                          "v_h": [floats(v) for v in v_h], "attn_logits": floats(attn_logits),
+                          "attn_weights": floats(attn_weights), "head_out": floats(head_out)})
     return x_attn                                            # (n_embd,)
+
+
+def floats(values):
+    """The .data of a list of Values."""
+    return [v.data for v in values]
+
+
+def causal_attention_matrix(Q, K, V):
+    """One head's attention for all T positions at once (the textbook view).
+
+    Q, K, V: T rows of head_dim floats. Scores S = Q K^T / sqrt(head_dim),
+    with S[i][j] = -inf for j > i (position i must not see the future), then
+    a softmax per row. Returns (weights, out): the T x T matrix (zeros above
+    the diagonal, each row summing to 1) and the T x head_dim outputs.
+
+    >>> W, out = causal_attention_matrix([[1.0], [1.0]], [[0.0], [2.0]], [[1.0], [3.0]])
+    >>> W[0], [round(w, 4) for w in W[1]]
+    ([1.0, 0.0], [0.1192, 0.8808])
+    """
+    T, head_dim = len(Q), len(Q[0])
+    scale = (head_dim ** 0.5) ** -1
+    S = [[sum(Q[i][d] * K[j][d] for d in range(head_dim)) * scale if j <= i else -math.inf
+          for j in range(T)] for i in range(T)]                  # (T, T), causal mask
+    W = [softmax_data(row) for row in S]                          # exp(-inf) = 0 above the diagonal
+    out = [[sum(W[i][j] * V[j][d] for j in range(T)) for d in range(head_dim)] for i in range(T)]
+    return W, out                                                 # (T, T), (T, head_dim)

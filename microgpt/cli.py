@@ -20,6 +20,15 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+def run(main):
+    """Run a command's main(); a closed pipe (as in `... | head`) just ends it."""
+    try:
+        main()
+    except BrokenPipeError:
+        sys.stderr.close()  # nothing more can be written; exit quietly
+        sys.exit(1)
+
+
 def fail(prog, message, status=2):
     """Print 'prog: error: message' on stderr and exit."""
     print(f"{prog}: error: {message}", file=sys.stderr)

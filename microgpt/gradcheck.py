@@ -22,7 +22,8 @@ import sys
 
 from . import cli
 from .config import Config
-from .model import document_loss, flatten
+from .model import document_loss
+from .train import start
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
 
@@ -44,7 +45,6 @@ def relative_error(a, b, floor=1e-4):
 
 def check(config, docs=DOCS, doc_index=0, h=1e-5):
     """{matrix name: worst relative error} over every parameter of a fresh model."""
-    from .train import start  # train.py is read after this module's neighbours; import late
     docs, state = start(docs, config)
     tok = state.tokenizer
     doc_ids = [tok.bos] + tok.encode(docs[doc_index]) + [tok.bos]
@@ -96,4 +96,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

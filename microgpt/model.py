@@ -57,16 +57,44 @@ def flatten(params):
     return [p for matrix in params.values() for row in matrix for p in row]
 
 
+def param_table(params):
+    """Every weight matrix with its shape and count, and the total, as text.
+
+    >>> import random
+    >>> from microgpt.config import Config
+    >>> print(param_table(init_params(Config(), random.Random(0))))
+    matrix            shape     count
+    wte               27 x 16     432
+    wpe               16 x 16     256
+    lm_head           27 x 16     432
+    layer0.attn_wq    16 x 16     256
+    layer0.attn_wk    16 x 16     256
+    layer0.attn_wv    16 x 16     256
+    layer0.attn_wo    16 x 16     256
+    layer0.mlp_fc1    64 x 16    1024
+    layer0.mlp_fc2    16 x 64    1024
+    total                        4192
+    """
+    lines = [f"{'matrix':<17} {'shape':<8} {'count':>6}"]
+    for name, matrix in params.items():
+        shape = f"{len(matrix)} x {len(matrix[0])}"
+        lines.append(f"{name:<17} {shape:<8} {len(matrix) * len(matrix[0]):>6}")
+    lines.append(f"{'total':<26} {sum(len(m) * len(m[0]) for m in params.values()):>6}")
+    return "\n".join(lines)
+
+
 def mlp(x, fc1, fc2):
     """fc2 @ relu(fc1 @ x): widen to 4*n_embd, keep the positive part, narrow back."""
     h = [hi.relu() for hi in linear(x, fc1)]  # (4 * n_embd,)
     return linear(h, fc2)                     # (n_embd,)
 
 
-def gpt(token_id, pos_id, keys, values, params, config):
+def gpt(token_id, pos_id, keys, values, params, config, trace=None):
     """Logits (vocab_size Values) for the token after token_id at pos_id.
 
     Appends this position's key and value to keys[layer] and values[layer].
+    trace: None, or a list that gets one list per layer of attention's
+    per-head records (see attention.attention).
     """
     tok_emb = params["wte"][token_id]                  # (n_embd,)
     pos_emb = params["wpe"][pos_id]                    # (n_embd,)
@@ -82,7 +110,10 @@ def gpt(token_id, pos_id, keys, values, params, config):
         v = linear(x, params[layer + "attn_wv"])
         keys[li].append(k)
         values[li].append(v)
-        x_attn = attention(q, keys[li], values[li], config.n_head)  # (n_embd,)
+        heads = None if trace is None else []
+        x_attn = attention(q, keys[li], values[li], config.n_head, heads)  # (n_embd,)
+        if trace is not None:
+            trace.append(heads)
         x = linear(x_attn, params[layer + "attn_wo"])
         x = [a + b for a, b in zip(x, x_residual)]
         # 2) MLP block

@@ -24,12 +24,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import checkpoint, cli
+from . import checkpoint, cli, svg
 from .checkpoint import CheckpointError, RunState
 from .config import Config, ConfigError
 from .data import DataError, find_bundled, load_docs
 from .generate import sample
-from .model import document_loss, flatten, init_params
+from .model import document_loss, flatten, init_params, param_table
 from .optim import adam_step
 from .tokenizer import Tokenizer
 
@@ -102,6 +102,8 @@ def parse_args(argv=None):
     p.add_argument("--save-every", type=cli.whole_number(1), metavar="N",
                    help="also save the checkpoint every N steps (needs --out)")
     p.add_argument("--resume", metavar="FILE", help="continue the run saved in this checkpoint")
+    p.add_argument("--plot", metavar="FILE", help="write the loss curve (raw and running mean) as SVG")
+    p.add_argument("--params", action="store_true", help="print every weight matrix's shape and count")
     args = p.parse_args(argv)
     if args.save_every and not args.out:
         p.error("--save-every needs --out FILE")
@@ -150,6 +152,14 @@ def open_run(args, given, prog):
     return start(docs, config, Path(args.path or "names.txt").name, checkpoint.file_sha256(path))
 
 
+def write_plot(path, losses):
+    """The loss curve as SVG: every step's loss and a running mean of 50."""
+    picture = svg.line_chart({"loss": ("#9ab", losses),
+                              "running mean (50 steps)": ("#c33", svg.running_mean(losses))},
+                             title="training loss")
+    Path(path).write_text(picture, encoding="utf-8")
+
+
 class StopRequest:
     """Ctrl-C (SIGINT) sets a flag the loop checks between steps, so a step
     is never left half done. A second Ctrl-C stops at once."""
@@ -175,6 +185,8 @@ def main(argv=None):
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
     print(f"num params: {len(flat)}")
+    if args.params:
+        print(param_table(state.params), file=sys.stderr)
     too_long = sum(len(doc) >= config.block_size for doc in docs)
     if too_long:
         print(f"{prog}: note: {too_long} of {len(docs)} documents are longer than the block "
@@ -210,6 +222,9 @@ def main(argv=None):
             print(f"trained {done} steps in {elapsed:.1f} s ({1000 * elapsed / done:.1f} ms/step)",
                   file=sys.stderr)
         save("done")
+        if args.plot:
+            write_plot(args.plot, state.losses)
+            print(f"{prog}: wrote the loss curve to {args.plot}", file=sys.stderr)
         print("\n--- inference (new, hallucinated names) ---")
         for i in range(config.num_samples):
             print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
@@ -226,4 +241,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -47,13 +47,14 @@ class Value:
     (1.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "_children", "_local_grads")
+    __slots__ = ("data", "grad", "_children", "_local_grads", "_op")
 
-    def __init__(self, data, children=(), local_grads=()):
+    def __init__(self, data, children=(), local_grads=(), op=""):
         self.data = data
         self.grad = 0.0
         self._children = children        # Values this one was computed from
         self._local_grads = local_grads  # d(self)/d(child), one per child
+        self._op = op                    # what made it, for drawing the graph
 
     def __repr__(self):
         return f"Value(data={self.data!r}, grad={self.grad!r})"
@@ -63,26 +64,26 @@ class Value:
 
     def __add__(self, other):
         if isinstance(other, Value):
-            return Value(self.data + other.data, (self, other), (1.0, 1.0))
-        return Value(self.data + other, (self,), (1.0,))  # constants stay floats
+            return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        return Value(self.data + other, (self,), (1.0,), f"+{other:g}")  # constants stay floats
 
     def __mul__(self, other):
         if isinstance(other, Value):
-            return Value(self.data * other.data, (self, other), (other.data, self.data))
-        return Value(self.data * other, (self,), (other,))
+            return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+        return Value(self.data * other, (self,), (other,), f"*{other:g}")
 
     def __pow__(self, k):  # k is a plain number
-        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),))
+        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),), f"**{k:g}")
 
     def log(self):
-        return Value(math.log(self.data), (self,), (1 / self.data,))
+        return Value(math.log(self.data), (self,), (1 / self.data,), "log")
 
     def exp(self):
         e = math.exp(self.data)
-        return Value(e, (self,), (e,))
+        return Value(e, (self,), (e,), "exp")
 
     def relu(self):
-        return Value(max(0, self.data), (self,), (float(self.data > 0),))
+        return Value(max(0, self.data), (self,), (float(self.data > 0),), "relu")
 
     # ---------------------------------------------------------------------
     # derived ops: written with the primitives, as the reference writes them
@@ -169,7 +170,7 @@ def dot(ws, xs):
     acc = 0.0
     for w, x in zip(wd, xd):
         acc += w * x
-    return Value(acc, (*ws, *xs), (*xd, *wd))
+    return Value(acc, (*ws, *xs), (*xd, *wd), "dot")
 
 
 def vsum(xs):
@@ -181,7 +182,7 @@ def vsum(xs):
     acc = 0.0
     for x in xs:
         acc += x.data
-    return Value(acc, tuple(xs), (1.0,) * len(xs))
+    return Value(acc, tuple(xs), (1.0,) * len(xs), "sum")
 
 
 def softmax_data(zs):
@@ -214,7 +215,7 @@ def softmax(logits):
     probs = softmax_data([z.data for z in logits])
     children = tuple(logits)
     return [
-        Value(p_i, children, tuple(p_i * ((i == j) - p_j) for j, p_j in enumerate(probs)))
+        Value(p_i, children, tuple(p_i * ((i == j) - p_j) for j, p_j in enumerate(probs)), "softmax")
         for i, p_i in enumerate(probs)
     ]
 
@@ -228,4 +229,4 @@ def cross_entropy(logits, target):
     probs = softmax_data([z.data for z in logits])
     loss = -math.log(probs[target])
     local = tuple(p - (j == target) for j, p in enumerate(probs))
-    return Value(loss, tuple(logits), local)
+    return Value(loss, tuple(logits), local, "cross_entropy")

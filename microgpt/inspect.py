@@ -1,0 +1,130 @@
+"""
+inspect.py: the command `python -m microgpt.inspect model.json emma`: look
+inside attention.
+
+For each layer and head it draws the attention matrix as a terminal heatmap:
+row i is the query at position i (labelled by the character it reads), column
+j the key at position j; the darker the cell, the more weight. The upper
+triangle stays empty: a position cannot see the future. Then, at each
+position, the five likeliest next characters. --numbers prints the weights
+instead of shades; --svg FILE writes the same heatmaps as a picture.
+
+No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
+trains a fresh model on --data (default names.txt) first.
+
+Builds on trace.py (the numbers), svg.py (the picture) and checkpoint.py.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from . import checkpoint, cli, svg
+from .checkpoint import CheckpointError
+from .config import Config
+from .data import DataError, load_docs
+from .trace import BOS_LABEL, attention_matrix, trace
+from .train import resolve_path, start, train_step
+
+SHADES = "░▒▓█"  # weight 0 .. 1; even 0 gets the lightest, so the triangle shows
+
+
+def shade(w):
+    """Two characters whose darkness shows w in [0, 1].
+
+    >>> [shade(w) for w in (0.0, 0.3, 0.6, 1.0)]
+    ['░░', '▒▒', '▓▓', '██']
+    """
+    return SHADES[min(int(w * len(SHADES)), len(SHADES) - 1)] * 2
+
+
+def heatmap_text(matrix, labels, numbers=False):
+    """The T x T matrix as text rows; the masked future is shown as dots."""
+    labels = ["BOS" if l == BOS_LABEL else l for l in labels]
+    width = max(len(l) for l in labels)
+    cell = 5 if numbers else 4
+    lines = [" " * width + " " + "".join(l.center(cell) for l in labels)]
+    for i, row in enumerate(matrix):
+        cells = []
+        for j, w in enumerate(row):
+            if j > i:
+                cells.append("·".center(cell))          # the future: masked
+            elif numbers:
+                cells.append(f"{w:.2f}".rjust(cell))
+            else:
+                cells.append(shade(w).center(cell))
+        lines.append(labels[i].rjust(width) + " " + "".join(cells))
+    return lines
+
+
+def report(positions, config, numbers=False):
+    """The whole printout: heatmaps of every head, then next-character guesses."""
+    labels = [p.token for p in positions]
+    out = []
+    for layer in range(config.n_layer):
+        for head in range(config.n_head):
+            out.append(f"layer {layer}, head {head}   (rows: query position, columns: key position)")
+            out += heatmap_text(attention_matrix(positions, layer, head), labels, numbers)
+            out.append("")
+    out.append("next-character guesses (top 5):")
+    text = ""
+    for p in positions:
+        text += "" if p.token == BOS_LABEL else p.token
+        guesses = "  ".join(f"{c if c != BOS_LABEL else 'END'} {prob:.2f}" for c, prob in p.top(5))
+        out.append(f"  after {repr(text) if text else 'BOS'}: {guesses}")
+    return out
+
+
+def svg_picture(positions, config):
+    labels = [p.token if p.token != BOS_LABEL else "BOS" for p in positions]
+    panels = [(f"layer {l}, head {h}", attention_matrix(positions, l, h))
+              for l in range(config.n_layer) for h in range(config.n_head)]
+    return svg.heatmaps(panels, labels)
+
+
+def main(argv=None):
+    p = cli.ArgumentParser(prog="python -m microgpt.inspect",
+                           description="Show what each attention head looks at while the model "
+                                       "reads TEXT, and what it expects next.")
+    p.add_argument("inputs", nargs="+", metavar="[CHECKPOINT] TEXT",
+                   help="a checkpoint from python -m microgpt.train --out, then the text to read "
+                        "(or just the text, with --train-steps)")
+    p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
+                   help="no checkpoint: train a fresh default model for N steps first")
+    p.add_argument("--data", default="names.txt", help="data for --train-steps (default names.txt)")
+    p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
+    p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    args = p.parse_args(argv)
+    prog = p.prog
+    if len(args.inputs) > 2:
+        p.error("expected [CHECKPOINT] TEXT")
+    if len(args.inputs) == 1 and not args.train_steps:
+        p.error("give a checkpoint before the text, or --train-steps N to train one first")
+    if len(args.inputs) == 2 and args.train_steps:
+        p.error("give either a checkpoint or --train-steps, not both")
+    text = args.inputs[-1]
+    try:
+        if args.train_steps:
+            docs, state = start(load_docs(resolve_path(args.data, prog)), Config(steps=args.train_steps))
+            print(f"training a fresh model for {args.train_steps} steps on {args.data}...",
+                  file=sys.stderr)
+            while state.step < args.train_steps:
+                train_step(state, docs)
+            source = f"fresh model, {args.train_steps} steps on {args.data}"
+        else:
+            state = checkpoint.load(args.inputs[0])
+            source = f"{args.inputs[0]} (step {state.step})"
+        positions = trace(state.params, state.config, state.tokenizer, text)
+    except (CheckpointError, DataError) as e:
+        cli.fail(prog, e)
+    except ValueError as e:  # text the model cannot read
+        cli.fail(prog, f"cannot read {text!r}: {e}")
+    print(f"{source}: reading {text!r}, {len(positions)} positions with BOS\n")
+    print("\n".join(report(positions, state.config, args.numbers)))
+    if args.svg:
+        Path(args.svg).write_text(svg_picture(positions, state.config), encoding="utf-8")
+        print(f"\nwrote {args.svg}")
+
+
+if __name__ == "__main__":
+    cli.run(main)

@@ -1,0 +1,103 @@
+"""
+svg.py: pictures as SVG text, with the standard library only.
+
+Two kinds: a row of attention heatmaps (inspect.py --svg) and a line chart of
+the training loss (train.py --plot). An SVG file is plain XML that any browser
+opens; these functions return it as a string.
+
+Left out on purpose: axes with "nice" tick algorithms, legends beyond a line
+of text, any styling a learner would have to read past.
+"""
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+
+def _svg(width, height, body):
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family="sans-serif">\n'
+            f'<rect width="{width}" height="{height}" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
+
+
+def _blue(w):
+    """White (0) to dark blue (1)."""
+    w = min(max(w, 0.0), 1.0)
+    return f"rgb({round(255 - 225 * w)},{round(255 - 180 * w)},{round(255 - 90 * w)})"
+
+
+def heatmaps(panels, labels, cell=28):
+    """Attention heatmaps side by side.
+
+    panels: list of (title, matrix), matrix T x T with rows = query positions;
+    labels: T token labels. Cells above the diagonal (the masked future) are
+    grey; every other cell is shaded by its weight and shows it to 2 decimals.
+    """
+    T = len(labels)
+    margin, gap = 50, 30
+    size = T * cell
+    width = margin + len(panels) * (size + gap + margin)
+    height = margin + size + 40
+    body = []
+    for n, (title, matrix) in enumerate(panels):
+        x0, y0 = margin + n * (size + gap + margin), margin
+        body.append(f'<text x="{x0}" y="{y0 - 28}" font-size="13">{escape(title)}</text>')
+        for i in range(T):
+            body.append(f'<text x="{x0 - 4}" y="{y0 + i * cell + cell * 0.65}" font-size="11" '
+                        f'text-anchor="end">{escape(labels[i])}</text>')
+            body.append(f'<text x="{x0 + i * cell + cell / 2}" y="{y0 - 6}" font-size="11" '
+                        f'text-anchor="middle">{escape(labels[i])}</text>')
+            for j in range(T):
+                x, y = x0 + j * cell, y0 + i * cell
+                if j > i:
+                    body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="#e8e8e8"/>')
+                    continue
+                w = matrix[i][j]
+                body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{_blue(w)}" '
+                            f'stroke="white"><title>{w:.4f}</title></rect>')
+                ink = "white" if w > 0.55 else "black"
+                body.append(f'<text x="{x + cell / 2}" y="{y + cell * 0.62}" font-size="9" '
+                            f'text-anchor="middle" fill="{ink}">{w:.2f}</text>')
+    body.append(f'<text x="{margin}" y="{margin + size + 22}" font-size="11" fill="#555">rows: query '
+                f'position, columns: key position; grey: the future, masked</text>')
+    return _svg(width, height, body)
+
+
+def line_chart(series, title, width=640, height=360):
+    """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}."""
+    left, right, top, bottom = 55, 15, 35, 40
+    ys_all = [y for _, ys in series.values() for y in ys]
+    n = max(len(ys) for _, ys in series.values())
+    lo, hi = min(ys_all), max(ys_all)
+    hi = hi if hi > lo else lo + 1
+    sx = lambda i: left + (width - left - right) * (i / max(n - 1, 1))
+    sy = lambda y: top + (height - top - bottom) * (1 - (y - lo) / (hi - lo))
+    body = [f'<text x="{left}" y="22" font-size="14">{escape(title)}</text>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#888"/>',
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#888"/>']
+    for k in range(5):  # five horizontal guides with their values
+        y = lo + (hi - lo) * k / 4
+        body.append(f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" font-size="10" text-anchor="end">{y:.2f}</text>')
+        body.append(f'<line x1="{left}" y1="{sy(y):.1f}" x2="{width - right}" y2="{sy(y):.1f}" stroke="#eee"/>')
+    body.append(f'<text x="{width - right}" y="{height - 12}" font-size="10" text-anchor="end">step {n}</text>')
+    body.append(f'<text x="{left}" y="{height - 12}" font-size="10">step 1</text>')
+    for k, (name, (colour, ys)) in enumerate(series.items()):
+        points = " ".join(f"{sx(i):.1f},{sy(y):.1f}" for i, y in enumerate(ys))
+        body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.2"/>')
+        body.append(f'<text x="{width - right - 150}" y="{top + 14 * (k + 1)}" font-size="11" '
+                    f'fill="{colour}">{escape(name)}</text>')
+    return _svg(width, height, body)
+
+
+def running_mean(xs, window=50):
+    """Mean of the last `window` values at each point.
+
+    >>> running_mean([1.0, 3.0, 5.0, 7.0], window=2)
+    [1.0, 2.0, 4.0, 6.0]
+    """
+    out, total = [], 0.0
+    for i, x in enumerate(xs):
+        total += x
+        if i >= window:
+            total -= xs[i - window]
+        out.append(total / min(i + 1, window))
+    return out

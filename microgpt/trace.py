@@ -1,0 +1,92 @@
+"""
+trace.py: watch the model read a string, head by head.
+
+`trace(params, config, tokenizer, "emma")` runs the model over BOS e m m a,
+one position at a time with the key/value cache exactly as training does, and
+returns one `Position` per token read. Each holds, for every layer and head,
+what attention computed there (`q_h`, `k_h`, `v_h`, `attn_logits`,
+`attn_weights`, `head_out`, as plain floats) and the model's probabilities
+for the next token. Nothing is changed: tracing only reads.
+
+    positions = trace(params, config, tokenizer, "emm")
+    positions[3].token                    # 'm': position 3 reads the second m
+    positions[3].layers[0][2].attn_weights   # layer 0, head 2: one weight per key
+                                             # position 0..3, summing to 1
+
+`attention_matrix` stacks the rows of one head into the T x T matrix that
+inspect.py draws. Builds on model.py (gpt with its trace argument).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import gpt
+from .value import softmax_data
+
+BOS_LABEL = "<BOS>"
+
+
+@dataclass(repr=False)
+class Head:
+    """What one head computed at one position; plain floats, shapes in comments."""
+    q_h: list           # (head_dim,) this position's query
+    k_h: list           # (T, head_dim) keys of positions 0..t
+    v_h: list           # (T, head_dim) values of positions 0..t
+    attn_logits: list   # (T,) q_h . k_h[t] / sqrt(head_dim)
+    attn_weights: list  # (T,) softmax of the logits: sums to 1
+    head_out: list      # (head_dim,) sum over t of attn_weights[t] * v_h[t]
+
+    def __repr__(self):
+        r = lambda xs: "[" + ", ".join(f"{x:.4f}" for x in xs) + "]"
+        return (f"Head(q_h={r(self.q_h)}, attn_logits={r(self.attn_logits)}, "
+                f"attn_weights={r(self.attn_weights)}, head_out={r(self.head_out)})")
+
+
+@dataclass(repr=False)
+class Position:
+    pos: int
+    token: str          # the character read here ('<BOS>' for the start)
+    layers: list        # layers[layer][head] -> Head
+    next_probs: dict    # next character ('<BOS>' = end) -> probability
+
+    def top(self, k=5):
+        """The k likeliest next characters, as (character, probability)."""
+        return sorted(self.next_probs.items(), key=lambda kv: -kv[1])[:k]
+
+    def __repr__(self):
+        best = ", ".join(f"{c!r}: {p:.3f}" for c, p in self.top(3))
+        return f"Position({self.pos}, reads {self.token!r}, next: {best}, ...)"
+
+
+def trace(params, config, tokenizer, text):
+    """One Position per token of [BOS] + text; ValueError if text cannot be read."""
+    unknown = tokenizer.unknown(text)
+    if unknown:
+        raise ValueError(f"characters not in the vocabulary: {' '.join(map(repr, unknown))}")
+    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    if len(tokens) > config.block_size:
+        raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
+                         f"block size {config.block_size}")
+    labels = tokenizer.chars + [BOS_LABEL]  # id -> label
+    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+    positions = []
+    for pos_id, token_id in enumerate(tokens):
+        layers = []
+        logits = gpt(token_id, pos_id, keys, values, params, config, trace=layers)
+        probs = softmax_data([l.data for l in logits])
+        positions.append(Position(
+            pos=pos_id, token=labels[token_id],
+            layers=[[Head(**record) for record in heads] for heads in layers],
+            next_probs=dict(zip(labels, probs))))
+    return positions
+
+
+def attention_matrix(positions, layer, head):
+    """(T, T) attention weights of one head: row i is what position i attends
+    to; zeros above the diagonal (the future it cannot see)."""
+    T = len(positions)
+    rows = []
+    for p in positions:
+        w = p.layers[layer][head].attn_weights
+        rows.append(w + [0.0] * (T - len(w)))
+    return rows

@@ -1,0 +1,177 @@
+"""Tracing, the two views of attention, the inspect command, pictures, the
+value graph, the gradient-check command and the examples."""
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from microgpt.attention import causal_attention_matrix
+from microgpt.config import Config
+from microgpt.data import load_docs
+from microgpt.graph import dot, tree
+from microgpt.trace import attention_matrix, trace
+from microgpt.train import start, train_step
+from microgpt.value import Value
+from tests.support import BUNDLED_NAMES, ROOT, run, train
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def trained(config, steps):
+    docs, state = start(load_docs(BUNDLED_NAMES), config)
+    for _ in range(steps):
+        train_step(state, docs)
+    return state
+
+
+class TwoViewsTest(unittest.TestCase):
+    def test_cache_path_equals_masked_matrix_on_a_trained_model(self):
+        for config in (Config(steps=60), Config(steps=60, n_layer=2, n_embd=12, n_head=3)):
+            state = trained(config, 60)
+            positions = trace(state.params, state.config, state.tokenizer, "christopher")
+            last = positions[-1]
+            for layer in range(config.n_layer):
+                for h in range(config.n_head):
+                    Q = [p.layers[layer][h].q_h for p in positions]
+                    K, V = last.layers[layer][h].k_h, last.layers[layer][h].v_h  # the full cache
+                    W, out = causal_attention_matrix(Q, K, V)
+                    for i, p in enumerate(positions):
+                        head = p.layers[layer][h]
+                        self.assertEqual(W[i][i + 1:], [0.0] * (len(W) - i - 1))  # the mask
+                        for a, b in zip(W[i], head.attn_weights):
+                            self.assertAlmostEqual(a, b, delta=1e-12)
+                        for a, b in zip(out[i], head.head_out):
+                            self.assertAlmostEqual(a, b, delta=1e-12)
+
+    def test_attention_rows_sum_to_one(self):
+        state = trained(Config(steps=20), 20)
+        positions = trace(state.params, state.config, state.tokenizer, "emma")
+        for h in range(4):
+            for row in attention_matrix(positions, 0, h):
+                self.assertAlmostEqual(sum(row), 1.0, delta=1e-12)
+        self.assertAlmostEqual(sum(positions[-1].next_probs.values()), 1.0, delta=1e-12)
+
+    def test_tracing_changes_no_training_result(self):
+        config = Config(steps=6)
+        a, b = trained(config, 3), trained(config, 3)
+        trace(a.params, a.config, a.tokenizer, "emma")
+        docs = start(load_docs(BUNDLED_NAMES), config)[0]
+        for _ in range(3):
+            self.assertEqual(train_step(a, docs), train_step(b, docs))
+
+    def test_trace_refuses_unknown_or_too_long_text(self):
+        state = trained(Config(steps=1), 0)
+        with self.assertRaisesRegex(ValueError, "'E'"):
+            trace(state.params, state.config, state.tokenizer, "Emma")
+        with self.assertRaisesRegex(ValueError, "too long"):
+            trace(state.params, state.config, state.tokenizer, "a" * 16)
+
+
+class InspectCommandTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = Path(tempfile.mkdtemp())
+        cls.model = cls.folder / "model.json"
+        result = train(BUNDLED_NAMES, "--steps", "40", "--num-samples", "1", "--out", cls.model)
+        assert result.returncode == 0, result.stderr
+
+    def inspect(self, *args):
+        return run("-m", "microgpt.inspect", *args, cwd=self.folder)
+
+    def test_heatmaps_predictions_and_svg(self):
+        result = self.inspect(self.model, "emma", "--svg", "att.svg")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = result.stdout
+        for h in range(4):
+            self.assertIn(f"layer 0, head {h}", out)
+        self.assertIn("BOS  ██  ·   ·   ·   ·", out)   # row 0 sees only itself
+        self.assertIn("after 'emma':", out)
+        root = ET.parse(self.folder / "att.svg").getroot()
+        self.assertEqual(root.tag, SVG + "svg")
+        # per head: 5 x 5 cells, 15 on or below the diagonal shaded, 10 masked
+        cells = [r for r in root.iter(SVG + "rect") if r.get("width") == "28"]
+        self.assertEqual(len(cells), 4 * 25)
+
+    def test_numbers_and_fresh_training(self):
+        result = self.inspect(self.model, "ava", "--numbers")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("1.00", result.stdout)
+        fresh = self.inspect("ava", "--train-steps", "3", "--data", BUNDLED_NAMES)
+        self.assertEqual(fresh.returncode, 0, fresh.stderr)
+        self.assertIn("fresh model, 3 steps", fresh.stdout)
+
+    def test_mistakes_are_one_line(self):
+        for args, pattern in [((self.model, "Emma"), "'E'"),
+                              ((self.model, "a" * 20), "too long"),
+                              (("missing.json", "emma"), "no such file"),
+                              (("emma",), "--train-steps"),
+                              ((self.model, "emma", "--train-steps", "2"), "not both")]:
+            with self.subTest(args=args):
+                result = self.inspect(*args)
+                self.assertEqual(result.returncode, 2)
+                self.assertNotIn("Traceback", result.stderr)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+                self.assertRegex(result.stderr, pattern)
+
+
+class PicturesAndToolsTest(unittest.TestCase):
+    def test_loss_plot_and_parameter_table(self):
+        folder = Path(tempfile.mkdtemp())
+        result = train(BUNDLED_NAMES, "--steps", "12", "--num-samples", "1", "--plot",
+                       folder / "loss.svg", "--params")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stderr, r"total\s+4192")
+        root = ET.parse(folder / "loss.svg").getroot()
+        lines = list(root.iter(SVG + "polyline"))
+        self.assertEqual(len(lines), 2)  # raw and running mean
+        self.assertEqual(len(lines[0].get("points").split()), 12)
+
+    def test_value_graph_text_and_dot(self):
+        a, b = Value(2.0), Value(-3.0)
+        c = a * b + a
+        c.backward()
+        text = tree(c, names={a: "a", b: "b"})
+        self.assertEqual(text.splitlines()[0].split()[0], "+")
+        self.assertIn("a", text)
+        self.assertIn("(again)", tree(c * c))
+        source = dot(c, names={a: "a"})
+        self.assertTrue(source.startswith("digraph") and source.rstrip().endswith("}"))
+        self.assertEqual(source.count("->"), 2 + 2 + 2)  # op -> value, children -> op
+        deep = Value(1.0)
+        for _ in range(5000):
+            deep = deep + 1.0
+        self.assertEqual(len(tree(deep).splitlines()), 5001)  # no recursion
+
+    def test_gradcheck_command(self):
+        ok = run("-m", "microgpt.gradcheck")
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertIn("layer0.mlp_fc2", ok.stdout)
+        strict = run("-m", "microgpt.gradcheck", "--tolerance", "1e-15")
+        self.assertEqual(strict.returncode, 1)
+        self.assertIn("too large", strict.stdout)
+
+
+class ExamplesTest(unittest.TestCase):
+    def example(self, name, *args):
+        result = run(ROOT / "examples" / name, *args)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return result.stdout
+
+    def test_attention_on_emma(self):
+        out = self.example("attention_emma.py", "--steps", "5")
+        self.assertIn("attn_weights", out)
+        self.assertIn("sums to 1", out)
+
+    def test_bigram_beside_gpt(self):
+        out = self.example("bigram.py", "--steps", "5", "--held-out", "30")
+        self.assertRegex(out, r"bigram \(counting\)\s+\d\.\d{4}")
+        self.assertRegex(out, r"GPT \(5 steps\)\s+\d\.\d{4}")
+
+    def test_own_dataset(self):
+        out = self.example("own_dataset.py", "--steps", "5", "--samples", "2")
+        self.assertIn("40 documents", out)
+        self.assertEqual(out.count("new:"), 2)
+
+
+if __name__ == "__main__":
+    unittest.main()
