@@ -27,11 +27,11 @@ def adam_step(params, m, v, step, config):
     lr_t = config.lr * (1 - step / config.steps)
     bias1 = 1 - beta1 ** (step + 1)   # m and v start at 0: undo that pull
     bias2 = 1 - beta2 ** (step + 1)
+    c1, c2 = 1 - beta1, 1 - beta2
     for i, p in enumerate(params):
         g = p.grad
-        m[i] = beta1 * m[i] + (1 - beta1) * g
-        v[i] = beta2 * v[i] + (1 - beta2) * g ** 2
-        m_hat = m[i] / bias1
-        v_hat = v[i] / bias2
+        m_i = m[i] = beta1 * m[i] + c1 * g
+        v_i = v[i] = beta2 * v[i] + c2 * g ** 2
+        m_hat, v_hat = m_i / bias1, v_i / bias2
         p.data -= lr_t * m_hat / (v_hat ** 0.5 + eps)
         p.grad = 0.0

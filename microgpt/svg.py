@@ -10,7 +10,7 @@ of text, any styling a learner would have to read past.
 """
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 
 def _svg(width, height, body):

@@ -52,7 +52,7 @@ class Value:
     def __init__(self, data, children=(), local_grads=(), op=""):
         self.data = data
         self.grad = 0.0
-        self._children = children        # Values this one was computed from
+        self._children = children        # Values this one was computed from (a sequence)
         self._local_grads = local_grads  # d(self)/d(child), one per child
         self._op = op                    # what made it, for drawing the graph
 
@@ -170,7 +170,8 @@ def dot(ws, xs):
     acc = 0.0
     for w, x in zip(wd, xd):
         acc += w * x
-    return Value(acc, (*ws, *xs), (*xd, *wd), "dot")
+    # one list each (not a tuple): building a tuple from two lists costs a copy
+    return Value(acc, [*ws, *xs], xd + wd, "dot")
 
 
 def vsum(xs):
@@ -215,7 +216,7 @@ def softmax(logits):
     probs = softmax_data([z.data for z in logits])
     children = tuple(logits)
     return [
-        Value(p_i, children, tuple(p_i * ((i == j) - p_j) for j, p_j in enumerate(probs)), "softmax")
+        Value(p_i, children, [p_i * ((i == j) - p_j) for j, p_j in enumerate(probs)], "softmax")
         for i, p_i in enumerate(probs)
     ]
 
@@ -228,5 +229,5 @@ def cross_entropy(logits, target):
     """
     probs = softmax_data([z.data for z in logits])
     loss = -math.log(probs[target])
-    local = tuple(p - (j == target) for j, p in enumerate(probs))
+    local = [p - (j == target) for j, p in enumerate(probs)]
     return Value(loss, tuple(logits), local, "cross_entropy")
