@@ -24,7 +24,7 @@ derivatives written out by hand:
 They compute the forward value with the very same float operations in the same
 order as the plain ops would (left folds starting from 0, division written as
 multiplication by x ** -1), so a model built from them prints the same numbers;
-they only make fewer, larger nodes. See examples/naive_engine.py for the
+they only make fewer, larger nodes. See examples/naive_gpt.py for the
 one-node-per-op engine they replace.
 
 Left out on purpose: tensors, broadcasting, in-place ops, gradients of
@@ -165,12 +165,12 @@ def dot(ws, xs):
     >>> dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
     Value(data=11.0, grad=0.0)
     """
-    wd = [w.data for w in ws]
-    xd = [x.data for x in xs]
-    acc = 0.0
-    for w, x in zip(wd, xd):
-        acc += w * x
-    # one list each (not a tuple): building a tuple from two lists costs a copy
+    wd, xd, acc = [], [], 0.0
+    for w, x in zip(ws, xs):  # one pass: read both data, keep them as local grads
+        w_data, x_data = w.data, x.data
+        wd.append(w_data)
+        xd.append(x_data)
+        acc += w_data * x_data
     return Value(acc, [*ws, *xs], xd + wd, "dot")
 
 
