@@ -12,9 +12,9 @@ optimizer reads `.grad` and writes `.data`.
 
 Fused nodes. The plain ops (+, *, **, log, exp, relu) make one node per
 arithmetic step, exactly as in micrograd; one training step of the default
-model then builds hundreds of thousands of tiny nodes. A few helpers below
-build one node for a whole small computation instead, with the same local
-derivatives written out by hand:
+model then builds about 56,000 tiny nodes. A few helpers below build one node
+for a whole small computation instead, with the same local derivatives written
+out by hand, and a step needs about 3,000 (python -m microgpt.bench counts):
 
     dot(ws, xs)          w0*x0 + w1*x1 + ...  (one node, not 2n)
     vsum(xs)             x0 + x1 + ...        (one node, not n)
