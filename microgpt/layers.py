@@ -11,7 +11,7 @@ dropout, batching.
 """
 from __future__ import annotations
 
-from .value import dot, softmax  # noqa: F401  (softmax is part of this module's toolkit)
+from .value import dot, dots, softmax  # noqa: F401  (softmax is part of this module's toolkit)
 
 
 def linear(x, w):
@@ -25,7 +25,7 @@ def linear(x, w):
     >>> [y.data for y in linear([Value(5.0), Value(7.0)], w)]
     [5.0, 31.0]
     """
-    return [dot(w_row, x) for w_row in w]  # (n_out,)
+    return dots(w, x)  # [dot(w_row, x) for w_row in w]: (n_out,)
 
 
 def rmsnorm(x):

@@ -17,6 +17,7 @@ for a whole small computation instead, with the same local derivatives written
 out by hand, and a step needs about 3,000 (python -m microgpt.bench counts):
 
     dot(ws, xs)          w0*x0 + w1*x1 + ...  (one node, not 2n)
+    dots(rows, xs)       one dot per row: a linear layer
     vsum(xs)             x0 + x1 + ...        (one node, not n)
     softmax(logits)      one node per output, each with all logits as children
     cross_entropy(logits, target)   -log(softmax(logits)[target]) as one node
@@ -165,11 +166,29 @@ def dot(ws, xs):
     >>> dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
     Value(data=11.0, grad=0.0)
     """
-    wd, xd, acc = [], [], 0.0
-    for w, x in zip(ws, xs):  # one pass: read both data, keep them as local grads
-        w_data, x_data = w.data, x.data
+    return _dot(ws, xs, [x.data for x in xs])
+
+
+def dots(rows, xs):
+    """[dot(row, xs) for row in rows], reading the data of xs once for all rows.
+
+    This is a linear layer: one dot node per row of the weight matrix, every
+    row against the same input vector xs.
+
+    >>> [y.data for y in dots([[Value(1.0), Value(0.0)], [Value(2.0), Value(3.0)]],
+    ...                       [Value(5.0), Value(7.0)])]
+    [5.0, 31.0]
+    """
+    xd = [x.data for x in xs]  # (n_in,): also the local grads of every row's weights
+    return [_dot(ws, xs, xd) for ws in rows]
+
+
+def _dot(ws, xs, xd):
+    """dot(ws, xs), given xd = the data of xs."""
+    wd, acc = [], 0.0
+    for w, x_data in zip(ws, xd):  # one pass: sum, and keep w's data as local grads
+        w_data = w.data
         wd.append(w_data)
-        xd.append(x_data)
         acc += w_data * x_data
     return Value(acc, [*ws, *xs], xd + wd, "dot")
 

@@ -3,7 +3,7 @@ fused nodes against the plain ops they replace."""
 import math
 import unittest
 
-from microgpt.value import Value, cross_entropy, dot, softmax, softmax_data, topological_order, vsum
+from microgpt.value import Value, cross_entropy, dot, dots, softmax, softmax_data, topological_order, vsum
 
 
 def finite_difference(f, xs, i, h=1e-6):
@@ -69,6 +69,14 @@ class FusedEqualsPlainTest(unittest.TestCase):
         ws = [Value(0.1 * i - 0.33) for i in range(16)]
         xs = [Value(0.7 ** i) for i in range(16)]
         self.assertEqual(dot(ws, xs).data, sum(w * x for w, x in zip(ws, xs)).data)
+
+    def test_dots_is_one_dot_per_row(self):
+        rows = [[Value(0.3 * i - 0.2 * j) for j in range(5)] for i in range(4)]
+        xs = [Value(1.5 - 0.6 * j) for j in range(5)]
+        for fused, single in zip(dots(rows, xs), [dot(row, xs) for row in rows]):
+            self.assertEqual(fused.data, single.data)
+            self.assertEqual(list(fused._children), list(single._children))
+            self.assertEqual(list(fused._local_grads), list(single._local_grads))
 
     def test_softmax_matches_plain_ops(self):
         zs = [Value(z) for z in (0.1, -2.3, 1.7, 0.4)]
