@@ -118,6 +118,27 @@ class BackwardTest(unittest.TestCase):
         e = d * c
         order = topological_order(e)
         self.assertEqual(order, [c, d, e])
+        self.assertEqual(topological_order(e), order)  # the marks came off: sortable again
+
+    def test_an_interrupted_sort_leaves_the_graph_sortable(self):
+        a, b = Value(1.0), Value(2.0)
+        c = a * b
+        d = c + a
+        e = d * c
+
+        class Interrupted(Exception):
+            pass
+
+        def explode():
+            raise Interrupted  # as Ctrl-C would, halfway through the search
+            yield
+
+        children, d._children = d._children, explode()
+        with self.assertRaises(Interrupted):
+            topological_order(e)
+        d._children = children
+        self.assertEqual(topological_order(e), [c, d, e])
+        self.assertTrue(a._visited and not c._visited)  # leaves stay marked, the rest not
 
 
 if __name__ == "__main__":
