@@ -53,6 +53,16 @@ def run_child(argv):
     return wall, usage.ru_utime + usage.ru_stime, peak_mb, err
 
 
+def interpreter(exe):
+    """Which Python exe is, say "CPython 3.11.7"; None if it does not run."""
+    try:
+        return subprocess.run([exe, "-c", "import platform; print(platform.python_implementation(), "
+                               "platform.python_version())"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def graph_size(path, flags, steps=5):
     """Mean (nodes, edges) of the backward graph over the first few documents."""
     args = dict(zip([f[2:].replace("-", "_") for f in flags[::2]], map(int, flags[1::2])))
@@ -84,6 +94,9 @@ def main(argv=None):
         cli.fail(prog, f"{path}: no such file")
     if args.reference and not NAIVE.is_file():
         cli.fail(prog, f"--reference needs {NAIVE} (run from a clone of the repository)")
+    ref_python = interpreter(args.reference_python) if args.reference else None
+    if args.reference and ref_python is None:
+        cli.fail(prog, f"--reference-python {args.reference_python}: cannot run it as Python")
 
     # Every timed run first, in child processes: a child's peak memory counts the
     # parent's pages from before it starts, so this process must stay small until
@@ -104,7 +117,7 @@ def main(argv=None):
     if args.reference:
         _, ref, ref_peak, _ = run_child([args.reference_python, str(NAIVE), path])
         print(f"  naive_gpt.py      {ref:8.1f} s CPU   peak {ref_peak:5.1f} MB   "
-              f"({Path(args.reference_python).name})")
+              f"({ref_python})")
         print(f"  speed-up          {ref / ours:8.1f} x")
 
     try:

@@ -1,0 +1,32 @@
+"""The benchmark command: it runs, prints every figure it promises, and turns
+user mistakes into one-line errors. (It measures speed; no test asserts one.)"""
+import re
+import unittest
+
+from tests.support import BUNDLED_NAMES, run
+
+
+class BenchTest(unittest.TestCase):
+    def test_prints_ms_per_step_memory_and_graph_size_for_both_models(self):
+        result = run("-m", "microgpt.bench", BUNDLED_NAMES, "--steps", "2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = result.stdout
+        for model in ("default 1x16", "deep 4x64"):
+            self.assertRegex(out, rf"{model} +2 +[\d.]+ +[\d.]+\n")           # ms/step, peak MB
+            self.assertRegex(out, rf"{model} +[\d,]+ nodes +[\d,]+ edges")
+        nodes = int(re.search(r"default 1x16 +([\d,]+) nodes", out).group(1).replace(",", ""))
+        self.assertGreater(nodes, 1000)  # fused, but still a graph of scalars
+        self.assertNotIn("complete default run", out)  # only with --full or --reference
+
+    def test_mistakes_get_one_line_and_status_2(self):
+        for args in (["no-such-file.txt"], [BUNDLED_NAMES, "--steps", "0"],
+                     [BUNDLED_NAMES, "--reference", "--reference-python", "no-such-python"]):
+            with self.subTest(args=args):
+                result = run("-m", "microgpt.bench", *args)
+                self.assertEqual(result.returncode, 2)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+                self.assertNotIn("Traceback", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
