@@ -94,9 +94,10 @@ def main(argv=None):
         cli.fail(prog, f"{path}: no such file")
     if args.reference and not NAIVE.is_file():
         cli.fail(prog, f"--reference needs {NAIVE} (run from a clone of the repository)")
-    ref_python = interpreter(args.reference_python) if args.reference else None
-    if args.reference and ref_python is None:
-        cli.fail(prog, f"--reference-python {args.reference_python}: cannot run it as Python")
+    if args.reference:  # say so now, not after minutes of benchmarking
+        ref_python = interpreter(args.reference_python)
+        if ref_python is None:
+            cli.fail(prog, f"--reference-python {args.reference_python}: cannot run it as Python")
 
     # Every timed run first, in child processes: a child's peak memory counts the
     # parent's pages from before it starts, so this process must stay small until

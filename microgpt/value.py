@@ -158,10 +158,8 @@ def topological_order(root):
             else:  # every child is done: node may follow them
                 order.append(node)
                 stack.pop()
-    finally:  # unmark all but the leaves (a node may be in both lists: harmless)
-        for node in order:
-            node._visited = not node._children
-        for node, _ in stack:
+    finally:  # unmark every node it marked (on the stack if interrupted), all but leaves
+        for node in order + [node for node, _ in stack]:
             node._visited = not node._children
     return order
 
