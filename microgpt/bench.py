@@ -2,18 +2,22 @@
 bench.py: the command `python -m microgpt.bench`: how fast, how big.
 
 It prints, for the default model and for a deeper one (4 layers, 64 wide,
-block 32): milliseconds per training step, the peak memory of the process,
-and graph nodes and edges per step. With --full it also times the complete
-default run (all steps and samples) in CPU seconds; with --reference, the same
-run of examples/naive_gpt.py (the one-node-per-op engine written like the
-reference file) in the same sitting, and the ratio of the two.
+block 32): milliseconds per training step and the peak memory of the process;
+then graph nodes and edges per step, and where a step's time goes: the
+forward pass that builds the graph, the topological sort, the chain-rule loop
+and Adam. With --full it also times the complete default run (all steps and
+samples) in CPU seconds; with --reference, the same run of
+examples/naive_gpt.py (the one-node-per-op engine written like the reference
+file) in the same sitting, and the ratio of the two.
 
-Every run happens in a child process, so each peak-memory figure is that
-run's alone (os.wait4 reports the child's own CPU time and peak RSS).
-Timings vary a few percent between runs; rerun to see the spread.
+Every timed run happens in a child process, so each peak-memory figure is
+that run's alone (os.wait4 reports the child's own CPU time and peak RSS);
+the step profile runs last, in this process. Timings move by 10% or more
+between runs on a shared machine; rerun to see the spread.
 """
 from __future__ import annotations
 
+import gc
 import os
 import platform
 import subprocess
@@ -24,7 +28,8 @@ from pathlib import Path
 from . import cli
 from .config import Config
 from .data import DataError, load_docs
-from .model import document_loss
+from .model import document_loss, flatten
+from .optim import adam_step
 from .train import resolve_path, start
 from .value import topological_order
 
@@ -63,17 +68,37 @@ def interpreter(exe):
         return None
 
 
-def graph_size(path, flags, steps=5):
-    """Mean (nodes, edges) of the backward graph over the first few documents."""
+def step_profile(path, flags, docs_n=10):
+    """Where a training step goes, as means over the first docs_n documents.
+
+    Returns (nodes, edges, ms): graph nodes and edges per step, and CPU ms per
+    step for the forward pass, the topological sort, the chain-rule loop (the
+    time of backward() less that of a separate sort of the same graph) and Adam.
+    """
     args = dict(zip([f[2:].replace("-", "_") for f in flags[::2]], map(int, flags[1::2])))
     docs, state = start(load_docs(path), Config(**args))
-    tok, nodes, edges = state.tokenizer, 0, 0
-    for doc in docs[:steps]:
-        loss = document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, state.config)
-        order = topological_order(loss)
-        nodes += len(order)
-        edges += sum(len(n._children) for n in order)
-    return nodes / steps, edges / steps
+    tok, flat, config = state.tokenizer, flatten(state.params), state.config
+    nodes = edges = 0
+    ms = dict.fromkeys(("forward", "sort", "chain rule", "adam"), 0.0)
+    gc.disable()  # as train.py does
+    try:
+        for step, doc in enumerate(docs[:docs_n]):
+            t0 = time.process_time()
+            loss = document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, config)
+            t1 = time.process_time()
+            order = topological_order(loss)
+            t2 = time.process_time()
+            loss.backward()
+            t3 = time.process_time()
+            adam_step(flat, state.m, state.v, step, config)
+            t4 = time.process_time()
+            nodes += len(order)
+            edges += sum(len(n._children) for n in order)
+            for key, seconds in zip(ms, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3)):
+                ms[key] += seconds * 1000
+    finally:
+        gc.enable()
+    return nodes / docs_n, edges / docs_n, {key: total / docs_n for key, total in ms.items()}
 
 
 def main(argv=None):
@@ -122,10 +147,13 @@ def main(argv=None):
         print(f"  speed-up          {ref / ours:8.1f} x")
 
     try:
-        print(f"\ngraph size per training step (mean of the first 5 documents):")
+        print("\nwhere a step goes (mean of the first 10 documents; CPU ms, noisy at this size):")
+        print(f"  {'model':<14} {'nodes':>7} {'edges':>10} {'forward':>8} {'sort':>7} "
+              f"{'chain rule':>10} {'Adam':>7}")
         for name, flags in MODELS.items():
-            nodes, edges = graph_size(path, flags)
-            print(f"  {name:<14} {nodes:>9,.0f} nodes {edges:>11,.0f} edges")
+            nodes, edges, ms = step_profile(path, flags)
+            print(f"  {name:<14} {nodes:>7,.0f} {edges:>10,.0f} {ms['forward']:>8.1f} "
+                  f"{ms['sort']:>7.1f} {ms['chain rule']:>10.1f} {ms['adam']:>7.1f}", flush=True)
     except DataError as e:
         cli.fail(prog, e)
 

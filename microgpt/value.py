@@ -11,10 +11,11 @@ Every other module builds on this one: the model is written with Values, the
 optimizer reads `.grad` and writes `.data`.
 
 Fused nodes. The plain ops (+, *, **, log, exp, relu) make one node per
-arithmetic step, exactly as in micrograd; one training step of the default
-model then builds about 56,000 tiny nodes. A few helpers below build one node
-for a whole small computation instead, with the same local derivatives written
-out by hand, and a step needs about 3,000 (python -m microgpt.bench counts):
+arithmetic step, exactly as in micrograd: a dot product of n pairs is 2n
+nodes (n multiplies, n adds). A few helpers below build one node for a whole
+small computation instead, with the same local derivatives written out by
+hand; a training step of the default model then needs about 3,000 nodes
+(python -m microgpt.bench counts):
 
     dot(ws, xs)          w0*x0 + w1*x1 + ...  (one node, not 2n)
     dots(rows, xs)       one dot per row: a linear layer
