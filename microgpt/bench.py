@@ -80,7 +80,9 @@ def step_profile(path, flags, docs_n=10):
     tok, flat, config = state.tokenizer, flatten(state.params), state.config
     nodes = edges = 0
     ms = dict.fromkeys(("forward", "sort", "chain rule", "adam"), 0.0)
-    gc.disable()  # as train.py does
+    was_enabled = gc.isenabled()
+    if sys.implementation.name == "cpython":  # as train.py does
+        gc.disable()
     try:
         for step, doc in enumerate(docs[:docs_n]):
             t0 = time.process_time()
@@ -97,7 +99,8 @@ def step_profile(path, flags, docs_n=10):
             for key, seconds in zip(ms, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3)):
                 ms[key] += seconds * 1000
     finally:
-        gc.enable()
+        if was_enabled:
+            gc.enable()
     return nodes / docs_n, edges / docs_n, {key: total / docs_n for key, total in ms.items()}
 
 
