@@ -120,16 +120,16 @@ def main(argv=None):
     path = str(resolve_path(args.path, prog))
     if not Path(path).is_file():
         cli.fail(prog, f"{path}: no such file")
-    if args.reference and not NAIVE.is_file():
-        cli.fail(prog, f"--reference needs {NAIVE} (run from a clone of the repository)")
-    if args.reference:  # say so now, not after minutes of benchmarking
+    if args.reference:  # say what is wrong now, not after minutes of benchmarking
+        if not NAIVE.is_file():
+            cli.fail(prog, f"--reference needs {NAIVE} (run from a clone of the repository)")
         ref_python = interpreter(args.reference_python)
         if ref_python is None:
             cli.fail(prog, f"--reference-python {args.reference_python}: cannot run it as Python")
 
     # Every timed run first, in child processes: a child's peak memory counts the
     # parent's pages from before it starts, so this process must stay small until
-    # the end, when it builds graphs itself to count their nodes.
+    # the end, when it trains a few steps itself to profile them.
     py = sys.executable
     print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, {path}")
     print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'peak MB':>8}")
