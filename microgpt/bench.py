@@ -17,7 +17,6 @@ between runs on a shared machine; rerun to see the spread.
 """
 from __future__ import annotations
 
-import gc
 import os
 import platform
 import subprocess
@@ -30,7 +29,7 @@ from .config import Config
 from .data import DataError, load_docs
 from .model import document_loss, flatten
 from .optim import adam_step
-from .train import resolve_path, start
+from .train import cycle_collector_off, resolve_path, start
 from .value import topological_order
 
 PROG = "python -m microgpt.bench"
@@ -80,10 +79,7 @@ def step_profile(path, flags, docs_n=10):
     tok, flat, config = state.tokenizer, flatten(state.params), state.config
     nodes = edges = 0
     ms = dict.fromkeys(("forward", "sort", "chain rule", "adam"), 0.0)
-    was_enabled = gc.isenabled()
-    if sys.implementation.name == "cpython":  # as train.py does
-        gc.disable()
-    try:
+    with cycle_collector_off():  # as in training
         for step, doc in enumerate(docs[:docs_n]):
             t0 = time.process_time()
             loss = document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, config)
@@ -98,9 +94,6 @@ def step_profile(path, flags, docs_n=10):
             edges += sum(len(n._children) for n in order)
             for key, seconds in zip(ms, (t1 - t0, t2 - t1, (t3 - t2) - (t2 - t1), t4 - t3)):
                 ms[key] += seconds * 1000
-    finally:
-        if was_enabled:
-            gc.enable()
     return nodes / docs_n, edges / docs_n, {key: total / docs_n for key, total in ms.items()}
 
 

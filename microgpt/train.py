@@ -16,6 +16,7 @@ documents, validation splits, learning-rate warmup.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import random
@@ -69,6 +70,24 @@ def train_step(state, docs, flat=None):
     state.losses.append(loss.data)
     return loss.data
 
+
+
+@contextlib.contextmanager
+def cycle_collector_off():
+    """Within the block, CPython's cycle collector is off.
+
+    The graph has no reference cycles, so reference counting frees each
+    step's nodes; the cycle collector would only rescan them, again and again.
+    (PyPy's collector is its memory manager itself: it stays on.)
+    """
+    off = sys.implementation.name == "cpython" and gc.isenabled()
+    if off:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if off:
+            gc.enable()
 
 # -------------------------------------------------------------------------
 # the command line
@@ -199,45 +218,40 @@ def main(argv=None):
 
     stop = StopRequest()
     previous_handler = signal.signal(signal.SIGINT, stop)
-    # The graph has no reference cycles, so reference counting frees each
-    # step's nodes; CPython's cycle collector would only rescan them, again
-    # and again. (PyPy's collector is the memory manager itself: leave it on.)
-    cpython = sys.implementation.name == "cpython"
-    if cpython:
-        gc.disable()
-    try:
-        start_step, start_time = state.step, time.perf_counter()
-        while state.step < config.steps:
-            loss = train_step(state, docs, flat)
-            print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-            if stop.requested:
-                save("interrupted")
-                print(f"{prog}: interrupted after step {state.step}", file=sys.stderr)
-                sys.exit(130)
-            if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
-                save("checkpoint")
-        done = state.step - start_step
-        if done:
-            elapsed = time.perf_counter() - start_time
-            print(f"trained {done} steps in {elapsed:.1f} s ({1000 * elapsed / done:.1f} ms/step)",
+    with cycle_collector_off():
+        try:
+            start_step, start_time = state.step, time.perf_counter()
+            while state.step < config.steps:
+                loss = train_step(state, docs, flat)
+                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+                if stop.requested:
+                    save("interrupted")
+                    print(f"{prog}: interrupted after step {state.step}", file=sys.stderr)
+                    sys.exit(130)
+                if (args.save_every and state.step % args.save_every == 0
+                        and state.step < config.steps):
+                    save("checkpoint")
+            done = state.step - start_step
+            if done:
+                elapsed = time.perf_counter() - start_time
+                print(f"trained {done} steps in {elapsed:.1f} s "
+                      f"({1000 * elapsed / done:.1f} ms/step)", file=sys.stderr)
+            save("done")
+            if args.plot:
+                write_plot(args.plot, state.losses)
+                print(f"{prog}: wrote the loss curve to {args.plot}", file=sys.stderr)
+            print("\n--- inference (new, hallucinated names) ---")
+            for i in range(config.num_samples):
+                name = sample(state.params, config, state.tokenizer, state.rng)
+                print(f"sample {i + 1:2d}: {name}", flush=True)
+                if stop.requested:
+                    sys.exit(130)
+        except KeyboardInterrupt:
+            print(f"\n{prog}: stopped during step {state.step + 1}; it was not saved",
                   file=sys.stderr)
-        save("done")
-        if args.plot:
-            write_plot(args.plot, state.losses)
-            print(f"{prog}: wrote the loss curve to {args.plot}", file=sys.stderr)
-        print("\n--- inference (new, hallucinated names) ---")
-        for i in range(config.num_samples):
-            print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
-                  flush=True)
-            if stop.requested:
-                sys.exit(130)
-    except KeyboardInterrupt:
-        print(f"\n{prog}: stopped during step {state.step + 1}; it was not saved", file=sys.stderr)
-        sys.exit(130)
-    finally:
-        if cpython:
-            gc.enable()
-        signal.signal(signal.SIGINT, previous_handler)
+            sys.exit(130)
+        finally:
+            signal.signal(signal.SIGINT, previous_handler)
 
 
 if __name__ == "__main__":
