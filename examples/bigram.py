@@ -57,7 +57,7 @@ tok = state.tokenizer
 
 
 def gpt_nll(doc):
-    return document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, state.config).data
+    return document_loss(tok.encode_document(doc), state.params, state.config).data
 
 
 usable = [d for d in test_docs if not tok.unknown(d) and len(d) < state.config.block_size]

@@ -82,7 +82,7 @@ def step_profile(path, flags, docs_n=10):
     with cycle_collector_off():  # as in training
         for step, doc in enumerate(docs[:docs_n]):
             t0 = time.process_time()
-            loss = document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, config)
+            loss = document_loss(tok.encode_document(doc), state.params, config)
             t1 = time.process_time()
             order = topological_order(loss)
             t2 = time.process_time()

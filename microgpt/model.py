@@ -126,8 +126,9 @@ def gpt(token_id, pos_id, keys, values, params, config, trace=None):
 def document_loss(doc_ids, params, config):
     """Mean cross-entropy of predicting each next token of one document.
 
-    doc_ids is [BOS, ids of the characters..., BOS]. Only the first
-    block_size positions are trained on (longer documents are truncated).
+    doc_ids is [BOS, ids of the characters..., BOS] (Tokenizer.encode_document).
+    Only the first block_size positions are trained on (longer documents are
+    truncated).
     Returns one Value: call .backward() on it for the gradients.
     """
     n = min(config.block_size, len(doc_ids) - 1)

@@ -40,6 +40,14 @@ class Tokenizer:
         """Ids of the characters of text (no BOS added)."""
         return [self.ids[ch] for ch in text]
 
+    def encode_document(self, doc):
+        """A document as the model trains on it: BOS, its characters' ids, BOS.
+
+        >>> Tokenizer.from_docs(["emma", "ava"]).encode_document("ava")
+        [4, 0, 3, 0, 4]
+        """
+        return [self.bos] + self.encode(doc) + [self.bos]
+
     def decode(self, ids):
         """The text of a list of ids; BOS tokens are skipped."""
         return "".join(self.chars[i] for i in ids if i != self.bos)

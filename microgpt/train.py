@@ -62,8 +62,7 @@ def train_step(state, docs, flat=None):
     flat: flatten(state.params), if the caller keeps it between steps.
     """
     doc = docs[state.step % len(docs)]
-    tok = state.tokenizer
-    loss = document_loss([tok.bos] + tok.encode(doc) + [tok.bos], state.params, state.config)
+    loss = document_loss(state.tokenizer.encode_document(doc), state.params, state.config)
     loss.backward()
     adam_step(flat or flatten(state.params), state.m, state.v, state.step, state.config)
     state.step += 1

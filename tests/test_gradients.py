@@ -60,8 +60,7 @@ def torch_loss(doc_ids, weights, config):
 class TorchParityTest(unittest.TestCase):
     def compare(self, config, doc):
         docs, state = start(DOCS + [doc], config)
-        tok = state.tokenizer
-        doc_ids = [tok.bos] + tok.encode(doc) + [tok.bos]
+        doc_ids = state.tokenizer.encode_document(doc)
         ours = document_loss(doc_ids, state.params, state.config)
         ours.backward()
         weights = {name: torch.tensor([[p.data for p in row] for row in matrix],
