@@ -3,7 +3,9 @@ fused nodes against the plain ops they replace."""
 import math
 import unittest
 
-from microgpt.value import Value, cross_entropy, dot, dots, softmax, softmax_data, topological_order, vsum
+import microgpt.value
+from microgpt.value import (Value, cross_entropy, dot, dots, recording, softmax, softmax_data,
+                           topological_order, vsum)
 
 
 def finite_difference(f, xs, i, h=1e-6):
@@ -139,6 +141,68 @@ class BackwardTest(unittest.TestCase):
         d._children = children
         self.assertEqual(topological_order(e), [c, d, e])
         self.assertTrue(a._visited and not c._visited)  # leaves stay marked, the rest not
+
+
+class RecordingTest(unittest.TestCase):
+    def graph(self):
+        a, b = Value(1.5), Value(-2.0)
+        c = a * b
+        d = c + a
+        e = d * c
+        return a, b, c, d, e
+
+    def test_the_tape_is_the_order_of_making(self):
+        with recording() as tape:
+            a, b, c, d, e = self.graph()
+        self.assertEqual(tape, [c, d, e])  # no leaves
+        self.assertEqual(tape, topological_order(e))
+
+    def test_backward_along_the_tape_equals_sorting(self):
+        with recording() as tape:
+            a, b, c, d, e = self.graph()
+        e.backward(tape)
+        a2, b2, _, _, e2 = self.graph()
+        e2.backward()
+        self.assertEqual((a.grad, b.grad), (a2.grad, b2.grad))
+
+    def test_nodes_made_after_the_root_are_left_alone(self):
+        with recording() as tape:
+            a, b, c, d, e = self.graph()
+            f = e * 2.0
+        f.grad = 5.0  # say, left over from an earlier f.backward(tape)
+        e.backward(tape)  # f was made after e, so it cannot have fed e
+        self.assertEqual(e.grad, 1.0)
+        self.assertEqual(a.grad, 2 * a.data * b.data ** 2 + 2 * a.data * b.data)  # e = a^2 b^2 + a^2 b
+
+    def test_a_value_made_outside_the_recording_is_refused(self):
+        with recording() as tape:
+            self.graph()
+        *_, e = self.graph()
+        with self.assertRaises(ValueError):
+            e.backward(tape)
+
+    def test_nested_recordings_and_errors(self):
+        with recording() as outer:
+            x = Value(2.0) * 3.0
+            with recording() as inner:
+                y = x + 1.0
+            z = y * y
+        self.assertEqual((inner, outer), ([y], [x, y, z]))
+        with self.assertRaises(ZeroDivisionError):
+            with recording():
+                Value(0.0) ** -1
+        self.assertIsNone(microgpt.value._tape)  # an error ends the recording too
+        Value(1.0) + 1.0  # outside any recording: joins nothing
+        self.assertEqual(outer, [x, y, z])
+
+    def test_deep_tape(self):
+        x = Value(1.0)
+        with recording() as tape:
+            y = x
+            for _ in range(50_000):
+                y = y * 1.0 + 0.0
+        y.backward(tape)
+        self.assertEqual(x.grad, 1.0)
 
 
 if __name__ == "__main__":
