@@ -33,6 +33,7 @@ from .generate import sample
 from .model import document_loss, flatten, init_params, param_table
 from .optim import adam_step
 from .tokenizer import Tokenizer
+from .value import recording
 
 
 def shuffled(docs, rng):
@@ -62,8 +63,9 @@ def train_step(state, docs, flat=None):
     flat: flatten(state.params), if the caller keeps it between steps.
     """
     doc = docs[state.step % len(docs)]
-    loss = document_loss(state.tokenizer.encode_document(doc), state.params, state.config)
-    loss.backward()
+    with recording() as tape:  # the order the graph is made in: backward needs no sort
+        loss = document_loss(state.tokenizer.encode_document(doc), state.params, state.config)
+    loss.backward(tape)
     adam_step(flat or flatten(state.params), state.m, state.v, state.step, state.config)
     state.step += 1
     state.losses.append(loss.data)

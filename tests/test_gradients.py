@@ -6,6 +6,7 @@ from microgpt.config import Config
 from microgpt.gradcheck import DOCS, check
 from microgpt.model import document_loss
 from microgpt.train import start
+from microgpt.value import recording
 from tests.support import train
 
 try:
@@ -61,8 +62,9 @@ class TorchParityTest(unittest.TestCase):
     def compare(self, config, doc):
         docs, state = start(DOCS + [doc], config)
         doc_ids = state.tokenizer.encode_document(doc)
-        ours = document_loss(doc_ids, state.params, state.config)
-        ours.backward()
+        with recording() as tape:  # as train_step does (the finite differences use the sort)
+            ours = document_loss(doc_ids, state.params, state.config)
+        ours.backward(tape)
         weights = {name: torch.tensor([[p.data for p in row] for row in matrix],
                                       dtype=torch.float64, requires_grad=True)
                    for name, matrix in state.params.items()}
@@ -79,6 +81,31 @@ class TorchParityTest(unittest.TestCase):
 
     def test_deeper_model_with_truncation(self):
         self.compare(Config(n_layer=3, n_embd=12, n_head=3, block_size=5), "christopher")
+
+
+class RecordedOrderTest(unittest.TestCase):
+    """Training walks the order the graph was made in, backward() a sorted one:
+    same gradients, up to the order in which a node's gradients add up."""
+
+    def gradients(self, config, doc, record):
+        docs, state = start(DOCS + [doc], config)
+        doc_ids = state.tokenizer.encode_document(doc)
+        if record:
+            with recording() as tape:
+                loss = document_loss(doc_ids, state.params, state.config)
+            loss.backward(tape)
+        else:
+            loss = document_loss(doc_ids, state.params, state.config)
+            loss.backward()
+        return [p.grad for matrix in state.params.values() for row in matrix for p in row]
+
+    def test_same_gradients_either_way(self):
+        for config in (Config(), Config(n_layer=3, n_embd=12, n_head=3, block_size=5)):
+            recorded = self.gradients(config, "christopher", record=True)
+            sorted_ = self.gradients(config, "christopher", record=False)
+            self.assertEqual(len(recorded), len(sorted_))
+            for a, b in zip(recorded, sorted_):
+                self.assertAlmostEqual(a, b, delta=1e-15 + 1e-12 * abs(b))
 
 
 class DeepModelTest(unittest.TestCase):
