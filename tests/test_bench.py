@@ -13,7 +13,8 @@ class BenchTest(unittest.TestCase):
         out = result.stdout
         for model in ("default 1x16", "deep 4x64"):
             self.assertRegex(out, rf"{model} +2 +[\d.]+ +[\d.]+\n")           # ms/step, peak MB
-            self.assertRegex(out, rf"{model} +[\d,]+ +[\d,]+( +[\d.-]+){{4}}\n")
+            # nodes, edges; forward, chain rule, Adam, free, (sort)
+            self.assertRegex(out, rf"{model} +[\d,]+ +[\d,]+( +[\d.-]+){{5}}\n")
         nodes = re.search(r"default 1x16 +([\d,]+) +[\d,]+ +[\d.]", out).group(1)
         self.assertGreater(int(nodes.replace(",", "")), 1000)  # fused, but still scalars
         self.assertNotIn("complete default run", out)  # only with --full or --reference
