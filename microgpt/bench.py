@@ -8,9 +8,9 @@ forward pass that builds (and records) the graph, the chain-rule loop, Adam,
 freeing the graph; and beside them what a topological sort of the same graph
 costs, the work that recording the graph saves. With --full it also times
 the complete default run (all steps and samples) in CPU seconds; with
---reference, the same run of
-examples/naive_gpt.py (the one-node-per-op engine written like the reference
-file) in the same sitting, and the ratio of the two.
+--reference, the same run of examples/naive_gpt.py (the one-node-per-op
+engine written like the reference file) in the same sitting, and the ratio
+of the two.
 
 Every timed run happens in a child process, so each peak-memory figure is
 that run's alone (os.wait4 reports the child's own CPU time and peak RSS);
