@@ -142,10 +142,12 @@ class Value:
             order = topological_order(self)
         elif not self._children:
             order = []  # a leaf: nothing to pass a gradient on to
-        elif self in tape:
-            order = tape[:tape.index(self) + 1]  # self and all made before it; later nodes did not feed it
         else:
-            raise ValueError("backward(tape): this Value was not made inside that recording()")
+            try:  # self and all made before it; later nodes did not feed it
+                order = tape[:tape.index(self) + 1]
+            except ValueError:
+                raise ValueError("backward(tape): this Value was not made inside that "
+                                 "recording()") from None
         self.grad = 1.0  # d self / d self
         for node in reversed(order):
             g = node.grad
@@ -174,8 +176,8 @@ def recording():
     7.0
     """
     global _tape
-    outer, _tape = _tape, []
-    tape = _tape
+    tape = []
+    outer, _tape = _tape, tape
     try:
         yield tape
     finally:
