@@ -27,6 +27,12 @@ class FiniteDifferenceModelTest(unittest.TestCase):
         self.assertLess(max(worst.values()), 1e-6)
 
 
+def fresh_model(config, doc):
+    """(RunState with new weights, doc's token ids), the vocabulary from DOCS and doc."""
+    _, state = start(DOCS + [doc], config)
+    return state, state.tokenizer.encode_document(doc)
+
+
 def torch_loss(doc_ids, weights, config):
     """The reference forward pass written with PyTorch tensors (float64)."""
     def rmsnorm(x):
@@ -60,8 +66,7 @@ def torch_loss(doc_ids, weights, config):
 @unittest.skipIf(torch is None, "PyTorch not installed (pip install torch==2.13.0)")
 class TorchParityTest(unittest.TestCase):
     def compare(self, config, doc):
-        docs, state = start(DOCS + [doc], config)
-        doc_ids = state.tokenizer.encode_document(doc)
+        state, doc_ids = fresh_model(config, doc)
         with recording() as tape:  # as train_step does (the finite differences use the sort)
             ours = document_loss(doc_ids, state.params, state.config)
         ours.backward(tape)
@@ -88,8 +93,7 @@ class RecordedOrderTest(unittest.TestCase):
     same gradients, up to the order in which a node's gradients add up."""
 
     def gradients(self, config, doc, record):
-        docs, state = start(DOCS + [doc], config)
-        doc_ids = state.tokenizer.encode_document(doc)
+        state, doc_ids = fresh_model(config, doc)
         if record:
             with recording() as tape:
                 loss = document_loss(doc_ids, state.params, state.config)
