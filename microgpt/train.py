@@ -72,7 +72,6 @@ def train_step(state, docs, flat=None):
     return loss.data
 
 
-
 @contextlib.contextmanager
 def cycle_collector_off():
     """Within the block, CPython's cycle collector is off.
@@ -89,6 +88,7 @@ def cycle_collector_off():
     finally:
         if off:
             gc.enable()
+
 
 # -------------------------------------------------------------------------
 # the command line
