@@ -4,7 +4,7 @@ import unittest
 
 from microgpt.config import Config
 from microgpt.gradcheck import DOCS, check
-from microgpt.model import document_loss
+from microgpt.model import document_loss, flatten
 from microgpt.train import start
 from microgpt.value import recording
 from tests.support import train
@@ -101,7 +101,7 @@ class RecordedOrderTest(unittest.TestCase):
         else:
             loss = document_loss(doc_ids, state.params, state.config)
             loss.backward()
-        return [p.grad for matrix in state.params.values() for row in matrix for p in row]
+        return [p.grad for p in flatten(state.params)]
 
     def test_same_gradients_either_way(self):
         for config in (Config(), Config(n_layer=3, n_embd=12, n_head=3, block_size=5)):
