@@ -17,7 +17,7 @@ with the run's random generator, so the order belongs to the seed).
 from __future__ import annotations
 
 import os
-import sys
+from importlib import resources
 from pathlib import Path
 
 
@@ -40,7 +40,7 @@ def read_text(path):
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
+        raise DataError(no_such_file(path)) from None
     except IsADirectoryError:
         raise DataError(f"{path}: is a directory, not a text file") from None
     except PermissionError:
@@ -69,19 +69,46 @@ def load_docs(path):
 # -------------------------------------------------------------------------
 # the datasets that ship with microgpt
 
-def bundled_data_dirs():
-    """Where the bundled datasets live: the repository's data/ folder, or the
-    copy `pip install` puts under <prefix>/share/microgpt/data."""
-    here = Path(__file__).resolve().parent
-    return [here.parent / "data", Path(sys.prefix) / "share" / "microgpt" / "data"]
+def is_bare_name(name):
+    """True for a plain file name such as names.txt: no folder in it.
+
+    >>> [is_bare_name(n) for n in ("names.txt", "data/names.txt", "..", "")]
+    [True, False, False, False]
+    """
+    return name not in ("", ".", "..") and not set(name) & {"/", "\\"}
+
+
+def datasets_folder():
+    """The installed package's datasets/ folder (a folder, since pip unpacks packages)."""
+    return resources.files("microgpt") / "datasets"
+
+
+def bundled_names():
+    """The file names of the bundled datasets, sorted.
+
+    >>> "names.txt" in bundled_names()
+    True
+    """
+    return sorted(f.name for f in datasets_folder().iterdir() if f.name.endswith(".txt"))
 
 
 def find_bundled(name):
-    """The bundled dataset with this file name, or None."""
-    if os.path.basename(name) != name:
-        return None  # only a bare file name like names.txt can mean a bundled set
-    for folder in bundled_data_dirs():
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
+    """The bundled dataset with this bare file name, as a Path, or None.
+
+    >>> find_bundled("names.txt").name
+    'names.txt'
+    >>> find_bundled("data/names.txt") is None  # a path is the user's file, never ours
+    True
+    """
+    name = os.fspath(name)
+    if not is_bare_name(name):
+        return None
+    candidate = datasets_folder() / name
+    return Path(str(candidate)) if candidate.is_file() else None
+
+
+def no_such_file(path):
+    """The message for a missing file; a bare name also lists the bundled datasets."""
+    if not is_bare_name(os.fspath(path)):
+        return f"{path}: no such file"
+    return f"{path}: no such file (bundled datasets: {', '.join(bundled_names())})"
