@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import math
 
-from .layers import softmax
-from .value import dot, softmax_data
+from .fused import dot, softmax, softmax_data
 
 
 def attention(q, keys, values, n_head, trace=None):
@@ -37,8 +36,8 @@ def attention(q, keys, values, n_head, trace=None):
     q: (n_embd,) Values for the current position.
     keys, values: one (n_embd,) list per position seen so far, this one last.
     Returns (n_embd,) Values: the n_head heads' outputs, concatenated.
-    trace: None, or a list to which each head appends a dict of what it
-    computed, as plain floats (for inspect.py; training passes None).
+    trace: None, or a list to which each head appends what it computed
+    (trace.py turns it into floats; training passes None).
 
     >>> from microgpt.value import Value
     >>> k = [[Value(1.0), Value(0.0)], [Value(0.0), Value(1.0)]]
@@ -59,15 +58,8 @@ def attention(q, keys, values, n_head, trace=None):
                     for j in range(head_dim)]                # (head_dim,)
         x_attn.extend(head_out)
         if trace is not None:
-            trace.append({"q_h": floats(q_h), "k_h": [floats(k) for k in k_h],
-                          "v_h": [floats(v) for v in v_h], "attn_logits": floats(attn_logits),
-                          "attn_weights": floats(attn_weights), "head_out": floats(head_out)})
+            trace.append((q_h, k_h, v_h, attn_logits, attn_weights, head_out))
     return x_attn                                            # (n_embd,)
-
-
-def floats(values):
-    """The .data of a list of Values."""
-    return [v.data for v in values]
 
 
 def causal_attention_matrix(Q, K, V):

@@ -17,8 +17,8 @@ Builds on model.py's `gpt`; train.py and sample.py call it.
 """
 from __future__ import annotations
 
-from .layers import softmax
-from .model import gpt
+from .fused import softmax
+from .model import gpt, kv_cache
 
 
 def argmax(xs):
@@ -71,7 +71,7 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
     prefix must fit the vocabulary and be shorter than the block.
     """
     temperature = config.temperature if temperature is None else temperature
-    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+    keys, values = kv_cache(config)
     tokens = [tokenizer.bos] + tokenizer.encode(prefix)
     for pos_id, token_id in enumerate(tokens[:-1]):      # the prompt only fills the cache
         gpt(token_id, pos_id, keys, values, params, config)

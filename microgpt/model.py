@@ -24,7 +24,8 @@ from __future__ import annotations
 
 from .attention import attention
 from .layers import linear, rmsnorm
-from .value import Value, cross_entropy, vsum
+from .fused import cross_entropy, vsum
+from .value import Value
 
 
 def param_shapes(config):
@@ -89,12 +90,17 @@ def mlp(x, fc1, fc2):
     return linear(h, fc2)                     # (n_embd,)
 
 
+def kv_cache(config):
+    """An empty key/value cache: (keys, values), one list per layer."""
+    return [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+
+
 def gpt(token_id, pos_id, keys, values, params, config, trace=None):
     """Logits (vocab_size Values) for the token after token_id at pos_id.
 
     Appends this position's key and value to keys[layer] and values[layer].
-    trace: None, or a list that gets one list per layer of attention's
-    per-head records (see attention.attention).
+    trace: None, or a list that gets attention's per-head records, layer
+    after layer (see attention.attention).
     """
     tok_emb = params["wte"][token_id]                  # (n_embd,)
     pos_emb = params["wpe"][pos_id]                    # (n_embd,)
@@ -110,10 +116,7 @@ def gpt(token_id, pos_id, keys, values, params, config, trace=None):
         v = linear(x, params[layer + "attn_wv"])
         keys[li].append(k)
         values[li].append(v)
-        heads = None if trace is None else []
-        x_attn = attention(q, keys[li], values[li], config.n_head, heads)  # (n_embd,)
-        if trace is not None:
-            trace.append(heads)
+        x_attn = attention(q, keys[li], values[li], config.n_head, trace)  # (n_embd,)
         x = linear(x_attn, params[layer + "attn_wo"])
         x = [a + b for a, b in zip(x, x_residual)]
         # 2) MLP block
@@ -132,7 +135,7 @@ def document_loss(doc_ids, params, config):
     Returns one Value: call .backward() on it for the gradients.
     """
     n = min(config.block_size, len(doc_ids) - 1)
-    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+    keys, values = kv_cache(config)
     losses = []
     for pos_id in range(n):
         token_id, target_id = doc_ids[pos_id], doc_ids[pos_id + 1]

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import gpt
-from .value import softmax_data
+from .fused import softmax_data
+from .model import gpt, kv_cache
 
 BOS_LABEL = "<BOS>"
 
@@ -68,17 +68,23 @@ def trace(params, config, tokenizer, text):
         raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
                          f"block size {config.block_size}")
     labels = tokenizer.chars + [BOS_LABEL]  # id -> label
-    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+    keys, values = kv_cache(config)
     positions = []
     for pos_id, token_id in enumerate(tokens):
-        layers = []
-        logits = gpt(token_id, pos_id, keys, values, params, config, trace=layers)
+        records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
+        logits = gpt(token_id, pos_id, keys, values, params, config, trace=records)
+        heads = [Head(*(floats(part) for part in record)) for record in records]
         probs = softmax_data([l.data for l in logits])
         positions.append(Position(
             pos=pos_id, token=labels[token_id],
-            layers=[[Head(**record) for record in heads] for heads in layers],
+            layers=[heads[i:i + config.n_head] for i in range(0, len(heads), config.n_head)],
             next_probs=dict(zip(labels, probs))))
     return positions
+
+
+def floats(xs):
+    """The .data of a list of Values, or of a list of such lists, as floats."""
+    return [floats(x) if isinstance(x, list) else x.data for x in xs]
 
 
 def attention_matrix(positions, layer, head):

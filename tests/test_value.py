@@ -3,9 +3,8 @@ fused nodes against the plain ops they replace."""
 import math
 import unittest
 
-import microgpt.value
-from microgpt.value import (Value, cross_entropy, dot, dots, recording, softmax, softmax_data,
-                           topological_order, vsum)
+from microgpt.fused import cross_entropy, dot, dots, softmax, softmax_data, vsum
+from microgpt.value import Value, recording, topological_order
 
 
 def finite_difference(f, xs, i, h=1e-6):
@@ -55,6 +54,7 @@ class FiniteDifferenceTest(unittest.TestCase):
         xs = [0.3, -1.2, 0.7, 2.0, -0.5, 0.1]
         fused = {
             "dot": lambda v: dot(v[:3], v[3:]),
+            "dots": lambda v: vsum([y * (i + 1) for i, y in enumerate(dots([v[:2], v[2:4]], v[4:]))]),
             "vsum": lambda v: vsum(v) * v[0],
             "softmax": lambda v: vsum([p * (i + 1) for i, p in enumerate(softmax(v))]),
             "cross_entropy": lambda v: cross_entropy(v, 2),
@@ -72,13 +72,11 @@ class FusedEqualsPlainTest(unittest.TestCase):
         xs = [Value(0.7 ** i) for i in range(16)]
         self.assertEqual(dot(ws, xs).data, sum(w * x for w, x in zip(ws, xs)).data)
 
-    def test_dots_is_one_dot_per_row(self):
+    def test_dots_is_a_linear_layer(self):
         rows = [[Value(0.3 * i - 0.2 * j) for j in range(5)] for i in range(4)]
         xs = [Value(1.5 - 0.6 * j) for j in range(5)]
-        for fused, single in zip(dots(rows, xs), [dot(row, xs) for row in rows]):
-            self.assertEqual(fused.data, single.data)
-            self.assertEqual(list(fused._children), list(single._children))
-            self.assertEqual(list(fused._local_grads), list(single._local_grads))
+        plain = [sum(w * x for w, x in zip(row, xs)).data for row in rows]
+        self.assertEqual([y.data for y in dots(rows, xs)], plain)
 
     def test_softmax_matches_plain_ops(self):
         zs = [Value(z) for z in (0.1, -2.3, 1.7, 0.4)]
@@ -96,6 +94,14 @@ class FusedEqualsPlainTest(unittest.TestCase):
         total = sum(exps)
         plain = -(exps[1] / total).log()
         self.assertEqual(cross_entropy(zs, 1).data, plain.data)
+
+    def test_cross_entropy_stays_finite_when_the_probability_underflows(self):
+        # p_target = e^-800 / (1 + e^-800) is 0.0 as a float; -log p = 800 + log(1 + e^-800)
+        zs = [Value(-400.0), Value(400.0), Value(399.0)]
+        loss = cross_entropy(zs, 0)
+        self.assertAlmostEqual(loss.data, 800.0 + math.log1p(math.exp(-1.0)), places=9)
+        loss.backward()
+        self.assertEqual(zs[0].grad, -1.0)  # p_0 - 1
 
 
 class BackwardTest(unittest.TestCase):
@@ -118,29 +124,7 @@ class BackwardTest(unittest.TestCase):
         c = a * b
         d = c + a
         e = d * c
-        order = topological_order(e)
-        self.assertEqual(order, [c, d, e])
-        self.assertEqual(topological_order(e), order)  # the marks came off: sortable again
-
-    def test_an_interrupted_sort_leaves_the_graph_sortable(self):
-        a, b = Value(1.0), Value(2.0)
-        c = a * b
-        d = c + a
-        e = d * c
-
-        class Interrupted(Exception):
-            pass
-
-        def explode():
-            raise Interrupted  # as Ctrl-C would, halfway through the search
-            yield
-
-        children, d._children = d._children, explode()
-        with self.assertRaises(Interrupted):
-            topological_order(e)
-        d._children = children
         self.assertEqual(topological_order(e), [c, d, e])
-        self.assertTrue(a._visited and not c._visited)  # leaves stay marked, the rest not
 
 
 class RecordingTest(unittest.TestCase):
@@ -181,19 +165,13 @@ class RecordingTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             e.backward(tape)
 
-    def test_nested_recordings_and_errors(self):
-        with recording() as outer:
-            x = Value(2.0) * 3.0
-            with recording() as inner:
-                y = x + 1.0
-            z = y * y
-        self.assertEqual((inner, outer), ([y], [x, y, z]))
+    def test_an_error_ends_the_recording(self):
         with self.assertRaises(ZeroDivisionError):
-            with recording():
+            with recording() as tape:
+                x = Value(2.0) * 3.0
                 Value(0.0) ** -1
-        self.assertIsNone(microgpt.value._tape)  # an error ends the recording too
-        Value(1.0) + 1.0  # outside any recording: joins nothing
-        self.assertEqual(outer, [x, y, z])
+        Value(1.0) + 1.0  # outside the recording: joins nothing
+        self.assertEqual(tape, [x])
 
     def test_deep_tape(self):
         x = Value(1.0)
