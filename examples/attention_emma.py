@@ -18,7 +18,7 @@ from microgpt import checkpoint
 from microgpt.config import Config
 from microgpt.data import find_bundled, load_docs
 from microgpt.trace import trace
-from microgpt.train import start, train_step
+from microgpt.training import start, train_step
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("checkpoint", nargs="?")

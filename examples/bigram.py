@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a cl
 from microgpt.config import Config
 from microgpt.data import find_bundled, load_docs
 from microgpt.model import document_loss
-from microgpt.train import start, train_step
+from microgpt.training import start, train_step
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("path", nargs="?", default=None, help="data (default: bundled names.txt)")

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a cl
 from microgpt.config import Config
 from microgpt.data import load_docs
 from microgpt.generate import sample
-from microgpt.train import start, train_step
+from microgpt.training import start, train_step
 
 ELEMENTS = """Hydrogen Helium Lithium Beryllium Boron Carbon Nitrogen Oxygen Fluorine Neon
 Sodium Magnesium Aluminium Silicon Phosphorus Sulfur Chlorine Argon Potassium Calcium

@@ -2,27 +2,35 @@
 microgpt: the whole GPT algorithm in small, dependency-free modules.
 
 Read them in this order; each builds only on the ones before it (a test
-checks). The first nine are the algorithm, the rest are the tools around it.
+checks): first the algorithm, value to generate; then the tools around it;
+then the commands, each `python -m microgpt.NAME`.
 """
 
 READING_ORDER = (
-    "value",       # scalar autograd: Value, backward, fused nodes
-    "data",        # documents from a text file
+    # the algorithm
+    "value",       # scalar autograd: Value, its ops, backward, recording()
+    "fused",       # one node for a whole dot product, sum, softmax or loss
+    "data",        # documents from a text file; the bundled datasets
     "tokenizer",   # characters <-> ids, BOS
+    "bpe",         # byte-pair encoding: subword tokens learned from the data
     "config",      # every setting, one dataclass
-    "layers",      # linear, rmsnorm, softmax
+    "layers",      # linear, rmsnorm
     "attention",   # causal multi-head attention over a key/value cache
     "model",       # parameters, MLP, gpt() for one position, the loss
     "optim",       # Adam with linear decay
+    "training",    # a run's state, and one training step
     "generate",    # sampling
+    # the tools around it
     "checkpoint",  # a run's whole state, saved and loaded
     "cli",         # what the commands share
     "svg",         # pictures
-    "train",       # python -m microgpt.train
-    "sample",      # python -m microgpt.sample
     "trace",       # what every head computed, as plain numbers
-    "inspect",     # python -m microgpt.inspect: attention heatmaps
-    "gradcheck",   # python -m microgpt.gradcheck
     "graph",       # a small expression's graph as text or DOT
-    "bench",       # python -m microgpt.bench
+    # the commands: python -m microgpt.X
+    "train",       # train a model, print samples
+    "sample",      # new documents from a checkpoint
+    "inspect",     # attention heatmaps
+    "gradcheck",   # backprop against finite differences
+    "bench",       # speed and memory
+    "tokenize",    # what BPE learns from a file
 )

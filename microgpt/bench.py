@@ -28,10 +28,10 @@ from pathlib import Path
 
 from . import cli
 from .config import Config
-from .data import DataError, load_docs
+from .data import DataError, load_docs, locate
 from .model import document_loss, flatten
 from .optim import adam_step
-from .train import cycle_collector_off, resolve_path, start
+from .training import cycle_collector_off, start
 from .value import recording, topological_order
 
 PROG = "python -m microgpt.bench"
@@ -118,7 +118,7 @@ def main(argv=None):
                         "benchmarking under pypy3")
     args = p.parse_args(argv)
     prog = p.prog
-    path = str(resolve_path(args.path, prog))
+    path = str(locate(args.path))
     if not Path(path).is_file():
         cli.fail(prog, f"{path}: no such file")
     if args.reference:  # say what is wrong now, not after minutes of benchmarking

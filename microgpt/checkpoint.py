@@ -1,19 +1,20 @@
 """
 checkpoint.py: a training run's whole state, saved to and loaded from JSON.
 
-`RunState` bundles what a run carries from one step to the next: the config,
-the tokenizer, the weights, Adam's moments (m, v), the number of steps done,
-the random generator, the loss history and which data file it trains on. A
-checkpoint is that state written as JSON a person can open: floats are written
+A checkpoint is a RunState (training.py: the config, the tokenizer, the
+weights, Adam's moments, the steps done, the random generator, the loss
+history and which data file it trains on) written as JSON a person can
+open: floats are written
 with repr(), which reads back to the very same bits, so a run resumed from a
 checkpoint prints exactly what the uninterrupted run would have.
 
 Writing is atomic: the JSON goes to a temporary file beside the target, which
 then replaces it in one rename, so an interrupted save never leaves half a
-file. Loading checks everything a hand-edited, truncated or foreign file could
-get wrong and raises CheckpointError with a message for a person.
+file. Loading checks every field's type and range, so a hand-edited,
+truncated or foreign file raises CheckpointError with a message for a
+person, never a traceback from deep inside.
 
-Builds on config.py, tokenizer.py and model.py. train.py saves and resumes;
+Builds on config.py, tokenizer.py, model.py and training.py. train.py saves and resumes;
 sample.py and inspect.py load.
 """
 from __future__ import annotations
@@ -25,12 +26,12 @@ import math
 import os
 import random
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, ConfigError
 from .model import flatten, param_shapes
 from .tokenizer import Tokenizer
+from .training import RunState
 from .value import Value
 
 FORMAT = "microgpt-checkpoint"
@@ -39,25 +40,6 @@ VERSION = 1
 
 class CheckpointError(Exception):
     """A checkpoint file that cannot be used, with a message for a person."""
-
-
-@dataclass
-class RunState:
-    config: Config
-    tokenizer: Tokenizer
-    params: dict                     # name -> matrix (rows of Values)
-    rng: random.Random               # the run's one random generator
-    step: int = 0                    # training steps done so far
-    m: list = None                   # Adam's first moments, one per parameter
-    v: list = None                   # Adam's second moments
-    losses: list = field(default_factory=list)  # loss of each step done
-    data_name: str = ""              # the data file's name, as given
-    data_sha256: str = ""            # and its checksum
-
-    def __post_init__(self):
-        n = sum(rows * cols for _, rows, cols in param_shapes(self.config))
-        self.m = [0.0] * n if self.m is None else self.m
-        self.v = [0.0] * n if self.v is None else self.v
 
 
 def file_sha256(path):
@@ -103,18 +85,72 @@ def save(state, path):
 
 
 # -------------------------------------------------------------------------
-# loading
+# loading: every field checked before it is used
 
 def _expect(condition, path, what):
     if not condition:
         raise CheckpointError(f"{path}: not a valid checkpoint ({what})")
 
 
-def _floats(xs, n, path, what):
+def _is_int(x):
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_number(x):
+    """A finite JSON number (an int too big for a float is not)."""
+    if _is_int(x):
+        return abs(x) < 2 ** 1000
+    return isinstance(x, float) and math.isfinite(x)
+
+
+def _floats(xs, n, path, what, minimum=None):
     _expect(isinstance(xs, list) and len(xs) == n, path, f"{what} should hold {n} numbers")
-    _expect(all(isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-                for x in xs), path, f"{what} should hold finite numbers")
+    _expect(all(_is_number(x) for x in xs), path, f"{what} should hold finite numbers")
+    _expect(minimum is None or all(x >= minimum for x in xs), path,
+            f"{what} cannot hold numbers below {minimum}")
     return [float(x) for x in xs]
+
+
+def _config(obj, path):
+    """The Config of a checkpoint: each field of the right type, then Config.check()."""
+    _expect(isinstance(obj, dict), path, "config should be an object")
+    defaults = {f.name: f.default for f in dataclasses.fields(Config)}
+    values = {}
+    for name, value in obj.items():
+        _expect(name in defaults, path, f"unknown setting {name!r}; written by a newer microgpt?")
+        kind = type(defaults[name])
+        fits = {int: _is_int, float: _is_number}.get(kind, lambda x: type(x) is kind)(value)
+        _expect(fits, path, f"config {name} should be {kind.__name__}, got {value!r}")
+        values[name] = float(value) if kind is float else value
+    config = Config(**values)
+    try:
+        config.check()
+    except ConfigError as e:
+        raise CheckpointError(f"{path}: not a valid checkpoint (config: {e})") from None
+    return config
+
+
+def _rng(r, path):
+    """The random generator's saved state: Mersenne Twister's 624 words and position."""
+    _expect(isinstance(r, dict) and r.get("version") == 3, path, "rng should be a version 3 state")
+    words = r.get("state")
+    _expect(isinstance(words, list) and len(words) == 625 and all(_is_int(w) for w in words)
+            and all(0 <= w < 2 ** 32 for w in words[:624]) and 0 <= words[624] <= 624,
+            path, "rng state should be 624 words below 2**32 and a position up to 624")
+    gauss_next = r.get("gauss_next")
+    _expect(gauss_next is None or _is_number(gauss_next), path, "rng gauss_next should be a number")
+    rng = random.Random()
+    rng.setstate((3, tuple(words), None if gauss_next is None else float(gauss_next)))
+    return rng
+
+
+def _vocab(chars, config, path):
+    _expect(isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars)
+            and len(set(chars)) == len(chars), path, "vocab should be distinct characters")
+    _expect(not any("\ud800" <= c <= "\udfff" for c in chars), path,
+            "vocab holds a lone surrogate, not a character")
+    _expect(len(chars) + 1 == config.vocab_size, path, "the vocabulary does not match vocab_size")
+    return Tokenizer(chars)
 
 
 def from_json(obj, path="checkpoint"):
@@ -122,41 +158,35 @@ def from_json(obj, path="checkpoint"):
     _expect(isinstance(obj, dict) and obj.get("format") == FORMAT, path,
             f"no \"format\": \"{FORMAT}\" field; is this a microgpt checkpoint?")
     version = obj.get("version")
-    _expect(isinstance(version, int), path, "no format version")
+    _expect(_is_int(version), path, "no format version")
     if version > VERSION:
         raise CheckpointError(f"{path}: checkpoint format version {version} is newer than this "
                               f"microgpt reads ({VERSION}); upgrade microgpt")
-    try:
-        fields = {f.name for f in dataclasses.fields(Config)}
-        config = Config(**{k: v for k, v in obj["config"].items() if k in fields})
-        config.check()
-        chars = obj["vocab"]
-        _expect(isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars)
-                and len(set(chars)) == len(chars) and len(chars) + 1 == config.vocab_size,
-                path, "the vocabulary does not match vocab_size")
-        step, losses = obj["step"], obj["losses"]
-        _expect(isinstance(step, int) and 0 <= step <= config.steps, path, "bad step")
-        losses = _floats(losses, step, path, "losses")
-        params = {}
-        for name, rows, cols in param_shapes(config):
-            matrix = obj["params"][name]
-            _expect(isinstance(matrix, list) and len(matrix) == rows, path, f"{name} has the wrong shape")
-            params[name] = [[Value(x) for x in _floats(row, cols, path, name)] for row in matrix]
-        n = len(flatten(params))
-        m = _floats(obj["adam"]["m"], n, path, "adam.m")
-        v = _floats(obj["adam"]["v"], n, path, "adam.v")
-        r = obj["rng"]
-        rng = random.Random()
-        rng.setstate((r["version"], tuple(r["state"]), r["gauss_next"]))
-        data = obj["data"]
-        return RunState(config, Tokenizer(chars), params, rng, step, m, v, losses,
-                        str(data["name"]), str(data["sha256"]))
-    except CheckpointError:
-        raise
-    except ConfigError as e:
-        raise CheckpointError(f"{path}: not a valid checkpoint (config: {e})") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise CheckpointError(f"{path}: not a valid checkpoint (missing or malformed {e})") from None
+    missing = {"config", "vocab", "step", "losses", "params", "adam", "rng", "data"} - set(obj)
+    _expect(not missing, path, f"missing {', '.join(sorted(missing))}")
+    config = _config(obj["config"], path)
+    tokenizer = _vocab(obj["vocab"], config, path)
+    step = obj["step"]
+    _expect(_is_int(step) and 0 <= step <= config.steps, path, f"step should be 0 to {config.steps}")
+    losses = _floats(obj["losses"], step, path, "losses")
+    matrices = obj["params"]
+    _expect(isinstance(matrices, dict), path, "params should be an object")
+    params = {}
+    for name, rows, cols in param_shapes(config):
+        matrix = matrices.get(name)
+        _expect(isinstance(matrix, list) and len(matrix) == rows, path, f"{name} should have {rows} rows")
+        params[name] = [[Value(x) for x in _floats(row, cols, path, name)] for row in matrix]
+    _expect(set(matrices) == set(params), path, "params has matrices this model does not have")
+    n, adam = len(flatten(params)), obj["adam"]
+    _expect(isinstance(adam, dict), path, "adam should be an object")
+    m = _floats(adam.get("m"), n, path, "adam.m")
+    v = _floats(adam.get("v"), n, path, "adam.v", minimum=0.0)  # a mean of squares
+    data = obj["data"]
+    _expect(isinstance(data, dict) and isinstance(data.get("name"), str)
+            and isinstance(data.get("sha256"), str), path, "data should name a file and its sha256")
+    _expect("\0" not in data["name"] and len(data["name"]) <= 4096, path, "bad data file name")
+    return RunState(config, tokenizer, params, _rng(obj["rng"], path), step, m, v, losses,
+                    data["name"], data["sha256"])
 
 
 def load(path):
@@ -176,4 +206,21 @@ def load(path):
     except json.JSONDecodeError as e:
         raise CheckpointError(f"{path}: not valid JSON (truncated or corrupted?): "
                               f"{e.msg} at line {e.lineno}, column {e.colno}") from None
+    except RecursionError:
+        raise CheckpointError(f"{path}: not a checkpoint (JSON nested too deeply)") from None
     return from_json(obj, path)
+
+
+def check_resume(state, given, path, data_path, data_sha256):
+    """Raise CheckpointError if a resumed run would not go on as it was.
+
+    given: {Config field: value} of the flags on the command line. Sampling
+    settings may change; anything that shapes training may not, nor the data.
+    """
+    if data_sha256 != state.data_sha256:
+        raise CheckpointError(f"{data_path} is not the data file {path} was trained on "
+                              f"({state.data_name}, sha256 {state.data_sha256[:12]}...)")
+    for name, value in given.items():
+        if name not in ("temperature", "num_samples") and value != getattr(state.config, name):
+            raise CheckpointError(f"--{name.replace('_', '-')} {value} differs from the checkpoint's "
+                                  f"{getattr(state.config, name)}; a resumed run keeps its settings")

@@ -63,3 +63,12 @@ class Config:
             raise ConfigError(f"lr must be a positive number, got {self.lr}")
         if not (math.isfinite(self.temperature) and self.temperature >= 0):
             raise ConfigError(f"temperature must be 0 or more, got {self.temperature}")
+        if self.seed < 0:
+            raise ConfigError(f"seed cannot be negative, got {self.seed}")
+        for name in ("beta1", "beta2"):
+            if not 0 <= getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 0 and below 1, got {getattr(self, name)}")
+        if not (self.eps > 0 and math.isfinite(self.eps)):
+            raise ConfigError(f"eps must be a positive number, got {self.eps}")
+        if not (self.init_std >= 0 and math.isfinite(self.init_std)):
+            raise ConfigError(f"init_std must be 0 or more, got {self.init_std}")

@@ -66,6 +66,17 @@ def load_docs(path):
     return docs
 
 
+def locate(path):
+    """The file to read for path: path itself when it exists, else the bundled
+    dataset of that name (so `names.txt` works from any folder), else path
+    unchanged, for reading to report."""
+    if not Path(path).exists():
+        bundled = find_bundled(str(path))
+        if bundled is not None:
+            return bundled
+    return Path(path)
+
+
 # -------------------------------------------------------------------------
 # the datasets that ship with microgpt
 

@@ -13,7 +13,7 @@ to about 1e-7 or better (see relative_error) says the engine's local derivatives
 way the model wires them together are right. It exits with status 1 when an
 error exceeds the tolerance.
 
-Builds on model.py and train.py's `start`. Slow by design: two forward passes
+Builds on model.py and training.py's `start`. Slow by design: two forward passes
 per parameter, which is why real training uses backpropagation.
 """
 from __future__ import annotations
@@ -21,9 +21,9 @@ from __future__ import annotations
 import sys
 
 from . import cli
-from .config import Config
+from .config import Config, ConfigError
 from .model import document_loss
-from .train import start
+from .training import start
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
 
@@ -80,10 +80,12 @@ def main(argv=None):
     p.add_argument("--tolerance", type=cli.number(0, inclusive=False), default=1e-6,
                    help="largest acceptable relative error (default 1e-6)")
     args = p.parse_args(argv)
-    if args.n_embd % args.n_head:
-        p.error(f"--n-embd ({args.n_embd}) must be divisible by --n-head ({args.n_head})")
     config = Config(n_layer=args.n_layer, n_embd=args.n_embd, n_head=args.n_head,
                     block_size=args.block_size, seed=args.seed)
+    try:
+        config.check()
+    except ConfigError as e:
+        p.error(e)
     worst = check(config)
     print(f"{'weight matrix':<18} worst relative error")
     for name, err in worst.items():

@@ -22,9 +22,9 @@ from pathlib import Path
 from . import checkpoint, cli, svg
 from .checkpoint import CheckpointError
 from .config import Config
-from .data import DataError, load_docs
+from .data import DataError, load_docs, locate
 from .trace import BOS_LABEL, attention_matrix, trace
-from .train import resolve_path, start, train_step
+from .training import start, train_step
 
 SHADES = "░▒▓█"  # weight 0 .. 1; even 0 gets the lightest, so the triangle shows
 
@@ -105,7 +105,7 @@ def main(argv=None):
     text = args.inputs[-1]
     try:
         if args.train_steps:
-            docs, state = start(load_docs(resolve_path(args.data, prog)), Config(steps=args.train_steps))
+            docs, state = start(load_docs(locate(args.data)), Config(steps=args.train_steps))
             print(f"training a fresh model for {args.train_steps} steps on {args.data}...",
                   file=sys.stderr)
             while state.step < args.train_steps:

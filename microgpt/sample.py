@@ -18,11 +18,11 @@ parses flags and prints.
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
 from . import checkpoint, cli
 from .checkpoint import CheckpointError
+from .config import Config
 from .data import DataError, find_bundled, load_docs
 from .generate import sample
 
@@ -31,9 +31,12 @@ def parse_args(argv=None):
     p = cli.ArgumentParser(prog="python -m microgpt.sample",
                            description="Generate documents from a microgpt checkpoint.")
     p.add_argument("checkpoint", help="a checkpoint written by python -m microgpt.train --out")
-    p.add_argument("--num-samples", type=cli.whole_number(1), default=20, help="how many (default 20)")
+    d = Config()
+    p.add_argument("--num-samples", type=cli.whole_number(1), default=d.num_samples,
+                   help=f"how many (default {d.num_samples})")
     p.add_argument("--temperature", type=cli.number(0), default=None,
-                   help="sampling temperature; 0 = greedy (default: the checkpoint's, 0.5)")
+                   help=f"sampling temperature; 0 = greedy (default: the checkpoint's, "
+                        f"usually {d.temperature})")
     p.add_argument("--top-k", type=cli.whole_number(1), default=None,
                    help="draw only from the K most likely tokens")
     p.add_argument("--top-p", type=cli.number(0, inclusive=False), default=None,
@@ -77,15 +80,11 @@ def main(argv=None):
         cli.fail(prog, e)
     rng = random.Random(args.seed) if args.seed is not None else state.rng
     width = len(str(args.num_samples))
-    try:
-        for i in range(args.num_samples):
-            text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
-                          prefix=args.prefix, top_k=args.top_k, top_p=args.top_p)
-            mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
-            print(f"sample {i + 1:{max(2, width)}d}: {text}{mark}", flush=True)
-    except KeyboardInterrupt:
-        sys.exit(130)
-
+    for i in range(args.num_samples):
+        text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
+                      prefix=args.prefix, top_k=args.top_k, top_p=args.top_p)
+        mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
+        print(f"sample {i + 1:{max(2, width)}d}: {text}{mark}", flush=True)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,13 @@ def line_chart(series, title, width=640, height=360):
     return _svg(width, height, body)
 
 
+def loss_chart(losses):
+    """The loss curve of a run: every step's loss and a running mean of 50."""
+    return line_chart({"loss": ("#9ab", losses),
+                       "running mean (50 steps)": ("#c33", running_mean(losses))},
+                      title="training loss")
+
+
 def running_mean(xs, window=50):
     """Mean of the last `window` values at each point.
 

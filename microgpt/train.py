@@ -1,99 +1,34 @@
 """
-train.py: the training loop, and the command `python -m microgpt.train`.
+train.py: the command `python -m microgpt.train`: train a tiny GPT, print samples.
 
-One step: take the next document, run the model over it position by
-position, average the next-token losses, backpropagate, let Adam move every
-parameter. After the last step, print a few samples. With the default flags
-on the 32,033-name file, this prints exactly the reference run's numbers.
+Parse the flags, start a run (or resume a saved one), then a flat loop: one
+training step per document, its loss printed; save; print a few samples.
+With the default flags on the 32,033-name file it prints exactly the
+reference run's numbers.
 
-Everything random comes from one generator seeded first, and is drawn in the
-reference's order: shuffle the documents, draw the initial weights, then
-(after training) draw the samples. A checkpoint saves that generator too, so
-a resumed run goes on exactly as the uninterrupted one would have.
+Ctrl-C (or SIGTERM) finishes the current step, saves (with --out, or back to
+the --resume file) and stops with status 130; a second Ctrl-C stops at once.
 
-Builds on all the modules before it. Left out on purpose: batches of several
-documents, validation splits, learning-rate warmup.
+The algorithm is training.py's; this module only parses, prints and saves.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import random
-import signal
 import sys
 import time
 from pathlib import Path
 
-from . import checkpoint, cli, svg
-from .checkpoint import CheckpointError, RunState
+from . import checkpoint, cli, data, svg
+from .checkpoint import CheckpointError
 from .config import Config, ConfigError
-from .data import DataError, find_bundled, load_docs
+from .data import DataError
 from .generate import sample
-from .model import document_loss, flatten, init_params, param_table
-from .optim import adam_step
-from .tokenizer import Tokenizer
-from .value import recording
+from .model import flatten, param_table
+from .training import cycle_collector_off, shuffled, start, train_step
 
-
-def shuffled(docs, rng):
-    """docs in the run's order: shuffled by rng (the run's first random draw)."""
-    docs = list(docs)
-    rng.shuffle(docs)
-    return docs
-
-
-def start(docs, config, data_name="", data_sha256=""):
-    """A fresh run: (shuffled docs, RunState with new weights).
-
-    The order of draws is the reference's: seed, shuffle, then the weights.
-    """
-    rng = random.Random(config.seed)
-    docs = shuffled(docs, rng)
-    tokenizer = Tokenizer.from_docs(docs)
-    config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
-    config.check()
-    params = init_params(config, rng)
-    return docs, RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
-
-
-def train_step(state, docs, flat=None):
-    """Train on the next document; return its loss (a float).
-
-    flat: flatten(state.params), if the caller keeps it between steps.
-    """
-    doc = docs[state.step % len(docs)]
-    with recording() as tape:  # the order the graph is made in: backward needs no sort
-        loss = document_loss(state.tokenizer.encode_document(doc), state.params, state.config)
-    loss.backward(tape)
-    adam_step(flat or flatten(state.params), state.m, state.v, state.step, state.config)
-    state.step += 1
-    state.losses.append(loss.data)
-    return loss.data
-
-
-@contextlib.contextmanager
-def cycle_collector_off():
-    """Within the block, CPython's cycle collector is off.
-
-    The graph has no reference cycles, so reference counting frees each
-    step's nodes; the cycle collector would only rescan them, again and again.
-    (PyPy's collector is its memory manager itself: it stays on.)
-    """
-    off = sys.implementation.name == "cpython" and gc.isenabled()
-    if off:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if off:
-            gc.enable()
-
-
-# -------------------------------------------------------------------------
-# the command line
-
-TRAINING_FLAGS = ("steps", "seed", "n_layer", "n_embd", "n_head", "block_size", "lr")
+CONFIG_FLAGS = ("steps", "seed", "n_layer", "n_embd", "n_head", "block_size", "lr",
+                "temperature", "num_samples")
 
 
 def parse_args(argv=None):
@@ -105,7 +40,7 @@ def parse_args(argv=None):
     p.add_argument("path", nargs="?", default=None,
                    help="text file, one document per line (default: names.txt, or the "
                         "checkpoint's file with --resume; a bare name falls back to the "
-                        "bundled data/ file of that name)")
+                        "bundled dataset of that name)")
     p.add_argument("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
     p.add_argument("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
     p.add_argument("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")
@@ -120,77 +55,34 @@ def parse_args(argv=None):
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end, on Ctrl-C, "
                                                  "and every --save-every steps)")
     p.add_argument("--save-every", type=cli.whole_number(1), metavar="N",
-                   help="also save the checkpoint every N steps (needs --out)")
-    p.add_argument("--resume", metavar="FILE", help="continue the run saved in this checkpoint")
+                   help="also save the checkpoint every N steps (needs --out or --resume)")
+    p.add_argument("--resume", metavar="FILE",
+                   help="continue the run saved in this checkpoint (and save back to it)")
     p.add_argument("--plot", metavar="FILE", help="write the loss curve (raw and running mean) as SVG")
     p.add_argument("--params", action="store_true", help="print every weight matrix's shape and count")
     args = p.parse_args(argv)
-    if args.save_every and not args.out:
+    if args.save_every and not (args.out or args.resume):
         p.error("--save-every needs --out FILE")
-    given = {k: getattr(args, k) for k in TRAINING_FLAGS + ("temperature", "num_samples")
-             if getattr(args, k) is not None}
+    given = {k: getattr(args, k) for k in CONFIG_FLAGS if getattr(args, k) is not None}
     return p, args, given
 
 
-def resolve_path(path, prog):
-    """path itself, or the bundled dataset of that name when path is missing."""
-    if not Path(path).exists():
-        bundled = find_bundled(path)
-        if bundled is not None:
-            print(f"{prog}: {path} not found here; using the bundled {bundled}", file=sys.stderr)
-            return bundled
-    return path
-
-
 def open_run(args, given, prog):
-    """(docs, state) for a new run or a resumed one; errors exit with one line."""
-    if args.resume:
-        state = checkpoint.load(args.resume)
-        for name in TRAINING_FLAGS:
-            if name in given and given[name] != getattr(state.config, name):
-                raise ConfigError(f"--{name.replace('_', '-')} {given[name]} differs from the "
-                                  f"checkpoint's {getattr(state.config, name)}; a resumed run keeps "
-                                  f"its settings")
-        sampling = {k: given[k] for k in ("temperature", "num_samples") if k in given}
-        state.config = dataclasses.replace(state.config, **sampling)
-        path = resolve_path(args.path or state.data_name, prog)
-        docs = load_docs(path)
-        sha = checkpoint.file_sha256(path)
-        if sha != state.data_sha256:
-            raise CheckpointError(f"{path} is not the data file {args.resume} was trained on "
-                                  f"({state.data_name}, sha256 {state.data_sha256[:12]}...)")
-        docs = shuffled(docs, random.Random(state.config.seed))  # the run's order
-        if Tokenizer.from_docs(docs).chars != state.tokenizer.chars:
-            raise CheckpointError(f"{path}: its characters do not match {args.resume}'s vocabulary")
-        print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-              file=sys.stderr)
-        return docs, state
-    config = Config(**given)
-    config.check()
-    path = resolve_path(args.path or "names.txt", prog)
-    docs = load_docs(path)
-    return start(docs, config, Path(args.path or "names.txt").name, checkpoint.file_sha256(path))
-
-
-def write_plot(path, losses):
-    """The loss curve as SVG: every step's loss and a running mean of 50."""
-    picture = svg.line_chart({"loss": ("#9ab", losses),
-                              "running mean (50 steps)": ("#c33", svg.running_mean(losses))},
-                             title="training loss")
-    Path(path).write_text(picture, encoding="utf-8")
-
-
-class StopRequest:
-    """Ctrl-C (SIGINT) sets a flag the loop checks between steps, so a step
-    is never left half done. A second Ctrl-C stops at once."""
-
-    def __init__(self):
-        self.requested = False
-
-    def __call__(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
+    """(docs, state): a fresh run, or the one saved in args.resume, on its data."""
+    state = checkpoint.load(args.resume) if args.resume else None
+    name = args.path or (state.data_name if state else "names.txt")
+    path = data.locate(name)
+    if path != Path(name):
+        print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
+    docs, sha = data.load_docs(path), checkpoint.file_sha256(path)
+    if state is None:
+        return start(docs, Config(**given), Path(name).name, sha)
+    checkpoint.check_resume(state, given, args.resume, path, sha)
+    sampling = {k: given[k] for k in ("temperature", "num_samples") if k in given}
+    state.config = dataclasses.replace(state.config, **sampling)
+    print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
+          file=sys.stderr)
+    return shuffled(docs, random.Random(state.config.seed)), state  # the run's order
 
 
 def main(argv=None):
@@ -200,11 +92,10 @@ def main(argv=None):
         docs, state = open_run(args, given, prog)
     except (DataError, ConfigError, CheckpointError) as e:
         cli.fail(prog, e)
-    config = state.config
-    flat = flatten(state.params)
+    config, out = state.config, args.out or args.resume
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
-    print(f"num params: {len(flat)}")
+    print(f"num params: {len(flatten(state.params))}")
     if args.params:
         print(param_table(state.params), file=sys.stderr)
     too_long = sum(len(doc) >= config.block_size for doc in docs)
@@ -213,46 +104,35 @@ def main(argv=None):
               f"({config.block_size} tokens with BOS) and are truncated", file=sys.stderr)
 
     def save(why):
-        if args.out:
-            checkpoint.save(state, args.out)
-            print(f"{prog}: {why}: saved step {state.step} to {args.out}", file=sys.stderr)
+        if out:
+            checkpoint.save(state, out)
+            print(f"{prog}: {why}: saved step {state.step} to {out}", file=sys.stderr)
 
-    stop = StopRequest()
-    previous_handler = signal.signal(signal.SIGINT, stop)
-    with cycle_collector_off():
-        try:
-            start_step, start_time = state.step, time.perf_counter()
-            while state.step < config.steps:
-                loss = train_step(state, docs, flat)
-                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-                if stop.requested:
-                    save("interrupted")
-                    print(f"{prog}: interrupted after step {state.step}", file=sys.stderr)
-                    sys.exit(130)
-                if (args.save_every and state.step % args.save_every == 0
-                        and state.step < config.steps):
-                    save("checkpoint")
-            done = state.step - start_step
-            if done:
-                elapsed = time.perf_counter() - start_time
-                print(f"trained {done} steps in {elapsed:.1f} s "
-                      f"({1000 * elapsed / done:.1f} ms/step)", file=sys.stderr)
-            save("done")
-            if args.plot:
-                write_plot(args.plot, state.losses)
-                print(f"{prog}: wrote the loss curve to {args.plot}", file=sys.stderr)
-            print("\n--- inference (new, hallucinated names) ---")
-            for i in range(config.num_samples):
-                name = sample(state.params, config, state.tokenizer, state.rng)
-                print(f"sample {i + 1:2d}: {name}", flush=True)
-                if stop.requested:
-                    sys.exit(130)
-        except KeyboardInterrupt:
-            print(f"\n{prog}: stopped during step {state.step + 1}; it was not saved",
-                  file=sys.stderr)
+    with cli.stop_requests() as stop, cycle_collector_off():
+        first_step, start_time = state.step, time.perf_counter()
+        while state.step < config.steps and not stop.requested:
+            loss = train_step(state, docs)
+            print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+            if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
+                save("checkpoint")
+        if stop.requested:
+            save("interrupted")
+            print(f"{prog}: interrupted after step {state.step}", file=sys.stderr)
             sys.exit(130)
-        finally:
-            signal.signal(signal.SIGINT, previous_handler)
+        if state.step > first_step:
+            elapsed = time.perf_counter() - start_time
+            print(f"trained {state.step - first_step} steps in {elapsed:.1f} s "
+                  f"({1000 * elapsed / (state.step - first_step):.1f} ms/step)", file=sys.stderr)
+        save("done")
+        if args.plot:
+            Path(args.plot).write_text(svg.loss_chart(state.losses), encoding="utf-8")
+            print(f"{prog}: wrote the loss curve to {args.plot}", file=sys.stderr)
+        print("\n--- inference (new, hallucinated names) ---")
+        for i in range(config.num_samples):
+            print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
+                  flush=True)
+            if stop.requested:
+                sys.exit(130)
 
 
 if __name__ == "__main__":
