@@ -28,3 +28,12 @@ def numbers(text):
     """The lines that carry the run's figures: header counts, losses, samples."""
     keep = re.compile(r"^(num docs|vocab size|num params|step +\d+ / +\d+ \| loss|sample +\d+:)")
     return [line for line in text.splitlines() if keep.match(line)]
+
+
+def assert_one_line_error(test, result, pattern, status=2):
+    """A user mistake's answer: exit status `status`, one line on stderr
+    matching pattern, no traceback."""
+    test.assertEqual(result.returncode, status, result.stderr)
+    test.assertNotIn("Traceback", result.stderr)
+    test.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+    test.assertRegex(result.stderr, pattern)

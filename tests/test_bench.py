@@ -3,7 +3,7 @@ user mistakes into one-line errors. (It measures speed; no test asserts one.)"""
 import re
 import unittest
 
-from tests.support import BUNDLED_NAMES, run
+from tests.support import BUNDLED_NAMES, assert_one_line_error, run
 
 
 class BenchTest(unittest.TestCase):
@@ -23,10 +23,7 @@ class BenchTest(unittest.TestCase):
         for args in (["no-such-file.txt"], [BUNDLED_NAMES, "--steps", "0"],
                      [BUNDLED_NAMES, "--reference", "--reference-python", "no-such-python"]):
             with self.subTest(args=args):
-                result = run("-m", "microgpt.bench", *args)
-                self.assertEqual(result.returncode, 2)
-                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
-                self.assertNotIn("Traceback", result.stderr)
+                assert_one_line_error(self, run("-m", "microgpt.bench", *args), "error")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import unittest
 from microgpt.config import Config
 from microgpt.gradcheck import DOCS, check
 from microgpt.model import document_loss, flatten
-from microgpt.train import start
+from microgpt.training import start
 from microgpt.value import recording
 from tests.support import train
 
@@ -118,7 +118,6 @@ class DeepModelTest(unittest.TestCase):
         result = train("names.txt", "--n-layer", "4", "--n-embd", "64", "--block-size", "32",
                        "--steps", "2", "--num-samples", "2")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertNotIn("RecursionError", result.stderr)
         self.assertIn("sample  2:", result.stdout)
 
 

@@ -38,6 +38,15 @@ class LayoutTest(unittest.TestCase):
                 with self.subTest(module=name, imports=dep):
                     self.assertLess(order.index(dep), order.index(name))
 
+    def test_the_whole_algorithm_comes_before_the_tools(self):
+        order = microgpt.READING_ORDER
+        algorithm = ["value", "fused", "data", "tokenizer", "config", "layers", "attention",
+                     "model", "optim", "training", "generate"]
+        positions = [order.index(name) for name in algorithm]
+        self.assertEqual(positions, sorted(positions))
+        for tool in ("checkpoint", "cli", "svg", "train", "sample", "inspect", "bench"):
+            self.assertLess(max(positions), order.index(tool), tool)
+
     @unittest.skipUnless(hasattr(sys, "stdlib_module_names"), "needs Python 3.10+")
     def test_library_uses_the_standard_library_only(self):
         allowed = set(sys.stdlib_module_names) | {"__future__", "microgpt"}

@@ -5,7 +5,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from tests.support import GOLDEN, NAIVE, NAMES, ROOT, numbers, run, train
+from tests.support import GOLDEN, NAIVE, NAMES, ROOT, assert_one_line_error, numbers, run, train
 
 
 @unittest.skipUnless(NAMES.is_file() and GOLDEN.is_file(), "needs ../shared (reference data)")
@@ -74,12 +74,6 @@ class BundledDataTest(unittest.TestCase):
 class BadInputTest(unittest.TestCase):
     """Each user mistake: exit status 2, one line on stderr, no traceback."""
 
-    def assert_one_line_error(self, result, pattern):
-        self.assertEqual(result.returncode, 2, result.stderr)
-        self.assertNotIn("Traceback", result.stderr)
-        self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
-        self.assertRegex(result.stderr, pattern)
-
     def test_bad_files(self):
         folder = Path(tempfile.mkdtemp())
         (folder / "empty.txt").write_text("")
@@ -94,14 +88,14 @@ class BadInputTest(unittest.TestCase):
         }
         for name, pattern in cases.items():
             with self.subTest(file=name):
-                self.assert_one_line_error(train(name, "--steps", "1", cwd=folder), pattern)
+                assert_one_line_error(self, train(name, "--steps", "1", cwd=folder), pattern)
 
     @unittest.skipIf(hasattr(os, "geteuid") and os.geteuid() == 0, "root can read any file")
     def test_unreadable_file(self):
         path = Path(tempfile.mkdtemp()) / "secret.txt"
         path.write_text("emma\n")
         path.chmod(0)
-        self.assert_one_line_error(train(path), "permission denied")
+        assert_one_line_error(self, train(path), "permission denied")
 
     def test_bad_flags(self):
         data = str(ROOT / "data" / "names.txt")
@@ -123,7 +117,7 @@ class BadInputTest(unittest.TestCase):
         ]
         for flags, pattern in cases:
             with self.subTest(flags=flags):
-                self.assert_one_line_error(train(data, *flags), pattern)
+                assert_one_line_error(self, train(data, *flags), pattern)
 
     def test_help(self):
         result = train("--help")
