@@ -8,8 +8,9 @@ document: "emma" is trained as [BOS, e, m, m, a, BOS]. So the vocabulary size
 is n + 1.
 
 It builds on data.py's list of documents; model.py only needs `vocab_size`.
-Left out on purpose: subwords (BPE), unknown-character handling (a character
-the tokenizer has not seen raises a KeyError naming it).
+Left out on purpose: subwords (bpe.py learns them on top of this alphabet,
+with the same interface), unknown-character handling (a character the
+tokenizer has not seen raises a KeyError naming it).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class Tokenizer:
 
     def __init__(self, chars):
         self.chars = list(chars)                 # id -> character
+        self.tokens = list(self.chars)           # id -> text (bpe.py adds longer ones)
         self.bos = len(self.chars)               # the extra token's id
         self.vocab_size = len(self.chars) + 1
         self.ids = {ch: i for i, ch in enumerate(self.chars)}  # character -> id
@@ -50,7 +52,7 @@ class Tokenizer:
 
     def decode(self, ids):
         """The text of a list of ids; BOS tokens are skipped."""
-        return "".join(self.chars[i] for i in ids if i != self.bos)
+        return "".join(self.tokens[i] for i in ids if i != self.bos)
 
     def unknown(self, text):
         """The characters of text this tokenizer cannot encode, in order.

@@ -1,0 +1,228 @@
+"""Byte-pair encoding: the rules one by one on tiny data, agreement with a
+plain implementation on real data, round trips on every bundled file, and
+the tokenize command. (The hand-worked example is bpe.py's doctest.)"""
+import random
+import tempfile
+import unittest
+from pathlib import Path
+
+from microgpt.bpe import BPETokenizer, learn_merges
+from microgpt.data import load_docs
+from microgpt.tokenizer import Tokenizer
+from tests.support import ROOT, run
+
+DATASETS = sorted((ROOT / "microgpt" / "datasets").glob("*.txt"))
+NAMES = ROOT / "microgpt" / "datasets" / "names.txt"
+
+
+def plain_bpe(docs, num_merges):
+    """BPE as the rules say it, with no bookkeeping: after every merge, read
+    all the documents again, character position by position, counting each
+    pair of neighbouring tokens that are not whitespace. Returns (merges, each
+    document's final ids, how many merges were decided by a tie)."""
+    texts = sorted(set("".join(docs)))                    # id -> text
+    seqs = [[texts.index(ch) for ch in doc] for doc in docs]
+    merges, ties = [], 0
+    while len(merges) < num_merges:
+        counts = {}                     # insertion order = order first met in the file
+        for seq in seqs:
+            for x, y in zip(seq, seq[1:]):
+                if not texts[x].isspace() and not texts[y].isspace():
+                    counts[x, y] = counts.get((x, y), 0) + 1
+        if not counts or max(counts.values()) < 2:
+            break
+        best = max(counts, key=counts.get)                # the first of the most frequent
+        ties += list(counts.values()).count(counts[best]) > 1
+        merges.append(best)
+        texts.append(texts[best[0]] + texts[best[1]])
+        for n, seq in enumerate(seqs):
+            out = []
+            for t in seq:
+                if out and out[-1] == best[0] and t == best[1]:
+                    out[-1] = len(texts) - 1
+                else:
+                    out.append(t)
+            seqs[n] = out
+    return merges, seqs, ties
+
+
+def learn_texts(docs, vocab_size):
+    """The merges learned, as 'a+b' strings, for reading tests at a glance."""
+    tok = BPETokenizer.learn(docs, vocab_size)
+    return [f"{tok.tokens[a]}+{tok.tokens[b]}" for a, b in tok.merges]
+
+
+class RulesTest(unittest.TestCase):
+    def test_a_tie_goes_to_the_pair_met_first_in_file_order(self):
+        self.assertEqual(learn_texts(["cd ab", "ab cd"], 99), ["c+d", "a+b"])
+        self.assertEqual(learn_texts(["ab cd", "cd ab"], 99), ["a+b", "c+d"])
+
+    def test_a_tie_goes_to_the_first_pair_even_in_a_less_frequent_word(self):
+        # "ab" is the most frequent word, but c+d (also twice) is met first
+        self.assertEqual(learn_texts(["cd ab ab xcd"], 99)[0], "c+d")
+
+    def test_a_tie_looks_where_a_pair_occurs_now_not_where_it_first_did(self):
+        # y+b first occurs in "xyb", but merging x+y takes that occurrence away;
+        # then y+b (twice, from "yb" on) and a+c (twice) tie, and a+c comes first
+        self.assertEqual(learn_texts(["xyb ac yb ac yb xy xy xy"], 99), ["x+y", "a+c", "y+b"])
+
+    def test_whitespace_never_merges_and_merges_never_cross_words_or_documents(self):
+        self.assertEqual(learn_texts(["a  b  c", "a  b", "a", "b", "a\tb"], 99), [])
+        self.assertEqual(learn_texts(["ab ab"], 99), ["a+b"])
+
+    def test_overlapping_pairs_count_and_merge_left_to_right(self):
+        tok = BPETokenizer.learn(["aaa"], 99)          # a+a occurs twice in "aaa"
+        self.assertEqual(tok.tokens, ["a", "aa"])
+        self.assertEqual([tok.tokens[i] for i in tok.encode("aaaaa")], ["aa", "aa", "a"])
+        self.assertEqual(BPETokenizer.learn(["aa"], 99).merges, [])   # once is not enough
+
+    def test_without_merges_the_ids_are_the_character_tokenizers(self):
+        docs = load_docs(NAMES)
+        char, bpe = Tokenizer.from_docs(docs), BPETokenizer.learn(docs, 27)
+        self.assertEqual((bpe.merges, bpe.bos, bpe.vocab_size), ([], char.bos, char.vocab_size))
+        self.assertEqual(bpe.tokens, char.tokens)
+        self.assertEqual(char.tokens, char.chars)
+        for doc in docs[:500]:
+            self.assertEqual(bpe.encode_document(doc), char.encode_document(doc))
+
+    def test_bos_is_the_last_id_and_is_skipped_when_decoding(self):
+        tok = BPETokenizer.learn(["low lower lowest newer wider"], 13)
+        self.assertEqual((tok.bos, tok.vocab_size, len(tok.tokens)), (12, 13, 12))
+        ids = tok.encode_document("lower")
+        self.assertEqual((ids[0], ids[-1]), (tok.bos, tok.bos))
+        self.assertEqual(tok.decode(ids), "lower")
+
+
+class MistakesTest(unittest.TestCase):
+    def test_too_small_a_vocabulary_says_the_smallest(self):
+        with self.assertRaisesRegex(ValueError, "at least 5 .*got 4"):
+            BPETokenizer.learn(["abcd"], 4)
+
+    def test_an_unknown_character_is_named(self):
+        tok = BPETokenizer.learn(["abab"], 9)
+        with self.assertRaisesRegex(ValueError, "'z' '!'"):
+            tok.encode("abz!a")
+        self.assertEqual(tok.unknown("abz!a"), ["z", "!"])
+
+    def test_the_constructor_checks_chars_and_merges(self):
+        cases = [
+            ((("a", "b"), [(0, 2)]), "names token 2, which does not exist"),
+            ((("a", "b"), [(0, 1), (2, 3)]), "names token 3"),
+            ((("a", "b"), [(0, -1)]), "names token -1"),
+            (((" ", "a"), [(0, 1)]), "whitespace"),
+            ((("a", "b"), [(0, 1), (0, 1)]), "merge 2 .* repeats merge 1"),
+            ((("a", "b"), [(0, 1, 1)]), "not a pair"),
+            ((("a", "a"), []), "'a' twice"),
+            ((("ab",), []), "single characters"),
+        ]
+        for (chars, merges), message in cases:
+            with self.subTest(chars=chars, merges=merges):
+                with self.assertRaisesRegex(ValueError, message):
+                    BPETokenizer(chars, merges)
+
+    def test_chars_and_merges_rebuild_the_tokenizer(self):
+        learned = BPETokenizer.learn(load_docs(NAMES), 80)
+        again = BPETokenizer(list(learned.chars), [list(m) for m in learned.merges])  # as JSON
+        self.assertEqual((again.tokens, again.merges, again.bos), (learned.tokens, learned.merges, learned.bos))
+        self.assertEqual(again.encode("emmanuelle"), learned.encode("emmanuelle"))
+
+
+class AgreementTest(unittest.TestCase):
+    """The merges and ids agree with plain_bpe above on slices of real files."""
+
+    def compare(self, docs, num_merges):
+        merges, seqs, ties = plain_bpe(docs, num_merges)
+        tok = BPETokenizer.learn(docs, len(set("".join(docs))) + 1 + num_merges)
+        self.assertEqual(len(merges), num_merges)
+        self.assertGreater(ties, 10)            # the tie-break was exercised
+        self.assertEqual(tok.merges, merges)
+        self.assertEqual([tok.encode(doc) for doc in docs], seqs)
+
+    def test_names_five_to_a_line(self):
+        names = load_docs(NAMES)[:1500]
+        self.compare([" ".join(names[i:i + 5]) for i in range(0, len(names), 5)], 120)
+
+    def test_surnames(self):
+        self.compare(load_docs(ROOT / "microgpt" / "datasets" / "surnames.txt")[:1500], 120)
+
+    @unittest.skipUnless((ROOT / "microgpt" / "datasets" / "diagnoses.txt").is_file(),
+                         "needs the bundled diagnoses")
+    def test_diagnoses(self):
+        self.compare(load_docs(ROOT / "microgpt" / "datasets" / "diagnoses.txt")[:300], 120)
+
+
+class RoundTripTest(unittest.TestCase):
+    def test_every_bundled_file_decodes_to_itself(self):
+        self.assertTrue(DATASETS)
+        for path in DATASETS:
+            with self.subTest(path.name):
+                docs = load_docs(path)
+                chars = Tokenizer.from_docs(docs).chars
+                # merges learned from the first documents keep this quick; every one is encoded
+                tok = BPETokenizer(chars, learn_merges(docs[:3000], chars, 150))
+                self.assertEqual(len(tok.merges), 150)
+                for doc in docs:
+                    self.assertEqual(tok.decode(tok.encode_document(doc)), doc)
+                # and texts never seen: random strings of the alphabet, whitespace included
+                rng = random.Random(0)
+                for _ in range(200):
+                    text = "".join(rng.choice(tok.chars) for _ in range(rng.randint(0, 30)))
+                    self.assertEqual(tok.decode(tok.encode(text)), text)
+
+
+class CommandTest(unittest.TestCase):
+    def tokenize(self, *args):
+        return run("-m", "microgpt.tokenize", *args)
+
+    def test_shows_merges_longest_tokens_compression_and_the_split(self):
+        result = self.tokenize("names.txt", "--vocab-size", "60", "--text", "emmanuelle")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        tok = BPETokenizer.learn(load_docs(NAMES), 60)
+        a, b = tok.merges[0]
+        self.assertIn(f"   1. {tok.tokens[a]!r} + {tok.tokens[b]!r} -> {tok.tokens[a] + tok.tokens[b]!r}",
+                      result.stdout)
+        self.assertIn("longest tokens: ", result.stdout)
+        tokens = sum(len(tok.encode(doc)) for doc in load_docs(NAMES))
+        self.assertIn(f"compression: {tokens:,} tokens for 30,959 characters", result.stdout)
+        self.assertIn("-> " + "|".join(tok.tokens[i] for i in tok.encode("emmanuelle")), result.stdout)
+
+    def test_ids_prints_the_ids_only(self):
+        result = self.tokenize("names.txt", "--vocab-size", "60", "--text", "emmanuelle", "--ids")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        want = BPETokenizer.learn(load_docs(NAMES), 60).encode("emmanuelle")
+        self.assertEqual(result.stdout, " ".join(map(str, want)) + "\n")
+
+    def test_stopping_early_is_said_in_one_line(self):
+        path = Path(tempfile.mkdtemp()) / "tiny.txt"
+        path.write_text("abab cd\nab\n", encoding="utf-8")     # 5 characters, a+b, BOS; then nothing twice
+        result = self.tokenize(path, "--vocab-size", "100")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr.splitlines(), [
+            "python -m microgpt.tokenize: stopped at vocab size 7, not 100: "
+            "no pair of tokens occurs twice any more"])
+        self.assertIn("1. 'a' + 'b' -> 'ab'", result.stdout)
+
+    def test_mistakes_get_one_line_and_status_2(self):
+        cases = {
+            ("no-such-file.txt", "--vocab-size", "60"): "no such file",
+            ("names.txt", "--vocab-size", "20"): "at least 27",
+            ("names.txt", "--vocab-size", "60", "--text", "Émile!"): "'É' '!'",
+            ("names.txt", "--vocab-size", "60", "--ids"): "--ids needs --text",
+            ("names.txt",): "--vocab-size",
+        }
+        for args, message in cases.items():
+            with self.subTest(args=args):
+                result = self.tokenize(*args)
+                self.assertEqual(result.returncode, 2)
+                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
+                self.assertIn(message, result.stderr)
+                self.assertNotIn("Traceback", result.stderr)
+
+    def test_help_explains_each_flag(self):
+        result = self.tokenize("--help")
+        for flag in ("FILE", "--vocab-size", "--text", "--ids"):
+            self.assertIn(flag, result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()
