@@ -9,7 +9,7 @@ from pathlib import Path
 from microgpt.bpe import BPETokenizer, learn_merges
 from microgpt.data import load_docs
 from microgpt.tokenizer import Tokenizer
-from tests.support import ROOT, run
+from tests.support import ROOT, assert_one_line_error, run
 
 DATASETS = sorted((ROOT / "microgpt" / "datasets").glob("*.txt"))
 NAMES = ROOT / "microgpt" / "datasets" / "names.txt"
@@ -212,11 +212,8 @@ class CommandTest(unittest.TestCase):
         }
         for args, message in cases.items():
             with self.subTest(args=args):
-                result = self.tokenize(*args)
-                self.assertEqual(result.returncode, 2)
-                self.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
-                self.assertIn(message, result.stderr)
-                self.assertNotIn("Traceback", result.stderr)
+                assert_one_line_error(self, self.tokenize(*args),
+                                      "^python -m microgpt.tokenize: error: .*" + message)
 
     def test_help_explains_each_flag(self):
         result = self.tokenize("--help")
