@@ -105,8 +105,9 @@ def learn_merges(docs, chars, num_merges):
     ['l+o']
 
     l+o, o+w, w+e and e+r each occur 3 times; l+o comes first. Then lo+w
-    (3 times: low, lower, lowest) beats e+r (3) by coming first; then e+r (3)
-    beats low+e (2). After that every pair occurs once, so learning stops:
+    (low, lower, lowest) and e+r (lower, newer, wider) tie at 3, and lo+w
+    comes first; then e+r (3) beats low+e (2). After that every pair occurs
+    once, so learning stops:
 
     >>> learn_merges(docs, chars, 100)   # lo = 11, low = 12, er = 13
     [(4, 6), (11, 10), (2, 7)]
@@ -144,6 +145,34 @@ def learn_merges(docs, chars, num_merges):
     return merges
 
 
+def check(chars, merges):
+    """ValueError, saying what is wrong, unless chars are distinct single
+    characters and each merge joins two non-whitespace tokens made before it."""
+    for ch in chars:
+        if not (isinstance(ch, str) and len(ch) == 1):
+            raise ValueError(f"the alphabet must be single characters, got {ch!r}")
+    if len(set(chars)) != len(chars):
+        twice = next(ch for ch in chars if chars.count(ch) > 1)
+        raise ValueError(f"the alphabet has {twice!r} twice")
+    seen = {}
+    for k, pair in enumerate(merges):
+        new_id = len(chars) + k
+        if not (isinstance(pair, (list, tuple)) and len(pair) == 2
+                and all(type(i) is int for i in pair)):
+            raise ValueError(f"merge {k + 1} is {pair!r}, not a pair of token ids")
+        pair = tuple(pair)
+        for i in pair:
+            if not 0 <= i < new_id:
+                raise ValueError(f"merge {k + 1} {pair} names token {i}, which does not exist "
+                                 f"before it (ids 0..{new_id - 1} do)")
+            if i < len(chars) and chars[i].isspace():
+                raise ValueError(f"merge {k + 1} {pair} names the whitespace {chars[i]!r}; "
+                                 f"whitespace never merges")
+        if pair in seen:
+            raise ValueError(f"merge {k + 1} {pair} repeats merge {seen[pair] + 1}")
+        seen[pair] = k
+
+
 # -------------------------------------------------------------------------
 # the tokenizer
 
@@ -163,8 +192,9 @@ class BPETokenizer(Tokenizer):
 
     def __init__(self, chars, merges=()):
         super().__init__(chars)                  # chars, ids, and tokens = chars
+        merges = list(merges)
+        check(self.chars, merges)
         self.merges = [tuple(pair) for pair in merges]  # a checkpoint's JSON has lists
-        check(self.chars, self.merges)
         self.rank = {}                           # pair -> the id it merges into
         for new_id, (a, b) in enumerate(self.merges, start=len(self.chars)):
             self.tokens.append(self.tokens[a] + self.tokens[b])
@@ -212,28 +242,3 @@ class BPETokenizer(Tokenizer):
             ids = merge(ids, pair, self.rank[pair])
         return ids
 
-
-def check(chars, merges):
-    """ValueError, saying what is wrong, unless chars are distinct single
-    characters and each merge joins two non-whitespace tokens made before it."""
-    for ch in chars:
-        if not (isinstance(ch, str) and len(ch) == 1):
-            raise ValueError(f"the alphabet must be single characters, got {ch!r}")
-    if len(set(chars)) != len(chars):
-        twice = next(ch for ch in chars if chars.count(ch) > 1)
-        raise ValueError(f"the alphabet has {twice!r} twice")
-    seen = {}
-    for k, pair in enumerate(merges):
-        new_id = len(chars) + k
-        if len(pair) != 2 or not all(type(i) is int for i in pair):
-            raise ValueError(f"merge {k + 1} is {pair!r}, not a pair of token ids")
-        for i in pair:
-            if not 0 <= i < new_id:
-                raise ValueError(f"merge {k + 1} {pair} names token {i}, which does not exist "
-                                 f"before it (ids 0..{new_id - 1} do)")
-            if i < len(chars) and chars[i].isspace():
-                raise ValueError(f"merge {k + 1} {pair} names the whitespace {chars[i]!r}; "
-                                 f"whitespace never merges")
-        if pair in seen:
-            raise ValueError(f"merge {k + 1} {pair} repeats merge {seen[pair] + 1}")
-        seen[pair] = k

@@ -112,6 +112,8 @@ class MistakesTest(unittest.TestCase):
             (((" ", "a"), [(0, 1)]), "whitespace"),
             ((("a", "b"), [(0, 1), (0, 1)]), "merge 2 .* repeats merge 1"),
             ((("a", "b"), [(0, 1, 1)]), "not a pair"),
+            ((("a", "b"), [3]), "not a pair"),
+            ((("a", "b"), [(0, 1.0)]), "not a pair"),
             ((("a", "a"), []), "'a' twice"),
             ((("ab",), []), "single characters"),
         ]
