@@ -1,7 +1,7 @@
 """
 The whole algorithm in one file, the naive way: every arithmetic op is its own
 graph node and backward() sorts the graph recursively, exactly like the
-famous single-file GPT it follows (see REFERENCE.md's description of it).
+famous single-file GPT it follows, operation for operation.
 
 Read it to see what microgpt's engine saves: here a dot product of 16 pairs is
 32 nodes (16 multiplies, 16 adds), in microgpt's engine it is one, and the

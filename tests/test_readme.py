@@ -1,9 +1,45 @@
-"""The README's REPL transcripts run as doctests, in a scratch folder."""
+"""The README renders as meant (every code fence closed) and its REPL
+transcripts run as doctests, in a scratch folder."""
 import doctest
 import os
 import tempfile
+import unittest
 
 from tests.support import ROOT
+
+README = ROOT / "README.md"
+
+
+def open_fences(text):
+    """Line numbers of code fences that a Markdown viewer would get wrong: an
+    info string (```python) where a block should close, or a block never closed.
+
+    >>> open_fences("```python\\n>>> 1\\n```\\ntext\\n")
+    []
+    >>> open_fences("```python\\n>>> 1\\n## Speed\\n```\\ncode\\n```\\n")  # never closed
+    [6]
+    >>> open_fences("```python\\n>>> 1\\n```python\\n>>> 2\\n```\\n")
+    [3]
+    """
+    bad, inside = [], None  # inside: the line number of the open fence
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.lstrip().startswith("```"):
+            continue
+        if inside is None:
+            inside = number
+        elif line.strip() == "```":
+            inside = None
+        else:  # "```python" inside a block: the block before it was never closed
+            bad.append(number)
+            inside = number
+    if inside is not None:
+        bad.append(inside)
+    return bad
+
+
+class ReadmeTest(unittest.TestCase):
+    def test_every_code_fence_is_closed(self):
+        self.assertEqual(open_fences(README.read_text(encoding="utf-8")), [])
 
 
 def load_tests(loader, tests, ignore):
@@ -16,7 +52,8 @@ def load_tests(loader, tests, ignore):
         os.chdir(test.globs["_old_cwd"])
         test.globs["_scratch"].cleanup()
 
-    tests.addTests(doctest.DocFileSuite(str(ROOT / "README.md"), module_relative=False,
+    tests.addTests(doctest.DocFileSuite(str(README), module_relative=False,
                                         setUp=set_up, tearDown=tear_down,
                                         optionflags=doctest.ELLIPSIS))
+    tests.addTests(doctest.DocTestSuite(__name__))
     return tests
