@@ -177,7 +177,9 @@ def check(chars, merges):
 # the tokenizer
 
 class BPETokenizer(Tokenizer):
-    """The character tokenizer's alphabet plus merges; the same interface.
+    """The character tokenizer's alphabet plus merges, with its interface:
+    chars, tokens, bos, vocab_size, encode, and (inherited) encode_document,
+    decode, unknown.
 
     >>> tok = BPETokenizer.learn(["low lower lowest newer wider"], vocab_size=20)
     >>> tok.vocab_size, tok.bos                # stopped early: 11 chars, 3 merges, BOS
@@ -231,9 +233,9 @@ class BPETokenizer(Tokenizer):
         return ids
 
     def encode_word(self, word):
-        """One word's ids. Merging the learned pair found in it first in learned
-        order, until none is left, applies the merges in learned order: a merge
-        can never make a pair learned before it."""
+        """One word's ids: its characters, then again and again the pair in it
+        that was learned first, merged. That applies the merges in learned
+        order (skipping absent ones), since a merge never makes an earlier pair."""
         ids = [self.ids[ch] for ch in word]
         while len(ids) >= 2:
             pair = min(zip(ids, ids[1:]), key=lambda p: self.rank.get(p, math.inf))
