@@ -65,21 +65,31 @@ def next_token(logits, rng, temperature, top_k=None, top_p=None):
     return rng.choices(range(len(probs)), weights=probs)[0]
 
 
-def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=None, top_p=None):
+def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=None, top_p=None,
+           max_tokens=None):
     """One generated document, as text (starting with prefix).
 
-    prefix must fit the vocabulary and be shorter than the block.
+    It ends when the model produces BOS, or at max_tokens tokens, prefix
+    included (default: block_size, as in the reference). Past the block the
+    model can only read the last block_size tokens: the window slides one
+    token along, and its cache is rebuilt from the window for each new token.
     """
     temperature = config.temperature if temperature is None else temperature
+    max_tokens = config.block_size if max_tokens is None else max_tokens
+    tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
     keys, values = kv_cache(config)
-    tokens = [tokenizer.bos] + tokenizer.encode(prefix)
-    for pos_id, token_id in enumerate(tokens[:-1]):      # the prompt only fills the cache
-        gpt(token_id, pos_id, keys, values, params, config)
-    token_id, out = tokens[-1], tokens[1:]
-    for pos_id in range(len(tokens) - 1, config.block_size):
-        logits = gpt(token_id, pos_id, keys, values, params, config)
+    if len(tokens) <= config.block_size:
+        for pos_id, token_id in enumerate(tokens[:-1]):  # the prompt only fills the cache
+            gpt(token_id, pos_id, keys, values, params, config)
+    while len(tokens) - 1 < max_tokens:
+        if len(tokens) <= config.block_size:  # still inside the block: one more position
+            logits = gpt(tokens[-1], len(tokens) - 1, keys, values, params, config)
+        else:  # slide: read the last block_size tokens afresh, at positions 0..block_size-1
+            keys, values = kv_cache(config)
+            for pos_id, token_id in enumerate(tokens[-config.block_size:]):
+                logits = gpt(token_id, pos_id, keys, values, params, config)
         token_id = next_token(logits, rng, temperature, top_k, top_p)
         if token_id == tokenizer.bos:
             break
-        out.append(token_id)
-    return tokenizer.decode(out)
+        tokens.append(token_id)
+    return tokenizer.decode(tokens[1:])
