@@ -42,6 +42,9 @@ def parse_args(argv=None):
     p.add_argument("--top-p", type=cli.number(0, inclusive=False), default=None,
                    help="draw only from the most likely tokens that add up to P, 0 < P <= 1")
     p.add_argument("--prefix", default="", help="text every sample starts with")
+    p.add_argument("--max-tokens", type=cli.whole_number(1), default=None, metavar="N",
+                   help="longest sample in tokens, prefix included (default: the block size); "
+                        "past the block the model reads the last block-size tokens")
     p.add_argument("--seed", type=cli.whole_number(0), default=None,
                    help="a fresh random seed (default: go on with the checkpoint's generator)")
     p.add_argument("--data", metavar="PATH", default=None,
@@ -72,9 +75,12 @@ def main(argv=None):
         if unknown:
             raise CheckpointError(f"--prefix has characters the model does not know: "
                                   f"{' '.join(repr(c) for c in unknown)}")
-        if len(args.prefix) >= state.config.block_size:
-            raise CheckpointError(f"--prefix is {len(args.prefix)} characters; it must be shorter "
-                                  f"than the block ({state.config.block_size})")
+        max_tokens = args.max_tokens or state.config.block_size
+        if len(state.tokenizer.encode(args.prefix)) >= max_tokens:
+            limit = (f"--max-tokens ({max_tokens})" if args.max_tokens
+                     else f"the block ({max_tokens}); or raise --max-tokens")
+            raise CheckpointError(f"--prefix is {len(state.tokenizer.encode(args.prefix))} tokens; "
+                                  f"it must be shorter than {limit}")
         seen = training_docs(state, args.data)
     except (CheckpointError, DataError) as e:
         cli.fail(prog, e)
@@ -82,7 +88,7 @@ def main(argv=None):
     width = len(str(args.num_samples))
     for i in range(args.num_samples):
         text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
-                      prefix=args.prefix, top_k=args.top_k, top_p=args.top_p)
+                      prefix=args.prefix, top_k=args.top_k, top_p=args.top_p, max_tokens=max_tokens)
         mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
         print(f"sample {i + 1:{max(2, width)}d}: {text}{mark}", flush=True)
 
