@@ -79,15 +79,15 @@ def step_profile(path, flags, docs_n=10):
     loss.backward() without a tape would add.
     """
     args = dict(zip([f[2:].replace("-", "_") for f in flags[::2]], map(int, flags[1::2])))
-    docs, state = start(load_docs(path), Config(**args))
-    tok, flat, config = state.tokenizer, flatten(state.params), state.config
+    examples, state = start(load_docs(path), Config(**args))
+    flat, config = flatten(state.params), state.config
     nodes = edges = 0
     ms = dict.fromkeys(("forward", "chain rule", "adam", "free", "sort"), 0.0)
     with cycle_collector_off():  # as in training
-        for step, doc in enumerate(docs[:docs_n]):
+        for step, ids in enumerate(examples[:docs_n]):
             t0 = time.process_time()
             with recording() as tape:
-                loss = document_loss(tok.encode_document(doc), state.params, config)
+                loss = document_loss(ids, state.params, config)
             t1 = time.process_time()
             loss.backward(tape)
             t2 = time.process_time()

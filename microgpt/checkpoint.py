@@ -28,6 +28,7 @@ import random
 import tempfile
 from pathlib import Path
 
+from .bpe import BPETokenizer
 from .config import Config, ConfigError
 from .model import flatten, param_shapes
 from .tokenizer import Tokenizer
@@ -58,6 +59,7 @@ def to_json(state):
         "version": VERSION,
         "config": dataclasses.asdict(state.config),
         "vocab": state.tokenizer.chars,
+        "merges": [list(pair) for pair in getattr(state.tokenizer, "merges", [])],  # BPE's, in order
         "step": state.step,
         "data": {"name": state.data_name, "sha256": state.data_sha256},
         "losses": state.losses,
@@ -144,13 +146,22 @@ def _rng(r, path):
     return rng
 
 
-def _vocab(chars, config, path):
+def _tokenizer(chars, merges, config, path):
+    """The character tokenizer, or BPE's: its alphabet and its merges in order."""
     _expect(isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars)
             and len(set(chars)) == len(chars), path, "vocab should be distinct characters")
     _expect(not any("\ud800" <= c <= "\udfff" for c in chars), path,
             "vocab holds a lone surrogate, not a character")
-    _expect(len(chars) + 1 == config.vocab_size, path, "the vocabulary does not match vocab_size")
-    return Tokenizer(chars)
+    _expect(isinstance(merges, list) and (config.tokenizer == "bpe" or not merges), path,
+            "merges should be a list, empty for the character tokenizer")
+    _expect(len(chars) + len(merges) + 1 == config.vocab_size, path,
+            "the vocabulary does not match vocab_size")
+    if config.tokenizer == "char":
+        return Tokenizer(chars)
+    try:
+        return BPETokenizer(chars, merges)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: not a valid checkpoint (merges: {e})") from None
 
 
 def from_json(obj, path="checkpoint"):
@@ -165,7 +176,7 @@ def from_json(obj, path="checkpoint"):
     missing = {"config", "vocab", "step", "losses", "params", "adam", "rng", "data"} - set(obj)
     _expect(not missing, path, f"missing {', '.join(sorted(missing))}")
     config = _config(obj["config"], path)
-    tokenizer = _vocab(obj["vocab"], config, path)
+    tokenizer = _tokenizer(obj["vocab"], obj.get("merges", []), config, path)
     step = obj["step"]
     _expect(_is_int(step) and 0 <= step <= config.steps, path, f"step should be 0 to {config.steps}")
     losses = _floats(obj["losses"], step, path, "losses")

@@ -27,7 +27,9 @@ class Config:
     n_head: int = 4        # attention heads; each reads n_embd // n_head entries
     n_layer: int = 1       # transformer blocks
     block_size: int = 16   # longest context; longer documents are truncated
-    vocab_size: int = 27   # set from the data by train.py
+    vocab_size: int = 27   # set from the data (with tokenizer "bpe": the size to learn up to)
+    tokenizer: str = "char"  # "char": one token per character; "bpe": byte-pair encoding
+    stride: int = 0        # 0: a long document is truncated to the block; S: windows S apart
     # training
     seed: int = 42
     steps: int = 1000
@@ -55,6 +57,10 @@ class Config:
         for name in ("n_embd", "n_head", "n_layer", "block_size", "vocab_size", "steps"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.tokenizer not in ("char", "bpe"):
+            raise ConfigError(f"tokenizer must be char or bpe, got {self.tokenizer!r}")
+        if self.stride < 0:
+            raise ConfigError(f"stride cannot be negative, got {self.stride}")
         if self.num_samples < 0:
             raise ConfigError(f"num_samples cannot be negative, got {self.num_samples}")
         if self.n_embd % self.n_head:

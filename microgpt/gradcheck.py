@@ -45,8 +45,8 @@ def relative_error(a, b, floor=1e-4):
 
 def check(config, docs=DOCS, doc_index=0, h=1e-5):
     """{matrix name: worst relative error} over every parameter of a fresh model."""
-    docs, state = start(docs, config)
-    doc_ids = state.tokenizer.encode_document(docs[doc_index])
+    examples, state = start(docs, config)
+    doc_ids = examples[doc_index]
 
     def loss():
         return document_loss(doc_ids, state.params, state.config)

@@ -67,7 +67,7 @@ def trace(params, config, tokenizer, text):
     if len(tokens) > config.block_size:
         raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
                          f"block size {config.block_size}")
-    labels = tokenizer.chars + [BOS_LABEL]  # id -> label
+    labels = tokenizer.tokens + [BOS_LABEL]  # id -> label: a character, or a BPE token's text
     keys, values = kv_cache(config)
     positions = []
     for pos_id, token_id in enumerate(tokens):

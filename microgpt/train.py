@@ -25,10 +25,10 @@ from .config import Config, ConfigError
 from .data import DataError
 from .generate import sample
 from .model import flatten, param_table
-from .training import cycle_collector_off, shuffled, start, train_step
+from .training import cycle_collector_off, examples, shuffled, start, train_step
 
 CONFIG_FLAGS = ("steps", "seed", "n_layer", "n_embd", "n_head", "block_size", "lr",
-                "temperature", "num_samples")
+                "temperature", "num_samples", "tokenizer", "vocab_size", "stride")
 
 
 def parse_args(argv=None):
@@ -48,6 +48,14 @@ def parse_args(argv=None):
     p.add_argument("--n-head", type=cli.whole_number(1), help=f"attention heads (default {d.n_head})")
     p.add_argument("--block-size", type=cli.whole_number(1), help=f"context length (default {d.block_size})")
     p.add_argument("--lr", type=cli.number(0, inclusive=False), help=f"Adam learning rate (default {d.lr})")
+    p.add_argument("--tokenizer", choices=("char", "bpe"),
+                   help="char: one token per character (default); bpe: byte-pair encoding "
+                        "learned from the data, up to --vocab-size tokens")
+    p.add_argument("--vocab-size", type=cli.whole_number(2), metavar="V",
+                   help="with --tokenizer bpe: tokens to learn, counting BOS")
+    p.add_argument("--stride", type=cli.whole_number(1), metavar="S",
+                   help="train on documents longer than the block as windows of block-size + 1 "
+                        "tokens, S apart (default: truncate them, as the reference does)")
     p.add_argument("--temperature", type=cli.number(0),
                    help=f"sampling temperature; 0 = greedy (default {d.temperature})")
     p.add_argument("--num-samples", type=cli.whole_number(1),
@@ -63,12 +71,16 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.save_every and not (args.out or args.resume):
         p.error("--save-every needs --out FILE")
+    if (args.tokenizer == "bpe") != (args.vocab_size is not None) and not args.resume:
+        p.error("--tokenizer bpe needs --vocab-size V" if args.tokenizer == "bpe"
+                else "--vocab-size needs --tokenizer bpe (characters make their own vocabulary)")
     given = {k: getattr(args, k) for k in CONFIG_FLAGS if getattr(args, k) is not None}
     return p, args, given
 
 
 def open_run(args, given, prog):
-    """(docs, state): a fresh run, or the one saved in args.resume, on its data."""
+    """(docs, training examples, state): a fresh run, or the one saved in
+    args.resume, on its data."""
     state = checkpoint.load(args.resume) if args.resume else None
     name = args.path or (state.data_name if state else "names.txt")
     path = data.locate(name)
@@ -76,32 +88,40 @@ def open_run(args, given, prog):
         print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
     docs, sha = data.load_docs(path), checkpoint.file_sha256(path)
     if state is None:
-        return start(docs, Config(**given), Path(name).name, sha)
+        return (docs, *start(docs, Config(**given), Path(name).name, sha))
     checkpoint.check_resume(state, given, args.resume, path, sha)
     sampling = {k: given[k] for k in ("temperature", "num_samples") if k in given}
     state.config = dataclasses.replace(state.config, **sampling)
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
-    return shuffled(docs, random.Random(state.config.seed)), state  # the run's order
+    order = shuffled(docs, random.Random(state.config.seed))  # the run's order, as start made it
+    return docs, examples(order, state.tokenizer, state.config), state
 
 
 def main(argv=None):
     parser, args, given = parse_args(argv)
     prog = parser.prog
     try:
-        docs, state = open_run(args, given, prog)
+        docs, train_examples, state = open_run(args, given, prog)
     except (DataError, ConfigError, CheckpointError) as e:
         cli.fail(prog, e)
     config, out = state.config, args.out or args.resume
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
     print(f"num params: {len(flatten(state.params))}")
+    if config.stride:
+        print(f"num examples: {len(train_examples)} (windows of {config.block_size + 1} tokens, "
+              f"{config.stride} apart)")
     if args.params:
         print(param_table(state.params), file=sys.stderr)
-    too_long = sum(len(doc) >= config.block_size for doc in docs)
+    if config.tokenizer == "bpe" and given.get("vocab_size", config.vocab_size) > config.vocab_size:
+        print(f"{prog}: note: no pair of tokens occurs twice any more: the vocabulary stops at "
+              f"{config.vocab_size}", file=sys.stderr)
+    too_long = 0 if config.stride else sum(len(ids) > config.block_size + 1 for ids in train_examples)
     if too_long:
         print(f"{prog}: note: {too_long} of {len(docs)} documents are longer than the block "
-              f"({config.block_size} tokens with BOS) and are truncated", file=sys.stderr)
+              f"({config.block_size} tokens with BOS) and are truncated; --stride S trains on "
+              f"all of them, as windows S tokens apart", file=sys.stderr)
 
     def save(why):
         if out:
@@ -111,7 +131,7 @@ def main(argv=None):
     with cli.stop_requests() as stop, cycle_collector_off():
         first_step, start_time = state.step, time.perf_counter()
         while state.step < config.steps and not stop.requested:
-            loss = train_step(state, docs)
+            loss = train_step(state, train_examples)
             print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
             if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
                 save("checkpoint")

@@ -8,13 +8,14 @@ it trains on. checkpoint.py writes it to disk and reads it back.
 
 `start` begins a run exactly as the reference does: seed the generator,
 shuffle the documents (its first draw), build the vocabulary, draw the
-weights. `train_step` is one step: take the next document, run the model
-over it position by position, average the next-token losses, backpropagate,
-let Adam move every parameter.
+weights; it returns the training examples, each document as the token ids
+the model reads ([BOS, ..., BOS]). `train_step` is one step: take the next
+example, run the model over it position by position, average the next-token
+losses, backpropagate, let Adam move every parameter.
 
-    docs, state = start(load_docs("names.txt"), Config())
+    examples, state = start(load_docs("names.txt"), Config())
     while state.step < state.config.steps:
-        loss = train_step(state, docs)
+        loss = train_step(state, examples)
 
 Builds on tokenizer.py, config.py, model.py and optim.py. Left out on
 purpose: printing, saving and signals, which belong to the command (train.py).
@@ -28,7 +29,8 @@ import random
 import sys
 from dataclasses import dataclass, field
 
-from .config import Config
+from .bpe import BPETokenizer
+from .config import Config, ConfigError
 from .model import document_loss, flatten, init_params, param_shapes
 from .optim import adam_step
 from .tokenizer import Tokenizer
@@ -61,26 +63,73 @@ def shuffled(docs, rng):
     return docs
 
 
+def make_tokenizer(docs, config):
+    """The run's tokenizer, from the documents in file order.
+
+    char: the data's characters (order does not matter). bpe: merges learned
+    up to config.vocab_size (BPE's ties go to the pair met first in file
+    order, so it learns before the shuffle; it draws no random numbers).
+    """
+    if config.tokenizer == "char":
+        return Tokenizer.from_docs(docs)
+    try:
+        return BPETokenizer.learn(docs, config.vocab_size)
+    except ValueError as e:  # a vocabulary smaller than the alphabet
+        raise ConfigError(f"--vocab-size: {e}") from None
+
+
+def windows(ids, size, stride):
+    """ids cut into windows of `size` tokens starting at 0, stride, 2*stride, ...
+    while a window fits, plus one last window ending at the end of ids when
+    those do not reach it. ids no longer than size stay whole.
+
+    >>> windows(list(range(10)), 4, 3)
+    [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]]
+    >>> windows(list(range(9)), 4, 3)     # the last window ends at the end
+    [[0, 1, 2, 3], [3, 4, 5, 6], [5, 6, 7, 8]]
+    """
+    if len(ids) <= size:
+        return [ids]
+    cuts = [ids[i:i + size] for i in range(0, len(ids) - size + 1, stride)]
+    if (len(ids) - size) % stride:  # the last start fell short of len(ids) - size
+        cuts.append(ids[-size:])
+    return cuts
+
+
+def examples(docs, tokenizer, config):
+    """What the model trains on, in the order of docs: each document's token
+    ids [BOS, ..., BOS]. With config.stride, a document of more than
+    block_size + 1 tokens becomes windows of block_size + 1 tokens, each
+    trained on as a document is; without, the model reads the first
+    block_size positions (the reference's truncation)."""
+    out = []
+    for doc in docs:
+        ids = tokenizer.encode_document(doc)
+        out.extend(windows(ids, config.block_size + 1, config.stride) if config.stride else [ids])
+    return out
+
+
 def start(docs, config, data_name="", data_sha256=""):
-    """A fresh run: (shuffled docs, RunState with new weights).
+    """A fresh run from documents in file order: (training examples, RunState
+    with new weights).
 
     The order of draws is the reference's: seed, shuffle, then the weights.
     """
+    tokenizer = make_tokenizer(docs, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
-    tokenizer = Tokenizer.from_docs(docs)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
     config.check()
     params = init_params(config, rng)
-    return docs, RunState(config, tokenizer, params, rng, data_name=data_name,
-                          data_sha256=data_sha256)
+    state = RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
+    return examples(docs, tokenizer, config), state
 
 
-def train_step(state, docs):
-    """Train on the next document; return its loss (a float)."""
-    doc = docs[state.step % len(docs)]
+def train_step(state, examples):
+    """Train on the next example (token ids); return its loss (a float)."""
+    ids = examples[state.step % len(examples)]
     with recording() as tape:  # the order the graph is made in: backward needs no sort
-        loss = document_loss(state.tokenizer.encode_document(doc), state.params, state.config)
+        loss = document_loss(ids, state.params, state.config)
     loss.backward(tape)
     adam_step(flatten(state.params), state.m, state.v, state.step, state.config)
     state.step += 1
