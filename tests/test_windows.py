@@ -1,0 +1,155 @@
+"""Long documents and subword tokens in training: sliding windows (--stride),
+BPE through train, checkpoint, sample, inspect and resume, and generation
+that slides its context past the block (--max-tokens)."""
+import random
+import tempfile
+import unittest
+from pathlib import Path
+
+from microgpt import checkpoint
+from microgpt.config import Config
+from microgpt.generate import argmax, sample
+from microgpt.model import gpt, kv_cache
+from microgpt.training import examples, start, train_step, windows
+from tests.support import ROOT, assert_one_line_error, numbers, run, train
+
+DIAGNOSES = ROOT / "microgpt" / "datasets" / "diagnoses.txt"
+
+
+def plain_windows(ids, size, stride):
+    """The rule, written out: starts 0, S, 2S, ... while a window fits; then a
+    last window ending at the end if the end was not reached."""
+    if len(ids) <= size:
+        return [ids]
+    out, start_at = [], 0
+    while start_at + size <= len(ids):
+        out.append(ids[start_at:start_at + size])
+        start_at += stride
+    if start_at - stride + size != len(ids):  # the last window did not end at the end
+        out.append(ids[len(ids) - size:])
+    return out
+
+
+class WindowsTest(unittest.TestCase):
+    def test_windows_follow_the_rule(self):
+        rng = random.Random(7)
+        for _ in range(500):
+            n, size, stride = rng.randint(1, 60), rng.randint(2, 20), rng.randint(1, 25)
+            ids = list(range(n))
+            with self.subTest(n=n, size=size, stride=stride):
+                self.assertEqual(windows(ids, size, stride), plain_windows(ids, size, stride))
+
+    def test_every_window_is_block_size_plus_one_and_order_is_kept(self):
+        docs = ["a" * 40, "b", "c" * 17, "d" * 5]
+        config = Config(block_size=8, stride=4)
+        examples_, state = start(docs, config)
+        tok = state.tokenizer
+        # rebuilt from the shuffled documents, document by document
+        rng = random.Random(config.seed)
+        shuffled = list(docs)
+        rng.shuffle(shuffled)
+        want = [w for doc in shuffled for w in plain_windows(tok.encode_document(doc), 9, 4)]
+        self.assertEqual(examples_, want)
+
+    def test_without_stride_nothing_changes(self):
+        docs = ["emma", "olivia", "ava"]
+        ex, state = start(docs, Config())
+        order = list(docs)
+        random.Random(42).shuffle(order)
+        self.assertEqual(ex, [state.tokenizer.encode_document(d) for d in order])
+
+    def test_train_reports_documents_and_examples(self):
+        path = Path(tempfile.mkdtemp()) / "long.txt"
+        path.write_text("the quick brown fox jumps over the lazy dog\nhello world\n", encoding="utf-8")
+        result = train(path, "--steps", "2", "--block-size", "8", "--stride", "4",
+                       "--n-embd", "8", "--n-head", "2", "--num-samples", "1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("num docs: 2", result.stdout)
+        # 45 tokens: windows at 0, 4, ..., 36 (10; the last ends at 45); 13 tokens: at 0 and 4
+        self.assertIn("num examples: 12 ", result.stdout)
+        plain = train(path, "--steps", "1", "--block-size", "8", "--num-samples", "1")
+        self.assertIn("--stride", plain.stderr)  # the truncation note points to it
+
+
+class BpeTrainingTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = Path(tempfile.mkdtemp())
+        cls.data = cls.folder / "notes.txt"
+        lines = DIAGNOSES.read_text(encoding="utf-8").splitlines()[:300]
+        cls.data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        cls.flags = ("--tokenizer", "bpe", "--vocab-size", "120", "--block-size", "12",
+                     "--stride", "6", "--n-embd", "8", "--n-head", "2", "--num-samples", "3")
+
+    def test_train_save_resume_sample_inspect(self):
+        model = self.folder / "m.json"
+        whole = train(self.data, "--steps", "8", *self.flags, cwd=self.folder)
+        self.assertEqual(whole.returncode, 0, whole.stderr)
+        self.assertIn("vocab size: 120", whole.stdout)
+        first = train(self.data, "--steps", "8", *self.flags, "--out", model, cwd=self.folder)
+        self.assertEqual(numbers(first.stdout), numbers(whole.stdout))
+        state = checkpoint.load(model)
+        self.assertEqual(len(state.tokenizer.merges), 120 - 1 - len(state.tokenizer.chars))
+        sampled = run("-m", "microgpt.sample", model, "--num-samples", "3", "--max-tokens", "30")
+        self.assertEqual(sampled.returncode, 0, sampled.stderr)
+        seen = run("-m", "microgpt.inspect", model, "Cholera")
+        self.assertEqual(seen.returncode, 0, seen.stderr)
+        labels = seen.stdout.splitlines()[3].split()
+        self.assertEqual("".join(labels[1:]), "Cholera")  # heatmap labels are the tokens' text
+        self.assertLess(len(labels) - 1, len("Cholera"))    # fewer tokens than characters
+
+    def test_resume_is_bit_identical(self):
+        model = self.folder / "r.json"
+        whole = train(self.data, "--steps", "6", *self.flags, cwd=self.folder)
+        part = train(self.data, "--steps", "6", *self.flags, "--out", model, cwd=self.folder)
+        self.assertEqual(part.returncode, 0, part.stderr)
+        state = checkpoint.load(model)
+        self.assertEqual(state.step, 6)
+        # the checkpoint's merges tokenize the data as the whole run did
+        ex, fresh = start(self.data.read_text(encoding="utf-8").split("\n")[:-1],
+                          Config(tokenizer="bpe", vocab_size=120, block_size=12, stride=6,
+                                 n_embd=8, n_head=2, steps=6))
+        self.assertEqual(fresh.tokenizer.merges, state.tokenizer.merges)
+        for _ in range(6):
+            train_step(fresh, ex)
+        self.assertEqual(fresh.losses, state.losses)
+        self.assertEqual(numbers(whole.stdout)[3:9], [f"step {i + 1:4d} / {6:4d} | loss {l:.4f}"
+                                                      for i, l in enumerate(state.losses)])
+
+    def test_mistakes(self):
+        cases = [((), "--tokenizer bpe needs --vocab-size"),
+                 (("--vocab-size", "50"), "--vocab-size needs --tokenizer bpe"),
+                 (("--tokenizer", "bpe", "--vocab-size", "5"), "--vocab-size"),
+                 (("--stride", "0"), "--stride")]
+        for flags, pattern in cases:
+            flags = flags if flags else ("--tokenizer", "bpe")
+            with self.subTest(flags=flags):
+                assert_one_line_error(self, train(self.data, "--steps", "1", *flags), pattern)
+
+
+class SlidingGenerationTest(unittest.TestCase):
+    def test_greedy_sample_past_the_block_reads_the_last_block_size_tokens(self):
+        ex, state = start(["abcab", "bcabca", "cabcabc"], Config(block_size=4, n_embd=8, n_head=2,
+                                                                 steps=20, lr=0.05))
+        for _ in range(20):
+            train_step(state, ex)
+        config, tok = state.config, state.tokenizer
+        text = sample(state.params, config, tok, random.Random(0), temperature=0, max_tokens=12)
+        # independently: every next token from a fresh cache over (at most) the last 4 tokens
+        tokens = [tok.bos]
+        while len(tokens) - 1 < 12:
+            keys, values = kv_cache(config)
+            for pos, t in enumerate(tokens[-config.block_size:]):
+                logits = gpt(t, pos, keys, values, state.params, config)
+            nxt = argmax([l.data for l in logits])
+            if nxt == tok.bos:
+                break
+            tokens.append(nxt)
+        self.assertEqual(text, tok.decode(tokens[1:]))
+        short = sample(state.params, config, tok, random.Random(0), temperature=0)
+        self.assertEqual(short, text[:len(short)])
+        self.assertLessEqual(len(short), config.block_size)
+
+
+if __name__ == "__main__":
+    unittest.main()
