@@ -28,10 +28,13 @@ def learning_rate(step, config):
 def adam_step(params, m, v, step, config):
     """One Adam update of params (a flat list of Values) at step (0-based)."""
     lr_t = learning_rate(step, config)
+    beta1, beta2, eps = config.beta1, config.beta2, config.eps
+    bias1 = 1 - beta1 ** (step + 1)  # m and v start at 0: the bias corrections undo that pull
+    bias2 = 1 - beta2 ** (step + 1)  # (the same for every parameter, so computed once a step)
     for i, p in enumerate(params):
-        m[i] = config.beta1 * m[i] + (1 - config.beta1) * p.grad       # running mean of g
-        v[i] = config.beta2 * v[i] + (1 - config.beta2) * p.grad ** 2  # ... and of g squared
-        m_hat = m[i] / (1 - config.beta1 ** (step + 1))  # m and v start at 0: undo that pull
-        v_hat = v[i] / (1 - config.beta2 ** (step + 1))
-        p.data -= lr_t * m_hat / (v_hat ** 0.5 + config.eps)
+        m[i] = beta1 * m[i] + (1 - beta1) * p.grad       # running mean of g
+        v[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2  # ... and of g squared
+        m_hat = m[i] / bias1
+        v_hat = v[i] / bias2
+        p.data -= lr_t * m_hat / (v_hat ** 0.5 + eps)
         p.grad = 0.0
