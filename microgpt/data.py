@@ -7,16 +7,21 @@ turns each document into ids.
 
 Reading follows the reference exactly (strip the text, split on newlines,
 strip each line, drop empty ones), because the order of the documents decides
-which name each training step sees. Problems a learner can cause (a missing
-file, a folder, an empty file, bytes that are not UTF-8) raise DataError with a
-message that says what is wrong and where.
+which name each training step sees. The file is read once, as bytes: the
+checksum a checkpoint records is of those very bytes, so a pipe or a FIFO
+works too. A UTF-8 byte-order mark (which some Windows editors write) is not
+text and is dropped. Problems a learner can cause (a missing file, a folder,
+a device, an empty file, bytes that are not UTF-8, a file name that cannot
+be one) raise DataError with a message that says what is wrong and where.
 
 Left out on purpose: streaming, other encodings, shuffling (train.py shuffles
 with the run's random generator, so the order belongs to the seed).
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 from importlib import resources
 from pathlib import Path
 
@@ -34,21 +39,37 @@ def split_docs(text):
     return [line.strip() for line in text.strip().split("\n") if line.strip()]
 
 
-def read_text(path):
-    """The whole file at path as text; DataError for anything a person can fix."""
-    path = Path(path)
+def read_bytes(path):
+    """The bytes of the file at path, read once; DataError for anything a person can fix."""
+    name = os.fspath(path)
+    if not name:
+        raise DataError("'': an empty file name")
+    if "\0" in name:
+        raise DataError(f"{name!r}: a file name cannot contain a NUL character")
     try:
-        raw = path.read_bytes()
+        with open(name, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would never end
+                raise DataError(f"{name}: is a device, not a text file")
+            return f.read()
     except FileNotFoundError:
-        raise DataError(no_such_file(path)) from None
+        raise DataError(no_such_file(name)) from None
     except IsADirectoryError:
-        raise DataError(f"{path}: is a directory, not a text file") from None
+        raise DataError(f"{name}: is a directory, not a text file") from None
     except PermissionError:
-        raise DataError(f"{path}: permission denied") from None
+        raise DataError(f"{name}: permission denied") from None
     except OSError as e:
-        raise DataError(f"{path}: cannot read ({e.strerror})") from None
+        raise DataError(f"{name}: cannot read ({e.strerror})") from None
+
+
+def decode(raw, path):
+    """raw as text (UTF-8, a leading byte-order mark dropped); DataError if not UTF-8.
+
+    >>> decode("\\ufeffzoë\\n".encode("utf-8"), "names.txt")
+    'zoë\\n'
+    """
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
@@ -56,25 +77,47 @@ def read_text(path):
             f"{path}: not UTF-8 text: byte 0x{raw[e.start]:02x} at line {line}, "
             f"column {column} (byte offset {e.start})"
         ) from None
+    return text[1:] if text.startswith("\ufeff") else text
 
 
-def load_docs(path):
-    """The documents of a text file; DataError when there are none."""
-    docs = split_docs(read_text(path))
+def read_text(path):
+    """The whole file at path as text; DataError for anything a person can fix."""
+    return decode(read_bytes(path), path)
+
+
+def docs_of(raw, path):
+    """The documents in a file's bytes; DataError when there are none."""
+    docs = split_docs(decode(raw, path))
     if not docs:
         raise DataError(f"{path}: no documents (the file is empty or blank)")
     return docs
 
 
+def load_docs(path):
+    """The documents of a text file; DataError when there are none."""
+    return docs_of(read_bytes(path), path)
+
+
+def load_docs_and_sha256(path):
+    """(documents, hex SHA-256 of the file's bytes), from one reading of the file."""
+    raw = read_bytes(path)
+    return docs_of(raw, path), hashlib.sha256(raw).hexdigest()
+
+
 def locate(path):
     """The file to read for path: path itself when it exists, else the bundled
     dataset of that name (so `names.txt` works from any folder), else path
-    unchanged, for reading to report."""
-    if not Path(path).exists():
-        bundled = find_bundled(str(path))
-        if bundled is not None:
-            return bundled
-    return Path(path)
+    unchanged, for reading to report (as is a name no file can have: '',
+    too long, with NUL in it)."""
+    name = os.fspath(path)
+    try:
+        missing = name != "" and not Path(name).exists()
+    except (OSError, ValueError):  # too long, or NUL in it
+        missing = False
+    bundled = find_bundled(name) if missing else None
+    if bundled is not None:
+        return bundled
+    return Path(name) if name else name
 
 
 # -------------------------------------------------------------------------
@@ -115,7 +158,10 @@ def find_bundled(name):
     if not is_bare_name(name):
         return None
     candidate = datasets_folder() / name
-    return Path(str(candidate)) if candidate.is_file() else None
+    try:
+        return Path(str(candidate)) if candidate.is_file() else None
+    except (OSError, ValueError):  # not a name any file can have (too long, NUL)
+        return None
 
 
 def no_such_file(path):
