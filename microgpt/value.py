@@ -1,24 +1,20 @@
 """
 value.py: a scalar autograd engine, the bottom of microgpt.
 
-A `Value` holds one float (`data`), the gradient of the loss with respect to it
-(`grad`), the Values it was computed from (`_children`) and, for each child,
-the local derivative d(self)/d(child) (`_local_grads`). Each op below states
-both side by side: its forward value and its local derivative(s).
+A `Value` holds one float (`data`), the gradient of the loss with respect to
+it (`grad`), the Values it was computed from (`_children`) and, for each, the
+local derivative d(self)/d(child) (`_local_grads`). Each op states both side
+by side: its forward value and its local derivative(s).
 
 `backward()` puts the graph in topological order (every node after the nodes
 it is computed from), then walks it once from the loss down, applying the
 chain rule: child.grad += local * node.grad. Training skips the sort: a node
-is always made after its children, so inside `with recording() as tape:` the
-order the nodes are made in is already a topological order, and
-`loss.backward(tape)` follows it.
+is always made after its children, so the order the nodes are made in
+(`with recording() as tape:`) is already a topological order.
 
 As micrograd's engine, but constants stay plain floats and the sort is
-iterative (a deep graph cannot hit the recursion limit). fused.py, next in
-the reading order, adds nodes that do a whole dot product at once.
-
-Left out on purpose: tensors, broadcasting, in-place ops, gradients of
-gradients.
+iterative (no recursion limit). fused.py adds nodes for whole dot products.
+Left out on purpose: tensors, broadcasting, in-place ops, higher derivatives.
 """
 from __future__ import annotations
 
@@ -54,7 +50,6 @@ class Value:
     def __repr__(self):
         return f"Value(data={self.data!r}, grad={self.grad!r})"
 
-    # ---------------------------------------------------------------------
     # the primitive ops: forward value, then local derivative(s)
 
     def __add__(self, other):
@@ -80,7 +75,6 @@ class Value:
     def relu(self):
         return Value(max(0, self.data), (self,), (float(self.data > 0),), "relu")
 
-    # ---------------------------------------------------------------------
     # derived ops: written with the primitives, as the reference writes them
 
     def __neg__(self):            # -a = a * -1
@@ -98,16 +92,11 @@ class Value:
     def __rtruediv__(self, other):  # 2 / a
         return other * self ** -1
 
-    # ---------------------------------------------------------------------
-    # backpropagation
-
     def backward(self, tape=None):
         """Fill in .grad of every Value this one depends on (d self / d v).
 
-        Gradients add up, so call it once per fresh graph and reset the
-        leaves' .grad to 0 before the next one (the optimizer does).
-        tape: None to sort the graph first, or the list from recording()
-        in which this Value was made.
+        Gradients add up: call it once per graph; the optimizer resets them.
+        tape: None to sort the graph first, or the list from recording().
         """
         if tape is None:
             order = topological_order(self)
