@@ -14,10 +14,11 @@ READING_ORDER = (
     "tokenizer",   # characters <-> ids, BOS
     "bpe",         # byte-pair encoding: subword tokens learned from the data
     "config",      # every setting, one dataclass
-    "layers",      # linear, rmsnorm
+    "layers",      # linear, the norms, the activations
+    "positions",   # a token's embedding plus where it stands
     "attention",   # causal multi-head attention over a key/value cache
     "model",       # parameters, MLP, gpt() for one position, the loss
-    "optim",       # Adam with linear decay
+    "optim",       # Adam, and the learning-rate schedules
     "training",    # a run's state, and one training step
     "generate",    # sampling
     # the tools around it

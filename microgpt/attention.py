@@ -30,7 +30,7 @@ import math
 from .fused import dot, softmax, softmax_data
 
 
-def attention(q, keys, values, n_head, trace=None):
+def attention(q, keys, values, n_head, trace=None, scaled=True):
     """Attention of one query over the cached keys and values of one layer.
 
     q: (n_embd,) Values for the current position.
@@ -38,6 +38,9 @@ def attention(q, keys, values, n_head, trace=None):
     Returns (n_embd,) Values: the n_head heads' outputs, concatenated.
     trace: None, or a list to which each head appends what it computed
     (trace.py turns it into floats; training passes None).
+    scaled: divide the logits by sqrt(head_dim), as the paper does (the
+    config's attention_scale); without it a wide head's dot products grow
+    with head_dim and the softmax saturates.
 
     >>> from microgpt.value import Value
     >>> k = [[Value(1.0), Value(0.0)], [Value(0.0), Value(1.0)]]
@@ -52,7 +55,9 @@ def attention(q, keys, values, n_head, trace=None):
         q_h = q[hs:hs + head_dim]                            # (head_dim,)
         k_h = [k_t[hs:hs + head_dim] for k_t in keys]        # (T, head_dim)
         v_h = [v_t[hs:hs + head_dim] for v_t in values]      # (T, head_dim)
-        attn_logits = [dot(q_h, k_h[t]) / head_dim ** 0.5 for t in range(len(k_h))]  # (T,)
+        attn_logits = [dot(q_h, k_h[t]) for t in range(len(k_h))]                   # (T,)
+        if scaled:
+            attn_logits = [logit / head_dim ** 0.5 for logit in attn_logits]       # 1/sqrt(d_k)
         attn_weights = softmax(attn_logits)                  # (T,), sum to 1
         head_out = [dot(attn_weights, [v_h[t][j] for t in range(len(v_h))])
                     for j in range(head_dim)]                # (head_dim,)

@@ -6,6 +6,12 @@ n_layer, block_size, vocab_size), the optimizer's settings, the seed and the
 sampling settings all live here and nowhere else: the command-line flags of
 train.py take their defaults from this class, and checkpoints store it whole.
 
+The variants of the textbook transformer (LayerNorm, GELU, sinusoidal or no
+positions, tied weights, post-LN, no residual, no attention scale, other
+learning-rate schedules, label smoothing, batches, a held-out split) are
+fields too; each defaults to the reference's choice, so a Config() is the
+reference run. The README's "Experiments" section has the table.
+
 vocab_size is the one field the data decides: train.py sets it from the
 tokenizer. `check()` says, in words, what is wrong with a config before any
 work starts.
@@ -20,6 +26,14 @@ class ConfigError(ValueError):
     """A setting that cannot work, with a message meant for a person."""
 
 
+# the choices of the variant switches; each tuple's first entry is the reference's
+NORMS = ("rmsnorm", "layernorm")
+ACTIVATIONS = ("relu", "gelu")
+POSITIONS = ("learned", "sinusoidal", "none")
+NORM_PLACEMENTS = ("pre", "post")
+SCHEDULES = ("linear", "cosine", "constant", "noam")
+
+
 @dataclass
 class Config:
     # the model's shape (defaults: 4,192 parameters on the 27-token names data)
@@ -30,6 +44,14 @@ class Config:
     vocab_size: int = 27   # set from the data (with tokenizer "bpe": the size to learn up to)
     tokenizer: str = "char"  # "char": one token per character; "bpe": byte-pair encoding
     stride: int = 0        # 0: a long document is truncated to the block; S: windows S apart
+    # the model's variants (defaults: the reference's GPT)
+    norm: str = "rmsnorm"          # or "layernorm": learnable gain and bias
+    activation: str = "relu"       # or "gelu" (tanh form, as in GPT-2)
+    position: str = "learned"      # "learned" (wpe), "sinusoidal" (fixed), "none"
+    tie_weights: bool = False      # True: no lm_head, the logits use wte
+    norm_placement: str = "pre"    # "pre": x + block(norm(x)); "post": norm(x + block(x))
+    residual: bool = True          # False: the blocks drop their "x +"
+    attention_scale: bool = True   # False: attention logits are q.k, without 1/sqrt(head_dim)
     # training
     seed: int = 42
     steps: int = 1000
@@ -38,6 +60,12 @@ class Config:
     beta2: float = 0.99
     eps: float = 1e-8
     init_std: float = 0.08
+    schedule: str = "linear"       # the learning rate over the run: linear, cosine, constant, noam
+    warmup: int = 0                # steps of linear warmup from lr/W up to lr
+    label_smoothing: float = 0.0   # E: a share E of each position's loss spread over all tokens
+    batch_size: int = 1            # documents per step; the step's loss is their mean
+    val_fraction: float = 0.0      # F: hold out the last max(1, round(F * docs)) documents
+    eval_every: int = 100          # with a held-out split: its loss every K steps, and at the end
     # sampling
     temperature: float = 0.5
     num_samples: int = 20
@@ -78,3 +106,19 @@ class Config:
             raise ConfigError(f"eps must be a positive number, got {self.eps}")
         if not (self.init_std >= 0 and math.isfinite(self.init_std)):
             raise ConfigError(f"init_std must be 0 or more, got {self.init_std}")
+        for name, choices in (("norm", NORMS), ("activation", ACTIVATIONS), ("position", POSITIONS),
+                              ("norm_placement", NORM_PLACEMENTS), ("schedule", SCHEDULES)):
+            if getattr(self, name) not in choices:
+                raise ConfigError(f"{name} must be one of {', '.join(choices)}, "
+                                  f"got {getattr(self, name)!r}")
+        if self.warmup < 0:
+            raise ConfigError(f"warmup cannot be negative, got {self.warmup}")
+        if self.schedule == "noam" and self.warmup < 1:
+            raise ConfigError("the noam schedule needs warmup of at least 1 step (--warmup W)")
+        if not 0 <= self.label_smoothing <= 1:
+            raise ConfigError(f"label_smoothing must be from 0 to 1, got {self.label_smoothing}")
+        if not 0 <= self.val_fraction < 1:
+            raise ConfigError(f"val_fraction must be at least 0 and below 1, got {self.val_fraction}")
+        for name in ("batch_size", "eval_every"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -1,5 +1,5 @@
 """
-optim.py: Adam with a learning rate that decays linearly to zero.
+optim.py: Adam, and the learning rate over the run (its schedule).
 
 After loss.backward() every parameter Value holds its gradient in .grad.
 `adam_step` moves each parameter against its gradient, scaled per parameter
@@ -8,21 +8,50 @@ then resets .grad to 0 for the next step. m and v are plain lists of floats,
 one entry per parameter, owned by the caller (training.py keeps them, and
 checkpoints save them).
 
+The reference decays the learning rate linearly to zero. The textbook
+schedules sit beside it (the config's schedule and warmup): a linear warmup
+first, then linear, cosine or constant; or the original paper's "noam"
+schedule, which rises for W steps and then falls as 1/sqrt(step).
+
 Written as the reference writes it, float operation for float operation
 (`g ** 2`, `** 0.5`, divisions by the bias corrections): the printed losses
 depend on them. Left out on purpose: weight decay, gradient clipping.
 """
 from __future__ import annotations
 
+import math
+
 
 def learning_rate(step, config):
-    """The learning rate at step (0-based): lr, decayed linearly to 0 over the run.
+    """The learning rate at step s (0-based) of N = config.steps, lr = config.lr,
+    W = config.warmup:
+
+        warmup (s < W):  lr * (s + 1) / W
+        then  linear:    lr * (1 - (s - W) / (N - W))     (W = 0: the reference's decay)
+              cosine:    lr * 0.5 * (1 + cos(pi * (s - W) / (N - W)))
+              constant:  lr
+        noam (all s):    lr * n_embd ** -0.5 * min((s + 1) ** -0.5, (s + 1) * W ** -1.5)
 
     >>> from microgpt.config import Config
     >>> [learning_rate(s, Config(lr=0.01, steps=4)) for s in range(4)]
     [0.01, 0.0075, 0.005, 0.0025]
+    >>> [round(learning_rate(s, Config(lr=0.01, steps=6, warmup=2, schedule="cosine")), 6)
+    ...  for s in range(6)]                    # up in 2 steps, then half a cosine
+    [0.005, 0.01, 0.01, 0.008536, 0.005, 0.001464]
+    >>> [round(learning_rate(s, Config(lr=1.0, n_embd=16, warmup=2, schedule="noam")), 4)
+    ...  for s in range(4)]                    # 0.25 * (s + 1) / 2 ** 1.5, then 0.25 / sqrt(s + 1)
+    [0.0884, 0.1768, 0.1443, 0.125]
     """
-    return config.lr * (1 - step / config.steps)
+    lr, s, n, w = config.lr, step, config.steps, config.warmup
+    if config.schedule == "noam":
+        return lr * config.n_embd ** -0.5 * min((s + 1) ** -0.5, (s + 1) * w ** -1.5)
+    if s < w:
+        return lr * (s + 1) / w
+    if config.schedule == "linear":  # with w = 0 the reference's lr * (1 - s / n), bit for bit
+        return lr * (1 - (s - w) / (n - w))
+    if config.schedule == "cosine":
+        return lr * 0.5 * (1 + math.cos(math.pi * (s - w) / (n - w)))
+    return lr  # constant
 
 
 def adam_step(params, m, v, step, config):
