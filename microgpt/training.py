@@ -10,8 +10,13 @@ it trains on. checkpoint.py writes it to disk and reads it back.
 shuffle the documents (its first draw), build the vocabulary, draw the
 weights; it returns the training examples, each document as the token ids
 the model reads ([BOS, ..., BOS]). `train_step` is one step: take the next
-example, run the model over it position by position, average the next-token
-losses, backpropagate, let Adam move every parameter.
+example (or the next batch_size of them), run the model over it position by
+position, average the next-token losses, backpropagate, let Adam move every
+parameter.
+
+With a held-out split (config.val_fraction), the last documents after the
+shuffle are never trained on; `held_out_loss` measures the model on them,
+forward passes only.
 
     examples, state = start(load_docs("names.txt"), Config())
     while state.step < state.config.steps:
@@ -31,6 +36,7 @@ from dataclasses import dataclass, field
 
 from .bpe import BPETokenizer
 from .config import Config, ConfigError
+from .fused import vsum
 from .model import document_loss, flatten, init_params, param_shapes
 from .optim import adam_step
 from .tokenizer import Tokenizer
@@ -109,6 +115,34 @@ def examples(docs, tokenizer, config):
     return out
 
 
+def split(docs, config):
+    """(training documents, held-out documents) of docs, in the run's order.
+
+    With config.val_fraction F > 0, the last max(1, round(F * len(docs)))
+    documents are held out (Python's round: halves go to the even number).
+    ConfigError when that would leave nothing to train on.
+
+    >>> split(list("abcdefghij"), Config(val_fraction=0.25))   # round(2.5) = 2
+    (['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], ['i', 'j'])
+    >>> split(list("abc"), Config())
+    (['a', 'b', 'c'], [])
+    """
+    if not config.val_fraction:
+        return docs, []
+    n_held = max(1, round(config.val_fraction * len(docs)))
+    if n_held >= len(docs):
+        raise ConfigError(f"--val-fraction {config.val_fraction:g} holds out {n_held} of the "
+                          f"{len(docs)} documents and leaves none to train on")
+    return docs[:-n_held], docs[-n_held:]
+
+
+def replay_split(docs, config):
+    """split() of docs (file order) in the run's order, as start made it: its
+    shuffle replayed with a fresh generator seeded alike (for a resumed run,
+    and the held-out documents)."""
+    return split(shuffled(docs, random.Random(config.seed)), config)
+
+
 def start(docs, config, data_name="", data_sha256=""):
     """A fresh run from documents in file order: (training examples, RunState
     with new weights).
@@ -120,21 +154,40 @@ def start(docs, config, data_name="", data_sha256=""):
     docs = shuffled(docs, rng)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
     config.check()
+    train_docs, _ = split(docs, config)  # the held-out documents: replay_split(...)[1]
     params = init_params(config, rng)
     state = RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
-    return examples(docs, tokenizer, config), state
+    return examples(train_docs, tokenizer, config), state
 
 
 def train_step(state, examples):
-    """Train on the next example (token ids); return its loss (a float)."""
-    ids = examples[state.step % len(examples)]
+    """Train on the next batch of examples (token ids); return the step's loss
+    (a float). Step s takes examples (s * B + b) % len(examples) for
+    b = 0..B-1 (B = config.batch_size) and its loss is the mean of their
+    document losses; with B = 1, the next example and its loss."""
+    B = state.config.batch_size
+    batch = [examples[(state.step * B + b) % len(examples)] for b in range(B)]
     with recording() as tape:  # the order the graph is made in: backward needs no sort
-        loss = document_loss(ids, state.params, state.config)
+        loss = (1 / B) * vsum([document_loss(ids, state.params, state.config) for ids in batch])
     loss.backward(tape)
     adam_step(flatten(state.params), state.m, state.v, state.step, state.config)
     state.step += 1
     state.losses.append(loss.data)
     return loss.data
+
+
+HELD_OUT_LIMIT = 200  # documents: the held-out loss of a large split uses the first ones
+
+
+def held_out_loss(state, examples):
+    """The mean document loss over the held-out examples (over the first
+    HELD_OUT_LIMIT when there are more), a float. Forward passes only: no
+    random draws, no gradients, Adam's moments untouched."""
+    examples = examples[:HELD_OUT_LIMIT]
+    total = 0.0
+    for ids in examples:
+        total += document_loss(ids, state.params, state.config).data
+    return total / len(examples)
 
 
 @contextlib.contextmanager
