@@ -14,7 +14,6 @@ The algorithm is training.py's; this module only parses, prints and saves.
 from __future__ import annotations
 
 import dataclasses
-import random
 import sys
 import time
 from pathlib import Path
@@ -25,10 +24,8 @@ from .config import Config, ConfigError
 from .data import DataError
 from .generate import sample
 from .model import flatten, param_table
-from .training import cycle_collector_off, examples, shuffled, start, train_step
-
-CONFIG_FLAGS = ("steps", "seed", "n_layer", "n_embd", "n_head", "block_size", "lr",
-                "temperature", "num_samples", "tokenizer", "vocab_size", "stride")
+from .training import (HELD_OUT_LIMIT, cycle_collector_off, examples, held_out_examples,
+                       held_out_loss, replay_split, start, train_step)
 
 
 def parse_args(argv=None):
@@ -41,13 +38,7 @@ def parse_args(argv=None):
                    help="text file, one document per line (default: names.txt, or the "
                         "checkpoint's file with --resume; a bare name falls back to the "
                         "bundled dataset of that name)")
-    p.add_argument("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
-    p.add_argument("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
-    p.add_argument("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")
-    p.add_argument("--n-embd", type=cli.whole_number(1), help=f"embedding width (default {d.n_embd})")
-    p.add_argument("--n-head", type=cli.whole_number(1), help=f"attention heads (default {d.n_head})")
-    p.add_argument("--block-size", type=cli.whole_number(1), help=f"context length (default {d.block_size})")
-    p.add_argument("--lr", type=cli.number(0, inclusive=False), help=f"Adam learning rate (default {d.lr})")
+    cli.add_run_flags(p)  # --steps, --seed, the model's shape, --lr and the textbook variants
     p.add_argument("--tokenizer", choices=("char", "bpe"),
                    help="char: one token per character (default); bpe: byte-pair encoding "
                         "learned from the data, up to --vocab-size tokens")
@@ -74,7 +65,7 @@ def parse_args(argv=None):
     if (args.tokenizer == "bpe") != (args.vocab_size is not None) and not args.resume:
         p.error("--tokenizer bpe needs --vocab-size V" if args.tokenizer == "bpe"
                 else "--vocab-size needs --tokenizer bpe (characters make their own vocabulary)")
-    given = {k: getattr(args, k) for k in CONFIG_FLAGS if getattr(args, k) is not None}
+    given = cli.run_config(args)
     return p, args, given
 
 
@@ -94,8 +85,8 @@ def open_run(args, given, prog):
     state.config = dataclasses.replace(state.config, **sampling)
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
-    order = shuffled(docs, random.Random(state.config.seed))  # the run's order, as start made it
-    return docs, examples(order, state.tokenizer, state.config), state
+    train_docs, _ = replay_split(docs, state.config)  # the run's order, as start made it
+    return docs, examples(train_docs, state.tokenizer, state.config), state
 
 
 def main(argv=None):
@@ -112,6 +103,12 @@ def main(argv=None):
     if config.stride:
         print(f"num examples: {len(train_examples)} (windows of {config.block_size + 1} tokens, "
               f"{config.stride} apart)")
+    held_out = held_out_examples(docs, state.tokenizer, config)
+    if held_out:
+        print(f"num held out: {len(held_out)} (the last after the shuffle; never trained on)")
+    if len(held_out) > HELD_OUT_LIMIT:
+        print(f"{prog}: note: the held-out loss is the mean over the first {HELD_OUT_LIMIT} "
+              f"of the {len(held_out)} held out", file=sys.stderr)
     if args.params:
         print(param_table(state.params), file=sys.stderr)
     if config.tokenizer == "bpe" and given.get("vocab_size", config.vocab_size) > config.vocab_size:
@@ -133,6 +130,9 @@ def main(argv=None):
         while state.step < config.steps and not stop.requested:
             loss = train_step(state, train_examples)
             print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+            if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
+                print(f"held-out after step {state.step:4d} | loss {held_out_loss(state, held_out):.4f}",
+                      flush=True)
             if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
                 save("checkpoint")
         if stop.requested:

@@ -143,6 +143,11 @@ def replay_split(docs, config):
     return split(shuffled(docs, random.Random(config.seed)), config)
 
 
+def held_out_examples(docs, tokenizer, config):
+    """The held-out examples of a run on docs (file order); [] without a split."""
+    return examples(replay_split(docs, config)[1], tokenizer, config) if config.val_fraction else []
+
+
 def start(docs, config, data_name="", data_sha256=""):
     """A fresh run from documents in file order: (training examples, RunState
     with new weights).
