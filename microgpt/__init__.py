@@ -22,6 +22,7 @@ READING_ORDER = (
     "training",    # a run's state, and one training step
     "generate",    # sampling
     # the tools around it
+    "files",       # output files: checked before work, written atomically
     "checkpoint",  # a run's whole state, saved and loaded
     "cli",         # what the commands share
     "svg",         # pictures

@@ -8,14 +8,16 @@ open: floats are written
 with repr(), which reads back to the very same bits, so a run resumed from a
 checkpoint prints exactly what the uninterrupted run would have.
 
-Writing is atomic: the JSON goes to a temporary file beside the target, which
-then replaces it in one rename, so an interrupted save never leaves half a
-file. Loading checks every field's type and range, so a hand-edited,
-truncated or foreign file raises CheckpointError with a message for a
-person, never a traceback from deep inside.
+Writing is atomic (files.write_atomically: a temporary file beside the
+target, then one rename), so an interrupted save or a full disk never leaves
+half a file; and a state whose numbers are no longer finite (a run that
+diverged) is never written, since no command could load it. Loading checks
+every field's type and range, so a hand-edited, truncated or foreign file
+raises CheckpointError with a message for a person, never a traceback from
+deep inside.
 
-Builds on config.py, tokenizer.py, model.py and training.py. train.py saves and resumes;
-sample.py and inspect.py load.
+Builds on config.py, tokenizer.py, model.py, training.py and files.py.
+train.py saves and resumes; sample.py and inspect.py load.
 """
 from __future__ import annotations
 
@@ -25,11 +27,12 @@ import json
 import math
 import os
 import random
-import tempfile
+import re
 from pathlib import Path
 
 from .bpe import BPETokenizer
 from .config import Config, ConfigError
+from .files import write_atomically
 from .model import flatten, param_shapes
 from .tokenizer import Tokenizer
 from .training import RunState
@@ -71,19 +74,18 @@ def to_json(state):
 
 
 def save(state, path):
-    """Write state to path atomically (temporary file, then rename)."""
-    path = Path(path)
-    text = json.dumps(to_json(state), indent=1)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent or ".")
+    """Write state to path atomically (files.write_atomically).
+
+    CheckpointError, and nothing written, if a number in the state is not
+    finite (standard JSON has no NaN, and no command would load it); OSError
+    if the write fails (a full disk), the file at path then as it was.
+    """
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        text = json.dumps(to_json(state), indent=1, allow_nan=False)
+    except ValueError:
+        raise CheckpointError(f"{path}: not saved: the run's numbers are no longer all "
+                              f"finite (it diverged)") from None
+    write_atomically(path, text)
 
 
 # -------------------------------------------------------------------------
@@ -169,7 +171,7 @@ def from_json(obj, path="checkpoint"):
     _expect(isinstance(obj, dict) and obj.get("format") == FORMAT, path,
             f"no \"format\": \"{FORMAT}\" field; is this a microgpt checkpoint?")
     version = obj.get("version")
-    _expect(_is_int(version), path, "no format version")
+    _expect(_is_int(version) and version >= 1, path, "no format version")
     if version > VERSION:
         raise CheckpointError(f"{path}: checkpoint format version {version} is newer than this "
                               f"microgpt reads ({VERSION}); upgrade microgpt")
@@ -182,6 +184,8 @@ def from_json(obj, path="checkpoint"):
     losses = _floats(obj["losses"], step, path, "losses")
     matrices = obj["params"]
     _expect(isinstance(matrices, dict), path, "params should be an object")
+    # every layer has matrices: a cheap test before listing the shapes of n_layer layers
+    _expect(config.n_layer <= len(matrices), path, f"params should hold {config.n_layer} layers")
     params = {}
     for name, rows, cols in param_shapes(config):
         matrix = matrices.get(name)
@@ -196,12 +200,18 @@ def from_json(obj, path="checkpoint"):
     _expect(isinstance(data, dict) and isinstance(data.get("name"), str)
             and isinstance(data.get("sha256"), str), path, "data should name a file and its sha256")
     _expect("\0" not in data["name"] and len(data["name"]) <= 4096, path, "bad data file name")
+    _expect(re.fullmatch("([0-9a-f]{64})?", data["sha256"]) is not None, path,
+            "data sha256 should be 64 hex digits (or empty: no file)")
     return RunState(config, tokenizer, params, _rng(obj["rng"], path), step, m, v, losses,
                     data["name"], data["sha256"])
 
 
 def load(path):
     """Read a checkpoint file; CheckpointError for anything a person can fix."""
+    if not os.fspath(path):
+        raise CheckpointError("'': an empty file name")
+    if "\0" in os.fspath(path):
+        raise CheckpointError(f"{path!r}: a file name cannot contain a NUL character")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -219,6 +229,8 @@ def load(path):
                               f"{e.msg} at line {e.lineno}, column {e.colno}") from None
     except RecursionError:
         raise CheckpointError(f"{path}: not a checkpoint (JSON nested too deeply)") from None
+    except ValueError as e:  # a number of more than 4300 digits, say
+        raise CheckpointError(f"{path}: not a checkpoint ({e})") from None
     return from_json(obj, path)
 
 
@@ -226,12 +238,22 @@ def check_resume(state, given, path, data_path, data_sha256):
     """Raise CheckpointError if a resumed run would not go on as it was.
 
     given: {Config field: value} of the flags on the command line. Sampling
-    settings may change; anything that shapes training may not, nor the data.
+    settings may change; so may steps, to train a run further (or stop it
+    sooner), but not below the steps done; anything else that shapes
+    training may not, nor the data. A finished run needs a new steps.
     """
     if data_sha256 != state.data_sha256:
         raise CheckpointError(f"{data_path} is not the data file {path} was trained on "
                               f"({state.data_name}, sha256 {state.data_sha256[:12]}...)")
     for name, value in given.items():
-        if name not in ("temperature", "num_samples") and value != getattr(state.config, name):
+        if name in ("temperature", "num_samples", "steps"):
+            continue
+        if value != getattr(state.config, name):
             raise CheckpointError(f"--{name.replace('_', '-')} {value} differs from the checkpoint's "
                                   f"{getattr(state.config, name)}; a resumed run keeps its settings")
+    if given.get("steps", state.config.steps) <= state.step:
+        done = (f"is finished ({state.step} steps)" if "steps" not in given
+                else f"has done {state.step} steps already")
+        raise CheckpointError(f"{path}: the run {done}; to train it further give --steps N "
+                              f"with N above {state.step} (python -m microgpt.sample {path} "
+                              f"samples it)")

@@ -1,0 +1,133 @@
+"""
+files.py: writing a command's output files so that nothing is lost.
+
+A command that trains for minutes must not find out at the end that it
+cannot write its result, nor overwrite what it was given. `check_output`
+looks at an output path before any work starts: its folder exists and takes
+a new file, and the path is not a folder, a device, one of the command's
+inputs, or another of its outputs. `write_atomically` then writes: a
+temporary file beside the target, flushed to disk, renamed over it in one
+step, so the path holds the old contents or the new, never half a file,
+even when the disk fills up or the process is killed. A symlink is
+followed: its target is replaced and the link kept.
+
+Builds on the standard library only; checkpoint.py saves through it, and the
+commands check their --out, --plot and --svg paths with it. Left out on
+purpose: locking against two runs writing the same file at once.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import stat
+import tempfile
+
+
+class OutputError(Exception):
+    """An output path that cannot be written, with a message for a person."""
+
+
+def temporary_prefix(name):
+    """The start of a temporary file's name for the target name: short enough
+    that the temporary's name stays a legal one.
+
+    >>> temporary_prefix("model.json")
+    'model.json.'
+    """
+    return name[:60] + "."
+
+
+def is_temporary_of(entry, name):
+    """True if entry is a temporary file that a save of name leaves when it is
+    killed: the prefix, tempfile's 8 random characters, '.tmp'.
+
+    >>> [is_temporary_of(e, "m.json") for e in ("m.json.k2x_9abq.tmp", "m.json", "m.json.tmp")]
+    [True, False, False]
+    """
+    return re.fullmatch(re.escape(temporary_prefix(name)) + r"[a-z0-9_]{8}\.tmp", entry) is not None
+
+
+def same_file(a, b):
+    """True if paths a and b name the same file (through links, '..', etc.)."""
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):  # one does not exist (yet): compare where they point
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def check_output(path, taken=None):
+    """Raise OutputError unless a file can be written at path now.
+
+    taken: {path: what it is} of files the command reads or writes besides
+    (the data, another output), which path must not be. Creates and removes
+    one temporary file beside the target: the surest test that the folder
+    takes a new file (permissions, a read-only disk).
+    """
+    name = os.fspath(path)
+    if not name:
+        raise OutputError("an empty file name")
+    if "\0" in name:
+        raise OutputError("a file name cannot contain a NUL character")
+    target = os.path.realpath(name)  # a symlink's target: that is the file replaced
+    folder = os.path.dirname(target)
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except NotADirectoryError:
+        raise OutputError(f"{folder} is not a folder") from None
+    except OSError as e:
+        raise OutputError(e.strerror) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise OutputError("is a directory; give a file name")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise OutputError("is not a regular file (a device or a pipe?); give a file name")
+    if not os.path.isdir(folder):
+        raise OutputError(f"no such folder: {folder}")
+    for other, what in (taken or {}).items():
+        if other is not None and same_file(name, other):
+            raise OutputError(f"is {what} ({other}); give another file name")
+    try:
+        fd, probe = tempfile.mkstemp(prefix=temporary_prefix(os.path.basename(target)),
+                                     suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise OutputError(f"cannot write in {folder} ({e.strerror})") from None
+    os.close(fd)
+    os.unlink(probe)
+
+
+def new_file_mode(target):
+    """The permissions the file at target should get: its own if it exists,
+    else what a plain open() would give (0o666 less the umask)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def write_atomically(path, text):
+    """Write text (UTF-8) to path: a temporary file, flushed to disk, renamed over
+    the target. On any failure (OSError: a full disk, say) the target is as it
+    was and the temporary file gone. Temporaries of earlier saves that were
+    killed part-way are removed afterwards."""
+    target = os.path.realpath(path)
+    folder, name = os.path.split(target)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(name), suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, new_file_mode(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    for entry in os.listdir(folder):
+        if is_temporary_of(entry, name):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, entry))
