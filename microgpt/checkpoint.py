@@ -83,8 +83,8 @@ def save(state, path):
     try:
         text = json.dumps(to_json(state), indent=1, allow_nan=False)
     except ValueError:
-        raise CheckpointError(f"{path}: not saved: the run's numbers are no longer all "
-                              f"finite (it diverged)") from None
+        raise CheckpointError(f"{path}: step {state.step} not saved: a weight or moment is no "
+                              f"longer a finite number (the run diverged)") from None
     write_atomically(path, text)
 
 

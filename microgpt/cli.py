@@ -1,12 +1,20 @@
 """
 cli.py: what the command-line modules share: argument parsing whose errors
 are one line (status 2, no usage dump, no traceback), flag types that
-explain what they expected, stopping cleanly between steps on Ctrl-C, and
-the flags that set a run's Config, written once for train, gradcheck and
+explain what they expected, output paths checked before any work, ending
+cleanly (on Ctrl-C or SIGTERM, between steps where it matters; on a closed
+or full output stream; on characters the terminal cannot show), and the
+flags that set a run's Config, written once for train, gradcheck and
 compare.
 
+Every command ends with one of these exit statuses (EXIT_STATUSES, for
+--help): 0 done; 1 an output could not be written after the work began (a
+full disk, a closed pipe), or gradcheck found a wrong gradient; 2 a mistake
+in the command or its files, refused before any work; 3 training diverged;
+130 interrupted (Ctrl-C or SIGTERM).
+
 train.py and the other `python -m microgpt.X` commands use it; the library
-itself never prints or exits.
+itself never prints or exits. Builds on files.py and checkpoint.py.
 """
 from __future__ import annotations
 
@@ -14,9 +22,11 @@ import argparse
 import contextlib
 import dataclasses
 import math
+import os
 import signal
 import sys
 
+from . import checkpoint, files
 from .config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config
 
 
@@ -27,23 +37,113 @@ class ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
+FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
+EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
+                 "(a full disk, a closed pipe); 2 a mistake in the command or its files, refused "
+                 "before any work; 3 training diverged (try a smaller --lr); 130 interrupted "
+                 "(Ctrl-C or SIGTERM; with --out the checkpoint is saved first)")
+
+
+class OutputClosed(Exception):
+    """stdout cannot be written any more: its reader has gone (`| head`) or its disk is full."""
+
+
+class Stream:
+    """sys.stdout or sys.stderr as a command uses it.
+
+    Characters the stream's encoding lacks are escaped (\\u0142), not fatal.
+    The first write that fails (OSError) points the file descriptor at
+    os.devnull, so nothing later fails again, not even the flush at exit;
+    then stdout raises OutputClosed, so the command can stop (and save), and
+    stderr drops the message: one nobody can read is not worth failing over.
+    """
+
+    def __init__(self, stream, raises):
+        with contextlib.suppress(AttributeError, ValueError):  # a stream without reconfigure()
+            stream.reconfigure(errors="backslashreplace")
+        self.stream, self.raises = stream, raises
+
+    def write(self, text):
+        return self._do(self.stream.write, text)
+
+    def flush(self):
+        return self._do(self.stream.flush)
+
+    def _do(self, method, *args):
+        try:
+            return method(*args)
+        except OSError as e:
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, self.stream.fileno())
+                os.close(devnull)
+            if self.raises:
+                raise OutputClosed(e) from None
+
+    def __getattr__(self, name):  # encoding, isatty, fileno, ...
+        return getattr(self.stream, name)
+
+
+def interrupt(signum, frame):
+    """A signal handler: SIGTERM stops a command just as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
 def run(main):
-    """Run a command's main(); a closed pipe (as in `... | head`) just ends it,
-    and Ctrl-C anywhere ends it with one line and status 130."""
+    """Run a command's main(), ending as every command ends.
+
+    SIGTERM is Ctrl-C; Ctrl-C anywhere prints one line and exits 130. A
+    closed or full stdout ends the command quietly with status 1 (main may
+    catch OutputClosed first, to save its work).
+    """
+    sys.stdout, sys.stderr = Stream(sys.stdout, raises=True), Stream(sys.stderr, raises=False)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
-        main()
-    except BrokenPipeError:
-        sys.stderr.close()  # nothing more can be written; exit quietly
-        sys.exit(1)
+        try:
+            main()
+        finally:
+            sys.stdout.flush()  # now, so a full disk shows here and not at exit
+    except OutputClosed:
+        sys.exit(FAILED)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
 
 
-def fail(prog, message, status=2):
+def fail(prog, message, status=MISTAKE):
     """Print 'prog: error: message' on stderr and exit."""
     print(f"{prog}: error: {message}", file=sys.stderr)
     sys.exit(status)
+
+
+def check_output(prog, flag, path, taken=None):
+    """Fail (one line, status 2) unless a file can be written at path now;
+    nothing to do when path is None. taken: {path: what it is} of the
+    command's other files, which path must not be (files.check_output)."""
+    if path is None:
+        return
+    try:
+        files.check_output(path, taken)
+    except files.OutputError as e:
+        fail(prog, f"{flag} {path!r}: {e}" if not path or "\0" in path else f"{flag} {path}: {e}")
+
+
+def save(prog, state, path, why):
+    """Save a checkpoint, and say so on stderr in one line; True if it was
+    written. A failed save (a full disk; a diverged state) leaves the file at
+    path as it was and says that, so the command can go on to show what it
+    still can."""
+    try:
+        checkpoint.save(state, path)
+    except OSError as e:
+        print(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); "
+              f"the file holds what it held before", file=sys.stderr)
+        return False
+    except checkpoint.CheckpointError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return False
+    print(f"{prog}: {why}: saved step {state.step} to {path}", file=sys.stderr)
+    return True
 
 
 def whole_number(minimum):
