@@ -13,8 +13,15 @@ to about 1e-7 or better (see relative_error) says the engine's local derivatives
 way the model wires them together are right. It exits with status 1 when an
 error exceeds the tolerance.
 
-Builds on model.py and training.py's `start`. Slow by design: two forward passes
-per parameter, which is why real training uses backpropagation.
+It takes train's flags (cli.add_run_flags), so every textbook variant, and
+any mix of them, can be checked: `--norm layernorm --activation gelu
+--label-smoothing 0.1 --batch-size 3`, say. The model is tiny unless told
+otherwise (n_embd 8, 2 heads, block 8); the loss is that of training's first
+step. Flags that only steer training (steps, lr, schedule, warmup, the
+held-out split's evaluation) do not change a gradient.
+
+Builds on training.py's `start` and `batch_loss`. Slow by design: two forward
+passes per parameter, which is why real training uses backpropagation.
 """
 from __future__ import annotations
 
@@ -22,10 +29,10 @@ import sys
 
 from . import cli
 from .config import Config, ConfigError
-from .model import document_loss
-from .training import start
+from .training import batch_loss, start
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
+TINY = {"n_embd": 8, "n_head": 2, "block_size": 8}  # the command's model, unless told otherwise
 
 
 def relative_error(a, b, floor=1e-4):
@@ -44,12 +51,15 @@ def relative_error(a, b, floor=1e-4):
 
 
 def check(config, docs=DOCS, doc_index=0, h=1e-5):
-    """{matrix name: worst relative error} over every parameter of a fresh model."""
+    """{matrix name: worst relative error} over every parameter of a fresh model.
+
+    The loss is training's at step doc_index: the document at doc_index, or
+    with batch_size B the mean over B documents from there.
+    """
     examples, state = start(docs, config)
-    doc_ids = examples[doc_index]
 
     def loss():
-        return document_loss(doc_ids, state.params, state.config)
+        return batch_loss(examples, doc_index, state.params, state.config)
 
     loss().backward()
     worst = {}
@@ -72,21 +82,16 @@ def main(argv=None):
     p = cli.ArgumentParser(prog="python -m microgpt.gradcheck",
                            description="Compare backpropagated and finite-difference gradients "
                                        "of every parameter of a tiny model.")
-    p.add_argument("--n-layer", type=cli.whole_number(1), default=1)
-    p.add_argument("--n-embd", type=cli.whole_number(1), default=8)
-    p.add_argument("--n-head", type=cli.whole_number(1), default=2)
-    p.add_argument("--block-size", type=cli.whole_number(1), default=8)
-    p.add_argument("--seed", type=cli.whole_number(0), default=42)
     p.add_argument("--tolerance", type=cli.number(0, inclusive=False), default=1e-6,
                    help="largest acceptable relative error (default 1e-6)")
+    cli.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
     args = p.parse_args(argv)
-    config = Config(n_layer=args.n_layer, n_embd=args.n_embd, n_head=args.n_head,
-                    block_size=args.block_size, seed=args.seed)
+    config = Config(**{**TINY, **cli.run_config(args)})
     try:
         config.check()
+        worst = check(config)
     except ConfigError as e:
         p.error(e)
-    worst = check(config)
     print(f"{'weight matrix':<18} worst relative error")
     for name, err in worst.items():
         flag = "" if err <= args.tolerance else "   <-- too large"

@@ -165,15 +165,19 @@ def start(docs, config, data_name="", data_sha256=""):
     return examples(train_docs, tokenizer, config), state
 
 
+def batch_loss(examples, step, params, config):
+    """The loss of training step `step` (0-based), one Value: the mean
+    document loss of examples (step * B + b) % len(examples), b = 0..B-1
+    (B = config.batch_size). With B = 1, the loss of examples[step % len]."""
+    B = config.batch_size
+    batch = [examples[(step * B + b) % len(examples)] for b in range(B)]
+    return (1 / B) * vsum([document_loss(ids, params, config) for ids in batch])
+
+
 def train_step(state, examples):
-    """Train on the next batch of examples (token ids); return the step's loss
-    (a float). Step s takes examples (s * B + b) % len(examples) for
-    b = 0..B-1 (B = config.batch_size) and its loss is the mean of their
-    document losses; with B = 1, the next example and its loss."""
-    B = state.config.batch_size
-    batch = [examples[(state.step * B + b) % len(examples)] for b in range(B)]
+    """Train on the next batch of examples (token ids); return its loss (a float)."""
     with recording() as tape:  # the order the graph is made in: backward needs no sort
-        loss = (1 / B) * vsum([document_loss(ids, state.params, state.config) for ids in batch])
+        loss = batch_loss(examples, state.step, state.params, state.config)
     loss.backward(tape)
     adam_step(flatten(state.params), state.m, state.v, state.step, state.config)
     state.step += 1
