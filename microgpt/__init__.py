@@ -18,6 +18,7 @@ READING_ORDER = (
     "positions",   # a token's embedding plus where it stands
     "attention",   # causal multi-head attention over a key/value cache
     "model",       # parameters, MLP, gpt() for one position, the loss
+    "size",        # a model's memory and time, before it is built
     "optim",       # Adam, and the learning-rate schedules
     "training",    # a run's state, and one training step
     "generate",    # sampling
@@ -35,4 +36,5 @@ READING_ORDER = (
     "gradcheck",   # backprop against finite differences
     "bench",       # speed and memory
     "tokenize",    # what BPE learns from a file
+    "compare",     # textbook variants trained side by side
 )

@@ -12,7 +12,9 @@ weights; it returns the training examples, each document as the token ids
 the model reads ([BOS, ..., BOS]). `train_step` is one step: take the next
 example (or the next batch_size of them), run the model over it position by
 position, average the next-token losses, backpropagate, let Adam move every
-parameter.
+parameter. A step whose loss or gradients are no longer finite numbers (too
+high a learning rate) raises Diverged before Adam moves anything, so the
+state stays the last good one.
 
 With a held-out split (config.val_fraction), the last documents after the
 shuffle are never trained on; `held_out_loss` measures the model on them,
@@ -22,7 +24,7 @@ forward passes only.
     while state.step < state.config.steps:
         loss = train_step(state, examples)
 
-Builds on tokenizer.py, config.py, model.py and optim.py. Left out on
+Builds on tokenizer.py, config.py, model.py, size.py and optim.py. Left out on
 purpose: printing, saving and signals, which belong to the command (train.py).
 """
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import math
 import random
 import sys
 from dataclasses import dataclass, field
@@ -39,6 +42,7 @@ from .config import Config, ConfigError
 from .fused import vsum
 from .model import document_loss, flatten, init_params, param_shapes
 from .optim import adam_step
+from .size import check_fits
 from .tokenizer import Tokenizer
 from .value import recording
 
@@ -160,9 +164,11 @@ def start(docs, config, data_name="", data_sha256=""):
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
     config.check()
     train_docs, _ = split(docs, config)  # the held-out documents: replay_split(...)[1]
+    train = examples(train_docs, tokenizer, config)
+    check_fits(config, max(len(ids) for ids in train) - 1)  # before building a model too big
     params = init_params(config, rng)
     state = RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
-    return examples(train_docs, tokenizer, config), state
+    return train, state
 
 
 def batch_loss(examples, step, params, config):
@@ -174,12 +180,36 @@ def batch_loss(examples, step, params, config):
     return (1 / B) * vsum([document_loss(ids, params, config) for ids in batch])
 
 
+class Diverged(ArithmeticError):
+    """Training has left the finite numbers, usually from too high a learning rate."""
+
+
+MAX_GRADIENT = sys.float_info.max ** 0.5  # Adam squares each gradient: above this, it overflows
+
+
+def check_finite(loss, params):
+    """Raise Diverged unless the loss and the gradients' norm are finite (the
+    norm below MAX_GRADIENT), first zeroing the gradients, as Adam would."""
+    norm = math.hypot(*[p.grad for p in params])  # inf or nan if any gradient is
+    if math.isfinite(loss) and norm < MAX_GRADIENT:
+        return
+    for p in params:
+        p.grad = 0.0
+    raise Diverged(f"the loss is {loss}" if not math.isfinite(loss)
+                   else f"the gradient's norm is {norm:.3g}")
+
+
 def train_step(state, examples):
-    """Train on the next batch of examples (token ids); return its loss (a float)."""
+    """Train on the next batch of examples (token ids); return its loss (a float).
+
+    Raises Diverged, the state unchanged, when the loss or a gradient is not
+    a finite number."""
     with recording() as tape:  # the order the graph is made in: backward needs no sort
         loss = batch_loss(examples, state.step, state.params, state.config)
     loss.backward(tape)
-    adam_step(flatten(state.params), state.m, state.v, state.step, state.config)
+    params = flatten(state.params)
+    check_finite(loss.data, params)  # before Adam: a step that diverges moves nothing
+    adam_step(params, state.m, state.v, state.step, state.config)
     state.step += 1
     state.losses.append(loss.data)
     return loss.data
