@@ -83,7 +83,10 @@ def line_chart(series, title, width=640, height=360):
     for k, (name, (colour, ys)) in enumerate(series.items()):
         points = " ".join(f"{sx(i):.1f},{sy(y):.1f}" for i, y in enumerate(ys))
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.2"/>')
-        body.append(f'<text x="{width - right - 150}" y="{top + 14 * (k + 1)}" font-size="11" '
+        y = top + 14 * (k + 1)  # the legend: a short stroke of the line's colour, its name
+        body.append(f'<line x1="{width - right - 170}" y1="{y - 4}" x2="{width - right - 155}" '
+                    f'y2="{y - 4}" stroke="{colour}" stroke-width="2"/>')
+        body.append(f'<text x="{width - right - 150}" y="{y}" font-size="11" '
                     f'fill="{colour}">{escape(name)}</text>')
     return _svg(width, height, body)
 

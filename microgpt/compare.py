@@ -1,0 +1,228 @@
+"""
+compare.py: the command `python -m microgpt.compare`: train the reference
+recipe and some textbook variants side by side, on the same data, seed and
+steps, and show how each did.
+
+    python -m microgpt.compare names.txt --steps 300 \\
+        --variant "layernorm: --norm layernorm" --variant "gelu: --activation gelu" \\
+        --variant "no scale: --no-attention-scale" --svg compare.svg
+
+Each --variant is "NAME: FLAGS", FLAGS being train's run flags (the model's
+shape, --lr, the variants); flags outside --variant apply to every run, the
+baseline too, and a variant's own flags win. It prints one table: parameter
+count, the final training loss (the mean of the last 50 steps: one step's
+loss is noisy), the held-out loss when --val-fraction asks for a split, the
+milliseconds per step, and a few samples. --svg draws every run's
+running-mean loss curve in one chart. Progress goes to stderr.
+
+The runs happen one after the other, in this process (training.py's start
+and train_step), so each is exactly the run `python -m microgpt.train` with
+the same flags would make.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import shlex
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import cli, data, files, svg
+from .config import Config, ConfigError
+from .data import DataError
+from .generate import sample
+from .model import flatten
+from .training import (Diverged, cycle_collector_off, held_out_examples, held_out_loss, split,
+                       start, train_step)
+
+PROG = "python -m microgpt.compare"
+WINDOW = 50  # steps in the running mean of the training loss
+COLOURS = ("#333", "#c33", "#36c", "#393", "#c80", "#939", "#099", "#963", "#f6c", "#99c")
+
+
+class VariantError(Exception):
+    """A --variant text that cannot be read."""
+
+
+class _VariantParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise VariantError(message)
+
+
+VARIANT_FLAGS = _VariantParser(prog="--variant", add_help=False)
+cli.add_run_flags(VARIANT_FLAGS)
+
+
+def parse_variant(text):
+    """(name, {Config field: value}) of a --variant text "NAME: FLAGS".
+
+    >>> parse_variant("wide: --n-embd 32 --no-attention-scale")
+    ('wide', {'n_embd': 32, 'attention_scale': False})
+    """
+    name, colon, flags = text.partition(":")
+    if not colon or not name.strip():
+        raise VariantError("expected NAME: FLAGS, as in \"gelu: --activation gelu\"")
+    try:
+        argv = shlex.split(flags)
+    except ValueError as e:  # an unclosed quote
+        raise VariantError(str(e)) from None
+    return name.strip(), cli.run_config(VARIANT_FLAGS.parse_args(argv))
+
+
+@dataclass
+class Result:
+    name: str
+    params: int           # parameter count
+    losses: list          # every step's training loss
+    held_out: float       # the held-out loss after the last step (None without a split)
+    ms_per_step: float
+    samples: list         # a few generated documents
+    diverged: int = None  # the step at which training left the finite numbers, if it did
+
+    @property
+    def final_loss(self):
+        return svg.running_mean(self.losses, WINDOW)[-1] if self.losses else math.nan
+
+
+class Progress:
+    """One line on stderr every few seconds: which run, which step, time left."""
+
+    def __init__(self, total_steps, every=3.0):
+        self.total, self.done, self.every = total_steps, 0, every
+        self.start = self.last = time.perf_counter()
+
+    def step(self, label, step, steps):
+        self.done += 1
+        now = time.perf_counter()
+        if now - self.last >= self.every or step == steps:
+            self.last = now
+            left = (now - self.start) / self.done * (self.total - self.done)
+            print(f"{PROG}: {label}: step {step} / {steps}, about {duration(left)} left",
+                  file=sys.stderr, flush=True)
+
+    def skip(self, steps):
+        """A run ended early: its steps left will not be taken."""
+        self.total -= steps
+
+
+def duration(seconds):
+    """'45 s', or '3 min 20 s'.
+
+    >>> duration(44.6), duration(200)
+    ('45 s', '3 min 20 s')
+    """
+    seconds = round(seconds)
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
+
+
+def train_one(name, docs, config, progress, label):
+    """Train one run to the end; its Result."""
+    examples, state = start(docs, config)
+    config = state.config
+    held = held_out_examples(docs, state.tokenizer, config)
+    with cycle_collector_off():
+        t0 = time.perf_counter()
+        try:
+            while state.step < config.steps:
+                train_step(state, examples)
+                progress.step(label, state.step, config.steps)
+        except Diverged:  # the loss or a gradient is no longer finite: too high a learning rate
+            progress.skip(config.steps - state.step)
+            return Result(name, len(flatten(state.params)), state.losses, None, math.nan, [],
+                          diverged=state.step + 1)
+        ms = 1000 * (time.perf_counter() - t0) / config.steps
+    loss = held_out_loss(state, held) if held else None
+    texts = [sample(state.params, config, state.tokenizer, state.rng)
+             for _ in range(config.num_samples)]
+    return Result(name, len(flatten(state.params)), state.losses, loss, ms, texts)
+
+
+def table(results):
+    """The results as text lines, one run a row."""
+    width = max(len("variant"), *(len(r.name) for r in results))
+    split_asked = any(r.held_out is not None for r in results)
+    head = f"{'variant':<{width}}  {'params':>6}  {'loss':>8}  "
+    head += f"{'held-out':>8}  " if split_asked else ""
+    lines = [head + f"{'ms/step':>7}  samples"]
+    for r in results:
+        row = f"{r.name:<{width}}  {r.params:>6}  {r.final_loss:>8.4f}  "
+        if r.diverged:
+            lines.append(row + f"diverged at step {r.diverged} (the loss or a gradient was no "
+                               f"longer a finite number; try a smaller --lr or --warmup)")
+            continue
+        row += f"{r.held_out:>8.4f}  " if split_asked else ""
+        lines.append(row + f"{r.ms_per_step:>7.1f}  {', '.join(r.samples)}")
+    lines.append(f"(loss: the training loss, mean of the last {WINDOW} steps"
+                 + ("; held-out: the mean document loss on the held-out documents)"
+                    if split_asked else ")"))
+    return lines
+
+
+def parse_args(argv=None):
+    p = cli.ArgumentParser(prog=PROG, description=(
+        "Train the baseline and each --variant on the same data, seed and steps, and "
+        "show them side by side."), epilog=cli.EXIT_STATUSES)
+    p.add_argument("path", nargs="?", default="names.txt",
+                   help="text file, one document per line (default names.txt; a bare name "
+                        "falls back to the bundled dataset of that name)")
+    p.add_argument("--variant", action="append", default=[], metavar='"NAME: FLAGS"',
+                   help='a run to compare with the baseline, e.g. "gelu: --activation gelu"; '
+                        "FLAGS are train's run flags (give --variant once per run)")
+    p.add_argument("--svg", metavar="FILE", help="draw every run's loss curve (running mean) here")
+    p.add_argument("--num-samples", type=cli.whole_number(0), default=3,
+                   help="samples shown per run (default 3)")
+    p.add_argument("--temperature", type=cli.number(0), help="sampling temperature (default 0.5)")
+    cli.add_run_flags(p)  # these apply to every run
+    args = p.parse_args(argv)
+    common = cli.run_config(args)
+    runs = [("baseline", common)]
+    for text in args.variant:
+        try:
+            name, flags = parse_variant(text)
+        except VariantError as e:
+            p.error(f"--variant {text!r}: {e}")
+        if name in [n for n, _ in runs]:
+            p.error(f"--variant {text!r}: two runs named {name!r}")
+        runs.append((name, {**common, **flags}))
+    return p, args, runs
+
+
+def main(argv=None):
+    parser, args, runs = parse_args(argv)
+    prog = parser.prog
+    path = data.locate(args.path)
+    cli.check_output(prog, "--svg", args.svg, {str(path): "the data file"})
+    try:
+        docs = data.load_docs(path)
+        configs = [(name, Config(**given)) for name, given in runs]
+        for name, config in configs:  # every mistake now, not after minutes of training
+            try:
+                config.check()
+                split(docs, config)
+            except ConfigError as e:
+                raise ConfigError(f"{name}: {e}") from None
+    except (DataError, ConfigError) as e:
+        cli.fail(prog, e)
+    steps = sum(config.steps for _, config in configs)
+    print(f"{prog}: {len(configs)} runs on {path} ({len(docs)} documents), {steps} steps in all",
+          file=sys.stderr)
+    progress, results = Progress(steps), []
+    for i, (name, config) in enumerate(configs):
+        label = f"run {i + 1} of {len(configs)} ({name})"
+        results.append(train_one(name, docs, config, progress, label))
+    print("\n".join(table(results)))
+    if args.svg:
+        series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))
+                  for i, r in enumerate(results)}
+        title = f"training loss, running mean of {WINDOW} steps"
+        try:
+            files.write_atomically(args.svg, svg.line_chart(series, title))
+        except OSError as e:
+            cli.fail(prog, f"--svg {args.svg}: not written ({e.strerror or e})", cli.FAILED)
+        print(f"{prog}: wrote the loss curves to {args.svg}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    cli.run(main)
