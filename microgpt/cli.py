@@ -44,6 +44,9 @@ EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after th
                  "(Ctrl-C or SIGTERM; with --out the checkpoint is saved first)")
 
 
+UNWRITTEN = []  # files a command could not write (see save, write): run() then exits 1
+
+
 class OutputClosed(Exception):
     """stdout cannot be written any more: its reader has gone (`| head`) or its disk is full."""
 
@@ -94,7 +97,8 @@ def run(main):
 
     SIGTERM is Ctrl-C; Ctrl-C anywhere prints one line and exits 130. A
     closed or full stdout ends the command quietly with status 1 (main may
-    catch OutputClosed first, to save its work).
+    catch OutputClosed first, to save its work), as does a file that save()
+    or write() could not write, once main has shown what it still could.
     """
     sys.stdout, sys.stderr = Stream(sys.stdout, raises=True), Stream(sys.stderr, raises=False)
     signal.signal(signal.SIGTERM, interrupt)
@@ -108,6 +112,7 @@ def run(main):
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
         sys.exit(INTERRUPTED)
+    sys.exit(FAILED if UNWRITTEN else 0)
 
 
 def fail(prog, message, status=MISTAKE):
@@ -128,21 +133,37 @@ def check_output(prog, flag, path, taken=None):
         fail(prog, f"{flag} {path!r}: {e}" if not path or "\0" in path else f"{flag} {path}: {e}")
 
 
-def save(prog, state, path, why):
-    """Save a checkpoint, and say so on stderr in one line; True if it was
-    written. A failed save (a full disk; a diverged state) leaves the file at
-    path as it was and says that, so the command can go on to show what it
-    still can."""
+def save(prog, state, path, why=None):
+    """Save a checkpoint and say so on stderr in one line (unless why is
+    None); True if it was written. A failed save (a full disk; a diverged
+    state) leaves the file at path as it was and says that, so the command
+    can go on to show what it still can."""
     try:
         checkpoint.save(state, path)
     except OSError as e:
         print(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); "
               f"the file holds what it held before", file=sys.stderr)
+        UNWRITTEN.append(path)
         return False
     except checkpoint.CheckpointError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
+        UNWRITTEN.append(path)
         return False
-    print(f"{prog}: {why}: saved step {state.step} to {path}", file=sys.stderr)
+    if why is not None:
+        print(f"{prog}: {why}: saved step {state.step} to {path}", file=sys.stderr)
+    return True
+
+
+def write(prog, path, text, what):
+    """Write text to path atomically and say so on stderr in one line; True
+    if it was written. A failure is one line too, and the file as it was."""
+    try:
+        files.write_atomically(path, text)
+    except OSError as e:
+        print(f"{prog}: error: {what} not written to {path} ({e.strerror or e})", file=sys.stderr)
+        UNWRITTEN.append(path)
+        return False
+    print(f"{prog}: wrote {what} to {path}", file=sys.stderr)
     return True
 
 

@@ -17,7 +17,9 @@ Builds on model.py's `gpt`; train.py and sample.py call it.
 """
 from __future__ import annotations
 
-from .fused import softmax
+import math
+
+from .fused import softmax_data
 from .model import gpt, kv_cache
 
 
@@ -56,10 +58,20 @@ def top_filter(probs, top_k=None, top_p=None):
 
 
 def next_token(logits, rng, temperature, top_k=None, top_p=None):
-    """Draw the next token id from logits (a list of Values)."""
-    if temperature == 0:
-        return argmax([l.data for l in logits])
-    probs = [p.data for p in softmax([l / temperature for l in logits])]  # (vocab_size,)
+    """Draw the next token id from logits (a list of Values).
+
+    When logits / temperature overflow (a temperature a hair above 0, or a
+    model whose outputs are huge or not numbers: a diverged run), the draw is
+    the softmax's limit, the most likely token, as at temperature 0.
+    """
+    zs = [l.data for l in logits]
+    try:
+        scaled = [z * temperature ** -1 for z in zs] if temperature else [math.inf]
+    except OverflowError:  # 1 / temperature is beyond the floats
+        scaled = [math.inf]
+    if not all(map(math.isfinite, scaled)):
+        return argmax(zs)
+    probs = softmax_data(scaled)  # (vocab_size,): z / temperature, as the reference divides
     if top_k is not None or top_p is not None:
         probs = top_filter(probs, top_k, top_p)
     return rng.choices(range(len(probs)), weights=probs)[0]

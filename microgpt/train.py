@@ -8,6 +8,9 @@ reference run's numbers.
 
 Ctrl-C (or SIGTERM) finishes the current step, saves (with --out, or back to
 the --resume file) and stops with status 130; a second Ctrl-C stops at once.
+A run that diverges stops there (status 3), its last good state saved. Output
+paths are checked before any work; a save that fails later (a full disk)
+keeps the old file and the samples still follow (status 1).
 
 The algorithm is training.py's; this module only parses, prints and saves.
 """
@@ -24,8 +27,8 @@ from .config import Config, ConfigError
 from .data import DataError
 from .generate import sample
 from .model import flatten, param_table
-from .training import (HELD_OUT_LIMIT, cycle_collector_off, examples, held_out_examples,
-                       held_out_loss, replay_split, start, train_step)
+from .training import (HELD_OUT_LIMIT, Diverged, cycle_collector_off, examples,
+                       held_out_examples, held_out_loss, replay_split, start, train_step)
 
 
 def parse_args(argv=None):
@@ -33,7 +36,8 @@ def parse_args(argv=None):
     p = cli.ArgumentParser(
         prog="python -m microgpt.train",
         description="Train a tiny GPT on a text file of documents (one per line) "
-                    "and print samples. Defaults reproduce the reference run.")
+                    "and print samples. Defaults reproduce the reference run.",
+        epilog=cli.EXIT_STATUSES)
     p.add_argument("path", nargs="?", default=None,
                    help="text file, one document per line (default: names.txt, or the "
                         "checkpoint's file with --resume; a bare name falls back to the "
@@ -72,17 +76,21 @@ def parse_args(argv=None):
 def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
-    state = checkpoint.load(args.resume) if args.resume else None
-    name = args.path or (state.data_name if state else "names.txt")
+    state = checkpoint.load(args.resume) if args.resume is not None else None
+    name = args.path if args.path is not None else (state.data_name if state else "names.txt")
     path = data.locate(name)
-    if path != Path(name):
+    if name and path != Path(name):
         print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
-    docs, sha = data.load_docs(path), checkpoint.file_sha256(path)
+    out = args.out if args.out is not None else args.resume  # before any work: can they be written?
+    cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
+    cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
+                                                  "resumed from", out: "the checkpoint"})
+    docs, sha = data.load_docs_and_sha256(path)
     if state is None:
         return (docs, *start(docs, Config(**given), Path(name).name, sha))
     checkpoint.check_resume(state, given, args.resume, path, sha)
-    sampling = {k: given[k] for k in ("temperature", "num_samples") if k in given}
-    state.config = dataclasses.replace(state.config, **sampling)
+    changes = {k: given[k] for k in ("temperature", "num_samples", "steps") if k in given}
+    state.config = dataclasses.replace(state.config, **changes)
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
     train_docs, _ = replay_split(docs, state.config)  # the run's order, as start made it
@@ -96,7 +104,7 @@ def main(argv=None):
         docs, train_examples, state = open_run(args, given, prog)
     except (DataError, ConfigError, CheckpointError) as e:
         cli.fail(prog, e)
-    config, out = state.config, args.out or args.resume
+    config, out = state.config, args.out if args.out is not None else args.resume
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
     print(f"num params: {len(flatten(state.params))}")
@@ -120,39 +128,44 @@ def main(argv=None):
               f"({config.block_size} tokens with BOS) and are truncated; --stride S trains on "
               f"all of them, as windows S tokens apart", file=sys.stderr)
 
-    def save(why):
-        if out:
-            checkpoint.save(state, out)
-            print(f"{prog}: {why}: saved step {state.step} to {out}", file=sys.stderr)
+    def save(why=None):  # with --out or --resume; False if not saved (a line says why)
+        return out is not None and cli.save(prog, state, out, why)
 
     with cli.stop_requests() as stop, cycle_collector_off():
         first_step, start_time = state.step, time.perf_counter()
-        while state.step < config.steps and not stop.requested:
-            loss = train_step(state, train_examples)
-            print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-            if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
-                print(f"held-out after step {state.step:4d} | loss {held_out_loss(state, held_out):.4f}",
-                      flush=True)
-            if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
-                save("checkpoint")
+        try:
+            while state.step < config.steps and not stop.requested:
+                loss = train_step(state, train_examples)
+                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+                if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
+                    print(f"held-out after step {state.step:4d} | loss "
+                          f"{held_out_loss(state, held_out):.4f}", flush=True)
+                if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
+                    save("checkpoint")
+        except Diverged as e:  # the state is still the last good step's: keep that
+            kept = f"; {out} holds step {state.step}" if save() else ""
+            cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
+                           f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
+        except cli.OutputClosed:  # | head, > /dev/full: keep the work, then end quietly
+            save("stdout closed")
+            raise
         if stop.requested:
-            save("interrupted")
-            print(f"{prog}: interrupted after step {state.step}", file=sys.stderr)
-            sys.exit(130)
+            kept = f"; saved to {out}" if save() else ""
+            print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
+            sys.exit(cli.INTERRUPTED)
         if state.step > first_step:
             elapsed = time.perf_counter() - start_time
             print(f"trained {state.step - first_step} steps in {elapsed:.1f} s "
                   f"({1000 * elapsed / (state.step - first_step):.1f} ms/step)", file=sys.stderr)
         save("done")
         if args.plot:
-            Path(args.plot).write_text(svg.loss_chart(state.losses), encoding="utf-8")
-            print(f"{prog}: wrote the loss curve to {args.plot}", file=sys.stderr)
+            cli.write(prog, args.plot, svg.loss_chart(state.losses), "the loss curve")
         print("\n--- inference (new, hallucinated names) ---")
         for i in range(config.num_samples):
             print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
                   flush=True)
             if stop.requested:
-                sys.exit(130)
+                sys.exit(cli.INTERRUPTED)
 
 
 if __name__ == "__main__":
