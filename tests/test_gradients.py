@@ -5,7 +5,7 @@ import unittest
 from microgpt.config import Config
 from microgpt.gradcheck import DOCS, check
 from microgpt.model import document_loss, flatten
-from microgpt.training import start
+from microgpt.training import batch_loss, start
 from microgpt.value import recording
 from tests.support import train
 
@@ -13,6 +13,16 @@ try:
     import torch
 except ImportError:  # optional: the parity test is skipped without it
     torch = None
+
+
+VARIANTS = [  # each switch alone, as Config fields
+    {"norm": "layernorm"}, {"activation": "gelu"}, {"position": "sinusoidal"},
+    {"position": "none"}, {"tie_weights": True}, {"norm_placement": "post"},
+    {"residual": False}, {"norm_placement": "post", "residual": False},
+    {"attention_scale": False}, {"label_smoothing": 0.1},
+]
+COMBINATION = {"norm": "layernorm", "activation": "gelu", "position": "sinusoidal",
+               "tie_weights": True, "norm_placement": "post", "label_smoothing": 0.1}
 
 
 class FiniteDifferenceModelTest(unittest.TestCase):
@@ -33,59 +43,121 @@ def fresh_model(config, doc):
     return state, state.tokenizer.encode_document(doc)
 
 
+def sinusoidal_table(block_size, n_embd):
+    """The paper's position encodings as the Annotated Transformer builds them:
+    sin in the even columns, cos in the odd ones, frequencies exp(-2i ln(10000) / d)."""
+    position = torch.arange(block_size, dtype=torch.float64).unsqueeze(1)             # (T, 1)
+    div_term = torch.exp(torch.arange(0, n_embd, 2, dtype=torch.float64)
+                         * -(torch.log(torch.tensor(10000.0, dtype=torch.float64)) / n_embd))
+    pe = torch.zeros(block_size, n_embd, dtype=torch.float64)
+    pe[:, 0::2] = torch.sin(position * div_term)
+    pe[:, 1::2] = torch.cos(position * div_term[:n_embd // 2])
+    return pe
+
+
 def torch_loss(doc_ids, weights, config):
-    """The reference forward pass written with PyTorch tensors (float64)."""
-    def rmsnorm(x):
+    """The forward pass written with PyTorch's own pieces (float64): the
+    reference's model, or the variant the config asks for."""
+    F = torch.nn.functional
+    E, hd = config.n_embd, config.head_dim
+
+    def norm(x, name):
+        if config.norm == "layernorm":
+            return F.layer_norm(x, (E,), weights[name + ".g"][0], weights[name + ".b"][0], eps=1e-5)
         return x * ((x * x).sum() / len(x) + 1e-5) ** -0.5
-    hd = config.head_dim
+
+    def sublayer(x, block, name):  # pre-LN: x + block(norm(x)); post-LN: norm(x + block(x))
+        if config.norm_placement == "pre":
+            y = block(norm(x, name))
+            return y + x if config.residual else y
+        y = block(x)
+        return norm(y + x if config.residual else y, name)
+
+    act = torch.relu if config.activation == "relu" else lambda h: F.gelu(h, approximate="tanh")
+    pe = sinusoidal_table(config.block_size, E)
     n = min(config.block_size, len(doc_ids) - 1)
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
-    losses = []
+    all_logits = []
     for pos in range(n):
-        x = rmsnorm(weights["wte"][doc_ids[pos]] + weights["wpe"][pos])
+        x = weights["wte"][doc_ids[pos]]
+        if config.position == "learned":
+            x = x + weights["wpe"][pos]
+        elif config.position == "sinusoidal":
+            x = x + pe[pos]
+        x = norm(x, "ln_emb")
         for li in range(config.n_layer):
             w = lambda name: weights[f"layer{li}.{name}"]
-            residual, x = x, rmsnorm(x)
-            q, k, v = w("attn_wq") @ x, w("attn_wk") @ x, w("attn_wv") @ x
-            keys[li].append(k)
-            values[li].append(v)
-            K, V = torch.stack(keys[li]), torch.stack(values[li])  # (T, n_embd)
-            heads = []
-            for h in range(config.n_head):
-                s = slice(h * hd, (h + 1) * hd)
-                weights_h = torch.softmax(K[:, s] @ q[s] / hd ** 0.5, dim=0)  # (T,)
-                heads.append(weights_h @ V[:, s])                            # (head_dim,)
-            x = w("attn_wo") @ torch.cat(heads) + residual
-            residual = x
-            x = w("mlp_fc2") @ torch.relu(w("mlp_fc1") @ rmsnorm(x)) + residual
-        logits = weights["lm_head"] @ x
-        losses.append(-torch.log_softmax(logits, dim=0)[doc_ids[pos + 1]])
-    return torch.stack(losses).mean()
+
+            def attention_block(x):
+                q, k, v = w("attn_wq") @ x, w("attn_wk") @ x, w("attn_wv") @ x
+                keys[li].append(k)
+                values[li].append(v)
+                K, V = torch.stack(keys[li]), torch.stack(values[li])  # (T, n_embd)
+                heads = []
+                for h in range(config.n_head):
+                    s = slice(h * hd, (h + 1) * hd)
+                    logits_h = K[:, s] @ q[s]
+                    if config.attention_scale:
+                        logits_h = logits_h / hd ** 0.5
+                    heads.append(torch.softmax(logits_h, dim=0) @ V[:, s])    # (head_dim,)
+                return w("attn_wo") @ torch.cat(heads)
+
+            x = sublayer(x, attention_block, f"layer{li}.ln_attn")
+            x = sublayer(x, lambda x: w("mlp_fc2") @ act(w("mlp_fc1") @ x), f"layer{li}.ln_mlp")
+        all_logits.append((weights["wte"] if config.tie_weights else weights["lm_head"]) @ x)
+    targets = torch.tensor(doc_ids[1:n + 1])
+    return F.cross_entropy(torch.stack(all_logits), targets, label_smoothing=config.label_smoothing)
 
 
 @unittest.skipIf(torch is None, "PyTorch not installed (pip install torch==2.13.0)")
 class TorchParityTest(unittest.TestCase):
-    def compare(self, config, doc):
-        state, doc_ids = fresh_model(config, doc)
-        with recording() as tape:  # as train_step does (the finite differences use the sort)
-            ours = document_loss(doc_ids, state.params, state.config)
-        ours.backward(tape)
-        weights = {name: torch.tensor([[p.data for p in row] for row in matrix],
-                                      dtype=torch.float64, requires_grad=True)
-                   for name, matrix in state.params.items()}
-        theirs = torch_loss(doc_ids, weights, state.config)
-        theirs.backward()
+    def assert_same(self, state, ours, theirs, weights):
         self.assertAlmostEqual(ours.data, theirs.item(), delta=1e-9)
         for name, matrix in state.params.items():
             grads = torch.tensor([[p.grad for p in row] for row in matrix], dtype=torch.float64)
             diff = (grads - weights[name].grad).abs().max().item()
             self.assertLess(diff, 1e-9, name)
 
+    def torch_weights(self, state):
+        return {name: torch.tensor([[p.data for p in row] for row in matrix],
+                                   dtype=torch.float64, requires_grad=True)
+                for name, matrix in state.params.items()}
+
+    def compare(self, config, doc):
+        state, doc_ids = fresh_model(config, doc)
+        with recording() as tape:  # as train_step does (the finite differences use the sort)
+            ours = document_loss(doc_ids, state.params, state.config)
+        ours.backward(tape)
+        weights = self.torch_weights(state)
+        theirs = torch_loss(doc_ids, weights, state.config)
+        theirs.backward()
+        self.assert_same(state, ours, theirs, weights)
+
     def test_default_model(self):
         self.compare(Config(), "isabella")
 
     def test_deeper_model_with_truncation(self):
         self.compare(Config(n_layer=3, n_embd=12, n_head=3, block_size=5), "christopher")
+
+    def test_every_variant(self):
+        """Each switch alone, on a 2-layer model, against PyTorch's own pieces."""
+        for variant in VARIANTS:
+            with self.subTest(**variant):
+                self.compare(Config(n_layer=2, n_embd=12, n_head=3, block_size=8, **variant),
+                             "christopher")
+
+    def test_every_variant_at_once_on_a_batch(self):
+        """The combination run's model, and a step's loss over a batch of 3 documents."""
+        config = Config(n_layer=2, n_embd=8, n_head=2, block_size=6, batch_size=3, **COMBINATION)
+        examples, state = start(DOCS, config)
+        with recording() as tape:
+            ours = batch_loss(examples, 1, state.params, state.config)  # step 1: examples 3, 4, 5
+        ours.backward(tape)
+        weights = self.torch_weights(state)
+        theirs = torch.stack([torch_loss(examples[i], weights, state.config)
+                              for i in (3, 4, 5)]).mean()
+        theirs.backward()
+        self.assert_same(state, ours, theirs, weights)
 
 
 class RecordedOrderTest(unittest.TestCase):
