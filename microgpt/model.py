@@ -13,18 +13,15 @@ One position, top to bottom (the reference's choices):
                 x = x + mlp_fc2 @ relu(mlp_fc1 @ rmsnorm(x))
     logits = lm_head @ x
 
-The config switches textbook variants on, each where its idea lives:
-LayerNorm and GELU (layers.py), sinusoidal or no positions (positions.py),
-no 1/sqrt(head_dim) scale (attention.py); here, post-LN blocks
-x = norm(x + block(x)), blocks without their residual "x +", tied weights
-(the logits use wte; no lm_head) and label smoothing in the loss.
+The config switches textbook variants on, each where its idea lives (norms
+and GELU in layers.py, positions in positions.py, the attention scale in
+attention.py); here: post-LN blocks, blocks without their "x +", tied
+weights (the logits use wte) and label smoothing in the loss.
 
 Parameters are plain data: a dict of named matrices, each a list of rows of
 Values. `init_params` fills them with random.gauss draws in the reference's
-order, which matters: it fixes the random stream and so every printed number.
-A variant's own parameters (LayerNorm's gains and biases) start at constants
-and draw nothing, so a variant changes the random stream only by what it
-removes.
+order, which fixes the random stream and so every printed number. LayerNorm's
+gains and biases start at constants and draw nothing.
 
 Builds on config.py, layers.py, positions.py and attention.py. Left out on
 purpose: biases, dropout, a final norm before lm_head (the reference has none).
