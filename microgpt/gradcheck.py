@@ -29,10 +29,12 @@ import sys
 
 from . import cli
 from .config import Config, ConfigError
+from .size import FORWARD_SECONDS_PER_EDGE, check_fits, human_time, param_count, step_edges
 from .training import batch_loss, start
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
 TINY = {"n_embd": 8, "n_head": 2, "block_size": 8}  # the command's model, unless told otherwise
+LONGEST = 3600  # seconds: a check estimated to take longer is refused
 
 
 def relative_error(a, b, floor=1e-4):
@@ -78,6 +80,15 @@ def check(config, docs=DOCS, doc_index=0, h=1e-5):
     return worst
 
 
+def seconds_needed(config, docs=DOCS):
+    """About how long check(config, docs) takes: two forward passes per parameter.
+
+    >>> round(seconds_needed(Config(**TINY, vocab_size=12)), 1)   # it takes about 2 s
+    1.9
+    """
+    return 2 * param_count(config) * step_edges(config, len(docs[0]) + 1) * FORWARD_SECONDS_PER_EDGE
+
+
 def main(argv=None):
     p = cli.ArgumentParser(prog="python -m microgpt.gradcheck",
                            description="Compare backpropagated and finite-difference gradients "
@@ -86,9 +97,15 @@ def main(argv=None):
                    help="largest acceptable relative error (default 1e-6)")
     cli.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
     args = p.parse_args(argv)
-    config = Config(**{**TINY, **cli.run_config(args)})
+    vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it
+    config = Config(**{**TINY, **cli.run_config(args)}, vocab_size=vocab_size)
     try:
         config.check()
+        check_fits(config, len(DOCS[0]) + 1)
+        if seconds_needed(config) > LONGEST:
+            raise ConfigError(f"checking {param_count(config):,} parameters, two forward passes "
+                              f"each, would take about {human_time(seconds_needed(config))}; "
+                              f"gradcheck is for small models (the default: --n-embd 8)")
         worst = check(config)
     except ConfigError as e:
         p.error(e)

@@ -1,6 +1,6 @@
 """
 size.py: how big a model is before it is built: its parameters, the graph of
-one training step, the memory both take and the time a step takes.
+one training step, the memory both take and the time a forward pass takes.
 
 Every number in microgpt is a Python object. A parameter is a Value (its
 float, its gradient) plus Adam's two moments, and its share of the
@@ -29,7 +29,7 @@ from .model import param_shapes
 BASE_BYTES = 20_000_000   # the interpreter, microgpt and the data
 BYTES_PER_PARAM = 400     # Value, float, gradient, Adam's m and v, checkpoint text
 BYTES_PER_EDGE = 35       # a child reference, a local derivative, the node's share
-SECONDS_PER_EDGE = 3e-7   # forward and backward, CPython (PyPy is faster)
+FORWARD_SECONDS_PER_EDGE = 1e-7  # CPython; backward about doubles it, PyPy is faster
 
 
 def param_count(config):
@@ -107,6 +107,18 @@ def human(n):
         if n < 1000 or unit == "PB":
             return f"{n:.1f} {unit}" if unit != "B" else f"{n:.0f} B"
         n /= 1000
+
+
+def human_time(seconds):
+    """A duration, short: 3.5 hours.
+
+    >>> human_time(90), human_time(5400), human_time(3e6), human_time(3e12)
+    ('1.5 minutes', '1.5 hours', '34.7 days', '95064.3 years')
+    """
+    for unit, length in (("years", 31557600), ("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= length:
+            return f"{seconds / length:.1f} {unit}"
+    return f"{seconds:.0f} seconds"
 
 
 def check_fits(config, positions):
