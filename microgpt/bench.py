@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -48,10 +49,17 @@ def run_child(argv):
     start_time = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                             text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    except BaseException:  # Ctrl-C (or SIGTERM) reached this process alone: end the child too
+        proc.kill()
+        proc.wait()
+        raise
     wall = time.perf_counter() - start_time
     err = proc.stderr.read()
     proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) in (cli.INTERRUPTED, -signal.SIGINT, -signal.SIGTERM):
+        raise KeyboardInterrupt  # Ctrl-C in a terminal reaches the child as well
     if os.waitstatus_to_exitcode(status) != 0:  # say why, in the child's own last line
         last = err.strip().splitlines()[-1] if err.strip() else "no message"
         cli.fail(PROG, f"a benchmark run failed: {last}")
@@ -119,8 +127,10 @@ def main(argv=None):
     args = p.parse_args(argv)
     prog = p.prog
     path = str(locate(args.path))
-    if not Path(path).is_file():
-        cli.fail(prog, f"{path}: no such file")
+    try:
+        load_docs(path)  # what is wrong with the data, said now and not after minutes
+    except DataError as e:
+        cli.fail(prog, e)
     if args.reference:  # say what is wrong now, not after minutes of benchmarking
         if not NAIVE.is_file():
             cli.fail(prog, f"--reference needs {NAIVE} (run from a clone of the repository)")
@@ -150,19 +160,17 @@ def main(argv=None):
               f"({ref_python})")
         print(f"  speed-up          {ref / ours:8.1f} x")
 
-    try:
-        print("\nwhere a step goes (mean of the first 10 documents; CPU ms, noisy at this size):")
-        print(f"  {'model':<14} {'nodes':>7} {'edges':>10} {'forward':>8} {'chain rule':>10} "
-              f"{'Adam':>7} {'free':>7} {'(sort)':>7}")
-        for name, flags in MODELS.items():
-            nodes, edges, ms = step_profile(path, flags)
-            print(f"  {name:<14} {nodes:>7,.0f} {edges:>10,.0f} {ms['forward']:>8.1f} "
-                  f"{ms['chain rule']:>10.1f} {ms['adam']:>7.1f} {ms['free']:>7.1f} "
-                  f"{ms['sort']:>7.1f}", flush=True)
-        print("  (sort): not part of a training step, which records the order the graph is made in;\n"
-              "  it is what loss.backward() without that record would add.")
-    except DataError as e:
-        cli.fail(prog, e)
+    print("\nwhere a step goes (mean of the first 10 documents; CPU ms, noisy at this size):")
+    print(f"  {'model':<14} {'nodes':>7} {'edges':>10} {'forward':>8} {'chain rule':>10} "
+          f"{'Adam':>7} {'free':>7} {'(sort)':>7}")
+    for name, flags in MODELS.items():
+        nodes, edges, ms = step_profile(path, flags)
+        print(f"  {name:<14} {nodes:>7,.0f} {edges:>10,.0f} {ms['forward']:>8.1f} "
+              f"{ms['chain rule']:>10.1f} {ms['adam']:>7.1f} {ms['free']:>7.1f} "
+              f"{ms['sort']:>7.1f}", flush=True)
+    print("  (sort): not part of a training step, which records the order the graph is made in;\n"
+          "  it is what loss.backward() without that record would add.")
+
 
 if __name__ == "__main__":
     cli.run(main)

@@ -22,7 +22,6 @@ train.py saves and resumes; sample.py and inspect.py load.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import os
@@ -44,11 +43,6 @@ VERSION = 1
 
 class CheckpointError(Exception):
     """A checkpoint file that cannot be used, with a message for a person."""
-
-
-def file_sha256(path):
-    """Hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 # -------------------------------------------------------------------------

@@ -17,7 +17,6 @@ Builds on trace.py (the numbers), svg.py (the picture) and checkpoint.py.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from . import checkpoint, cli, svg
 from .checkpoint import CheckpointError
@@ -103,9 +102,12 @@ def main(argv=None):
     if len(args.inputs) == 2 and args.train_steps:
         p.error("give either a checkpoint or --train-steps, not both")
     text = args.inputs[-1]
+    data = locate(args.data)
+    cli.check_output(prog, "--svg", args.svg,  # before any work: can it be written?
+                     {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2 else {data: "the data"})
     try:
         if args.train_steps:
-            docs, state = start(load_docs(locate(args.data)), Config(steps=args.train_steps))
+            docs, state = start(load_docs(data), Config(steps=args.train_steps))
             print(f"training a fresh model for {args.train_steps} steps on {args.data}...",
                   file=sys.stderr)
             while state.step < args.train_steps:
@@ -122,8 +124,7 @@ def main(argv=None):
     print(f"{source}: reading {text!r}, {len(positions)} positions with BOS\n")
     print("\n".join(report(positions, state.config, args.numbers)))
     if args.svg:
-        Path(args.svg).write_text(svg_picture(positions, state.config), encoding="utf-8")
-        print(f"\nwrote {args.svg}")
+        cli.write(prog, args.svg, svg_picture(positions, state.config), "the heatmaps")
 
 
 if __name__ == "__main__":
