@@ -4,7 +4,26 @@ microgpt: the whole GPT algorithm in small, dependency-free modules.
 Read them in this order; each builds only on the ones before it (a test
 checks): first the algorithm, value to generate; then the tools around it;
 then the commands, each `python -m microgpt.NAME`.
+
+Started as a command, microgpt ends at once on Ctrl-C or SIGTERM while its
+modules still load (status 130, one line, nothing to save yet), until the
+command's cli.run takes over; imported as a library, it leaves signals alone.
 """
+import os
+import signal
+import sys
+
+
+def _stop_at_once(signum, frame):
+    os.write(2, b"\ninterrupted\n")
+    os._exit(130)
+
+
+if sys.argv[:1] == ["-m"]:  # python -m microgpt.X, still importing microgpt
+    for _sig, _default in ((signal.SIGINT, signal.default_int_handler),
+                           (signal.SIGTERM, signal.SIG_DFL)):
+        if signal.getsignal(_sig) is _default:  # not when the shell ignores it (a job run with &)
+            signal.signal(_sig, _stop_at_once)
 
 READING_ORDER = (
     # the algorithm
