@@ -144,8 +144,9 @@ def save(prog, state, path, why=None):
     try:
         checkpoint.save(state, path)
     except OSError as e:
-        print(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); "
-              f"the file holds what it held before", file=sys.stderr)
+        kept = "it holds what it held before" if os.path.exists(path) else "no file written"
+        print(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); {kept}",
+              file=sys.stderr)
         UNWRITTEN.append(path)
         return False
     except checkpoint.CheckpointError as e:
