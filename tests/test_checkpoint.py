@@ -63,7 +63,7 @@ class ResumeTest(unittest.TestCase):
 
     @unittest.skipUnless(NAMES.is_file() and GOLDEN.is_file(), "needs ../shared (reference data)")
     def test_interrupted_default_run_still_prints_the_golden_numbers(self):
-        want = numbers(GOLDEN.read_text())
+        want = numbers(GOLDEN.read_text(encoding="utf-8"))
         rng = random.Random(SEED)
         for stop_after in (rng.randint(1, 499), rng.randint(500, 999)):
             with self.subTest(stop_after=stop_after), tempfile.TemporaryDirectory() as folder:
@@ -129,7 +129,7 @@ class BadCheckpointTest(unittest.TestCase):
         good = folder / "good.json"
         result = train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", good)
         self.assertEqual(result.returncode, 0, result.stderr)
-        text = good.read_text()
+        text = good.read_text(encoding="utf-8")
         obj = json.loads(text)
         newer = dict(obj, version=99)
         broken = json.loads(text)
@@ -146,7 +146,7 @@ class BadCheckpointTest(unittest.TestCase):
         }
         for name, (content, pattern) in cases.items():
             if content is not None:
-                (folder / name).write_text(content)
+                (folder / name).write_text(content, encoding="utf-8")
             for command in (("-m", "microgpt.sample", name), ("-m", "microgpt.train", "--resume", name)):
                 with self.subTest(file=name, command=command[1]):
                     assert_one_line_error(self, run(*command, cwd=folder), pattern)
@@ -156,7 +156,7 @@ class BadCheckpointTest(unittest.TestCase):
         model = folder / "m.json"
         result = train(BUNDLED_NAMES, "--steps", "3", "--num-samples", "1", "--out", model)
         self.assertEqual(result.returncode, 0, result.stderr)
-        (folder / "other.txt").write_text("\n".join(["anna", "bob", "carl"]) + "\n")
+        (folder / "other.txt").write_text("\n".join(["anna", "bob", "carl"]) + "\n", encoding="utf-8")
         assert_one_line_error(self, train(folder / "other.txt", "--resume", model),
                                    "not the data file")
         assert_one_line_error(self, train(BUNDLED_NAMES, "--resume", model, "--n-embd", "8",

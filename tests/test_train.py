@@ -14,7 +14,7 @@ class GoldenRunTest(unittest.TestCase):
         """All 1000 losses and 20 samples of the reference run, digit for digit."""
         result = train(NAMES)
         self.assertEqual(result.returncode, 0, result.stderr)
-        got, want = numbers(result.stdout), numbers(GOLDEN.read_text())
+        got, want = numbers(result.stdout), numbers(GOLDEN.read_text(encoding="utf-8"))
         self.assertEqual(len(want), 3 + 1000 + 20)
         self.assertEqual(got, want)
 
@@ -39,7 +39,8 @@ class SameAsNaiveTest(unittest.TestCase):
     def test_capitals_digits_underscores(self):
         path = Path(tempfile.mkdtemp()) / "handles.txt"
         path.write_text("\n".join(["Ada_Lovelace", "alan_turing42", "Grace_H", "x_1", "Z9",
-                                   "  linus_T  ", "", "guido_v_R", "KEN_7", "dennis_R"]) + "\n")
+                                   "  linus_T  ", "", "guido_v_R", "KEN_7", "dennis_R"]) + "\n",
+                        encoding="utf-8")
         self.compare(path, "--steps", "15", "--n-embd", "8", "--n-head", "2", "--block-size", "8",
                      "--seed", "1234", "--num-samples", "6", "--temperature", "1.3")
 
@@ -76,8 +77,8 @@ class BadInputTest(unittest.TestCase):
 
     def test_bad_files(self):
         folder = Path(tempfile.mkdtemp())
-        (folder / "empty.txt").write_text("")
-        (folder / "blank.txt").write_text("\n   \n\t\n")
+        (folder / "empty.txt").write_text("", encoding="utf-8")
+        (folder / "blank.txt").write_text("\n   \n\t\n", encoding="utf-8")
         (folder / "latin1.txt").write_bytes("emma\nzo\xeb\n".encode("latin-1"))
         cases = {
             "missing.txt": "no such file",
@@ -93,7 +94,7 @@ class BadInputTest(unittest.TestCase):
     @unittest.skipIf(hasattr(os, "geteuid") and os.geteuid() == 0, "root can read any file")
     def test_unreadable_file(self):
         path = Path(tempfile.mkdtemp()) / "secret.txt"
-        path.write_text("emma\n")
+        path.write_text("emma\n", encoding="utf-8")
         path.chmod(0)
         assert_one_line_error(self, train(path), "permission denied")
 
