@@ -1,0 +1,419 @@
+"""Nothing lost, no traceback: every command run as a learner would, and then
+adversarially, as real subprocesses. Output paths are checked before any
+work; a diverged run stops at its step and keeps its last good state;
+Ctrl-C and SIGTERM (at seeded random steps, and during start-up) save and
+exit 130; closed, full or ASCII-only output streams; hand-edited checkpoint
+fields; odd data files; models too big for the machine."""
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+from pathlib import Path
+
+from microgpt import checkpoint, data
+from microgpt.config import Config
+from microgpt.training import Diverged, start, train_step
+from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, numbers, run, train
+
+SEED = 20261124  # the signal steps are drawn from this: a failure can be rerun exactly
+TINY = ("--n-embd", "8", "--n-head", "2", "--num-samples", "2")
+POSIX = os.name == "posix"
+
+
+def popen(*args, env=None, **kw):
+    """Start `python *args` with microgpt importable, pipes on stdout and stderr."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **(env or {})}
+    return subprocess.Popen([sys.executable, *map(str, args)], cwd=kw.pop("cwd", ROOT), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def steps_of(stdout):
+    """The step numbers a run printed, in order."""
+    return [int(line.split()[1]) for line in stdout.splitlines() if line.startswith("step ")]
+
+
+def no_nan(text):
+    """The JSON text, parsed; ValueError if it holds NaN or Infinity (not standard JSON)."""
+    def refuse(constant):
+        raise ValueError(f"non-standard JSON constant {constant}")
+    return json.loads(text, parse_constant=refuse)
+
+
+class Folder(unittest.TestCase):
+    """A fresh folder per class, holding a small copy of the names data."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = tempfile.TemporaryDirectory()
+        cls.folder = Path(cls._tmp.name)
+        cls.data = cls.folder / "names.txt"
+        cls.data.write_bytes(BUNDLED_NAMES.read_bytes()[:20000])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.cleanup()
+
+
+class OutputPathTest(Folder):
+    def test_bad_output_paths_are_refused_before_any_work(self):
+        (self.folder / "sub").mkdir()
+        (self.folder / "plain").write_text("x", encoding="utf-8")
+        before = self.data.read_bytes()
+        cases = [
+            (["--out", self.folder / "missing" / "m.json"], "--out .*no such folder"),
+            (["--out", self.folder / "sub"], "--out .*is a directory"),
+            (["--out", self.folder / "plain" / "m.json"], "--out .*plain is not a folder"),
+            (["--out", self.data], "--out .*is the data"),
+            (["--out", ""], "--out '': an empty file name"),
+            (["--out", "x" * 300 + ".json"], "--out .*(too long|File name)"),
+            (["--out", "m.json", "--plot", "m.json"], "--plot m.json: is the checkpoint"),
+            (["--plot", self.folder / "missing" / "p.svg"], "--plot .*no such folder"),
+        ]
+        if os.path.exists("/dev/null"):
+            cases.append((["--out", "/dev/null"], "--out /dev/null: is not a regular file"))
+        for flags, pattern in cases:
+            with self.subTest(flags=flags):
+                result = train(self.data, "--steps", "3", *TINY, *flags, cwd=self.folder)
+                assert_one_line_error(self, result, pattern)
+                self.assertEqual(result.stdout, "")  # refused before the first step
+        self.assertEqual(self.data.read_bytes(), before)
+        self.assertFalse((self.folder / "m.json").exists())
+
+    def test_inspect_svg_is_checked_first(self):
+        result = run("-m", "microgpt.inspect", "emma", "--train-steps", "2", "--data", self.data,
+                     "--svg", self.folder / "sub" / "missing" / "a.svg")
+        assert_one_line_error(self, result, "--svg .*no such folder")
+
+    @unittest.skipUnless(hasattr(os, "symlink") and POSIX, "needs symlinks")
+    def test_a_symlink_is_followed_and_its_target_replaced(self):
+        target, link = self.folder / "target.json", self.folder / "link.json"
+        target.write_text("old", encoding="utf-8")
+        link.symlink_to(target)
+        result = train(self.data, "--steps", "2", *TINY, "--out", link)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertTrue(link.is_symlink())
+        self.assertEqual(checkpoint.load(target).step, 2)
+
+    @unittest.skipUnless(POSIX, "needs resource limits (Unix)")
+    def test_a_write_that_fails_later_keeps_the_old_checkpoint_and_the_samples(self):
+        """A file-size limit makes every later write fail, as a full disk would."""
+        import resource
+
+        model = self.folder / "kept.json"
+        self.assertEqual(train(self.data, "--steps", "3", *TINY, "--out", model).returncode, 0)
+        old = model.read_bytes()
+        (self.folder / "kept.json.abcd1234.tmp").write_text("left by a killed save", encoding="utf-8")
+
+        def small_files():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failed write, not a killed process
+
+        proc = popen("-m", "microgpt.train", self.data, "--resume", model, "--steps", "6",
+                     "--save-every", "2", "--plot", self.folder / "loss.svg",
+                     preexec_fn=small_files)
+        out, err = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 1, err)
+        self.assertNotIn("Traceback", err)
+        self.assertEqual(len([l for l in err.splitlines() if "not saved to" in l]), 2, err)  # 4, 6
+        self.assertIn("loss curve not written", err)
+        self.assertEqual(len([l for l in out.splitlines() if l.startswith("sample")]), 2)
+        self.assertEqual(model.read_bytes(), old)
+        # a save that works removes the temporary a killed one left
+        self.assertEqual(train(self.data, "--resume", model, "--steps", "7").returncode, 0)
+        self.assertEqual(sorted(p.name for p in self.folder.glob("kept.json*")), ["kept.json"])
+
+
+class DivergenceTest(Folder):
+    def test_high_learning_rates_give_finite_losses(self):
+        for lr, steps in (("0.3", "50"), ("0.5", "20"), ("1", "5")):
+            with self.subTest(lr=lr):
+                result = train(BUNDLED_NAMES, "--lr", lr, "--steps", steps, "--num-samples", "1")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(steps_of(result.stdout), list(range(1, int(steps) + 1)))
+                self.assertNotIn("nan", result.stdout)
+
+    def test_a_diverged_run_stops_at_its_step_and_keeps_the_last_good_state(self):
+        for lr in ("1e300", "1e100"):  # nan losses; and a gradient Adam could not square
+            with self.subTest(lr=lr):
+                model = self.folder / f"lr{lr}.json"
+                result = train(self.data, "--lr", lr, "--steps", "30", *TINY, "--out", model)
+                assert_one_line_error(self, result, r"diverged at step (\d+).*smaller --lr", status=3)
+                step = int(result.stderr.split("diverged at step ")[1].split()[0])
+                self.assertEqual(steps_of(result.stdout), list(range(1, step)))
+                self.assertIn(f"{model} holds step {step - 1}", result.stderr)
+                self.assertEqual(no_nan(model.read_text(encoding="utf-8"))["step"], step - 1)
+                # every command takes what it wrote
+                self.assertEqual(run("-m", "microgpt.sample", model).returncode, 0)
+                self.assertEqual(run("-m", "microgpt.inspect", model, "emma").returncode, 0)
+                again = train(self.data, "--resume", model)
+                self.assertEqual(again.returncode, 3, again.stderr)
+                self.assertIn(f"diverged at step {step}", again.stderr.splitlines()[-1])
+
+    def test_a_diverged_step_changes_nothing(self):
+        examples, state = start(["emma", "olivia", "ava"], Config(n_embd=8, n_head=2, lr=1e300))
+        train_step(state, examples)
+        before = checkpoint.to_json(state)
+        with self.assertRaises(Diverged):
+            train_step(state, examples)
+        self.assertEqual(checkpoint.to_json(state), before)
+
+    def test_a_temperature_next_to_zero_is_greedy(self):
+        model = self.folder / "t.json"
+        result = train(self.data, "--steps", "3", *TINY, "--temperature", "1e-320", "--out", model)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        greedy = run("-m", "microgpt.sample", model, "--temperature", "0", "--num-samples", "2")
+        tiny = run("-m", "microgpt.sample", model, "--temperature", "1e-320", "--num-samples", "2")
+        self.assertEqual(tiny.returncode, 0, tiny.stderr)
+        self.assertEqual(tiny.stdout, greedy.stdout)
+
+
+class SignalTest(Folder):
+    def interrupt_after(self, step, sig, *flags):
+        """Train, send sig once step `step` is printed; (stdout, stderr, status)."""
+        proc = popen("-m", "microgpt.train", self.data, "--steps", "500", *TINY, *flags)
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith(f"step {step:4d} /"):
+                proc.send_signal(sig)
+                break
+        out, err = proc.communicate(timeout=120)
+        return "".join(lines) + out, err, proc.returncode
+
+    @unittest.skipUnless(POSIX, "needs SIGTERM")
+    def test_sigint_and_sigterm_at_random_steps_save_and_resume_exactly(self):
+        model = self.folder / "sig.json"
+        rng = random.Random(SEED)
+        whole = numbers(train(self.data, "--steps", "500", *TINY).stdout)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            step = rng.randint(1, 60)
+            with self.subTest(signal=sig, step=step):
+                out, err, status = self.interrupt_after(step, sig, "--out", model)
+                self.assertEqual(status, 130, err)
+                self.assertNotIn("Traceback", err)
+                saved = checkpoint.load(model).step
+                self.assertIn(saved, (step, step + 1))  # the step under way is finished
+                self.assertEqual(err.strip().splitlines()[-1],
+                                 f"python -m microgpt.train: interrupted after step {saved}; "
+                                 f"saved to {model}")
+                resumed = train(self.data, "--resume", model)
+                self.assertEqual(resumed.returncode, 0, resumed.stderr)
+                head = [l for l in numbers(out) if not l.startswith("step")
+                        or int(l.split()[1]) <= saved]
+                self.assertEqual(head + numbers(resumed.stdout)[3:], whole)
+
+    @unittest.skipUnless(hasattr(os, "mkfifo"), "needs a FIFO")
+    def test_a_signal_while_the_data_loads_exits_130_in_one_line(self):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with self.subTest(signal=sig):
+                fifo = self.folder / f"fifo{sig}"
+                os.mkfifo(fifo)
+                proc = popen("-m", "microgpt.train", fifo, "--out", self.folder / "never.json")
+                writer = os.open(fifo, os.O_WRONLY)  # returns once the command opens it to read
+                os.write(writer, b"emma\n")
+                proc.send_signal(sig)
+                out, err = proc.communicate(timeout=60)
+                os.close(writer)
+                self.assertEqual(proc.returncode, 130, err)
+                self.assertEqual(err.strip(), "interrupted")
+                self.assertFalse((self.folder / "never.json").exists())
+
+    def test_ctrl_c_twice_after_the_last_step(self):
+        proc = popen("-m", "microgpt.train", self.data, "--steps", "5", *TINY[:4],
+                     "--num-samples", "100000")
+        for line in proc.stdout:
+            if line.startswith("sample"):
+                proc.send_signal(signal.SIGINT)
+                time.sleep(0.05)
+                proc.send_signal(signal.SIGINT)
+                break
+        _, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertNotIn("Traceback", err)
+        self.assertNotIn("step 6", err)
+        self.assertLessEqual(len([l for l in err.splitlines() if "interrupted" in l]), 1)
+
+    def test_ctrl_c_in_the_other_commands(self):
+        commands = {
+            "inspect": ("-m", "microgpt.inspect", "emma", "--train-steps", "100000", "--data",
+                        self.data),
+            "gradcheck": ("-m", "microgpt.gradcheck", "--n-embd", "16", "--n-layer", "2"),
+            "bench": ("-m", "microgpt.bench", self.data, "--steps", "100000"),
+            "sample": ("-m", "microgpt.sample", self.folder / "s.json", "--num-samples", "10000000"),
+        }
+        self.assertEqual(train(self.data, "--steps", "2", *TINY,
+                               "--out", self.folder / "s.json").returncode, 0)
+        for name, args in commands.items():
+            with self.subTest(command=name):
+                proc = popen(*args)
+                time.sleep(1.5)  # well into its work
+                proc.send_signal(signal.SIGINT)
+                out, err = proc.communicate(timeout=60)
+                self.assertEqual(proc.returncode, 130, err)
+                self.assertNotIn("Traceback", err)
+                self.assertEqual(err.strip().splitlines()[-1], "interrupted")
+
+
+class StreamTest(Folder):
+    @unittest.skipUnless(os.path.exists("/dev/full"), "needs /dev/full")
+    def test_a_full_stdout_or_stderr(self):
+        with open("/dev/full", "w") as full:
+            proc = subprocess.run([sys.executable, "-m", "microgpt.train", self.data, "--steps",
+                                   "3", *TINY], stdout=full, stderr=subprocess.PIPE, text=True,
+                                  env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+            self.assertEqual(proc.returncode, 1, proc.stderr)
+            self.assertEqual(proc.stderr, "")
+            proc = subprocess.run([sys.executable, "-m", "microgpt.train", self.data, "--steps",
+                                   "3", *TINY], stdout=subprocess.PIPE, stderr=full, text=True,
+                                  env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+            self.assertEqual(proc.returncode, 0)
+            self.assertEqual(steps_of(proc.stdout), [1, 2, 3])
+
+    def test_a_closed_pipe_ends_quietly_and_still_saves(self):
+        """As in `python -m microgpt.train ... --out m.json | head -3`."""
+        model = self.folder / "head.json"
+        proc = popen("-m", "microgpt.train", self.data, "--steps", "5000", *TINY, "--out", model)
+        head = [proc.stdout.readline() for _ in range(3)]
+        proc.stdout.close()
+        err = proc.stderr.read()
+        proc.stderr.close()
+        proc.wait(timeout=60)
+        self.assertTrue(head[0].startswith("num docs"))
+        self.assertEqual(proc.returncode, 1, err)
+        self.assertNotIn("Traceback", err)
+        self.assertGreaterEqual(checkpoint.load(model).step, 1)
+
+    def test_characters_the_terminal_cannot_show_are_escaped(self):
+        path = self.folder / "accents.txt"
+        path.write_text("zoë\nłukasz\nrenée\n", encoding="utf-8")
+        proc = popen("-m", "microgpt.train", path, "--steps", "3", *TINY,
+                     env={"PYTHONIOENCODING": "ascii"})
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 0, err)
+        self.assertEqual(len([l for l in out.splitlines() if l.startswith("sample")]), 2)
+
+
+class CheckpointFieldTest(Folder):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.model = cls.folder / "good.json"
+        result = train(cls.data, "--steps", "3", *TINY, "--out", cls.model)
+        assert result.returncode == 0, result.stderr
+        cls.text = cls.model.read_text(encoding="utf-8")
+
+    def variant(self, change):
+        obj = json.loads(self.text)
+        change(obj)
+        return json.dumps(obj)
+
+    def set(self, *path):
+        *keys, value = path
+
+        def change(obj):
+            for key in keys[:-1]:
+                obj = obj[key]
+            obj[keys[-1]] = value
+        return self.variant(change)
+
+    def bad_checkpoints(self):
+        first = repr(json.loads(self.text)["params"]["wte"][0][0])
+        return {
+            "weight 1e400": self.text.replace(first, "1e400", 1),
+            "weight a huge integer": self.text.replace(first, "1" + "0" * 400, 1),
+            "weight of 5000 digits": self.text.replace(first, "1" + "0" * 5000, 1),
+            "rng word negative": self.set("rng", "state", 0, -1),
+            "rng word 2**64": self.set("rng", "state", 0, 2 ** 64),
+            "nested 200,000 deep": "[" * 200000 + "]" * 200000,
+            "data name with NUL": self.set("data", "name", "a\0b"),
+            "data name of 5000 characters": self.set("data", "name", "x" * 5000),
+            "n_head 2.0": self.set("config", "n_head", 2.0),
+            "block_size 16.0": self.set("config", "block_size", 16.0),
+            "steps 10.5": self.set("config", "steps", 10.5),
+            "beta1 1.5": self.set("config", "beta1", 1.5),
+            "beta2 -0.1": self.set("config", "beta2", -0.1),
+            "eps 0": self.set("config", "eps", 0.0),
+            "adam v negative": self.set("adam", "v", 0, -1.0),
+            "vocabulary lone surrogate": self.text.replace('"a"', '"\\ud800"', 1),
+            "seed as text": self.set("config", "seed", "42"),
+            "n_layer 10**7": self.set("config", "n_layer", 10 ** 7),
+            "loss NaN": self.text.replace('"losses": [', '"losses": [NaN, ', 1),
+            "sha256 not hex": self.set("data", "sha256", "xyz"),
+            "version 0": self.set("version", 0),
+        }
+
+    def test_every_bad_field_is_one_line_in_every_command(self):
+        commands = {"sample": ("-m", "microgpt.sample"), "inspect": ("-m", "microgpt.inspect"),
+                    "train": ("-m", "microgpt.train", self.data, "--resume")}
+        for i, (what, text) in enumerate(self.bad_checkpoints().items()):
+            path = self.folder / f"bad{i}.json"
+            path.write_text(text, encoding="utf-8")
+            with self.subTest(field=what):  # every field in-process, each command on a few
+                with self.assertRaises(checkpoint.CheckpointError):
+                    checkpoint.load(path)
+            name = list(commands)[i % 3]
+            args = (*commands[name], path) + (("emma",) if name == "inspect" else ())
+            with self.subTest(field=what, command=name):
+                assert_one_line_error(self, run(*args), "not a (valid )?checkpoint")
+
+    def test_a_finished_run_says_so_and_more_steps_extend_it(self):
+        assert_one_line_error(self, train(self.data, "--resume", self.model),
+                              r"finished \(3 steps\).*--steps N with N above 3")
+        longer = self.folder / "longer.json"
+        longer.write_text(self.text, encoding="utf-8")
+        result = train(self.data, "--resume", longer, "--steps", "5")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(steps_of(result.stdout), [4, 5])
+        self.assertEqual(checkpoint.load(longer).config.steps, 5)
+
+
+class DataTest(Folder):
+    @unittest.skipUnless(hasattr(os, "mkfifo"), "needs a FIFO")
+    def test_a_fifo_is_read_once_and_checksummed(self):
+        fifo, model = self.folder / "pipe", self.folder / "fifo.json"
+        os.mkfifo(fifo)
+        raw = self.data.read_bytes()
+        writer = threading.Thread(target=lambda: Path(fifo).write_bytes(raw))
+        writer.start()
+        result = train(fifo, "--steps", "2", *TINY, "--out", model)
+        writer.join()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(checkpoint.load(model).data_sha256, hashlib.sha256(raw).hexdigest())
+        self.assertEqual(train(self.data, "--resume", model, "--steps", "3").returncode, 0)
+
+    def test_a_byte_order_mark_is_not_a_character(self):
+        bom = self.folder / "bom.txt"
+        bom.write_bytes(b"\xef\xbb\xbf" + self.data.read_bytes())
+        with_bom, without = (numbers(train(p, "--steps", "3", *TINY).stdout) for p in (bom, self.data))
+        self.assertEqual(with_bom, without)
+
+    def test_names_no_file_can_have(self):
+        assert_one_line_error(self, train("", "--steps", "1"), "'': an empty file name")
+        assert_one_line_error(self, train("x" * 300, "--steps", "1"), "cannot read|too long")
+        assert_one_line_error(self, run("-m", "microgpt.bench", self.folder), "is a directory")
+        with self.assertRaisesRegex(data.DataError, "NUL"):
+            data.load_docs("names\0.txt")
+
+
+class SizeTest(unittest.TestCase):
+    def test_a_model_too_big_for_this_machine_is_refused_with_its_estimate(self):
+        for flags in (["--n-embd", "100000", "--n-head", "1"], ["--n-layer", "10000000"],
+                      ["--block-size", "1000000000000"]):
+            with self.subTest(flags=flags):
+                assert_one_line_error(self, train(BUNDLED_NAMES, *flags),
+                                      r"needs about [\d.]+ [TP]B of memory .* parameters")
+
+    def test_a_gradient_check_that_would_take_forever(self):
+        assert_one_line_error(self, run("-m", "microgpt.gradcheck", "--n-embd", "64",
+                                        "--n-layer", "4"), r"would take about [\d.]+ hours")
+
+
+if __name__ == "__main__":
+    unittest.main()
