@@ -6,11 +6,10 @@ training step per document, its loss printed; save; print a few samples.
 With the default flags on the 32,033-name file it prints exactly the
 reference run's numbers.
 
-Ctrl-C (or SIGTERM) finishes the current step, saves (with --out, or back to
-the --resume file) and stops with status 130; a second Ctrl-C stops at once.
-A run that diverges stops there (status 3), its last good state saved. Output
-paths are checked before any work; a save that fails later (a full disk)
-keeps the old file and the samples still follow (status 1).
+Ctrl-C (or SIGTERM) finishes the step, saves (with --out, or back to the
+--resume file) and exits 130; a second Ctrl-C stops at once. A diverged run
+stops there, its last good state saved (status 3). Output paths are checked
+first; a save that fails later keeps the old file (status 1).
 
 The algorithm is training.py's; this module only parses, prints and saves.
 """
