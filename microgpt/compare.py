@@ -153,8 +153,10 @@ def table(results):
                                f"longer a finite number; try a smaller --lr or --warmup)")
             continue
         row += f"{r.held_out:>8.4f}  " if split_asked else ""
-        lines.append(row + f"{r.ms_per_step:>7.1f}  {', '.join(r.samples)}")
-    lines.append(f"(loss: the training loss, mean of the last {WINDOW} steps"
+        samples = ", ".join(text or '""' for text in r.samples)  # "": the model ended at once
+        lines.append(row + f"{r.ms_per_step:>7.1f}  {samples}")
+    window = min(WINDOW, max(len(r.losses) for r in results))
+    lines.append(f"(loss: the training loss, mean of the last {window} steps"
                  + ("; held-out: the mean document loss on the held-out documents)"
                     if split_asked else ")"))
     return lines

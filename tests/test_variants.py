@@ -222,7 +222,7 @@ class BatchAndSplitTest(unittest.TestCase):
         held = [l for l in result.stdout.splitlines() if l.startswith("held-out")]
         self.assertEqual([l.split("|")[0].split()[-1] for l in held], ["3", "6", "7"])
         self.assertIn("num held out: 516", result.stdout)
-        self.assertEqual(result.stderr.count("mean over the first 200 of the 516"), 1)
+        self.assertEqual(result.stderr.count("mean over the first 100 of the 516"), 1)
         self.assertEqual(len([l for l in result.stdout.splitlines() if l.startswith("step")]), 7)
 
 
