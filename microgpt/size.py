@@ -20,6 +20,7 @@ memory. Builds on config.py and model.py (param_shapes).
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 
@@ -71,30 +72,22 @@ def memory_needed(config, positions):
             + BYTES_PER_EDGE * step_edges(config, positions))
 
 
-def available_memory():
-    """Bytes this process may still use: the memory the system has free (or
-    in all), or the process's own limit if lower; None when not known."""
-    free = None
-    try:
-        with open("/proc/meminfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    free = int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    if free is None and hasattr(os, "sysconf"):
-        try:
-            free = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError):
-            pass
-    try:
+def machine_memory():
+    """Bytes of memory this process can have at most: the machine's, or less
+    when a container (its cgroup) or a resource limit caps it; None if not known."""
+    sizes = []
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # no sysconf on Windows
+        sizes.append(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        with contextlib.suppress(OSError, ValueError):  # absent, or "max": no cap
+            with open(path, encoding="utf-8") as f:
+                sizes.append(int(f.read()))
+    with contextlib.suppress(ImportError, OSError, ValueError):
         import resource  # Unix only
         limit = resource.getrlimit(resource.RLIMIT_AS)[0]
-        if limit != resource.RLIM_INFINITY and (free is None or limit < free):
-            free = limit
-    except (ImportError, OSError, ValueError):
-        pass
-    return free
+        if limit != resource.RLIM_INFINITY:
+            sizes.append(limit)
+    return min(sizes) if sizes else None
 
 
 def human(n):
@@ -123,10 +116,11 @@ def human_time(seconds):
 
 def check_fits(config, positions):
     """Raise ConfigError, with the estimate, if a run of this config would
-    need more memory than this machine has."""
-    need, have = memory_needed(config, positions), available_memory()
+    need more memory than this machine has (all of it: what other programs
+    hold now may be theirs for a minute only)."""
+    need, have = memory_needed(config, positions), machine_memory()
     if have is not None and need > have:
         raise ConfigError(f"this model needs about {human(need)} of memory "
                           f"({param_count(config):,} parameters, about "
                           f"{step_edges(config, positions):,} graph edges a step); "
-                          f"this machine has {human(have)} free")
+                          f"this machine has {human(have)}")
