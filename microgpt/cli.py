@@ -29,22 +29,19 @@ import sys
 from . import checkpoint, files
 from .config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config
 
-
-class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a mistake prints one line: 'prog: error: ...'."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
                  "(a full disk, a closed pipe); 2 a mistake in the command or its files, refused "
                  "before any work; 3 training diverged (try a smaller --lr); 130 interrupted "
                  "(Ctrl-C or SIGTERM; with --out the checkpoint is saved first)")
-
-
 UNWRITTEN = []  # files a command could not write (see save, write): run() then exits 1
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, but a mistake prints one line: 'prog: error: ...'."""
+
+    def error(self, message):
+        self.exit(MISTAKE, f"{self.prog}: error: {message}\n")
 
 
 class OutputClosed(Exception):
