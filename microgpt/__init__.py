@@ -43,6 +43,7 @@ READING_ORDER = (
     "generate",    # sampling
     # the tools around it
     "files",       # output files: checked before work, written atomically
+    "schema",      # what a checkpoint holds, field by field, checked when read
     "checkpoint",  # a run's whole state, saved and loaded
     "cli",         # what the commands share
     "svg",         # pictures
