@@ -1,11 +1,10 @@
 """
 bpe.py: byte-pair encoding (BPE), subword tokens learned from the data.
 
-tokenizer.py gives every character an id. BPE starts from those ids and
-learns merges: it counts every pair of neighbouring tokens inside the words
-of the training documents, makes the most frequent pair one new token, and
-repeats. Frequent pieces ("er", "itis", "cholera") become single tokens, so a
-document takes fewer tokens and a block of `block_size` tokens holds more
+BPE starts from tokenizer.py's character ids and learns merges: it counts
+every pair of neighbouring tokens inside the words of the documents, makes
+the most frequent pair one new token, and repeats. Frequent pieces ("er",
+"itis") become single tokens, so a block of `block_size` tokens holds more
 text. This is Sennrich et al.'s original algorithm (2016), which GPT-2's
 tokenizer refines. The rules, exactly:
 
@@ -148,12 +147,12 @@ def learn_merges(docs, chars, num_merges):
 def check(chars, merges):
     """ValueError, saying what is wrong, unless chars are distinct single
     characters and each merge joins two non-whitespace tokens made before it."""
-    for ch in chars:
-        if not (isinstance(ch, str) and len(ch) == 1):
-            raise ValueError(f"the alphabet must be single characters, got {ch!r}")
-    if len(set(chars)) != len(chars):
-        twice = next(ch for ch in chars if chars.count(ch) > 1)
-        raise ValueError(f"the alphabet has {twice!r} twice")
+    odd = [ch for ch in chars if not (isinstance(ch, str) and len(ch) == 1)]
+    if odd:
+        raise ValueError(f"the alphabet must be single characters, got {odd[0]!r}")
+    twice = [ch for ch in chars if chars.count(ch) > 1]
+    if twice:
+        raise ValueError(f"the alphabet has {twice[0]!r} twice")
     seen = {}
     for k, pair in enumerate(merges):
         new_id = len(chars) + k
