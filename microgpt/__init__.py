@@ -33,6 +33,7 @@ READING_ORDER = (
     "tokenizer",   # characters <-> ids, BOS
     "bpe",         # byte-pair encoding: subword tokens learned from the data
     "config",      # every setting, one dataclass
+    "dataset",     # documents -> examples: tokenizer, held-out split, windows
     "layers",      # linear, the norms, the activations
     "positions",   # a token's embedding plus where it stands
     "attention",   # causal multi-head attention over a key/value cache
@@ -46,6 +47,7 @@ READING_ORDER = (
     "schema",      # what a checkpoint holds, field by field, checked when read
     "checkpoint",  # a run's whole state, saved and loaded
     "cli",         # what the commands share
+    "flags",       # the flags that set a run: train, gradcheck and compare share them
     "svg",         # pictures
     "trace",       # what every head computed, as plain numbers
     "graph",       # a small expression's graph as text or DOT

@@ -3,9 +3,8 @@ cli.py: what the command-line modules share: argument parsing whose errors
 are one line (status 2, no usage dump, no traceback), flag types that
 explain what they expected, output paths checked before any work, ending
 cleanly (on Ctrl-C or SIGTERM, between steps where it matters; on a closed
-or full output stream; on characters the terminal cannot show), and the
-flags that set a run's Config, written once for train, gradcheck and
-compare.
+or full output stream; on characters the terminal cannot show). The flags
+that set a run's Config are flags.py's.
 
 Every command ends with one of these exit statuses (EXIT_STATUSES, for
 --help): 0 done; 1 an output could not be written after the work began (a
@@ -20,14 +19,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import math
 import os
 import signal
 import sys
 
 from . import checkpoint, files
-from .config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
@@ -233,58 +230,3 @@ def stop_requests():
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-# -------------------------------------------------------------------------
-# the flags that set a run's Config: train, gradcheck and compare share them.
-# Each flag's dest is its Config field, and its default None (not given).
-
-def add_run_flags(parser):
-    """Add the flags of a run's shape, training and variants to parser."""
-    d = Config()
-    g = parser.add_argument_group("the model and its training")
-    g.add_argument("--steps", type=whole_number(1), help=f"training steps (default {d.steps})")
-    g.add_argument("--seed", type=whole_number(0), help=f"random seed (default {d.seed})")
-    g.add_argument("--n-layer", type=whole_number(1), help=f"transformer blocks (default {d.n_layer})")
-    g.add_argument("--n-embd", type=whole_number(1), help=f"embedding width (default {d.n_embd})")
-    g.add_argument("--n-head", type=whole_number(1), help=f"attention heads (default {d.n_head})")
-    g.add_argument("--block-size", type=whole_number(1), help=f"context length (default {d.block_size})")
-    g.add_argument("--lr", type=number(0, inclusive=False), help=f"Adam learning rate (default {d.lr})")
-    g = parser.add_argument_group("textbook variants (each default is the reference's)")
-    g.add_argument("--norm", choices=NORMS,
-                   help="rmsnorm (default), or layernorm: learnable gain and bias, eps 1e-5")
-    g.add_argument("--activation", choices=ACTIVATIONS,
-                   help="the MLP's: relu (default), or gelu in GPT-2's tanh form")
-    g.add_argument("--position", choices=POSITIONS,
-                   help="learned wpe (default), fixed sinusoidal encodings, or none")
-    g.add_argument("--tie-weights", action="store_const", const=True,
-                   help="no lm_head: the logits use the token embeddings wte")
-    g.add_argument("--norm-placement", choices=NORM_PLACEMENTS,
-                   help="pre: x + block(norm(x)) (default); post: norm(x + block(x)), "
-                        "as in the original paper")
-    g.add_argument("--no-residual", dest="residual", action="store_const", const=False,
-                   help="the blocks drop their 'x +' term")
-    g.add_argument("--no-attention-scale", dest="attention_scale", action="store_const",
-                   const=False, help="attention logits are q.k, without the 1/sqrt(head_dim)")
-    g.add_argument("--schedule", choices=SCHEDULES,
-                   help="the learning rate over the run: linear decay to 0 (default), cosine, "
-                        "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5))")
-    g.add_argument("--warmup", type=whole_number(0), metavar="W",
-                   help="first W steps: the learning rate rises linearly to lr (default 0)")
-    g.add_argument("--label-smoothing", type=fraction(), metavar="E",
-                   help="each position's loss: (1 - E) * -log p(target) + E * mean over the "
-                        "vocabulary of -log p (default 0)")
-    g.add_argument("--batch-size", type=whole_number(1), metavar="B",
-                   help="documents per step; the step's loss is their mean (default 1)")
-    g.add_argument("--val-fraction", type=fraction(one_allowed=False), metavar="F",
-                   help="hold out the last max(1, round(F * docs)) documents after the shuffle, "
-                        "never trained on (default 0: no split)")
-    g.add_argument("--eval-every", type=whole_number(1), metavar="K",
-                   help=f"with --val-fraction: print the held-out loss every K steps and after "
-                        f"the last (default {d.eval_every})")
-
-
-def run_config(args):
-    """{Config field: value} of every flag given whose dest is a Config field."""
-    return {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
-            if getattr(args, f.name, None) is not None}

@@ -29,13 +29,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cli, data, files, svg
+from . import cli, data, files, flags, svg
 from .config import Config, ConfigError
 from .data import DataError
 from .generate import sample
 from .model import flatten
-from .training import (Diverged, cycle_collector_off, held_out_examples, held_out_loss, split,
-                       start, train_step)
+from .dataset import held_out_examples, split
+from .training import Diverged, cycle_collector_off, held_out_loss, start, train_step
 
 PROG = "python -m microgpt.compare"
 WINDOW = 50  # steps in the running mean of the training loss
@@ -52,7 +52,7 @@ class _VariantParser(argparse.ArgumentParser):
 
 
 VARIANT_FLAGS = _VariantParser(prog="--variant", add_help=False)
-cli.add_run_flags(VARIANT_FLAGS)
+flags.add_run_flags(VARIANT_FLAGS)
 
 
 def parse_variant(text):
@@ -61,14 +61,14 @@ def parse_variant(text):
     >>> parse_variant("wide: --n-embd 32 --no-attention-scale")
     ('wide', {'n_embd': 32, 'attention_scale': False})
     """
-    name, colon, flags = text.partition(":")
+    name, colon, rest = text.partition(":")
     if not colon or not name.strip():
         raise VariantError("expected NAME: FLAGS, as in \"gelu: --activation gelu\"")
     try:
-        argv = shlex.split(flags)
+        argv = shlex.split(rest)
     except ValueError as e:  # an unclosed quote
         raise VariantError(str(e)) from None
-    return name.strip(), cli.run_config(VARIANT_FLAGS.parse_args(argv))
+    return name.strip(), flags.run_config(VARIANT_FLAGS.parse_args(argv))
 
 
 @dataclass
@@ -176,18 +176,18 @@ def parse_args(argv=None):
     p.add_argument("--num-samples", type=cli.whole_number(0), default=3,
                    help="samples shown per run (default 3)")
     p.add_argument("--temperature", type=cli.number(0), help="sampling temperature (default 0.5)")
-    cli.add_run_flags(p)  # these apply to every run
+    flags.add_run_flags(p)  # these apply to every run
     args = p.parse_args(argv)
-    common = cli.run_config(args)
+    common = flags.run_config(args)
     runs = [("baseline", common)]
     for text in args.variant:
         try:
-            name, flags = parse_variant(text)
+            name, variant = parse_variant(text)
         except VariantError as e:
             p.error(f"--variant {text!r}: {e}")
         if name in [n for n, _ in runs]:
             p.error(f"--variant {text!r}: two runs named {name!r}")
-        runs.append((name, {**common, **flags}))
+        runs.append((name, {**common, **variant}))
     return p, args, runs
 
 
@@ -199,8 +199,9 @@ def main(argv=None):
     try:
         docs = data.load_docs(path)
         configs = [(name, Config(**given)) for name, given in runs]
-        for name, config in configs:  # every mistake now, not after minutes of training
+        for (name, config), (_, given) in zip(configs, runs):  # every mistake now, not later
             try:
+                flags.check_run_flags(given)
                 config.check()
                 split(docs, config)
             except ConfigError as e:

@@ -13,7 +13,7 @@ to about 1e-7 or better (see relative_error) says the engine's local derivatives
 way the model wires them together are right. It exits with status 1 when an
 error exceeds the tolerance.
 
-It takes train's flags (cli.add_run_flags), so every textbook variant, and
+It takes train's flags (flags.add_run_flags), so every textbook variant, and
 any mix of them, can be checked: `--norm layernorm --activation gelu
 --label-smoothing 0.1 --batch-size 3`, say. The model is tiny unless told
 otherwise (n_embd 8, 2 heads, block 8); the loss is that of training's first
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import sys
 
-from . import cli
+from . import cli, flags
 from .config import Config, ConfigError
 from .size import FORWARD_SECONDS_PER_EDGE, check_fits, human_time, param_count, step_edges
 from .training import batch_loss, start
@@ -95,11 +95,13 @@ def main(argv=None):
                                        "of every parameter of a tiny model.")
     p.add_argument("--tolerance", type=cli.number(0, inclusive=False), default=1e-6,
                    help="largest acceptable relative error (default 1e-6)")
-    cli.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
+    flags.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
     args = p.parse_args(argv)
-    vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it
-    config = Config(**{**TINY, **cli.run_config(args)}, vocab_size=vocab_size)
+    given = flags.run_config(args)
+    vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: up to --vocab-size)
+    config = Config(**{**TINY, "vocab_size": vocab_size, **given})
     try:
+        flags.check_run_flags(given)
         config.check()
         check_fits(config, len(DOCS[0]) + 1)
         if seconds_needed(config) > LONGEST:

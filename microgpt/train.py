@@ -20,14 +20,15 @@ import sys
 import time
 from pathlib import Path
 
-from . import checkpoint, cli, data, svg
+from . import checkpoint, cli, data, flags, svg
 from .checkpoint import CheckpointError
 from .config import Config, ConfigError
 from .data import DataError
 from .generate import sample
 from .model import flatten, param_table
-from .training import (HELD_OUT_LIMIT, Diverged, cycle_collector_off, examples,
-                       held_out_examples, held_out_loss, replay_split, start, train_step)
+from .dataset import examples, held_out_examples, replay_split
+from .training import (HELD_OUT_LIMIT, Diverged, cycle_collector_off, held_out_loss, start,
+                       train_step)
 
 
 def parse_args(argv=None):
@@ -41,15 +42,7 @@ def parse_args(argv=None):
                    help="text file, one document per line (default: names.txt, or the "
                         "checkpoint's file with --resume; a bare name falls back to the "
                         "bundled dataset of that name)")
-    cli.add_run_flags(p)  # --steps, --seed, the model's shape, --lr and the textbook variants
-    p.add_argument("--tokenizer", choices=("char", "bpe"),
-                   help="char: one token per character (default); bpe: byte-pair encoding "
-                        "learned from the data, up to --vocab-size tokens")
-    p.add_argument("--vocab-size", type=cli.whole_number(2), metavar="V",
-                   help="with --tokenizer bpe: tokens to learn, counting BOS")
-    p.add_argument("--stride", type=cli.whole_number(1), metavar="S",
-                   help="train on documents longer than the block as windows of block-size + 1 "
-                        "tokens, S apart (default: truncate them, as the reference does)")
+    flags.add_run_flags(p)  # --steps, the model's shape, --lr, the tokens, the textbook variants
     p.add_argument("--temperature", type=cli.number(0),
                    help=f"sampling temperature; 0 = greedy (default {d.temperature})")
     p.add_argument("--num-samples", type=cli.whole_number(1),
@@ -65,10 +58,12 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.save_every and not (args.out or args.resume):
         p.error("--save-every needs --out FILE")
-    if (args.tokenizer == "bpe") != (args.vocab_size is not None) and not args.resume:
-        p.error("--tokenizer bpe needs --vocab-size V" if args.tokenizer == "bpe"
-                else "--vocab-size needs --tokenizer bpe (characters make their own vocabulary)")
-    given = cli.run_config(args)
+    given = flags.run_config(args)
+    try:
+        if not args.resume:  # a resumed run has its tokenizer
+            flags.check_run_flags(given)
+    except ConfigError as e:
+        p.error(e)
     return p, args, given
 
 

@@ -19,7 +19,8 @@ from microgpt.model import document_loss, flatten, init_params, param_shapes
 from microgpt.optim import learning_rate
 from microgpt.positions import sinusoidal
 from microgpt.trace import trace
-from microgpt.training import (held_out_examples, held_out_loss, split, start, train_step)
+from microgpt.dataset import held_out_examples, split
+from microgpt.training import held_out_loss, start, train_step
 from microgpt.value import Value
 from tests.support import BUNDLED_NAMES, assert_one_line_error, numbers, run, train
 from tests.test_checkpoint import interrupted_then_resumed, merged

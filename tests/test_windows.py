@@ -10,7 +10,8 @@ from microgpt import checkpoint
 from microgpt.config import Config
 from microgpt.generate import argmax, sample
 from microgpt.model import gpt, kv_cache
-from microgpt.training import examples, start, train_step, windows
+from microgpt.dataset import examples, windows
+from microgpt.training import start, train_step
 from tests.support import ROOT, assert_one_line_error, numbers, run, train
 
 DIAGNOSES = ROOT / "microgpt" / "datasets" / "diagnoses.txt"

@@ -1,0 +1,112 @@
+"""
+dataset.py: what the model trains on, made from the documents.
+
+A run reads documents (data.py) and trains on examples: each document as the
+token ids the model reads, [BOS, ..., BOS]. Between the two:
+
+- the tokenizer, learned from the documents in file order: characters, or
+  BPE's merges (bpe.py) up to config.vocab_size;
+- the run's order: the documents shuffled by the run's generator, its first
+  random draw (training.start does it; `replay_split` replays it);
+- the held-out split: with config.val_fraction, the last documents after the
+  shuffle are never trained on;
+- windows: with config.stride, a document longer than the block becomes
+  several examples; without, the model reads its first block_size positions
+  (the reference's truncation).
+
+Builds on tokenizer.py, bpe.py and config.py. training.py starts a run from
+these; train.py and compare.py ask for the held-out examples.
+"""
+from __future__ import annotations
+
+import random
+
+from .bpe import BPETokenizer
+from .config import Config, ConfigError
+from .tokenizer import Tokenizer
+
+
+def shuffled(docs, rng):
+    """docs in the run's order: shuffled by rng (the run's first random draw)."""
+    docs = list(docs)
+    rng.shuffle(docs)
+    return docs
+
+
+def make_tokenizer(docs, config):
+    """The run's tokenizer, from the documents in file order.
+
+    char: the data's characters (order does not matter). bpe: merges learned
+    up to config.vocab_size (BPE's ties go to the pair met first in file
+    order, so it learns before the shuffle; it draws no random numbers).
+    """
+    if config.tokenizer == "char":
+        return Tokenizer.from_docs(docs)
+    try:
+        return BPETokenizer.learn(docs, config.vocab_size)
+    except ValueError as e:  # a vocabulary smaller than the alphabet
+        raise ConfigError(f"--vocab-size: {e}") from None
+
+
+def windows(ids, size, stride):
+    """ids cut into windows of `size` tokens starting at 0, stride, 2*stride, ...
+    while a window fits, plus one last window ending at the end of ids when
+    those do not reach it. ids no longer than size stay whole.
+
+    >>> windows(list(range(10)), 4, 3)
+    [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]]
+    >>> windows(list(range(9)), 4, 3)     # the last window ends at the end
+    [[0, 1, 2, 3], [3, 4, 5, 6], [5, 6, 7, 8]]
+    """
+    if len(ids) <= size:
+        return [ids]
+    cuts = [ids[i:i + size] for i in range(0, len(ids) - size + 1, stride)]
+    if (len(ids) - size) % stride:  # the last start fell short of len(ids) - size
+        cuts.append(ids[-size:])
+    return cuts
+
+
+def examples(docs, tokenizer, config):
+    """What the model trains on, in the order of docs: each document's token
+    ids [BOS, ..., BOS]. With config.stride, a document of more than
+    block_size + 1 tokens becomes windows of block_size + 1 tokens, each
+    trained on as a document is; without, the model reads the first
+    block_size positions (the reference's truncation)."""
+    out = []
+    for doc in docs:
+        ids = tokenizer.encode_document(doc)
+        out.extend(windows(ids, config.block_size + 1, config.stride) if config.stride else [ids])
+    return out
+
+
+def split(docs, config):
+    """(training documents, held-out documents) of docs, in the run's order.
+
+    With config.val_fraction F > 0, the last max(1, round(F * len(docs)))
+    documents are held out (Python's round: halves go to the even number).
+    ConfigError when that would leave nothing to train on.
+
+    >>> split(list("abcdefghij"), Config(val_fraction=0.25))   # round(2.5) = 2
+    (['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'], ['i', 'j'])
+    >>> split(list("abc"), Config())
+    (['a', 'b', 'c'], [])
+    """
+    if not config.val_fraction:
+        return docs, []
+    n_held = max(1, round(config.val_fraction * len(docs)))
+    if n_held >= len(docs):
+        raise ConfigError(f"--val-fraction {config.val_fraction:g} holds out {n_held} of the "
+                          f"{len(docs)} documents and leaves none to train on")
+    return docs[:-n_held], docs[-n_held:]
+
+
+def replay_split(docs, config):
+    """split() of docs (file order) in the run's order, as start made it: its
+    shuffle replayed with a fresh generator seeded alike (for a resumed run,
+    and the held-out documents)."""
+    return split(shuffled(docs, random.Random(config.seed)), config)
+
+
+def held_out_examples(docs, tokenizer, config):
+    """The held-out examples of a run on docs (file order); [] without a split."""
+    return examples(replay_split(docs, config)[1], tokenizer, config) if config.val_fraction else []
