@@ -46,6 +46,7 @@ READING_ORDER = (
     "files",       # output files: checked before work, written atomically
     "schema",      # what a checkpoint holds, field by field, checked when read
     "checkpoint",  # a run's whole state, saved and loaded
+    "streams",     # stdout and stderr that never crash a command
     "cli",         # what the commands share
     "flags",       # the flags that set a run: train, gradcheck and compare share them
     "svg",         # pictures

@@ -25,6 +25,7 @@ import signal
 import sys
 
 from . import checkpoint, files
+from .streams import OutputClosed, Stream
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
@@ -39,46 +40,6 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(MISTAKE, f"{self.prog}: error: {message}\n")
-
-
-class OutputClosed(Exception):
-    """stdout cannot be written any more: its reader has gone (`| head`) or its disk is full."""
-
-
-class Stream:
-    """sys.stdout or sys.stderr as a command uses it.
-
-    Characters the stream's encoding lacks are escaped (\\u0142), not fatal.
-    The first write that fails (OSError) points the file descriptor at
-    os.devnull, so nothing later fails again, not even the flush at exit;
-    then stdout raises OutputClosed, so the command can stop (and save), and
-    stderr drops the message: one nobody can read is not worth failing over.
-    """
-
-    def __init__(self, stream, raises):
-        with contextlib.suppress(AttributeError, ValueError):  # a stream without reconfigure()
-            stream.reconfigure(errors="backslashreplace")
-        self.stream, self.raises = stream, raises
-
-    def write(self, text):
-        return self._do(self.stream.write, text)
-
-    def flush(self):
-        return self._do(self.stream.flush)
-
-    def _do(self, method, *args):
-        try:
-            return method(*args)
-        except OSError as e:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, self.stream.fileno())
-                os.close(devnull)
-            if self.raises:
-                raise OutputClosed(e) from None
-
-    def __getattr__(self, name):  # encoding, isatty, fileno, ...
-        return getattr(self.stream, name)
 
 
 def interrupt(signum, frame):
