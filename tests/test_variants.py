@@ -10,16 +10,16 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from microgpt import fused
+from microgpt import checkpoint, fused
 from microgpt.compare import parse_variant
 from microgpt.config import Config, ConfigError
+from microgpt.dataset import held_out_examples, split
 from microgpt.gradcheck import DOCS, check
 from microgpt.layers import gelu, layernorm
 from microgpt.model import document_loss, flatten, init_params, param_shapes
 from microgpt.optim import learning_rate
 from microgpt.positions import sinusoidal
 from microgpt.trace import trace
-from microgpt.dataset import held_out_examples, split
 from microgpt.training import held_out_loss, start, train_step
 from microgpt.value import Value
 from tests.support import BUNDLED_NAMES, assert_one_line_error, numbers, run, train
@@ -245,6 +245,28 @@ class CombinationRunTest(unittest.TestCase):
             inspected = run("-m", "microgpt.inspect", "whole.json", "emma", cwd=folder)
             self.assertEqual(inspected.returncode, 0, inspected.stderr)
             self.assertIn("layer 0, head 3", inspected.stdout)
+
+    def test_every_variant_saves_resumes_bit_identically_and_traces(self):
+        schedules = [{"schedule": "cosine", "warmup": 2}, {"schedule": "noam", "warmup": 2},
+                     {"schedule": "constant"}, {"batch_size": 2}, {"val_fraction": 0.25}]
+        folder = Path(tempfile.mkdtemp())
+        for fields in VARIANTS + schedules:
+            with self.subTest(**fields):
+                config = Config(n_embd=8, n_head=2, block_size=6, steps=6, **fields)
+                examples, whole = start(DOCS, config)
+                for _ in range(6):
+                    train_step(whole, examples)
+                examples, state = start(DOCS, config)
+                for _ in range(3):
+                    train_step(state, examples)
+                checkpoint.save(state, folder / "m.json")
+                state = checkpoint.load(folder / "m.json")
+                for _ in range(3):
+                    train_step(state, examples)
+                self.assertEqual(checkpoint.to_json(state), checkpoint.to_json(whole))
+                positions = trace(state.params, state.config, state.tokenizer, "liam")
+                for head in positions[-1].layers[0]:
+                    self.assertAlmostEqual(sum(head.attn_weights), 1.0, delta=1e-12)
 
     def test_trace_without_the_scale(self):
         examples, state = start(DOCS, Config(n_embd=8, n_head=2, attention_scale=False))
