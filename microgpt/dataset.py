@@ -110,3 +110,25 @@ def replay_split(docs, config):
 def held_out_examples(docs, tokenizer, config):
     """The held-out examples of a run on docs (file order); [] without a split."""
     return examples(replay_split(docs, config)[1], tokenizer, config) if config.val_fraction else []
+
+
+HELD_OUT_LIMIT = 100  # a large split's held-out loss: the first 100 (each costs a forward pass)
+
+
+def notes(docs, train, held_out, config, vocab_size_asked=None):
+    """What a learner should know about the examples before training, as
+    sentences: documents truncated to the block, a BPE vocabulary that
+    stopped short of the size asked, a held-out loss over a subset."""
+    said = []
+    too_long = 0 if config.stride else sum(len(ids) > config.block_size + 1 for ids in train)
+    if too_long:
+        said.append(f"{too_long} of {len(docs)} documents are longer than the block "
+                    f"({config.block_size} tokens with BOS) and are truncated; --stride S trains "
+                    f"on all of them, as windows S tokens apart")
+    if vocab_size_asked and vocab_size_asked > config.vocab_size:
+        said.append(f"no pair of tokens occurs twice any more: the vocabulary stops at "
+                    f"{config.vocab_size}")
+    if len(held_out) > HELD_OUT_LIMIT:
+        said.append(f"the held-out loss is the mean over the first {HELD_OUT_LIMIT} of the "
+                    f"{len(held_out)} held out")
+    return said

@@ -26,9 +26,8 @@ from .config import Config, ConfigError
 from .data import DataError
 from .generate import sample
 from .model import flatten, param_table
-from .dataset import examples, held_out_examples, replay_split
-from .training import (HELD_OUT_LIMIT, Diverged, cycle_collector_off, held_out_loss, start,
-                       train_step)
+from .dataset import examples, held_out_examples, notes, replay_split
+from .training import Diverged, cycle_collector_off, held_out_loss, start, train_step
 
 
 def parse_args(argv=None):
@@ -108,19 +107,10 @@ def main(argv=None):
     held_out = held_out_examples(docs, state.tokenizer, config)
     if held_out:
         print(f"num held out: {len(held_out)} (the last after the shuffle; never trained on)")
-    if len(held_out) > HELD_OUT_LIMIT:
-        print(f"{prog}: note: the held-out loss is the mean over the first {HELD_OUT_LIMIT} "
-              f"of the {len(held_out)} held out", file=sys.stderr)
     if args.params:
         print(param_table(state.params), file=sys.stderr)
-    if config.tokenizer == "bpe" and given.get("vocab_size", config.vocab_size) > config.vocab_size:
-        print(f"{prog}: note: no pair of tokens occurs twice any more: the vocabulary stops at "
-              f"{config.vocab_size}", file=sys.stderr)
-    too_long = 0 if config.stride else sum(len(ids) > config.block_size + 1 for ids in train_examples)
-    if too_long:
-        print(f"{prog}: note: {too_long} of {len(docs)} documents are longer than the block "
-              f"({config.block_size} tokens with BOS) and are truncated; --stride S trains on "
-              f"all of them, as windows S tokens apart", file=sys.stderr)
+    for note in notes(docs, train_examples, held_out, config, given.get("vocab_size")):
+        print(f"{prog}: note: {note}", file=sys.stderr)
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)
         return out is not None and cli.save(prog, state, out, why)

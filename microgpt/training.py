@@ -38,7 +38,7 @@ import sys
 from dataclasses import dataclass, field
 
 from .config import Config
-from .dataset import examples, make_tokenizer, shuffled, split
+from .dataset import HELD_OUT_LIMIT, examples, make_tokenizer, shuffled, split
 from .fused import vsum
 from .model import document_loss, flatten, init_params, param_shapes
 from .optim import adam_step
@@ -127,9 +127,6 @@ def train_step(state, examples):
     state.step += 1
     state.losses.append(loss.data)
     return loss.data
-
-
-HELD_OUT_LIMIT = 100  # a large split's held-out loss: the first 100 (each costs a forward pass)
 
 
 def held_out_loss(state, examples):
