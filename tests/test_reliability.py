@@ -381,10 +381,12 @@ class DataTest(Folder):
         fifo, model = self.folder / "pipe", self.folder / "fifo.json"
         os.mkfifo(fifo)
         raw = self.data.read_bytes()
-        writer = threading.Thread(target=lambda: Path(fifo).write_bytes(raw))
+        writer = threading.Thread(target=lambda: Path(fifo).write_bytes(raw), daemon=True)
         writer.start()
         result = train(fifo, "--steps", "2", *TINY, "--out", model)
-        writer.join()
+        if writer.is_alive():  # the command never opened the FIFO: open it here, or the writer waits forever
+            os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+        writer.join(timeout=10)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(checkpoint.load(model).data_sha256, hashlib.sha256(raw).hexdigest())
         self.assertEqual(train(self.data, "--resume", model, "--steps", "3").returncode, 0)
