@@ -77,10 +77,8 @@ def init_params(config, rng):
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
     gain (name ending .g) starts at 1 and a bias (.b) at 0, drawing nothing."""
-    if name.endswith(".g"):
-        return 1.0
-    if name.endswith(".b"):
-        return 0.0
+    if name.endswith((".g", ".b")):
+        return 1.0 if name.endswith(".g") else 0.0
     return rng.gauss(0, std)
 
 
@@ -142,14 +140,21 @@ def sublayer(x, block, norm_name, params, config):
         post-LN (the original paper's):      norm(x + block(x))
 
     Without the residual the "x +" goes: block(norm(x)), or norm(block(x)).
+
+    >>> from microgpt.config import Config
+    >>> from microgpt.value import Value
+    >>> x, double = [Value(3.0), Value(-1.0)], lambda h: [2 * hi for hi in h]
+    >>> for config in (Config(), Config(norm_placement="post"), Config(residual=False)):
+    ...     print([round(y.data, 4) for y in sublayer(x, double, "", {}, config)])
+    [5.6833, -1.8944]
+    [1.3416, -0.4472]
+    [2.6833, -0.8944]
     """
     if config.norm_placement == "pre":
         y = block(norm(x, params, norm_name, config))
         return [a + b for a, b in zip(y, x)] if config.residual else y
     y = block(x)
-    if config.residual:
-        y = [a + b for a, b in zip(y, x)]
-    return norm(y, params, norm_name, config)
+    return norm([a + b for a, b in zip(y, x)] if config.residual else y, params, norm_name, config)
 
 
 def gpt(token_id, pos_id, keys, values, params, config, trace=None):
