@@ -69,23 +69,38 @@ def load(path):
     return from_json(obj, path)
 
 
+MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no training number moves
+
+
+def as_flag(name, value):
+    """How a setting reads on the command line.
+
+    >>> as_flag("n_embd", 32), as_flag("residual", False), as_flag("tie_weights", True)
+    ('--n-embd 32', '--no-residual', '--tie-weights')
+    """
+    flag = name.replace("_", "-")
+    if isinstance(value, bool):
+        return f"--{flag}" if value else f"--no-{flag}"
+    return f"--{flag} {value}"
+
+
 def check_resume(state, given, path, data_path, data_sha256):
     """Raise CheckpointError if a resumed run would not go on as it was.
 
     given: {Config field: value} of the flags on the command line. Sampling
-    settings may change; so may steps, to train a run further (or stop it
-    sooner), but not below the steps done; anything else that shapes
-    training may not, nor the data. A finished run needs a new steps.
+    settings and how often the held-out loss is shown may change; so may
+    steps, to train a run further (or stop it sooner), but not below the
+    steps done; anything else that shapes training may not, nor the data.
+    A finished run needs a new steps.
     """
     if data_sha256 != state.data_sha256:
         raise CheckpointError(f"{data_path} is not the data file {path} was trained on "
                               f"({state.data_name}, sha256 {state.data_sha256[:12]}...)")
     for name, value in given.items():
-        if name in ("temperature", "num_samples", "steps"):
-            continue
-        if value != getattr(state.config, name):
-            raise CheckpointError(f"--{name.replace('_', '-')} {value} differs from the checkpoint's "
-                                  f"{getattr(state.config, name)}; a resumed run keeps its settings")
+        old = getattr(state.config, name)
+        if name not in MAY_CHANGE and value != old:
+            raise CheckpointError(f"{as_flag(name, value)} differs from the checkpoint's "
+                                  f"{as_flag(name, old)}; a resumed run keeps its settings")
     if given.get("steps", state.config.steps) <= state.step:
         done = (f"is finished ({state.step} steps)" if "steps" not in given
                 else f"has done {state.step} steps already")

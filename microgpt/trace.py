@@ -32,7 +32,7 @@ class Head:
     q_h: list           # (head_dim,) this position's query
     k_h: list           # (T, head_dim) keys of positions 0..t
     v_h: list           # (T, head_dim) values of positions 0..t
-    attn_logits: list   # (T,) q_h . k_h[t] / sqrt(head_dim)
+    attn_logits: list   # (T,) q_h . k_h[t] / sqrt(head_dim) (unscaled with --no-attention-scale)
     attn_weights: list  # (T,) softmax of the logits: sums to 1
     head_out: list      # (head_dim,) sum over t of attn_weights[t] * v_h[t]
 

@@ -82,7 +82,7 @@ def open_run(args, given, prog):
     if state is None:
         return (docs, *start(docs, Config(**given), Path(name).name, sha))
     checkpoint.check_resume(state, given, args.resume, path, sha)
-    changes = {k: given[k] for k in ("temperature", "num_samples", "steps") if k in given}
+    changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)

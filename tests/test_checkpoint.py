@@ -124,6 +124,14 @@ class SampleCommandTest(unittest.TestCase):
 
 
 class BadCheckpointTest(unittest.TestCase):
+    def test_resume_may_change_only_what_moves_no_training_number(self):
+        _, state = start(["emma", "ava"], Config(steps=4, n_embd=8, n_head=2))
+        for given in ({"eval_every": 5}, {"temperature": 1.0, "num_samples": 3}, {"steps": 9}):
+            checkpoint.check_resume(state, given, "m.json", "d.txt", state.data_sha256)
+        with self.assertRaisesRegex(checkpoint.CheckpointError,
+                                    "--no-residual differs from the checkpoint's --residual;"):
+            checkpoint.check_resume(state, {"residual": False}, "m.json", "d.txt", state.data_sha256)
+
     def test_bad_files(self):
         folder = Path(tempfile.mkdtemp())
         good = folder / "good.json"
