@@ -15,9 +15,8 @@ loss is noisy), the held-out loss when --val-fraction asks for a split, the
 milliseconds per step, and a few samples. --svg draws every run's
 running-mean loss curve in one chart. Progress goes to stderr.
 
-The runs happen one after the other, in this process (training.py's start
-and train_step), so each is exactly the run `python -m microgpt.train` with
-the same flags would make.
+The runs take turns in this process (training.start, train_step): each is
+the very run `python -m microgpt.train` with the same flags would make.
 """
 from __future__ import annotations
 
@@ -32,9 +31,10 @@ from pathlib import Path
 from . import cli, data, files, flags, svg
 from .config import Config, ConfigError
 from .data import DataError
+from .dataset import held_out_examples, split
 from .generate import sample
 from .model import flatten
-from .dataset import held_out_examples, split
+from .size import human_time
 from .training import Diverged, cycle_collector_off, held_out_loss, start, train_step
 
 PROG = "python -m microgpt.compare"
@@ -99,22 +99,12 @@ class Progress:
         if now - self.last >= self.every or step == steps:
             self.last = now
             left = (now - self.start) / self.done * (self.total - self.done)
-            print(f"{PROG}: {label}: step {step} / {steps}, about {duration(left)} left",
+            print(f"{PROG}: {label}: step {step} / {steps}, about {human_time(left)} left",
                   file=sys.stderr, flush=True)
 
     def skip(self, steps):
         """A run ended early: its steps left will not be taken."""
         self.total -= steps
-
-
-def duration(seconds):
-    """'45 s', or '3 min 20 s'.
-
-    >>> duration(44.6), duration(200)
-    ('45 s', '3 min 20 s')
-    """
-    seconds = round(seconds)
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
 
 
 def train_one(name, docs, config, progress, label):
