@@ -144,41 +144,14 @@ def learn_merges(docs, chars, num_merges):
     return merges
 
 
-def check(chars, merges):
-    """ValueError, saying what is wrong, unless chars are distinct single
-    characters and each merge joins two non-whitespace tokens made before it."""
-    odd = [ch for ch in chars if not (isinstance(ch, str) and len(ch) == 1)]
-    if odd:
-        raise ValueError(f"the alphabet must be single characters, got {odd[0]!r}")
-    twice = [ch for ch in chars if chars.count(ch) > 1]
-    if twice:
-        raise ValueError(f"the alphabet has {twice[0]!r} twice")
-    seen = {}
-    for k, pair in enumerate(merges):
-        new_id = len(chars) + k
-        if not (isinstance(pair, (list, tuple)) and len(pair) == 2
-                and all(type(i) is int for i in pair)):
-            raise ValueError(f"merge {k + 1} is {pair!r}, not a pair of token ids")
-        pair = tuple(pair)
-        for i in pair:
-            if not 0 <= i < new_id:
-                raise ValueError(f"merge {k + 1} {pair} names token {i}, which does not exist "
-                                 f"before it (ids 0..{new_id - 1} do)")
-            if i < len(chars) and chars[i].isspace():
-                raise ValueError(f"merge {k + 1} {pair} names the whitespace {chars[i]!r}; "
-                                 f"whitespace never merges")
-        if pair in seen:
-            raise ValueError(f"merge {k + 1} {pair} repeats merge {seen[pair] + 1}")
-        seen[pair] = k
-
-
 # -------------------------------------------------------------------------
 # the tokenizer
 
 class BPETokenizer(Tokenizer):
     """The character tokenizer's alphabet plus merges, with its interface:
     chars, tokens, bos, vocab_size, encode, and (inherited) encode_document,
-    decode, unknown.
+    decode, unknown. BPETokenizer(chars, merges) trusts its arguments: learn()
+    makes them, and schema.py checks a checkpoint's before they get here.
 
     >>> tok = BPETokenizer.learn(["low lower lowest newer wider"], vocab_size=20)
     >>> tok.vocab_size, tok.bos                # stopped early: 11 chars, 3 merges, BOS
@@ -193,8 +166,6 @@ class BPETokenizer(Tokenizer):
 
     def __init__(self, chars, merges=()):
         super().__init__(chars)                  # chars, ids, and tokens = chars
-        merges = list(merges)
-        check(self.chars, merges)
         self.merges = [tuple(pair) for pair in merges]  # a checkpoint's JSON has lists
         self.rank = {}                           # pair -> the id it merges into
         for new_id, (a, b) in enumerate(self.merges, start=len(self.chars)):

@@ -129,10 +129,20 @@ def _tokenizer(chars, merges, config, path):
             "the vocabulary does not match vocab_size")
     if config.tokenizer == "char":
         return Tokenizer(chars)
-    try:
-        return BPETokenizer(chars, merges)
-    except ValueError as e:
-        raise CheckpointError(f"{path}: not a valid checkpoint (merges: {e})") from None
+    seen = {}  # BPE's merges: each joins two non-whitespace tokens made before it, once
+    for k, pair in enumerate(merges, start=1):
+        new_id = len(chars) + k - 1
+        _expect(isinstance(pair, list) and len(pair) == 2 and all(_is_int(i) for i in pair),
+                path, f"merge {k} is {pair!r}, not a pair of token ids")
+        for i in pair:
+            _expect(0 <= i < new_id, path, f"merge {k} {pair} names token {i}, which does not "
+                                           f"exist before it (ids 0..{new_id - 1} do)")
+            space = chars[i] if i < len(chars) and chars[i].isspace() else None
+            _expect(space is None, path, f"merge {k} {pair} names the whitespace {space!r}; "
+                                         f"whitespace never merges")
+        _expect(tuple(pair) not in seen, path, f"merge {k} {pair} repeats merge {seen.get(tuple(pair))}")
+        seen[tuple(pair)] = k
+    return BPETokenizer(chars, merges)
 
 
 def from_json(obj, path="checkpoint"):

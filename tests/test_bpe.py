@@ -1,14 +1,18 @@
 """Byte-pair encoding: the rules one by one on tiny data, agreement with a
 plain implementation on real data, round trips on every bundled file, and
 the tokenize command. (The hand-worked example is bpe.py's doctest.)"""
+import json
 import random
 import tempfile
 import unittest
 from pathlib import Path
 
+from microgpt import schema
 from microgpt.bpe import BPETokenizer, learn_merges
+from microgpt.config import Config
 from microgpt.data import load_docs
 from microgpt.tokenizer import Tokenizer
+from microgpt.training import start
 from tests.support import ROOT, assert_one_line_error, run
 
 DATASETS = sorted((ROOT / "microgpt" / "datasets").glob("*.txt"))
@@ -104,7 +108,11 @@ class MistakesTest(unittest.TestCase):
             tok.encode("abz!a")
         self.assertEqual(tok.unknown("abz!a"), ["z", "!"])
 
-    def test_the_constructor_checks_chars_and_merges(self):
+    def test_a_checkpoints_alphabet_and_merges_are_checked(self):
+        _, state = start(["ab ab", "ba"], Config(tokenizer="bpe", vocab_size=5, n_embd=8,
+                                                 n_head=2, steps=1))
+        good = schema.to_json(state)
+        self.assertEqual(schema.from_json(good).tokenizer.merges, state.tokenizer.merges)
         cases = [
             ((("a", "b"), [(0, 2)]), "names token 2, which does not exist"),
             ((("a", "b"), [(0, 1), (2, 3)]), "names token 3"),
@@ -114,13 +122,17 @@ class MistakesTest(unittest.TestCase):
             ((("a", "b"), [(0, 1, 1)]), "not a pair"),
             ((("a", "b"), [3]), "not a pair"),
             ((("a", "b"), [(0, 1.0)]), "not a pair"),
-            ((("a", "a"), []), "'a' twice"),
-            ((("ab",), []), "single characters"),
+            ((("a", "a"), []), "distinct characters"),
+            ((("ab",), []), "distinct characters"),
         ]
         for (chars, merges), message in cases:
             with self.subTest(chars=chars, merges=merges):
-                with self.assertRaisesRegex(ValueError, message):
-                    BPETokenizer(chars, merges)
+                obj = json.loads(json.dumps(good))  # a copy, edited as a person might
+                obj["vocab"] = list(chars)
+                obj["merges"] = [list(m) if isinstance(m, tuple) else m for m in merges]
+                obj["config"]["vocab_size"] = len(chars) + len(merges) + 1
+                with self.assertRaisesRegex(schema.CheckpointError, message):
+                    schema.from_json(obj)
 
     def test_chars_and_merges_rebuild_the_tokenizer(self):
         learned = BPETokenizer.learn(load_docs(NAMES), 80)
