@@ -28,7 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cli, data, files, flags, svg
+from . import cli, data, flags, svg
 from .config import Config, ConfigError
 from .data import DataError
 from .dataset import held_out_examples, split
@@ -210,11 +210,7 @@ def main(argv=None):
         series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))
                   for i, r in enumerate(results)}
         title = f"training loss, running mean of {WINDOW} steps"
-        try:
-            files.write_atomically(args.svg, svg.line_chart(series, title))
-        except OSError as e:
-            cli.fail(prog, f"--svg {args.svg}: not written ({e.strerror or e})", cli.FAILED)
-        print(f"{prog}: wrote the loss curves to {args.svg}", file=sys.stderr)
+        cli.write(prog, args.svg, svg.line_chart(series, title), "the loss curves")
 
 
 if __name__ == "__main__":
