@@ -80,11 +80,6 @@ def decode(raw, path):
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def read_text(path):
-    """The whole file at path as text; DataError for anything a person can fix."""
-    return decode(read_bytes(path), path)
-
-
 def docs_of(raw, path):
     """The documents in a file's bytes; DataError when there are none."""
     docs = split_docs(decode(raw, path))
