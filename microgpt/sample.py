@@ -80,11 +80,12 @@ def main(argv=None):
             raise CheckpointError(f"--prefix has characters the model does not know: "
                                   f"{' '.join(repr(c) for c in unknown)}")
         max_tokens = args.max_tokens or state.config.block_size
-        if len(state.tokenizer.encode(args.prefix)) >= max_tokens:
+        prefix_tokens = len(state.tokenizer.encode(args.prefix))
+        if prefix_tokens >= max_tokens:
             limit = (f"--max-tokens ({max_tokens})" if args.max_tokens
                      else f"the block ({max_tokens}); or raise --max-tokens")
-            raise CheckpointError(f"--prefix is {len(state.tokenizer.encode(args.prefix))} tokens; "
-                                  f"it must be shorter than {limit}")
+            raise CheckpointError(f"--prefix is {prefix_tokens} tokens; it must be shorter "
+                                  f"than {limit}")
         seen = training_docs(state, args.data)
     except (CheckpointError, DataError) as e:
         cli.fail(prog, e)
