@@ -24,9 +24,9 @@ from . import checkpoint, cli, data, flags, svg
 from .checkpoint import CheckpointError
 from .config import Config, ConfigError
 from .data import DataError
+from .dataset import examples, held_out_examples, notes, replay_split
 from .generate import sample
 from .model import flatten, param_table
-from .dataset import examples, held_out_examples, notes, replay_split
 from .training import Diverged, cycle_collector_off, held_out_loss, start, train_step
 
 
@@ -66,6 +66,11 @@ def parse_args(argv=None):
     return p, args, given
 
 
+def save_path(args):
+    """Where the run is saved: --out, else the checkpoint it resumed from, else nowhere (None)."""
+    return args.out if args.out is not None else args.resume
+
+
 def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
@@ -74,7 +79,7 @@ def open_run(args, given, prog):
     path = data.locate(name)
     if name and path != Path(name):
         print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
-    out = args.out if args.out is not None else args.resume  # before any work: can they be written?
+    out = save_path(args)  # before any work: can the outputs be written?
     cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
     cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
                                                   "resumed from", out: "the checkpoint"})
@@ -97,7 +102,7 @@ def main(argv=None):
         docs, train_examples, state = open_run(args, given, prog)
     except (DataError, ConfigError, CheckpointError) as e:
         cli.fail(prog, e)
-    config, out = state.config, args.out if args.out is not None else args.resume
+    config, out = state.config, save_path(args)
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
     print(f"num params: {len(flatten(state.params))}")
