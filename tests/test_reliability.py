@@ -218,10 +218,24 @@ class SignalTest(Folder):
                 os.mkfifo(fifo)
                 proc = popen("-m", "microgpt.train", fifo, "--out", self.folder / "never.json")
                 writer = os.open(fifo, os.O_WRONLY)  # returns once the command opens it to read
-                os.write(writer, b"emma\n")
-                proc.send_signal(sig)
-                out, err = proc.communicate(timeout=60)
-                os.close(writer)
+                try:
+                    os.write(writer, b"emma\n")
+                    proc.send_signal(sig)
+                    try:  # the read the command is blocked in ends with the signal...
+                        out, err = proc.communicate(timeout=10)
+                    except subprocess.TimeoutExpired:
+                        # ...unless the signal came a moment before the read began: Python
+                        # then runs its handler once the read returns, so end the read. A
+                        # command that ignored the signal would now train, and fail below.
+                        os.close(writer)
+                        writer = None
+                        out, err = proc.communicate(timeout=120)
+                finally:
+                    if writer is not None:
+                        os.close(writer)
+                    if proc.poll() is None:
+                        proc.kill()
+                        proc.communicate()
                 self.assertEqual(proc.returncode, 130, err)
                 self.assertEqual(err.strip(), "interrupted")
                 self.assertFalse((self.folder / "never.json").exists())
