@@ -67,8 +67,9 @@ def add_run_flags(parser):
                    help="hold out the last max(1, round(F * docs)) documents after the shuffle, "
                         "never trained on (default 0: no split)")
     g.add_argument("--eval-every", type=cli.whole_number(1), metavar="K",
-                   help=f"with --val-fraction: print the held-out loss every K steps and after "
-                        f"the last (default {d.eval_every})")
+                   help=f"with --val-fraction: print the held-out loss (the training loss, "
+                        f"smoothed too under --label-smoothing) every K steps and after the last "
+                        f"(default {d.eval_every})")
 
 
 def run_config(args):
