@@ -16,6 +16,7 @@ import sys
 from . import cli
 from .bpe import BPETokenizer
 from .data import DataError, load_docs, locate
+from .tokenizer import Tokenizer
 
 SHOWN = 20  # merges listed, and longest tokens
 
@@ -39,14 +40,19 @@ def parse_args(argv=None):
     return p, args
 
 
+def plural(n, noun):
+    """'1 merge', '2 merges', '1,000 characters'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def show(tok, docs, name, text):
     """Print what was learned: merges, longest tokens, compression, text split."""
     chars = sum(len(doc) for doc in docs)
-    print(f"{name}: {len(docs):,} documents, {chars:,} characters, "
+    print(f"{name}: {plural(len(docs), 'document')}, {plural(chars, 'character')}, "
           f"{len(tok.chars)} distinct")
-    print(f"vocab size {tok.vocab_size}: {len(tok.chars)} characters + "
-          f"{len(tok.merges)} merges + BOS")
-    print("\nfirst merges, in the order learned:")
+    print(f"vocab size {tok.vocab_size}: {plural(len(tok.chars), 'character')} + "
+          f"{plural(len(tok.merges), 'merge')} + BOS")
+    print("\nfirst merges, in the order learned:" if tok.merges else "\nno merges learned")
     for k, (a, b) in enumerate(tok.merges[:SHOWN]):
         print(f"{k + 1:4d}. {tok.tokens[a]!r} + {tok.tokens[b]!r} -> {tok.tokens[a] + tok.tokens[b]!r}")
     longest = sorted(range(tok.bos), key=lambda i: -len(tok.tokens[i]))[:SHOWN]
@@ -70,6 +76,10 @@ def main(argv=None):
         docs = load_docs(path)
     except DataError as e:
         cli.fail(prog, e)
+    unknown = Tokenizer.from_docs(docs).unknown(args.text or "")  # before learning: a mistake
+    if unknown:                                                      # costs no time
+        cli.fail(prog, f"--text has characters not in {args.path}: "
+                       f"{' '.join(repr(ch) for ch in unknown)}")
     try:
         tok = BPETokenizer.learn(docs, args.vocab_size)
     except ValueError as e:  # --vocab-size leaves no room for the file's characters
@@ -77,10 +87,6 @@ def main(argv=None):
     if tok.vocab_size < args.vocab_size:
         print(f"{prog}: stopped at vocab size {tok.vocab_size}, not {args.vocab_size}: "
               f"no pair of tokens occurs twice any more", file=sys.stderr)
-    unknown = tok.unknown(args.text or "")
-    if unknown:
-        cli.fail(prog, f"--text has characters not in {args.path}: "
-                       f"{' '.join(repr(ch) for ch in unknown)}")
     if args.ids:
         print(" ".join(str(i) for i in tok.encode(args.text)))
     else:

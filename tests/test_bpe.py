@@ -216,12 +216,23 @@ class CommandTest(unittest.TestCase):
             "no pair of tokens occurs twice any more"])
         self.assertIn("1. 'a' + 'b' -> 'ab'", result.stdout)
 
+    def test_counts_read_as_english(self):
+        path = Path(tempfile.mkdtemp()) / "one.txt"
+        path.write_text("ab\n", encoding="utf-8")
+        result = self.tokenize(path, "--vocab-size", "3")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(": 1 document, 2 characters, 2 distinct\n", result.stdout)
+        self.assertIn("vocab size 3: 2 characters + 0 merges + BOS\n\nno merges learned\n",
+                      result.stdout)
+
     def test_mistakes_get_one_line_and_status_2(self):
         cases = {
             ("no-such-file.txt", "--vocab-size", "60"): "no such file",
             ("names.txt", "--vocab-size", "20"): "at least 27",
             ("names.txt", "--vocab-size", "60", "--text", "Émile!"): "'É' '!'",
             ("names.txt", "--vocab-size", "60", "--ids"): "--ids needs --text",
+            # the text is checked before learning: a vocabulary too small to learn is not reached
+            ("names.txt", "--vocab-size", "20", "--text", "zoë"): "not in names.txt: 'ë'",
             ("names.txt",): "--vocab-size",
         }
         for args, message in cases.items():
