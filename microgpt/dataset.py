@@ -117,14 +117,19 @@ HELD_OUT_LIMIT = 100  # a large split's held-out loss: the first 100 (each costs
 
 def notes(docs, train, held_out, config, vocab_size_asked=None):
     """What a learner should know about the examples before training, as
-    sentences: documents truncated to the block, a BPE vocabulary that
-    stopped short of the size asked, a held-out loss over a subset."""
+    sentences: documents truncated to the block, windows with gaps between
+    them, a BPE vocabulary that stopped short of the size asked, a held-out
+    loss over a subset."""
     said = []
     too_long = 0 if config.stride else sum(len(ids) > config.block_size + 1 for ids in train)
     if too_long:
         said.append(f"{too_long} of {len(docs)} documents are longer than the block "
                     f"({config.block_size} tokens with BOS) and are truncated; --stride S trains "
                     f"on all of them, as windows S tokens apart")
+    if config.stride and config.stride > config.block_size:  # a window predicts its last block_size
+        said.append(f"--stride {config.stride} is more than the block ({config.block_size}): "
+                    f"tokens between windows are never predicted; a stride up to "
+                    f"{config.block_size} trains on every one")
     if vocab_size_asked and vocab_size_asked > config.vocab_size:
         said.append(f"no pair of tokens occurs twice any more: the vocabulary stops at "
                     f"{config.vocab_size}")

@@ -111,7 +111,8 @@ def main(argv=None):
               f"{config.stride} apart)")
     held_out = held_out_examples(docs, state.tokenizer, config)
     if held_out:
-        print(f"num held out: {len(held_out)} (the last after the shuffle; never trained on)")
+        what = "windows of the last documents" if config.stride else "the last documents"
+        print(f"num held out: {len(held_out)} ({what} after the shuffle; never trained on)")
     if args.params:
         print(param_table(state.params), file=sys.stderr)
     for note in notes(docs, train_examples, held_out, config, given.get("vocab_size")):

@@ -71,6 +71,23 @@ class WindowsTest(unittest.TestCase):
         plain = train(path, "--steps", "1", "--block-size", "8", "--num-samples", "1")
         self.assertIn("--stride", plain.stderr)  # the truncation note points to it
 
+    def test_a_stride_past_the_block_and_a_held_out_split_are_explained(self):
+        path = Path(tempfile.mkdtemp()) / "long.txt"
+        path.write_text("the quick brown fox jumps over the lazy dog\nhello world\n" * 3,
+                        encoding="utf-8")
+        tiny = ("--steps", "1", "--block-size", "8", "--n-embd", "8", "--n-head", "2",
+                "--num-samples", "1")
+        for stride, gaps in ((8, False), (9, True)):
+            with self.subTest(stride=stride):
+                result = train(path, *tiny, "--stride", str(stride))
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual("never predicted" in result.stderr, gaps, result.stderr)
+        result = train(path, *tiny, "--stride", "4", "--val-fraction", "0.2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        # one document held out (round(1.2)): its windows are counted, 2 of a short one, 10 of a long
+        held = [l for l in result.stdout.splitlines() if l.startswith("num held out:")]
+        self.assertRegex(held[0], r"^num held out: (2|10) \(windows of the last documents ")
+
 
 class BpeTrainingTest(unittest.TestCase):
     @classmethod
