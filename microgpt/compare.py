@@ -31,11 +31,11 @@ from pathlib import Path
 from . import cli, data, flags, svg
 from .config import Config, ConfigError
 from .data import DataError
-from .dataset import held_out_examples, split
+from .dataset import held_out_examples
 from .generate import sample
 from .model import flatten
 from .size import human_time
-from .training import Diverged, cycle_collector_off, held_out_loss, start, train_step
+from .training import Diverged, cycle_collector_off, held_out_loss, plan, start, train_step
 
 PROG = "python -m microgpt.compare"
 WINDOW = 50  # steps in the running mean of the training loss
@@ -107,9 +107,9 @@ class Progress:
         self.total -= steps
 
 
-def train_one(name, docs, config, progress, label):
-    """Train one run to the end; its Result."""
-    examples, state = start(docs, config)
+def train_one(name, docs, planned, progress, label):
+    """Train one run (planned: training.plan's result) to the end; its Result."""
+    examples, state = start(docs, planned[2], planned=planned)
     config = state.config
     held = held_out_examples(docs, state.tokenizer, config)
     with cycle_collector_off():
@@ -142,11 +142,13 @@ def table(results):
             lines.append(row + f"diverged at step {r.diverged} (the loss or a gradient was no "
                                f"longer a finite number; try a smaller --lr or --warmup)")
             continue
-        row += f"{r.held_out:>8.4f}  " if split_asked else ""
+        if split_asked:  # "-": this run has no split of its own
+            row += f"{r.held_out:>8.4f}  " if r.held_out is not None else f"{'-':>8}  "
         samples = ", ".join(text or '""' for text in r.samples)  # "": the model ended at once
         lines.append(row + f"{r.ms_per_step:>7.1f}  {samples}")
-    window = min(WINDOW, max(len(r.losses) for r in results))
-    lines.append(f"(loss: the training loss, mean of the last {window} steps"
+    windows = {min(WINDOW, len(r.losses)) for r in results}
+    window = f"{windows.pop()} steps" if len(windows) == 1 else f"min({WINDOW}, steps) steps"
+    lines.append(f"(loss: the training loss, mean of the last {window}"
                  + ("; held-out: the mean document loss on the held-out documents)"
                     if split_asked else ")"))
     return lines
@@ -188,23 +190,22 @@ def main(argv=None):
     cli.check_output(prog, "--svg", args.svg, {str(path): "the data file"})
     try:
         docs = data.load_docs(path)
-        configs = [(name, Config(**given)) for name, given in runs]
-        for (name, config), (_, given) in zip(configs, runs):  # every mistake now, not later
+        plans = []
+        for name, given in runs:  # every mistake now, before any run trains
             try:
                 flags.check_run_flags(given)
-                config.check()
-                split(docs, config)
+                plans.append((name, plan(docs, Config(**given))))
             except ConfigError as e:
                 raise ConfigError(f"{name}: {e}") from None
     except (DataError, ConfigError) as e:
         cli.fail(prog, e)
-    steps = sum(config.steps for _, config in configs)
-    print(f"{prog}: {len(configs)} runs on {path} ({len(docs)} documents), {steps} steps in all",
+    steps = sum(planned[2].steps for _, planned in plans)
+    print(f"{prog}: {len(plans)} runs on {path} ({len(docs)} documents), {steps} steps in all",
           file=sys.stderr)
     progress, results = Progress(steps), []
-    for i, (name, config) in enumerate(configs):
-        label = f"run {i + 1} of {len(configs)} ({name})"
-        results.append(train_one(name, docs, config, progress, label))
+    for i, (name, planned) in enumerate(plans):
+        label = f"run {i + 1} of {len(plans)} ({name})"
+        results.append(train_one(name, docs, planned, progress, label))
     print("\n".join(table(results)))
     if args.svg:
         series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))

@@ -37,8 +37,8 @@ import random
 import sys
 from dataclasses import dataclass, field
 
-from .config import Config
-from .dataset import HELD_OUT_LIMIT, examples, make_tokenizer, shuffled, split
+from .config import Config, ConfigError
+from .dataset import HELD_OUT_LIMIT, examples, make_tokenizer, replay_split, shuffled, split
 from .fused import vsum
 from .model import document_loss, flatten, init_params, param_shapes
 from .optim import adam_step
@@ -66,12 +66,11 @@ class RunState:
         self.v = [0.0] * n if self.v is None else self.v
 
 
-def start(docs, config, data_name="", data_sha256=""):
-    """A fresh run from documents in file order: (training examples, RunState
-    with new weights).
-
-    The order of draws is the reference's: seed, shuffle, then the weights.
-    """
+def plan(docs, config):
+    """What a fresh run settles before it draws its weights, with every check
+    (too small a vocabulary, nothing left to train on, a model too big for
+    this machine: ConfigError): (training examples, tokenizer, config with
+    its vocab_size, the generator after the shuffle)."""
     tokenizer = make_tokenizer(docs, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
@@ -80,9 +79,33 @@ def start(docs, config, data_name="", data_sha256=""):
     train_docs, _ = split(docs, config)  # the held-out documents: replay_split(...)[1]
     train = examples(train_docs, tokenizer, config)
     check_fits(config, max(len(ids) for ids in train) - 1)  # before building a model too big
+    return train, tokenizer, config, rng
+
+
+def start(docs, config, data_name="", data_sha256="", planned=None):
+    """A fresh run from documents in file order: (training examples, RunState
+    with new weights). planned: plan(docs, config), when already made.
+
+    The order of draws is the reference's: seed, shuffle, then the weights.
+    """
+    train, tokenizer, config, rng = planned or plan(docs, config)
     params = init_params(config, rng)
     state = RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
     return train, state
+
+
+def resume_examples(docs, state):
+    """The training examples of a saved run on docs (file order), in the
+    run's order (its shuffle replayed), with start's checks: ConfigError if
+    the run's vocabulary cannot read the data or it no longer fits in memory."""
+    unknown = state.tokenizer.unknown("".join(docs))
+    if unknown:  # only a checkpoint edited by hand: the data's checksum matched
+        raise ConfigError(f"the checkpoint's vocabulary lacks characters of the data: "
+                          f"{' '.join(repr(ch) for ch in unknown[:10])}")
+    train_docs, _ = replay_split(docs, state.config)
+    train = examples(train_docs, state.tokenizer, state.config)
+    check_fits(state.config, max(len(ids) for ids in train) - 1)
+    return train
 
 
 def batch_loss(examples, step, params, config):

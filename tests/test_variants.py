@@ -319,6 +319,17 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(rows[1].split("  ")[-1].split(", "),
                          [l.split(": ")[1] for l in same if l.startswith("sample")])
 
+    def test_a_split_in_one_run_only(self):
+        result = run("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "3", "--n-embd", "8",
+                     "--n-head", "2", "--num-samples", "1",
+                     "--variant", "split: --val-fraction 0.1", "--variant", "longer: --steps 5")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = [r.split() for r in result.stdout.splitlines()]
+        self.assertEqual(rows[0][3], "held-out")
+        self.assertEqual([r[3] for r in rows[1:4]][::2], ["-", "-"])  # baseline, longer: no split
+        float(rows[2][3])
+        self.assertIn("mean of the last min(50, steps) steps", result.stdout)
+
     def test_variant_text(self):
         self.assertEqual(parse_variant(" post LN : --norm-placement post --no-residual"),
                          ("post LN", {"norm_placement": "post", "residual": False}))
@@ -326,7 +337,11 @@ class CompareTest(unittest.TestCase):
     def test_bad_variant_is_one_line_naming_it(self):
         for text, pattern in (("gelu --activation gelu", "'gelu --activation gelu': expected NAME"),
                               ("x: --activation tanh", "'x: --activation tanh'.*invalid choice"),
-                              ("x: --n-embd 10", "x: n_embd \\(10\\) must be divisible")):
+                              ("x: --n-embd 10", "x: n_embd \\(10\\) must be divisible"),
+                              # found only once the run's vocabulary or size is worked out:
+                              # still before the baseline trains
+                              ("b: --tokenizer bpe --vocab-size 5", "b: --vocab-size: .* at least 27"),
+                              ("big: --batch-size 1000000000", "big: this model needs about")):
             with self.subTest(text=text):
                 assert_one_line_error(self, run("-m", "microgpt.compare", BUNDLED_NAMES,
                                                 "--variant", text), pattern)
