@@ -24,10 +24,11 @@ from . import checkpoint, cli, data, flags, svg
 from .checkpoint import CheckpointError
 from .config import Config, ConfigError
 from .data import DataError
-from .dataset import examples, held_out_examples, notes, replay_split
+from .dataset import held_out_examples, notes
 from .generate import sample
 from .model import flatten, param_table
-from .training import Diverged, cycle_collector_off, held_out_loss, start, train_step
+from .training import (Diverged, cycle_collector_off, held_out_loss, resume_examples, start,
+                       train_step)
 
 
 def parse_args(argv=None):
@@ -89,10 +90,10 @@ def open_run(args, given, prog):
     checkpoint.check_resume(state, given, args.resume, path, sha)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
+    train_examples = resume_examples(docs, state)  # in the run's order, as start made it
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
-    train_docs, _ = replay_split(docs, state.config)  # the run's order, as start made it
-    return docs, examples(train_docs, state.tokenizer, state.config), state
+    return docs, train_examples, state
 
 
 def main(argv=None):

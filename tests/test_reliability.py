@@ -378,6 +378,24 @@ class CheckpointFieldTest(Folder):
             with self.subTest(field=what, command=name):
                 assert_one_line_error(self, run(*args), "not a (valid )?checkpoint")
 
+    def test_a_checkpoint_that_loads_but_cannot_go_on_is_one_line(self):
+        """Edited by hand so that it still loads, and sample reads it: resuming
+        must still end in one line, not in a traceback or a run out of memory."""
+        vocab = json.loads(self.text)["vocab"]
+        cases = {
+            "a vocabulary without 'z'": (self.set("vocab", len(vocab) - 1, "~"),
+                                         "vocabulary lacks characters of the data: 'z'"),
+            "batches of 10**12": (self.set("config", "batch_size", 10 ** 12),
+                                  "this model needs about"),
+        }
+        for i, (what, (text, message)) in enumerate(cases.items()):
+            path = self.folder / f"edited{i}.json"
+            path.write_text(text, encoding="utf-8")
+            with self.subTest(what):
+                checkpoint.load(path)  # it loads
+                assert_one_line_error(self, train(self.data, "--resume", path, "--steps", "5"),
+                                      message)
+
     def test_a_finished_run_says_so_and_more_steps_extend_it(self):
         assert_one_line_error(self, train(self.data, "--resume", self.model),
                               r"finished \(3 steps\).*--steps N with N above 3")
