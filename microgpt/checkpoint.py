@@ -22,6 +22,7 @@ import json
 import os
 from pathlib import Path
 
+from .bpe import BPETokenizer
 from .files import write_atomically
 from .schema import CheckpointError, from_json, to_json
 
@@ -72,6 +73,14 @@ def load(path):
 MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no training number moves
 
 
+def stopped_short(state, docs):
+    """True if the run's BPE vocabulary is all that docs (its data) can teach:
+    learning once more from them stops at the same size."""
+    return (state.config.tokenizer == "bpe"
+            and BPETokenizer.learn(docs, state.config.vocab_size + 1).vocab_size
+            == state.config.vocab_size)
+
+
 def as_flag(name, value):
     """How a setting reads on the command line.
 
@@ -84,20 +93,24 @@ def as_flag(name, value):
     return f"--{flag} {value}"
 
 
-def check_resume(state, given, path, data_path, data_sha256):
+def check_resume(state, given, path, data_path, data_sha256, docs=None):
     """Raise CheckpointError if a resumed run would not go on as it was.
 
     given: {Config field: value} of the flags on the command line. Sampling
     settings and how often the held-out loss is shown may change; so may
     steps, to train a run further (or stop it sooner), but not below the
     steps done; anything else that shapes training may not, nor the data.
-    A finished run needs a new steps.
+    A finished run needs a new steps. docs: the data's documents, to tell
+    whether a larger --vocab-size is the one a BPE run asked for and stopped
+    short of (no pair occurred twice any more).
     """
     if data_sha256 != state.data_sha256:
         raise CheckpointError(f"{data_path} is not the data file {path} was trained on "
                               f"({state.data_name}, sha256 {state.data_sha256[:12]}...)")
     for name, value in given.items():
         old = getattr(state.config, name)
+        if name == "vocab_size" and value > old and docs is not None and stopped_short(state, docs):
+            continue
         if name not in MAY_CHANGE and value != old:
             raise CheckpointError(f"{as_flag(name, value)} differs from the checkpoint's "
                                   f"{as_flag(name, old)}; a resumed run keeps its settings")

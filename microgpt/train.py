@@ -87,7 +87,7 @@ def open_run(args, given, prog):
     docs, sha = data.load_docs_and_sha256(path)
     if state is None:
         return (docs, *start(docs, Config(**given), Path(name).name, sha))
-    checkpoint.check_resume(state, given, args.resume, path, sha)
+    checkpoint.check_resume(state, given, args.resume, path, sha, docs)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
     train_examples = resume_examples(docs, state)  # in the run's order, as start made it

@@ -30,6 +30,11 @@ def numbers(text):
     return [line for line in text.splitlines() if keep.match(line)]
 
 
+def steps_of(stdout):
+    """The step numbers a run printed, in order."""
+    return [int(line.split()[1]) for line in stdout.splitlines() if line.startswith("step ")]
+
+
 def assert_one_line_error(test, result, pattern, status=2):
     """A user mistake's answer: exit status `status`, one line on stderr
     matching pattern, no traceback."""

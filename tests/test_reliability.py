@@ -20,7 +20,8 @@ from pathlib import Path
 from microgpt import checkpoint, data
 from microgpt.config import Config
 from microgpt.training import Diverged, start, train_step
-from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, numbers, run, train
+from tests.support import (BUNDLED_NAMES, ROOT, assert_one_line_error, numbers, run, steps_of,
+                           train)
 
 SEED = 20261124  # the signal steps are drawn from this: a failure can be rerun exactly
 TINY = ("--n-embd", "8", "--n-head", "2", "--num-samples", "2")
@@ -32,11 +33,6 @@ def popen(*args, env=None, **kw):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.Popen([sys.executable, *map(str, args)], cwd=kw.pop("cwd", ROOT), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-
-
-def steps_of(stdout):
-    """The step numbers a run printed, in order."""
-    return [int(line.split()[1]) for line in stdout.splitlines() if line.startswith("step ")]
 
 
 def no_nan(text):

@@ -12,7 +12,7 @@ from microgpt.generate import argmax, sample
 from microgpt.model import gpt, kv_cache
 from microgpt.dataset import examples, windows
 from microgpt.training import start, train_step
-from tests.support import ROOT, assert_one_line_error, numbers, run, train
+from tests.support import ROOT, assert_one_line_error, numbers, run, steps_of, train
 
 DIAGNOSES = ROOT / "microgpt" / "datasets" / "diagnoses.txt"
 
@@ -133,6 +133,19 @@ class BpeTrainingTest(unittest.TestCase):
         self.assertEqual(fresh.losses, state.losses)
         self.assertEqual(numbers(whole.stdout)[3:9], [f"step {i + 1:4d} / {6:4d} | loss {l:.4f}"
                                                       for i, l in enumerate(state.losses)])
+
+    def test_resume_with_the_flags_of_a_vocabulary_that_stopped_short(self):
+        path, model = self.folder / "few.txt", self.folder / "few.json"
+        path.write_text("abab cd\nab\n", encoding="utf-8")  # a+b, then no pair occurs twice
+        flags = ("--tokenizer", "bpe", "--vocab-size", "100", "--num-samples", "1")
+        first = train(path, "--steps", "2", *flags, "--out", model)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertEqual(checkpoint.load(model).config.vocab_size, 7)
+        again = train(path, "--steps", "4", *flags, "--resume", model)  # the same flags
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(steps_of(again.stdout), [3, 4])
+        assert_one_line_error(self, train(path, "--steps", "6", *flags[:2], "--vocab-size", "6",
+                                          "--resume", model), "--vocab-size 6 differs")
 
     def test_mistakes(self):
         cases = [((), "--tokenizer bpe needs --vocab-size"),
