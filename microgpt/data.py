@@ -115,6 +115,16 @@ def locate(path):
     return Path(name) if name else name
 
 
+def locate_saved(name):
+    """The file a checkpoint's data name (the path train was given) stands
+    for: locate(name), or when nothing is there (a run resumed from another
+    folder), the bundled dataset of that file name; the checkpoint's checksum
+    then tells whether it is the file the run trained on."""
+    path = locate(name)
+    missing = name != "" and not os.path.exists(path)
+    return (find_bundled(Path(name).name) or path) if missing else path
+
+
 # -------------------------------------------------------------------------
 # the datasets that ship with microgpt
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from . import checkpoint, cli
 from .checkpoint import CheckpointError
 from .config import Config
-from .data import DataError, find_bundled, load_docs, load_docs_and_sha256
+from .data import DataError, load_docs, load_docs_and_sha256, locate_saved
 from .generate import sample
 
 
@@ -59,14 +59,14 @@ def training_docs(state, data_arg):
     """The training documents as a set, or None when the data is not at hand."""
     if data_arg is not None:
         return set(load_docs(data_arg))
-    for candidate in (state.data_name, find_bundled(state.data_name)):
-        try:
-            if candidate and Path(candidate).is_file():
-                docs, sha256 = load_docs_and_sha256(candidate)
-                if sha256 == state.data_sha256:
-                    return set(docs)
-        except (OSError, DataError):  # a name no file can have (too long); unreadable now
-            continue
+    candidate = locate_saved(state.data_name)  # where training read it, or the bundled file
+    try:
+        if candidate and Path(candidate).is_file():
+            docs, sha256 = load_docs_and_sha256(candidate)
+            if sha256 == state.data_sha256:
+                return set(docs)
+    except (OSError, DataError):  # a name no file can have (too long); unreadable now
+        pass
     return None
 
 

@@ -16,6 +16,7 @@ The algorithm is training.py's; this module only parses, prints and saves.
 from __future__ import annotations
 
 import dataclasses
+import os
 import sys
 import time
 from pathlib import Path
@@ -77,7 +78,11 @@ def open_run(args, given, prog):
     args.resume, on its data."""
     state = checkpoint.load(args.resume) if args.resume is not None else None
     name = args.path if args.path is not None else (state.data_name if state else "names.txt")
-    path = data.locate(name)
+    path = data.locate(name) if args.path is not None or not state else data.locate_saved(name)
+    if args.path is None and state and name and not os.path.exists(path):
+        raise DataError(f"{name}: no such file (the data {args.resume} trained on, as its path "
+                        f"was given then); give it: python -m microgpt.train FILE --resume "
+                        f"{args.resume}")
     if name and path != Path(name):
         print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
     out = save_path(args)  # before any work: can the outputs be written?
@@ -86,7 +91,7 @@ def open_run(args, given, prog):
                                                   "resumed from", out: "the checkpoint"})
     docs, sha = data.load_docs_and_sha256(path)
     if state is None:
-        return (docs, *start(docs, Config(**given), Path(name).name, sha))
+        return (docs, *start(docs, Config(**given), os.fspath(name), sha))
     checkpoint.check_resume(state, given, args.resume, path, sha, docs)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)

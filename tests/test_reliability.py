@@ -404,6 +404,26 @@ class CheckpointFieldTest(Folder):
 
 
 class DataTest(Folder):
+    def test_resume_finds_the_data_by_the_path_it_was_given(self):
+        sub = self.folder / "sub"
+        sub.mkdir()
+        (sub / "mine.txt").write_bytes(self.data.read_bytes()[:3000])
+        first = train("sub/mine.txt", "--steps", "2", *TINY, "--out", "m.json", cwd=self.folder)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertEqual(checkpoint.load(self.folder / "m.json").data_name, "sub/mine.txt")
+        again = train("--resume", "m.json", "--steps", "3", cwd=self.folder)  # no data named
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertEqual(steps_of(again.stdout), [3])
+        elsewhere = train("--resume", "../m.json", "--steps", "4", cwd=sub)
+        assert_one_line_error(self, elsewhere, r"sub/mine.txt: no such file .*give it: "
+                                               r"python -m microgpt.train FILE --resume \.\./m.json")
+        # a bundled dataset given by a path is found from any folder by its name
+        bundled = train("data/names.txt", "--steps", "1", *TINY, "--out", self.folder / "b.json",
+                        cwd=ROOT)
+        self.assertEqual(bundled.returncode, 0, bundled.stderr)
+        resumed = train("--resume", "../b.json", "--steps", "2", cwd=sub)  # no data/ here
+        self.assertEqual(resumed.returncode, 0, resumed.stderr)
+
     @unittest.skipUnless(hasattr(os, "mkfifo"), "needs a FIFO")
     def test_a_fifo_is_read_once_and_checksummed(self):
         fifo, model = self.folder / "pipe", self.folder / "fifo.json"
