@@ -10,7 +10,20 @@ of text, any styling a learner would have to read past.
 """
 from __future__ import annotations
 
-from html import escape
+import re
+from html import escape as escape_html
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text):
+    """text as XML character data: &, <, > and quotes escaped, and characters
+    XML cannot hold at all (most control characters) shown as their code.
+
+    >>> escape("a<b\x0b")
+    'a&lt;bU+000B'
+    """
+    return NOT_XML.sub(lambda m: f"U+{ord(m.group()):04X}", escape_html(text))
 
 
 def _svg(width, height, body):

@@ -92,6 +92,17 @@ class InspectCommandTest(unittest.TestCase):
         cells = [r for r in root.iter(SVG + "rect") if r.get("width") == "28"]
         self.assertEqual(len(cells), 4 * 25)
 
+    def test_svg_of_control_characters_is_still_xml(self):
+        data = self.folder / "controls.txt"
+        data.write_text("a\x0bb\nab\x01\nba\n" * 20, encoding="utf-8")
+        model = self.folder / "controls.json"
+        self.assertEqual(train(data, "--steps", "2", "--out", model).returncode, 0)
+        result = self.inspect(model, "a\x0bb\x01", "--svg", "controls.svg")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        labels = [t.text for t in ET.parse(self.folder / "controls.svg").getroot().iter(SVG + "text")]
+        self.assertIn("U+000B", labels)
+        self.assertIn("U+0001", labels)
+
     def test_numbers_and_fresh_training(self):
         result = self.inspect(self.model, "ava", "--numbers")
         self.assertEqual(result.returncode, 0, result.stderr)
