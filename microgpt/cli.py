@@ -68,6 +68,8 @@ def run(main):
     except OutputClosed:
         sys.exit(FAILED)
     except KeyboardInterrupt:
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second one must not break this line
+            signal.signal(sig, signal.SIG_IGN)
         print("\ninterrupted", file=sys.stderr)
         sys.exit(INTERRUPTED)
     sys.exit(FAILED if UNWRITTEN else 0)

@@ -156,12 +156,13 @@ def main(argv=None):
         save("done")
         if args.plot:
             cli.write(prog, args.plot, svg.loss_chart(state.losses), "the loss curve")
-        print("\n--- inference (new, hallucinated names) ---")
-        for i in range(config.num_samples):
-            print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
-                  flush=True)
-            if stop.requested:
-                sys.exit(cli.INTERRUPTED)
+    if stop.requested:  # during the save: it is done, so stop now
+        raise KeyboardInterrupt
+    # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
+    print("\n--- inference (new, hallucinated names) ---")
+    for i in range(config.num_samples):
+        print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
+              flush=True)
 
 
 if __name__ == "__main__":

@@ -236,6 +236,25 @@ class SignalTest(Folder):
                 self.assertEqual(err.strip(), "interrupted")
                 self.assertFalse((self.folder / "never.json").exists())
 
+    def test_a_signal_in_a_long_sample_stops_at_once(self):
+        # with no position information and greedy decoding this model never ends its sample
+        proc = popen("-m", "microgpt.train", self.data, "--steps", "1", "--block-size", "100000",
+                     "--position", "none", "--temperature", "0", "--num-samples", "1", *TINY[:4])
+        try:
+            for line in proc.stdout:
+                if line.startswith("--- inference"):
+                    break
+            time.sleep(1)  # well into the sample
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertEqual(err.strip().splitlines()[-1], "interrupted")
+        self.assertNotIn("Traceback", err)
+
     def test_ctrl_c_twice_after_the_last_step(self):
         proc = popen("-m", "microgpt.train", self.data, "--steps", "5", *TINY[:4],
                      "--num-samples", "100000")
