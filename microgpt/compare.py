@@ -35,7 +35,8 @@ from .dataset import held_out_examples
 from .generate import sample
 from .model import flatten
 from .size import human_time
-from .training import Diverged, cycle_collector_off, held_out_loss, plan, start, train_step
+from .training import (Diverged, cycle_collector_off, held_out_loss, plan, start_planned,
+                       train_step)
 
 PROG = "python -m microgpt.compare"
 WINDOW = 50  # steps in the running mean of the training loss
@@ -109,7 +110,7 @@ class Progress:
 
 def train_one(name, docs, planned, progress, label):
     """Train one run (planned: training.plan's result) to the end; its Result."""
-    examples, state = start(docs, planned[2], planned=planned)
+    examples, state = start_planned(planned)
     config = state.config
     held = held_out_examples(docs, state.tokenizer, config)
     with cycle_collector_off():

@@ -77,12 +77,15 @@ def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
     state = checkpoint.load(args.resume) if args.resume is not None else None
-    name = args.path if args.path is not None else (state.data_name if state else "names.txt")
-    path = data.locate(name) if args.path is not None or not state else data.locate_saved(name)
-    if args.path is None and state and name and not os.path.exists(path):
-        raise DataError(f"{name}: no such file (the data {args.resume} trained on, as its path "
-                        f"was given then); give it: python -m microgpt.train FILE --resume "
-                        f"{args.resume}")
+    if args.path is None and state:  # the data the run trained on, by the path it was given
+        name, path = state.data_name, data.locate_saved(state.data_name)
+        if not os.path.exists(path):
+            raise DataError(f"{name}: no such file (the data {args.resume} trained on, as its "
+                            f"path was given then); give it: python -m microgpt.train FILE "
+                            f"--resume {args.resume}")
+    else:
+        name = args.path if args.path is not None else "names.txt"
+        path = data.locate(name)
     if name and path != Path(name):
         print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
     out = save_path(args)  # before any work: can the outputs be written?

@@ -82,13 +82,18 @@ def plan(docs, config):
     return train, tokenizer, config, rng
 
 
-def start(docs, config, data_name="", data_sha256="", planned=None):
+def start(docs, config, data_name="", data_sha256=""):
     """A fresh run from documents in file order: (training examples, RunState
-    with new weights). planned: plan(docs, config), when already made.
+    with new weights).
 
     The order of draws is the reference's: seed, shuffle, then the weights.
     """
-    train, tokenizer, config, rng = planned or plan(docs, config)
+    return start_planned(plan(docs, config), data_name, data_sha256)
+
+
+def start_planned(planned, data_name="", data_sha256=""):
+    """start, from what plan() settled: the weights are drawn now."""
+    train, tokenizer, config, rng = planned
     params = init_params(config, rng)
     state = RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
     return train, state
