@@ -67,7 +67,8 @@ def trace(params, config, tokenizer, text):
     if len(tokens) > config.block_size:
         raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
                          f"block size {config.block_size}")
-    labels = tokenizer.tokens + [BOS_LABEL]  # id -> label: a character, or a BPE token's text
+    # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
     keys, values = kv_cache(config)
     positions = []
     for pos_id, token_id in enumerate(tokens):

@@ -67,6 +67,16 @@ class TwoViewsTest(unittest.TestCase):
             trace(state.params, state.config, state.tokenizer, "a" * 16)
 
 
+    def test_a_token_whose_text_reads_bos_is_not_taken_for_bos(self):
+        _, state = start(["<BOS> x <BOS>"] * 5, Config(tokenizer="bpe", vocab_size=40))
+        self.assertIn("<BOS>", state.tokenizer.tokens)  # BPE learned it from the data
+        positions = trace(state.params, state.config, state.tokenizer, "<BOS>")
+        self.assertEqual([p.token for p in positions], ["<BOS>", "'<BOS>'"])
+        for p in positions:
+            self.assertEqual(len(p.next_probs), state.config.vocab_size)
+            self.assertAlmostEqual(sum(p.next_probs.values()), 1.0, places=12)
+
+
 class InspectCommandTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
