@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone
 
-from microgpt import checkpoint
+from microgpt.plumbing import checkpoint
 from microgpt.config import Config
-from microgpt.data import find_bundled, load_docs
+from microgpt.plumbing.datasets import load_docs
 from microgpt.trace import trace
 from microgpt.training import start, train_step
 
@@ -28,9 +28,9 @@ args = parser.parse_args()
 if args.checkpoint:
     state = checkpoint.load(args.checkpoint)
 else:
-    docs, state = start(load_docs(find_bundled("names.txt")), Config(steps=args.steps))
+    examples, state = start(load_docs("names.txt"), Config(steps=args.steps))
     while state.step < args.steps:
-        train_step(state, docs)
+        train_step(state, examples)
 
 positions = trace(state.params, state.config, state.tokenizer, "emma")
 last = positions[-1]

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone
 
 from microgpt.config import Config
-from microgpt.data import find_bundled, load_docs
+from microgpt.plumbing.datasets import load_docs
 from microgpt.model import document_loss
 from microgpt.training import start, train_step
 
@@ -29,7 +29,7 @@ parser.add_argument("--steps", type=int, default=1000, help="GPT training steps"
 parser.add_argument("--held-out", type=int, default=200, help="names kept for scoring")
 args = parser.parse_args()
 
-docs = load_docs(args.path or find_bundled("names.txt"))
+docs = load_docs(args.path or "names.txt")
 random.Random(0).shuffle(docs)
 train_docs, test_docs = docs[:-args.held_out], docs[-args.held_out:]
 
@@ -50,9 +50,9 @@ def bigram_nll(doc):
 
 
 # --- the GPT, trained on the same training names
-run_docs, state = start(train_docs, Config(steps=args.steps))
+examples, state = start(train_docs, Config(steps=args.steps))
 while state.step < args.steps:
-    train_step(state, run_docs)
+    train_step(state, examples)
 tok = state.tokenizer
 
 

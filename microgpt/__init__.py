@@ -1,9 +1,14 @@
 """
 microgpt: the whole GPT algorithm in small, dependency-free modules.
 
-Read them in this order; each builds only on the ones before it (a test
-checks): first the algorithm, value to generate; then the tools around it;
-then the commands, each `python -m microgpt.NAME`.
+Read the modules in READING_ORDER; each builds only on the ones before it
+(a test checks). First the algorithm, in the order the reference file runs
+it: the data, the tokenizer, autograd, the parameters, the model, Adam, the
+training step, sampling. Then the tools a learner steps through it with;
+then the plumbing (microgpt/plumbing/: files, flags, checkpoints, memory
+checks), which only the commands use; then the commands, each
+`python -m microgpt.NAME`. Start with `python -m microgpt.train`, then read
+data.py.
 
 Started as a command, microgpt ends at once on Ctrl-C or SIGTERM while its
 modules still load (status 130, one line, nothing to save yet), until the
@@ -26,32 +31,37 @@ if sys.argv[:1] == ["-m"]:  # python -m microgpt.X, still importing microgpt
             signal.signal(_sig, _stop_at_once)
 
 READING_ORDER = (
-    # the algorithm
-    "value",       # scalar autograd: Value, its ops, backward, recording()
-    "fused",       # one node for a whole dot product, sum, softmax or loss
-    "data",        # documents from a text file; the bundled datasets
+    # the algorithm, in the reference file's own order
+    "data",        # the documents: one per line of a text
     "tokenizer",   # characters <-> ids, BOS
     "bpe",         # byte-pair encoding: subword tokens learned from the data
+    "value",       # autograd: a scalar Value, each op's value beside its local derivative
+    "fused",       # the engine's composite ops (a whole dot, sum, softmax, loss): faster, same numbers
     "config",      # every setting, one dataclass
-    "dataset",     # documents -> examples: tokenizer, held-out split, windows
-    "layers",      # linear, the norms, the activations
-    "positions",   # a token's embedding plus where it stands
+    "params",      # the parameters: named matrices, drawn in the reference's order
+    "positions",   # where a token stands: learned, sinusoidal or none
     "attention",   # causal multi-head attention over a key/value cache
-    "model",       # parameters, MLP, gpt() for one position, the loss
-    "size",        # a model's memory and time, before it is built
+    "model",       # linear, the norms, gpt() for one position, the loss
     "optim",       # Adam, and the learning-rate schedules
+    "dataset",     # documents -> examples: the run's order, a held-out split, windows
     "training",    # a run's state, and one training step
     "generate",    # sampling
-    # the tools around it
-    "files",       # output files: checked before work, written atomically
-    "schema",      # what a checkpoint holds, field by field, checked when read
-    "checkpoint",  # a run's whole state, saved and loaded
-    "streams",     # stdout and stderr that never crash a command
-    "cli",         # what the commands share
-    "flags",       # the flags that set a run: train, gradcheck and compare share them
-    "svg",         # pictures
-    "trace",       # what every head computed, as plain numbers
-    "graph",       # a small expression's graph as text or DOT
+    # tools for a learner
+    "trace",               # what every head computed, as plain numbers
+    "graph",               # a small expression's graph as text or DOT
+    "finite_differences",  # backpropagation checked against the definition of a derivative
+    # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
+    "plumbing.files",       # files read and written: checked before work, written atomically
+    "plumbing.datasets",    # data files read once and checked; the bundled datasets
+    "plumbing.size",        # a model's memory and time, before it is built
+    "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
+    "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
+    "plumbing.streams",     # stdout and stderr that never crash a command
+    "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
+    "plumbing.flags",       # the flags that set a run, written once
+    "plumbing.runs",        # a training run opened from the command line, checked before work
+    "plumbing.progress",    # a progress line with the time left
+    "plumbing.svg",         # pictures
     # the commands: python -m microgpt.X
     "train",       # train a model, print samples
     "sample",      # new documents from a checkpoint

@@ -19,7 +19,7 @@ head's whole T x T attention at once from the stacked Q, K, V, with minus
 infinity above the diagonal. It works on plain floats; the tests check that
 it gives the same numbers as the cache path on a trained model.
 
-Builds on layers.py (softmax) and value.py (dot); model.py projects x to q, k,
+Builds on fused.py (dot, softmax); model.py projects x to q, k,
 v before calling `attention` and projects its output after. Left out on
 purpose: batching, masking of padded positions, flash-style tricks.
 """

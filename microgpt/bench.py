@@ -17,6 +17,9 @@ Every timed run happens in a child process, so each peak-memory figure is
 that run's alone (os.wait4 reports the child's own CPU time and peak RSS);
 the step profile runs last, in this process. Timings move by 10% or more
 between runs on a shared machine; rerun to see the spread.
+
+Builds on value.py, config.py, params.py, model.py, optim.py, training.py,
+and the plumbing's cli.py and datasets.py.
 """
 from __future__ import annotations
 
@@ -29,10 +32,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import cli
+from .plumbing import cli
 from .config import Config
-from .data import DataError, load_docs, locate
-from .model import document_loss, flatten
+from .plumbing.datasets import DataError, load_docs, locate
+from .model import document_loss
+from .params import flatten
 from .optim import adam_step
 from .training import cycle_collector_off, start, train_step
 from .value import recording, topological_order

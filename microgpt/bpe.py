@@ -190,11 +190,8 @@ class BPETokenizer(Tokenizer):
 
     def encode(self, text):
         """Ids of text (no BOS): each word's characters, merged in learned order.
-        ValueError naming any character outside the alphabet."""
-        unknown = self.unknown(text)
-        if unknown:
-            raise ValueError(f"characters not in the tokenizer's alphabet: "
-                             f"{' '.join(repr(ch) for ch in unknown)}")
+        UnknownText naming any character outside the alphabet."""
+        self.check_text(text)
         ids = []
         for word in split_words(text):
             if word not in self.cache:

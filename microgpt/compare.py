@@ -17,59 +17,31 @@ running-mean loss curve in one chart. Progress goes to stderr.
 
 The runs take turns in this process (training.start, train_step): each is
 the very run `python -m microgpt.train` with the same flags would make.
+Builds on config.py, params.py, dataset.py, training.py and generate.py,
+and on the plumbing's cli.py, datasets.py, flags.py, progress.py, size.py
+and svg.py.
 """
 from __future__ import annotations
 
-import argparse
 import math
-import shlex
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import cli, data, flags, svg
+from .plumbing import cli, datasets, flags, size, svg
 from .config import Config, ConfigError
-from .data import DataError
+from .plumbing.datasets import DataError
 from .dataset import held_out_examples
 from .generate import sample
-from .model import flatten
-from .size import human_time
+from .params import param_count
+from .plumbing.progress import Progress
 from .training import (Diverged, cycle_collector_off, held_out_loss, plan, start_planned,
                        train_step)
 
 PROG = "python -m microgpt.compare"
 WINDOW = 50  # steps in the running mean of the training loss
 COLOURS = ("#333", "#c33", "#36c", "#393", "#c80", "#939", "#099", "#963", "#f6c", "#99c")
-
-
-class VariantError(Exception):
-    """A --variant text that cannot be read."""
-
-
-class _VariantParser(argparse.ArgumentParser):
-    def error(self, message):
-        raise VariantError(message)
-
-
-VARIANT_FLAGS = _VariantParser(prog="--variant", add_help=False)
-flags.add_run_flags(VARIANT_FLAGS)
-
-
-def parse_variant(text):
-    """(name, {Config field: value}) of a --variant text "NAME: FLAGS".
-
-    >>> parse_variant("wide: --n-embd 32 --no-attention-scale")
-    ('wide', {'n_embd': 32, 'attention_scale': False})
-    """
-    name, colon, rest = text.partition(":")
-    if not colon or not name.strip():
-        raise VariantError("expected NAME: FLAGS, as in \"gelu: --activation gelu\"")
-    try:
-        argv = shlex.split(rest)
-    except ValueError as e:  # an unclosed quote
-        raise VariantError(str(e)) from None
-    return name.strip(), flags.run_config(VARIANT_FLAGS.parse_args(argv))
 
 
 @dataclass
@@ -87,27 +59,6 @@ class Result:
         return svg.running_mean(self.losses, WINDOW)[-1] if self.losses else math.nan
 
 
-class Progress:
-    """One line on stderr every few seconds: which run, which step, time left."""
-
-    def __init__(self, total_steps, every=3.0):
-        self.total, self.done, self.every = total_steps, 0, every
-        self.start = self.last = time.perf_counter()
-
-    def step(self, label, step, steps):
-        self.done += 1
-        now = time.perf_counter()
-        if now - self.last >= self.every or step == steps:
-            self.last = now
-            left = (now - self.start) / self.done * (self.total - self.done)
-            print(f"{PROG}: {label}: step {step} / {steps}, about {human_time(left)} left",
-                  file=sys.stderr, flush=True)
-
-    def skip(self, steps):
-        """A run ended early: its steps left will not be taken."""
-        self.total -= steps
-
-
 def train_one(name, docs, planned, progress, label):
     """Train one run (planned: training.plan's result) to the end; its Result."""
     examples, state = start_planned(planned)
@@ -121,13 +72,13 @@ def train_one(name, docs, planned, progress, label):
                 progress.step(label, state.step, config.steps)
         except Diverged:  # the loss or a gradient is no longer finite: too high a learning rate
             progress.skip(config.steps - state.step)
-            return Result(name, len(flatten(state.params)), state.losses, None, math.nan, [],
+            return Result(name, param_count(config), state.losses, None, math.nan, [],
                           diverged=state.step + 1)
         ms = 1000 * (time.perf_counter() - t0) / config.steps
     loss = held_out_loss(state, held) if held else None
     texts = [sample(state.params, config, state.tokenizer, state.rng)
              for _ in range(config.num_samples)]
-    return Result(name, len(flatten(state.params)), state.losses, loss, ms, texts)
+    return Result(name, param_count(config), state.losses, loss, ms, texts)
 
 
 def table(results):
@@ -175,8 +126,8 @@ def parse_args(argv=None):
     runs = [("baseline", common)]
     for text in args.variant:
         try:
-            name, variant = parse_variant(text)
-        except VariantError as e:
+            name, variant = flags.parse_variant(text)
+        except flags.VariantError as e:
             p.error(f"--variant {text!r}: {e}")
         if name in [n for n, _ in runs]:
             p.error(f"--variant {text!r}: two runs named {name!r}")
@@ -187,23 +138,25 @@ def parse_args(argv=None):
 def main(argv=None):
     parser, args, runs = parse_args(argv)
     prog = parser.prog
-    path = data.locate(args.path)
+    path = datasets.locate(args.path)
     cli.check_output(prog, "--svg", args.svg, {str(path): "the data file"})
     try:
-        docs = data.load_docs(path)
+        docs = datasets.load_docs(path)
         plans = []
         for name, given in runs:  # every mistake now, before any run trains
             try:
                 flags.check_run_flags(given)
-                plans.append((name, plan(docs, Config(**given))))
+                planned = plan(docs, Config(**given))
+                size.check_run_fits(planned.config, planned.examples)
+                plans.append((name, planned))
             except ConfigError as e:
                 raise ConfigError(f"{name}: {e}") from None
     except (DataError, ConfigError) as e:
         cli.fail(prog, e)
-    steps = sum(planned[2].steps for _, planned in plans)
+    steps = sum(planned.config.steps for _, planned in plans)
     print(f"{prog}: {len(plans)} runs on {path} ({len(docs)} documents), {steps} steps in all",
           file=sys.stderr)
-    progress, results = Progress(steps), []
+    progress, results = Progress(prog, steps), []
     for i, (name, planned) in enumerate(plans):
         label = f"run {i + 1} of {len(plans)} ({name})"
         results.append(train_one(name, docs, planned, progress, label))

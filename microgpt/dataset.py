@@ -14,7 +14,7 @@ token ids the model reads, [BOS, ..., BOS]. Between the two:
   several examples; without, the model reads its first block_size positions
   (the reference's truncation).
 
-Builds on tokenizer.py, bpe.py and config.py. training.py starts a run from
+Builds on bpe.py, config.py and tokenizer.py. training.py starts a run from
 these; train.py and compare.py ask for the held-out examples.
 """
 from __future__ import annotations
@@ -66,7 +66,7 @@ def windows(ids, size, stride):
     return cuts
 
 
-def examples(docs, tokenizer, config):
+def make_examples(docs, tokenizer, config):
     """What the model trains on, in the order of docs: each document's token
     ids [BOS, ..., BOS]. With config.stride, a document of more than
     block_size + 1 tokens becomes windows of block_size + 1 tokens, each
@@ -109,7 +109,7 @@ def replay_split(docs, config):
 
 def held_out_examples(docs, tokenizer, config):
     """The held-out examples of a run on docs (file order); [] without a split."""
-    return examples(replay_split(docs, config)[1], tokenizer, config) if config.val_fraction else []
+    return make_examples(replay_split(docs, config)[1], tokenizer, config) if config.val_fraction else []
 
 
 HELD_OUT_LIMIT = 100  # a large split's held-out loss: the first 100 (each costs a forward pass)

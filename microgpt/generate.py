@@ -13,14 +13,14 @@ top-k / top-p (nucleus) filtering, which zero out unlikely tokens before the
 draw. Without them, the draws are the reference's, in its order, so a seed
 gives the same samples every time.
 
-Builds on model.py's `gpt`; train.py and sample.py call it.
+Builds on fused.py (softmax_data) and model.py (gpt); train.py and sample.py call it.
 """
 from __future__ import annotations
 
 import math
 
 from .fused import softmax_data
-from .model import gpt, kv_cache
+from .model import gpt
 
 
 def argmax(xs):
@@ -89,7 +89,7 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
     temperature = config.temperature if temperature is None else temperature
     max_tokens = config.block_size if max_tokens is None else max_tokens
     tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
-    keys, values = kv_cache(config)
+    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
     if len(tokens) <= config.block_size:
         for pos_id, token_id in enumerate(tokens[:-1]):  # the prompt only fills the cache
             gpt(token_id, pos_id, keys, values, params, config)
@@ -97,7 +97,7 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
         if len(tokens) <= config.block_size:  # still inside the block: one more position
             logits = gpt(tokens[-1], len(tokens) - 1, keys, values, params, config)
         else:  # slide: read the last block_size tokens afresh, at positions 0..block_size-1
-            keys, values = kv_cache(config)
+            keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
             for pos_id, token_id in enumerate(tokens[-config.block_size:]):
                 logits = gpt(token_id, pos_id, keys, values, params, config)
         token_id = next_token(logits, rng, temperature, top_k, top_p)

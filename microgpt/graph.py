@@ -2,7 +2,7 @@
 graph.py: draw a small expression's computation graph.
 
 `tree(v)` prints the graph below a Value as an indented text tree, each line
-showing the op that made a node, its data and its grad. `dot(v)` returns the
+showing the op that made a node, its data and its grad. `to_dot(v)` returns the
 same graph as Graphviz DOT source (paste it into any Graphviz viewer, or run
 `dot -Tsvg`; producing the text needs nothing installed).
 
@@ -17,7 +17,7 @@ same graph as Graphviz DOT source (paste it into any Graphviz viewer, or run
         b   data -3  grad 2
 
 Meant for expressions of a few dozen nodes: a training step has thousands.
-Builds on value.py only.
+It reads a Value's children, op, data and grad, nothing else.
 """
 from __future__ import annotations
 
@@ -44,11 +44,11 @@ def tree(root, names=None):
     return "\n".join(lines)
 
 
-def dot(root, names=None):
+def to_dot(root, names=None):
     """Graphviz DOT source: a box per Value (data, grad), an ellipse per op.
 
     >>> from microgpt.value import Value
-    >>> print(dot(Value(2.0) * 3.0).splitlines()[0])
+    >>> print(to_dot(Value(2.0) * 3.0).splitlines()[0])
     digraph value_graph {
     """
     names = names or {}

@@ -12,16 +12,17 @@ instead of shades; --svg FILE writes the same heatmaps as a picture.
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
 trains a fresh model on --data (default names.txt) first.
 
-Builds on trace.py (the numbers), svg.py (the picture) and checkpoint.py.
+Builds on config.py, training.py, trace.py (the numbers), svg.py (the
+picture), checkpoint.py, cli.py and datasets.py.
 """
 from __future__ import annotations
 
 import sys
 
-from . import checkpoint, cli, svg
-from .checkpoint import CheckpointError
+from .plumbing import checkpoint, cli, svg
+from .plumbing.checkpoint import CheckpointError
 from .config import Config
-from .data import DataError, load_docs, locate
+from .plumbing.datasets import DataError, load_docs, locate
 from .trace import BOS_LABEL, attention_matrix, trace
 from .training import start, train_step
 

@@ -1,161 +1,106 @@
 """
-model.py: the GPT itself: parameters, MLP, the forward pass and the loss.
+model.py: the GPT itself: the small layers, the forward pass and the loss.
 
 `gpt(token_id, pos_id, keys, values, params, config)` runs one position
 through the model and returns the logits for the next token, a score per
 vocabulary entry. The key/value cache (`keys`, `values`: one list per layer)
-carries what earlier positions left behind; train.py and generate.py call gpt
-once per position, in order.
+carries what earlier positions left behind; training and sampling call gpt
+once per position, in order. It reads line for line as the reference's gpt():
 
-One position, top to bottom (the reference's choices):
-    x = wte[token] + wpe[pos]; rmsnorm
+    x = rmsnorm(wte[token] + wpe[pos])
     per layer:  x = x + attn_wo @ attention(rmsnorm(x))     (q, k, v projections inside)
                 x = x + mlp_fc2 @ relu(mlp_fc1 @ rmsnorm(x))
     logits = lm_head @ x
 
-The config switches textbook variants on, each where its idea lives (norms
-and GELU in layers.py, positions in positions.py, the attention scale in
-attention.py); here: post-LN blocks, blocks without their "x +", tied
-weights (the logits use wte) and label smoothing in the loss.
+The textbook variants the config switches on are each one visible line where
+they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
+"Attention Is All You Need"), blocks without their residual, GELU for relu,
+tied weights (the logits use wte), fixed positions (positions.py) and the
+attention scale (attention.py); label smoothing acts in the loss.
 
-Parameters are plain data: a dict of named matrices, each a list of rows of
-Values. `init_params` fills them with random.gauss draws in the reference's
-order, which fixes the random stream and so every printed number. LayerNorm's
-gains and biases start at constants and draw nothing.
-
-Builds on config.py, layers.py, positions.py and attention.py. Left out on
-purpose: biases, dropout, a final norm before lm_head (the reference has none).
+Builds on fused.py, positions.py and attention.py; the parameters are
+params.py's. Left out on purpose: biases, dropout, a final norm before
+lm_head (the reference has none).
 """
 from __future__ import annotations
 
+from . import fused
 from .attention import attention
-from .layers import gelu, layernorm, linear, relu, rmsnorm
-from .fused import cross_entropy, vsum
-from .positions import embed
-from .value import Value
+from .fused import cross_entropy, dot, dots, vsum
+from .positions import fixed_position
 
 
-def param_shapes(config):
-    """(name, rows, cols) of every weight matrix, in the reference's order.
+# -------------------------------------------------------------------------
+# the small layers: each takes and returns plain lists of Values
 
-    A variant leaves out what it does not use (wpe, lm_head) and adds
-    LayerNorm's gain (.g) and bias (.b) where a norm is applied.
+def linear(x, w):
+    """w times x: one dot product per row of w.
 
-    >>> from microgpt.config import Config
-    >>> [(n, r, c) for n, r, c in param_shapes(Config())][:3]
-    [('wte', 27, 16), ('wpe', 16, 16), ('lm_head', 27, 16)]
-    >>> [n for n, r, c in param_shapes(Config(norm="layernorm", tie_weights=True))][:5]
-    ['wte', 'wpe', 'ln_emb.g', 'ln_emb.b', 'layer0.ln_attn.g']
+    x is a list of n_in Values, w a list of n_out rows of n_in Values;
+    the result has n_out Values.
+
+    >>> from microgpt.value import Value
+    >>> w = [[Value(1.0), Value(0.0)], [Value(2.0), Value(3.0)]]
+    >>> [y.data for y in linear([Value(5.0), Value(7.0)], w)]
+    [5.0, 31.0]
     """
-    e = config.n_embd
-    shapes = [("wte", config.vocab_size, e)]
-    if config.position == "learned":
-        shapes.append(("wpe", config.block_size, e))
-    if not config.tie_weights:
-        shapes.append(("lm_head", config.vocab_size, e))
-    gain_bias = lambda name: [(name + ".g", 1, e), (name + ".b", 1, e)]  # one LayerNorm's
-    layernorm = config.norm == "layernorm"
-    shapes += gain_bias("ln_emb") if layernorm else []
-    for i in range(config.n_layer):
-        shapes += gain_bias(f"layer{i}.ln_attn") if layernorm else []
-        shapes += [(f"layer{i}.attn_wq", e, e), (f"layer{i}.attn_wk", e, e),
-                   (f"layer{i}.attn_wv", e, e), (f"layer{i}.attn_wo", e, e)]
-        shapes += gain_bias(f"layer{i}.ln_mlp") if layernorm else []
-        shapes += [(f"layer{i}.mlp_fc1", 4 * e, e), (f"layer{i}.mlp_fc2", e, 4 * e)]
-    return shapes
+    return dots(w, x)  # [dot(w_row, x) for w_row in w]: (n_out,)
 
 
-def init_params(config, rng):
-    """A dict name -> matrix of fresh Values, in param_shapes order, each
-    matrix filled row by row: a weight is one rng.gauss(0, init_std) draw; a
-    LayerNorm gain starts at 1 and a bias at 0, drawing nothing."""
-    return {name: [[Value(initial_value(name, rng, config.init_std)) for _ in range(cols)]
-                   for _ in range(rows)]
-            for name, rows, cols in param_shapes(config)}
+def rmsnorm(x):
+    """x / sqrt(mean(x_i^2) + 1e-5): the vector rescaled to unit RMS.
 
-
-def initial_value(name, rng, std):
-    """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
-    gain (name ending .g) starts at 1 and a bias (.b) at 0, drawing nothing."""
-    if name.endswith((".g", ".b")):
-        return 1.0 if name.endswith(".g") else 0.0
-    return rng.gauss(0, std)
-
-
-def flatten(params):
-    """All parameters as one list, in the optimizer's (and reference's) order."""
-    return [p for matrix in params.values() for row in matrix for p in row]
-
-
-def param_table(params):
-    """Every weight matrix with its shape and count, and the total, as text.
-
-    >>> import random
-    >>> from microgpt.config import Config
-    >>> print(param_table(init_params(Config(), random.Random(0))))
-    matrix            shape     count
-    wte               27 x 16     432
-    wpe               16 x 16     256
-    lm_head           27 x 16     432
-    layer0.attn_wq    16 x 16     256
-    layer0.attn_wk    16 x 16     256
-    layer0.attn_wv    16 x 16     256
-    layer0.attn_wo    16 x 16     256
-    layer0.mlp_fc1    64 x 16    1024
-    layer0.mlp_fc2    16 x 64    1024
-    total                        4192
+    >>> from microgpt.value import Value
+    >>> [round(y.data, 4) for y in rmsnorm([Value(3.0), Value(-3.0)])]
+    [1.0, -1.0]
     """
-    lines = [f"{'matrix':<17} {'shape':<8} {'count':>6}"]
-    for name, matrix in params.items():
-        shape = f"{len(matrix)} x {len(matrix[0])}"
-        lines.append(f"{name:<17} {shape:<8} {len(matrix) * len(matrix[0]):>6}")
-    lines.append(f"{'total':<26} {sum(len(m) * len(m[0]) for m in params.values()):>6}")
-    return "\n".join(lines)
+    ms = dot(x, x) / len(x)           # mean square, one Value
+    scale = (ms + 1e-5) ** -0.5
+    return [xi * scale for xi in x]   # same length as x
+
+
+def layernorm(x, g, b):
+    """(x - mean) / sqrt(var + 1e-5) * g + b: zero mean and unit variance,
+    then a learned gain g and bias b per entry (g starts at 1, b at 0).
+
+        mean = sum(x) / n;  var = sum((x_i - mean)^2) / n   (divides by n, as PyTorch)
+        y_i = (x_i - mean) * (var + 1e-5) ** -0.5 * g_i + b_i
+
+    >>> from microgpt.value import Value
+    >>> x = [Value(1.0), Value(2.0), Value(6.0)]          # mean 3, var 14/3
+    >>> [round(y.data, 4) for y in layernorm(x, [Value(1.0)] * 3, [Value(0.0)] * 3)]
+    [-0.9258, -0.4629, 1.3887]
+    >>> [round(y.data, 4) for y in layernorm(x, [Value(2.0)] * 3, [Value(0.5)] * 3)]
+    [-1.3516, -0.4258, 3.2775]
+    """
+    return fused.layernorm(x, g, b)   # (n,): one node per y_i, the same float ops
 
 
 def norm(x, params, name, config):
-    """rmsnorm(x), the reference's; or LayerNorm with the gain and bias params[name + '.g'/'.b']."""
+    """rmsnorm(x), the reference's; or, with config.norm "layernorm", LayerNorm
+    with its own gain and bias, params[name + ".g"] and params[name + ".b"]."""
     if config.norm == "rmsnorm":
         return rmsnorm(x)
     return layernorm(x, params[name + ".g"][0], params[name + ".b"][0])
 
 
-def mlp(x, fc1, fc2, activation="relu"):
-    """fc2 @ act(fc1 @ x): widen to 4*n_embd, keep the positive part (relu,
-    or its smooth cousin gelu), narrow back."""
-    h = linear(x, fc1)                                      # (4 * n_embd,)
-    h = relu(h) if activation == "relu" else gelu(h)
-    return linear(h, fc2)                                   # (n_embd,)
+def gelu(x):
+    """GELU in GPT-2's tanh form, for each entry:
 
+        0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
 
-def kv_cache(config):
-    """An empty key/value cache: (keys, values), one list per layer."""
-    return [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+    Like relu it keeps large positive inputs and silences large negative
+    ones, but it bends smoothly through 0 (and dips a little below it).
 
-
-def sublayer(x, block, norm_name, params, config):
-    """One block of a layer with its norm and residual connection:
-
-        pre-LN (the reference's, GPT-2's):   x + block(norm(x))
-        post-LN (the original paper's):      norm(x + block(x))
-
-    Without the residual the "x +" goes: block(norm(x)), or norm(block(x)).
-
-    >>> from microgpt.config import Config
     >>> from microgpt.value import Value
-    >>> x, double = [Value(3.0), Value(-1.0)], lambda h: [2 * hi for hi in h]
-    >>> for config in (Config(), Config(norm_placement="post"), Config(residual=False)):
-    ...     print([round(y.data, 4) for y in sublayer(x, double, "", {}, config)])
-    [5.6833, -1.8944]
-    [1.3416, -0.4472]
-    [2.6833, -0.8944]
+    >>> [round(y.data, 4) for y in gelu([Value(-1.0), Value(0.5), Value(2.0)])]
+    [-0.1588, 0.3457, 1.9546]
     """
-    if config.norm_placement == "pre":
-        y = block(norm(x, params, norm_name, config))
-        return [a + b for a, b in zip(y, x)] if config.residual else y
-    y = block(x)
-    return norm([a + b for a, b in zip(y, x)] if config.residual else y, params, norm_name, config)
+    return [fused.gelu(xi) for xi in x]   # one node per entry
 
+
+# -------------------------------------------------------------------------
+# the model
 
 def gpt(token_id, pos_id, keys, values, params, config, trace=None):
     """Logits (vocab_size Values) for the token after token_id at pos_id.
@@ -164,28 +109,37 @@ def gpt(token_id, pos_id, keys, values, params, config, trace=None):
     trace: None, or a list that gets attention's per-head records, layer
     after layer (see attention.attention).
     """
-    x = embed(token_id, pos_id, params, config)        # (n_embd,) token + position
-    x = norm(x, params, "ln_emb", config)
-    for li in range(config.n_layer):
-        layer = f"layer{li}."
-
-        def attention_block(x):  # 1) multi-head attention
-            q = linear(x, params[layer + "attn_wq"])   # (n_embd,) each
-            k = linear(x, params[layer + "attn_wk"])
-            v = linear(x, params[layer + "attn_wv"])
-            keys[li].append(k)
-            values[li].append(v)
-            x_attn = attention(q, keys[li], values[li], config.n_head, trace,
-                               config.attention_scale)  # (n_embd,)
-            return linear(x_attn, params[layer + "attn_wo"])
-
-        def mlp_block(x):        # 2) MLP
-            return mlp(x, params[layer + "mlp_fc1"], params[layer + "mlp_fc2"], config.activation)
-
-        x = sublayer(x, attention_block, layer + "ln_attn", params, config)
-        x = sublayer(x, mlp_block, layer + "ln_mlp", params, config)
-    lm_head = params["wte"] if config.tie_weights else params["lm_head"]  # tied: logits_j = wte[j] . x
-    return linear(x, lm_head)                          # (vocab_size,)
+    p, c = params, config
+    pre_ln, post_ln = c.norm_placement == "pre", c.norm_placement == "post"
+    tok_emb = p["wte"][token_id]                                  # (n_embd,)
+    pos_emb = p["wpe"][pos_id] if c.position == "learned" else fixed_position(pos_id, c)
+    x = [t + q for t, q in zip(tok_emb, pos_emb)]                 # (n_embd,) joint embedding
+    x = norm(x, p, "ln_emb", c)
+    for li in range(c.n_layer):
+        L = f"layer{li}."
+        # 1) Multi-head attention block
+        x_residual = x
+        x = norm(x, p, L + "ln_attn", c) if pre_ln else x        # pre-LN: the reference's
+        q = linear(x, p[L + "attn_wq"])                           # (n_embd,) each
+        k = linear(x, p[L + "attn_wk"])
+        v = linear(x, p[L + "attn_wv"])
+        keys[li].append(k)
+        values[li].append(v)
+        x_attn = attention(q, keys[li], values[li], c.n_head, trace, c.attention_scale)
+        x = linear(x_attn, p[L + "attn_wo"])                      # (n_embd,)
+        x = [a + b for a, b in zip(x, x_residual)] if c.residual else x
+        x = norm(x, p, L + "ln_attn", c) if post_ln else x       # post-LN: the original paper's
+        # 2) MLP block
+        x_residual = x
+        x = norm(x, p, L + "ln_mlp", c) if pre_ln else x
+        x = linear(x, p[L + "mlp_fc1"])                           # (4 * n_embd,)
+        x = [xi.relu() for xi in x] if c.activation == "relu" else gelu(x)
+        x = linear(x, p[L + "mlp_fc2"])                           # (n_embd,)
+        x = [a + b for a, b in zip(x, x_residual)] if c.residual else x
+        x = norm(x, p, L + "ln_mlp", c) if post_ln else x
+    lm_head = p["wte"] if c.tie_weights else p["lm_head"]         # tied: logits_j = wte[j] . x
+    logits = linear(x, lm_head)                                   # (vocab_size,)
+    return logits
 
 
 def document_loss(doc_ids, params, config):
@@ -198,7 +152,7 @@ def document_loss(doc_ids, params, config):
     Returns one Value: call .backward() on it for the gradients.
     """
     n = min(config.block_size, len(doc_ids) - 1)
-    keys, values = kv_cache(config)
+    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
     losses = []
     for pos_id in range(n):
         token_id, target_id = doc_ids[pos_id], doc_ids[pos_id + 1]

@@ -13,7 +13,7 @@ position, in one of three ways (the config's `position`):
     none         x = wte[token]              no position at all; only the
                                              causal mask hints at it
 
-Builds on value.py; model.py calls `embed` once per position. Left out on
+Builds on nothing; model.gpt adds the position to the token's embedding. Left out on
 purpose: relative and rotary positions, which act inside attention.
 """
 from __future__ import annotations
@@ -41,21 +41,17 @@ def sinusoidal(pos, n_embd):
     return row
 
 
-def embed(token_id, pos_id, params, config):
-    """x for token_id at pos_id: (n_embd,) Values, as config.position says.
+def fixed_position(pos_id, config):
+    """pos_emb for the positions that are not trained: PE[pos_id] with
+    "sinusoidal", or zeros with "none" (x is then the token's embedding
+    alone). "learned" reads the trained row wpe[pos_id] in model.gpt.
 
     >>> from microgpt.config import Config
-    >>> from microgpt.value import Value
-    >>> params = {"wte": [[Value(0.5), Value(0.5)]], "wpe": [[Value(1.0), Value(2.0)]]}
-    >>> [[v.data for v in embed(0, 0, params, Config(position=p))]
-    ...  for p in ("learned", "sinusoidal", "none")]
-    [[1.5, 2.5], [0.5, 1.5], [0.5, 0.5]]
+    >>> fixed_position(1, Config(n_embd=2, position="none"))
+    [0.0, 0.0]
+    >>> [round(v, 4) for v in fixed_position(1, Config(n_embd=2, position="sinusoidal"))]
+    [0.8415, 0.5403]
     """
-    tok_emb = params["wte"][token_id]                  # (n_embd,)
-    if config.position == "none":
-        return list(tok_emb)
     if config.position == "sinusoidal":
-        pos_emb = sinusoidal(pos_id, config.n_embd)    # (n_embd,) floats, fixed
-    else:
-        pos_emb = params["wpe"][pos_id]                # (n_embd,) Values, learned
-    return [t + p for t, p in zip(tok_emb, pos_emb)]   # (n_embd,)
+        return sinusoidal(pos_id, config.n_embd)       # (n_embd,) floats, fixed
+    return [0.0] * config.n_embd                       # (n_embd,) no position at all

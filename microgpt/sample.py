@@ -12,7 +12,8 @@ When the training data is at hand (--data, or the file the checkpoint names,
 if it is in the current folder or bundled, with a matching checksum), each
 sample is marked as found in the training data or new.
 
-Builds on checkpoint.py and generate.py; the work is theirs, this module only
+Builds on tokenizer.py, config.py and generate.py, and on the plumbing's
+checkpoint.py, cli.py and datasets.py; the work is theirs, this module only
 parses flags and prints.
 """
 from __future__ import annotations
@@ -20,11 +21,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from . import checkpoint, cli
-from .checkpoint import CheckpointError
+from .plumbing import checkpoint, cli
+from .plumbing.checkpoint import CheckpointError
 from .config import Config
-from .data import DataError, load_docs, load_docs_and_sha256, locate_saved
+from .plumbing.datasets import DataError, load_docs, load_docs_and_sha256, locate_saved
 from .generate import sample
+from .tokenizer import UnknownText
 
 
 def parse_args(argv=None):
@@ -75,10 +77,7 @@ def main(argv=None):
     prog = parser.prog
     try:
         state = checkpoint.load(args.checkpoint)
-        unknown = state.tokenizer.unknown(args.prefix)
-        if unknown:
-            raise CheckpointError(f"--prefix has characters the model does not know: "
-                                  f"{' '.join(repr(c) for c in unknown)}")
+        state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size
         prefix_tokens = len(state.tokenizer.encode(args.prefix))
         if prefix_tokens >= max_tokens:
@@ -87,7 +86,7 @@ def main(argv=None):
             raise CheckpointError(f"--prefix is {prefix_tokens} tokens; it must be shorter "
                                   f"than {limit}")
         seen = training_docs(state, args.data)
-    except (CheckpointError, DataError) as e:
+    except (CheckpointError, DataError, UnknownText) as e:
         cli.fail(prog, e)
     rng = random.Random(args.seed) if args.seed is not None else state.rng
     width = len(str(args.num_samples))

@@ -7,16 +7,16 @@ tokens, how many tokens the file's documents take per character, and, with
 --text, how a text splits into tokens (chole|cyst|itis). With --ids it
 prints only the ids of --text, for scripts.
 
-Builds on bpe.py; the work is there, this module only parses flags and prints.
+Builds on tokenizer.py, bpe.py, cli.py and datasets.py; the work is there, this module only parses flags and prints.
 """
 from __future__ import annotations
 
 import sys
 
-from . import cli
+from .plumbing import cli
 from .bpe import BPETokenizer
-from .data import DataError, load_docs, locate
-from .tokenizer import Tokenizer
+from .plumbing.datasets import DataError, load_docs, locate
+from .tokenizer import Tokenizer, UnknownText
 
 SHOWN = 20  # merges listed, and longest tokens
 
@@ -76,10 +76,10 @@ def main(argv=None):
         docs = load_docs(path)
     except DataError as e:
         cli.fail(prog, e)
-    unknown = Tokenizer.from_docs(docs).unknown(args.text or "")  # before learning: a mistake
-    if unknown:                                                      # costs no time
-        cli.fail(prog, f"--text has characters not in {args.path}: "
-                       f"{' '.join(repr(ch) for ch in unknown)}")
+    try:  # before learning: a mistake costs no time
+        Tokenizer.from_docs(docs).check_text(args.text or "", "--text", args.path)
+    except UnknownText as e:
+        cli.fail(prog, e)
     try:
         tok = BPETokenizer.learn(docs, args.vocab_size)
     except ValueError as e:  # --vocab-size leaves no room for the file's characters

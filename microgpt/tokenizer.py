@@ -9,10 +9,14 @@ is n + 1.
 
 It builds on data.py's list of documents; model.py only needs `vocab_size`.
 Left out on purpose: subwords (bpe.py learns them on top of this alphabet,
-with the same interface), unknown-character handling (a character the
-tokenizer has not seen raises a KeyError naming it).
+with the same interface), unknown-character handling (check_text names the
+characters the tokenizer has not seen).
 """
 from __future__ import annotations
+
+
+class UnknownText(ValueError):
+    """Text with characters the tokenizer has no id for, named in the message."""
 
 
 class Tokenizer:
@@ -61,3 +65,18 @@ class Tokenizer:
         ['c', 'd']
         """
         return sorted(set(text) - set(self.ids), key=text.index)
+
+    def check_text(self, text, what="the text", vocabulary="the vocabulary"):
+        """Raise UnknownText naming the first characters of text (up to 10)
+        that this tokenizer cannot encode; what: how to call the text, and
+        vocabulary: its characters.
+
+        >>> Tokenizer(['a', 'b']).check_text("abcad", "--prefix")
+        Traceback (most recent call last):
+        ...
+        microgpt.tokenizer.UnknownText: --prefix has characters not in the vocabulary: 'c' 'd'
+        """
+        unknown = self.unknown(text)
+        if unknown:
+            raise UnknownText(f"{what} has characters not in {vocabulary}: "
+                              f"{' '.join(repr(ch) for ch in unknown[:10])}")

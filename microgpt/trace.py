@@ -14,14 +14,15 @@ for the next token. Nothing is changed: tracing only reads.
                                              # position 0..3, summing to 1
 
 `attention_matrix` stacks the rows of one head into the T x T matrix that
-inspect.py draws. Builds on model.py (gpt with its trace argument).
+inspect.py draws. Builds on fused.py (softmax_data) and model.py (gpt with its trace
+argument).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from .fused import softmax_data
-from .model import gpt, kv_cache
+from .model import gpt
 
 BOS_LABEL = "<BOS>"
 
@@ -60,16 +61,14 @@ class Position:
 
 def trace(params, config, tokenizer, text):
     """One Position per token of [BOS] + text; ValueError if text cannot be read."""
-    unknown = tokenizer.unknown(text)
-    if unknown:
-        raise ValueError(f"characters not in the vocabulary: {' '.join(map(repr, unknown))}")
+    tokenizer.check_text(text, repr(text))
     tokens = [tokenizer.bos] + tokenizer.encode(text)
     if len(tokens) > config.block_size:
         raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
                          f"block size {config.block_size}")
     # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
     labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
-    keys, values = kv_cache(config)
+    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
     positions = []
     for pos_id, token_id in enumerate(tokens):
         records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer

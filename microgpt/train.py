@@ -12,24 +12,24 @@ stops there, its last good state saved (status 3). Output paths are checked
 first; a save that fails later keeps the old file (status 1).
 
 The algorithm is training.py's; this module only parses, prints and saves.
+Builds on tokenizer.py, config.py, params.py, dataset.py, training.py and
+generate.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
+flags.py, runs.py and svg.py.
 """
 from __future__ import annotations
 
-import dataclasses
-import os
 import sys
 import time
-from pathlib import Path
 
-from . import checkpoint, cli, data, flags, svg
-from .checkpoint import CheckpointError
 from .config import Config, ConfigError
-from .data import DataError
 from .dataset import held_out_examples, notes
 from .generate import sample
-from .model import flatten, param_table
-from .training import (Diverged, cycle_collector_off, held_out_loss, resume_examples, start,
-                       train_step)
+from .params import param_count, param_table
+from .plumbing import cli, flags, runs, svg
+from .plumbing.checkpoint import CheckpointError
+from .plumbing.datasets import DataError
+from .tokenizer import UnknownText
+from .training import Diverged, cycle_collector_off, held_out_loss, train_step
 
 
 def parse_args(argv=None):
@@ -68,53 +68,17 @@ def parse_args(argv=None):
     return p, args, given
 
 
-def save_path(args):
-    """Where the run is saved: --out, else the checkpoint it resumed from, else nowhere (None)."""
-    return args.out if args.out is not None else args.resume
-
-
-def open_run(args, given, prog):
-    """(docs, training examples, state): a fresh run, or the one saved in
-    args.resume, on its data."""
-    state = checkpoint.load(args.resume) if args.resume is not None else None
-    if args.path is None and state:  # the data the run trained on, by the path it was given
-        name, path = state.data_name, data.locate_saved(state.data_name)
-        if not os.path.exists(path):
-            raise DataError(f"{name}: no such file (the data {args.resume} trained on, as its "
-                            f"path was given then); give it: python -m microgpt.train FILE "
-                            f"--resume {args.resume}")
-    else:
-        name = args.path if args.path is not None else "names.txt"
-        path = data.locate(name)
-    if name and path != Path(name):
-        print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
-    out = save_path(args)  # before any work: can the outputs be written?
-    cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
-    cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
-                                                  "resumed from", out: "the checkpoint"})
-    docs, sha = data.load_docs_and_sha256(path)
-    if state is None:
-        return (docs, *start(docs, Config(**given), os.fspath(name), sha))
-    checkpoint.check_resume(state, given, args.resume, path, sha, docs)
-    changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
-    state.config = dataclasses.replace(state.config, **changes)
-    train_examples = resume_examples(docs, state)  # in the run's order, as start made it
-    print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-          file=sys.stderr)
-    return docs, train_examples, state
-
-
 def main(argv=None):
     parser, args, given = parse_args(argv)
     prog = parser.prog
     try:
-        docs, train_examples, state = open_run(args, given, prog)
-    except (DataError, ConfigError, CheckpointError) as e:
+        docs, train_examples, state = runs.open_run(args, given, prog)
+    except (DataError, ConfigError, CheckpointError, UnknownText) as e:
         cli.fail(prog, e)
-    config, out = state.config, save_path(args)
+    config, out = state.config, runs.save_path(args)
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
-    print(f"num params: {len(flatten(state.params))}")
+    print(f"num params: {param_count(config)}")
     if config.stride:
         print(f"num examples: {len(train_examples)} (windows of {config.block_size + 1} tokens, "
               f"{config.stride} apart)")
@@ -123,7 +87,7 @@ def main(argv=None):
         what = "windows of the last documents" if config.stride else "the last documents"
         print(f"num held out: {len(held_out)} ({what} after the shuffle; never trained on)")
     if args.params:
-        print(param_table(state.params), file=sys.stderr)
+        print(param_table(config), file=sys.stderr)
     for note in notes(docs, train_examples, held_out, config, given.get("vocab_size")):
         print(f"{prog}: note: {note}", file=sys.stderr)
 

@@ -24,7 +24,8 @@ forward passes only.
     while state.step < state.config.steps:
         loss = train_step(state, examples)
 
-Builds on dataset.py, model.py, size.py and optim.py. Left out on
+Builds on config.py, dataset.py, fused.py, model.py, optim.py, params.py,
+tokenizer.py and value.py. Left out on
 purpose: printing, saving and signals, which belong to the command (train.py).
 """
 from __future__ import annotations
@@ -38,11 +39,11 @@ import sys
 from dataclasses import dataclass, field
 
 from .config import Config, ConfigError
-from .dataset import HELD_OUT_LIMIT, examples, make_tokenizer, replay_split, shuffled, split
+from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split, shuffled, split
 from .fused import vsum
-from .model import document_loss, flatten, init_params, param_shapes
+from .model import document_loss
 from .optim import adam_step
-from .size import check_fits
+from .params import flatten, init_params, param_count
 from .tokenizer import Tokenizer
 from .value import recording
 
@@ -61,56 +62,55 @@ class RunState:
     data_sha256: str = ""            # and its checksum
 
     def __post_init__(self):
-        n = sum(rows * cols for _, rows, cols in param_shapes(self.config))
+        n = param_count(self.config)
         self.m = [0.0] * n if self.m is None else self.m
         self.v = [0.0] * n if self.v is None else self.v
 
 
+@dataclass
+class Plan:
+    """What a fresh run settles before it draws its weights."""
+    examples: list        # the training examples: token ids [BOS, ..., BOS], in the run's order
+    tokenizer: Tokenizer
+    config: Config        # with the vocab_size the tokenizer has
+    rng: random.Random    # the run's generator, after the shuffle
+
+
 def plan(docs, config):
-    """What a fresh run settles before it draws its weights, with every check
-    (too small a vocabulary, nothing left to train on, a model too big for
-    this machine: ConfigError): (training examples, tokenizer, config with
-    its vocab_size, the generator after the shuffle)."""
+    """A fresh run on docs (file order) up to its weights, with every check
+    of the settings against the data (too small a vocabulary, nothing left
+    to train on: ConfigError). The order of draws is the reference's: seed,
+    shuffle, then (start_planned) the weights."""
     tokenizer = make_tokenizer(docs, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
     config.check()
     train_docs, _ = split(docs, config)  # the held-out documents: replay_split(...)[1]
-    train = examples(train_docs, tokenizer, config)
-    check_fits(config, max(len(ids) for ids in train) - 1)  # before building a model too big
-    return train, tokenizer, config, rng
+    return Plan(make_examples(train_docs, tokenizer, config), tokenizer, config, rng)
 
 
 def start(docs, config, data_name="", data_sha256=""):
     """A fresh run from documents in file order: (training examples, RunState
-    with new weights).
-
-    The order of draws is the reference's: seed, shuffle, then the weights.
-    """
+    with new weights)."""
     return start_planned(plan(docs, config), data_name, data_sha256)
 
 
 def start_planned(planned, data_name="", data_sha256=""):
     """start, from what plan() settled: the weights are drawn now."""
-    train, tokenizer, config, rng = planned
-    params = init_params(config, rng)
-    state = RunState(config, tokenizer, params, rng, data_name=data_name, data_sha256=data_sha256)
-    return train, state
+    params = init_params(planned.config, planned.rng)
+    state = RunState(planned.config, planned.tokenizer, params, planned.rng,
+                     data_name=data_name, data_sha256=data_sha256)
+    return planned.examples, state
 
 
 def resume_examples(docs, state):
     """The training examples of a saved run on docs (file order), in the
-    run's order (its shuffle replayed), with start's checks: ConfigError if
-    the run's vocabulary cannot read the data or it no longer fits in memory."""
-    unknown = state.tokenizer.unknown("".join(docs))
-    if unknown:  # only a checkpoint edited by hand: the data's checksum matched
-        raise ConfigError(f"the checkpoint's vocabulary lacks characters of the data: "
-                          f"{' '.join(repr(ch) for ch in unknown[:10])}")
+    run's order (its shuffle replayed); ConfigError if the run's vocabulary
+    cannot read the data."""
+    state.tokenizer.check_text("".join(docs), "the data")
     train_docs, _ = replay_split(docs, state.config)
-    train = examples(train_docs, state.tokenizer, state.config)
-    check_fits(state.config, max(len(ids) for ids in train) - 1)
-    return train
+    return make_examples(train_docs, state.tokenizer, state.config)
 
 
 def batch_loss(examples, step, params, config):

@@ -7,10 +7,10 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from microgpt import schema
+from microgpt.plumbing import schema
 from microgpt.bpe import BPETokenizer, learn_merges
 from microgpt.config import Config
-from microgpt.data import load_docs
+from microgpt.plumbing.datasets import load_docs
 from microgpt.tokenizer import Tokenizer
 from microgpt.training import start
 from tests.support import ROOT, assert_one_line_error, run

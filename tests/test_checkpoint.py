@@ -9,7 +9,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from microgpt import checkpoint
+from microgpt.plumbing import checkpoint
 from microgpt.config import Config
 from microgpt.training import start, train_step
 from tests.support import BUNDLED_NAMES, GOLDEN, NAMES, ROOT, assert_one_line_error, numbers, run, train
@@ -175,7 +175,7 @@ class BadCheckpointTest(unittest.TestCase):
         model = folder / "m.json"
         train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", model)
         cases = [
-            (["--prefix", "Zoë"], "does not know: 'Z' 'ë'"),
+            (["--prefix", "Zoë"], "--prefix has characters not in the vocabulary: 'Z' 'ë'"),
             (["--prefix", "a" * 16], "shorter than the block"),
             (["--top-k", "0"], "--top-k"),
             (["--top-p", "0"], "--top-p"),

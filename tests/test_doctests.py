@@ -1,13 +1,13 @@
-"""The examples in the modules' docstrings run as tests."""
+"""The examples in the modules' docstrings run as tests: every module of the
+reading order, the plumbing's too."""
 import doctest
 import importlib
-import pkgutil
 
 import microgpt
 
 
 def load_tests(loader, tests, ignore):
-    for info in pkgutil.iter_modules(microgpt.__path__):
-        module = importlib.import_module(f"microgpt.{info.name}")
+    for name in microgpt.READING_ORDER:
+        module = importlib.import_module(f"microgpt.{name}")
         tests.addTests(doctest.DocTestSuite(module))
     return tests

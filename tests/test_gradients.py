@@ -3,8 +3,9 @@ parameter of a tiny model, and PyTorch (float64) on the same model and weights."
 import unittest
 
 from microgpt.config import Config
-from microgpt.gradcheck import DOCS, check
-from microgpt.model import document_loss, flatten
+from microgpt.finite_differences import DOCS, check
+from microgpt.model import document_loss
+from microgpt.params import flatten
 from microgpt.training import batch_loss, start
 from microgpt.value import recording
 from tests.support import train

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from microgpt.attention import causal_attention_matrix
 from microgpt.config import Config
-from microgpt.data import load_docs
-from microgpt.graph import dot, tree
+from microgpt.plumbing.datasets import load_docs
+from microgpt.graph import to_dot, tree
 from microgpt.trace import attention_matrix, trace
 from microgpt.training import start, train_step
 from microgpt.value import Value
@@ -154,7 +154,7 @@ class PicturesAndToolsTest(unittest.TestCase):
                                              "    b   data -3  grad 2",
                                              "  a     data 2  grad -2"])
         self.assertIn("(again)", tree(c * c))
-        source = dot(c, names={a: "a"})
+        source = to_dot(c, names={a: "a"})
         self.assertTrue(source.startswith("digraph") and source.rstrip().endswith("}"))
         self.assertEqual(source.count("->"), 2 + 2 + 2)  # op -> value, children -> op
         deep = Value(1.0)

@@ -2,12 +2,14 @@
 transcripts run as doctests, in a scratch folder."""
 import doctest
 import os
+import re
 import tempfile
 import unittest
 
 from tests.support import ROOT
 
 README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]  # the README and the pages it links
 
 
 def open_fences(text):
@@ -39,7 +41,15 @@ def open_fences(text):
 
 class ReadmeTest(unittest.TestCase):
     def test_every_code_fence_is_closed(self):
-        self.assertEqual(open_fences(README.read_text(encoding="utf-8")), [])
+        for page in PAGES:
+            with self.subTest(page=page.name):
+                self.assertEqual(open_fences(page.read_text(encoding="utf-8")), [])
+
+    def test_every_link_to_a_page_finds_it(self):
+        for page in PAGES:
+            for target in re.findall(r"\]\(([^)#:]+\.md)(?:#[^)]*)?\)", page.read_text(encoding="utf-8")):
+                with self.subTest(page=page.name, link=target):
+                    self.assertTrue((page.parent / target).is_file())
 
 
 def load_tests(loader, tests, ignore):
@@ -52,8 +62,9 @@ def load_tests(loader, tests, ignore):
         os.chdir(test.globs["_old_cwd"])
         test.globs["_scratch"].cleanup()
 
-    tests.addTests(doctest.DocFileSuite(str(README), module_relative=False,
-                                        setUp=set_up, tearDown=tear_down,
-                                        optionflags=doctest.ELLIPSIS))
+    for page in PAGES:
+        tests.addTests(doctest.DocFileSuite(str(page), module_relative=False,
+                                            setUp=set_up, tearDown=tear_down,
+                                            optionflags=doctest.ELLIPSIS))
     tests.addTests(doctest.DocTestSuite(__name__))
     return tests

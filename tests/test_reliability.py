@@ -17,7 +17,7 @@ import time
 import unittest
 from pathlib import Path
 
-from microgpt import checkpoint, data
+from microgpt.plumbing import checkpoint, datasets
 from microgpt.config import Config
 from microgpt.training import Diverged, start, train_step
 from tests.support import (BUNDLED_NAMES, ROOT, assert_one_line_error, numbers, run, steps_of,
@@ -399,7 +399,7 @@ class CheckpointFieldTest(Folder):
         vocab = json.loads(self.text)["vocab"]
         cases = {
             "a vocabulary without 'z'": (self.set("vocab", len(vocab) - 1, "~"),
-                                         "vocabulary lacks characters of the data: 'z'"),
+                                         "the data has characters not in the vocabulary: 'z'"),
             "batches of 10**12": (self.set("config", "batch_size", 10 ** 12),
                                   "this model needs about"),
         }
@@ -468,8 +468,8 @@ class DataTest(Folder):
         assert_one_line_error(self, train("", "--steps", "1"), "'': an empty file name")
         assert_one_line_error(self, train("x" * 300, "--steps", "1"), "cannot read|too long")
         assert_one_line_error(self, run("-m", "microgpt.bench", self.folder), "is a directory")
-        with self.assertRaisesRegex(data.DataError, "NUL"):
-            data.load_docs("names\0.txt")
+        with self.assertRaisesRegex(datasets.DataError, "NUL"):
+            datasets.load_docs("names\0.txt")
 
 
 class SizeTest(unittest.TestCase):

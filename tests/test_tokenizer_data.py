@@ -10,7 +10,8 @@ import unittest
 import zipfile
 from pathlib import Path
 
-from microgpt.data import DataError, bundled_names, find_bundled, load_docs, split_docs
+from microgpt.data import split_docs
+from microgpt.plumbing.datasets import DataError, bundled_names, find_bundled, load_docs
 from microgpt.tokenizer import Tokenizer
 
 from tests.support import ROOT, run
@@ -86,7 +87,7 @@ class BundledTest(unittest.TestCase):
 
     def test_found_from_another_folder(self):
         # a fresh interpreter whose current folder has no data files in it
-        code = ("import sys; from microgpt.data import find_bundled, load_docs\n"
+        code = ("import sys; from microgpt.plumbing.datasets import find_bundled, load_docs\n"
                 "for n in sys.argv[1:]: print(n, len(load_docs(find_bundled(n))))")
         with tempfile.TemporaryDirectory() as d:
             out = run("-c", code, *BUNDLED, cwd=d)

@@ -10,13 +10,15 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from microgpt import checkpoint, fused
-from microgpt.compare import parse_variant
+from microgpt import fused
+from microgpt.plumbing import checkpoint
+from microgpt.plumbing.flags import parse_variant
 from microgpt.config import Config, ConfigError
 from microgpt.dataset import held_out_examples, split
-from microgpt.gradcheck import DOCS, check
-from microgpt.layers import gelu, layernorm
-from microgpt.model import document_loss, flatten, init_params, param_shapes
+from microgpt.finite_differences import DOCS, check
+from microgpt.model import gelu, layernorm
+from microgpt.model import document_loss
+from microgpt.params import flatten, init_params, param_shapes
 from microgpt.optim import learning_rate
 from microgpt.positions import sinusoidal
 from microgpt.trace import trace

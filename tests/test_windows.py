@@ -6,11 +6,11 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from microgpt import checkpoint
+from microgpt.plumbing import checkpoint
 from microgpt.config import Config
 from microgpt.generate import argmax, sample
-from microgpt.model import gpt, kv_cache
-from microgpt.dataset import examples, windows
+from microgpt.model import gpt
+from microgpt.dataset import make_examples, windows
 from microgpt.training import start, train_step
 from tests.support import ROOT, assert_one_line_error, numbers, run, steps_of, train
 
@@ -169,7 +169,7 @@ class SlidingGenerationTest(unittest.TestCase):
         # independently: every next token from a fresh cache over (at most) the last 4 tokens
         tokens = [tok.bos]
         while len(tokens) - 1 < 12:
-            keys, values = kv_cache(config)
+            keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
             for pos, t in enumerate(tokens[-config.block_size:]):
                 logits = gpt(t, pos, keys, values, state.params, config)
             nxt = argmax([l.data for l in logits])

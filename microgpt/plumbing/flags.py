@@ -11,10 +11,12 @@ Builds on config.py and cli.py (the flag types).
 """
 from __future__ import annotations
 
+import argparse
 import dataclasses
+import shlex
 
 from . import cli
-from .config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config, ConfigError
+from ..config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config, ConfigError
 
 
 def add_run_flags(parser):
@@ -85,3 +87,35 @@ def check_run_flags(given):
     if "vocab_size" in given and given.get("tokenizer") != "bpe":
         raise ConfigError("--vocab-size needs --tokenizer bpe (characters make their own "
                           "vocabulary)")
+
+
+# -------------------------------------------------------------------------
+# compare's --variant "NAME: FLAGS"
+
+class VariantError(Exception):
+    """A --variant text that cannot be read."""
+
+
+class _VariantParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise VariantError(message)
+
+
+VARIANT_FLAGS = _VariantParser(prog="--variant", add_help=False)
+add_run_flags(VARIANT_FLAGS)
+
+
+def parse_variant(text):
+    """(name, {Config field: value}) of a --variant text "NAME: FLAGS".
+
+    >>> parse_variant("wide: --n-embd 32 --no-attention-scale")
+    ('wide', {'n_embd': 32, 'attention_scale': False})
+    """
+    name, colon, rest = text.partition(":")
+    if not colon or not name.strip():
+        raise VariantError("expected NAME: FLAGS, as in \"gelu: --activation gelu\"")
+    try:
+        argv = shlex.split(rest)
+    except ValueError as e:  # an unclosed quote
+        raise VariantError(str(e)) from None
+    return name.strip(), run_config(VARIANT_FLAGS.parse_args(argv))

@@ -16,35 +16,20 @@ The constants were measured with CPython 3.11 on 64-bit Linux, from the
 default model to 800,000 parameters and 13 million edges a step (python -m
 microgpt.bench measures a real run); they hold within a factor of about 2,
 enough to tell a model that fits from one that needs a thousand times the
-memory. Builds on config.py and model.py (param_shapes).
+memory. Builds on config.py and params.py (param_count).
 """
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 
-from .config import ConfigError
-from .model import param_shapes
+from ..config import ConfigError
+from ..params import param_count
 
 BASE_BYTES = 20_000_000   # the interpreter, microgpt and the data
 BYTES_PER_PARAM = 400     # Value, float, gradient, Adam's m and v, checkpoint text
 BYTES_PER_EDGE = 35       # a child reference, a local derivative, the node's share
 FORWARD_SECONDS_PER_EDGE = 1e-7  # CPython; backward about doubles it, PyPy is faster
-
-
-def param_count(config):
-    """The number of parameters of a model of this config, without building
-    it: the shapes of a model of one layer and of two give the size of a
-    layer, so even an absurd n_layer costs nothing to count.
-
-    >>> from microgpt.config import Config
-    >>> param_count(Config()), param_count(Config(n_layer=4, n_embd=64, block_size=32))
-    (4192, 202112)
-    """
-    one, two = (sum(rows * cols for _, rows, cols in
-                    param_shapes(dataclasses.replace(config, n_layer=n))) for n in (1, 2))
-    return one + (config.n_layer - 1) * (two - one)
 
 
 def step_edges(config, positions):
@@ -124,3 +109,9 @@ def check_fits(config, positions):
                           f"({param_count(config):,} parameters, about "
                           f"{step_edges(config, positions):,} graph edges a step); "
                           f"this machine has {human(have)}")
+
+
+def check_run_fits(config, examples):
+    """check_fits for a run that trains on these examples: the longest sets
+    the size of a step's graph."""
+    check_fits(config, max(len(ids) for ids in examples) - 1)

@@ -13,7 +13,8 @@ range is checked before it is used, so a hand-edited, truncated or foreign
 file raises CheckpointError with a message for a person, never a traceback
 from deep inside. checkpoint.py reads and writes the files.
 
-Builds on config.py, tokenizer.py, bpe.py, model.py and training.py.
+Builds on tokenizer.py, bpe.py, value.py, config.py, params.py and
+training.py.
 """
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ import math
 import random
 import re
 
-from .bpe import BPETokenizer
-from .config import Config, ConfigError
-from .model import flatten, param_shapes
-from .tokenizer import Tokenizer
-from .training import RunState
-from .value import Value
+from ..bpe import BPETokenizer
+from ..config import Config, ConfigError
+from ..params import flatten, param_shapes
+from ..tokenizer import Tokenizer
+from ..training import RunState
+from ..value import Value
 
 FORMAT = "microgpt-checkpoint"
 VERSION = 1

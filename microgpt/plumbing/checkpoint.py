@@ -13,17 +13,15 @@ half a file; and a state whose numbers are no longer finite (a run that
 diverged) is never written, since no command could load it. Loading checks
 every field (schema.from_json), so a broken file is one CheckpointError.
 
-Builds on schema.py and files.py.
+Builds on bpe.py, files.py and schema.py.
 train.py saves and resumes; sample.py and inspect.py load.
 """
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
-from .bpe import BPETokenizer
-from .files import write_atomically
+from ..bpe import BPETokenizer
+from .files import InputError, read_bytes, write_atomically
 from .schema import CheckpointError, from_json, to_json
 
 
@@ -44,18 +42,13 @@ def save(state, path):
 
 def load(path):
     """Read a checkpoint file; CheckpointError for anything a person can fix."""
-    if not os.fspath(path):
-        raise CheckpointError("'': an empty file name")
-    if "\0" in os.fspath(path):
-        raise CheckpointError(f"{path!r}: a file name cannot contain a NUL character")
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CheckpointError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise CheckpointError(f"{path}: is a directory, not a checkpoint") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{path}: cannot read ({e})") from None
+        text = read_bytes(path, "a checkpoint").decode("utf-8")
+    except InputError as e:
+        raise CheckpointError(e) from None
+    except UnicodeDecodeError as e:
+        raise CheckpointError(f"{path}: not a checkpoint (not UTF-8 text: {e.reason} at byte "
+                              f"{e.start})") from None
     if not text.strip():
         raise CheckpointError(f"{path}: empty file, not a checkpoint")
     try:

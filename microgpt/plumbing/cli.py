@@ -13,7 +13,7 @@ in the command or its files, refused before any work; 3 training diverged;
 130 interrupted (Ctrl-C or SIGTERM).
 
 train.py and the other `python -m microgpt.X` commands use it; the library
-itself never prints or exits. Builds on files.py and checkpoint.py.
+itself never prints or exits. Builds on files.py, checkpoint.py and streams.py.
 """
 from __future__ import annotations
 

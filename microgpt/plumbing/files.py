@@ -1,5 +1,10 @@
 """
-files.py: writing a command's output files so that nothing is lost.
+files.py: the files a command reads and writes, checked before any work,
+written so that nothing is lost.
+
+Every file microgpt reads (data, checkpoints) comes through `read_bytes`,
+which turns what a person can get wrong (an empty name, a folder, a device,
+a missing file) into one InputError with a message that says so.
 
 A command that trains for minutes must not find out at the end that it
 cannot write its result, nor overwrite what it was given. `check_output`
@@ -24,8 +29,49 @@ import stat
 import tempfile
 
 
+class InputError(Exception):
+    """A file that cannot be read, with a message for a person."""
+
+
 class OutputError(Exception):
     """An output path that cannot be written, with a message for a person."""
+
+
+def name_problem(name):
+    """What is wrong with a file name no file can have, or None.
+
+    >>> name_problem(""), name_problem("a\\0b"), name_problem("names.txt")
+    ('an empty file name', 'a file name cannot contain a NUL character', None)
+    """
+    if not name:
+        return "an empty file name"
+    if "\0" in name:
+        return "a file name cannot contain a NUL character"
+    return None
+
+
+def read_bytes(path, what="a text file", missing=None):
+    """The bytes of the file at path, read once; InputError for anything a
+    person can fix. what: what the file should be, for the messages;
+    missing: the message for a missing file (default "no such file")."""
+    name = os.fspath(path)
+    problem = name_problem(name)
+    if problem:
+        raise InputError(f"{name!r}: {problem}")
+    try:
+        with open(name, "rb") as f:
+            mode = os.fstat(f.fileno()).st_mode
+            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would never end
+                raise InputError(f"{name}: is a device, not {what}")
+            return f.read()
+    except FileNotFoundError:
+        raise InputError(missing or f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory, not {what}") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as e:
+        raise InputError(f"{name}: cannot read ({e.strerror})") from None
 
 
 def temporary_prefix(name):
@@ -65,10 +111,8 @@ def check_output(path, taken=None):
     takes a new file (permissions, a read-only disk).
     """
     name = os.fspath(path)
-    if not name:
-        raise OutputError("an empty file name")
-    if "\0" in name:
-        raise OutputError("a file name cannot contain a NUL character")
+    if name_problem(name):
+        raise OutputError(name_problem(name))
     target = os.path.realpath(name)  # a symlink's target: that is the file replaced
     folder = os.path.dirname(target)
     try:

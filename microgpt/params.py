@@ -1,0 +1,110 @@
+"""
+params.py: the model's parameters: their names, shapes and first values.
+
+Parameters are plain data: a dict of named matrices (`wte`, `wpe`, `lm_head`,
+`layer0.attn_wq`, ...), each a list of rows of Values. `init_params` fills
+them with random.gauss draws in the reference's order, row by row, which
+fixes the random stream and so every printed number:
+
+    wte (vocab x n_embd), wpe (block x n_embd), lm_head (vocab x n_embd),
+    then per layer: attn_wq, attn_wk, attn_wv, attn_wo (n_embd x n_embd),
+    mlp_fc1 (4*n_embd x n_embd), mlp_fc2 (n_embd x 4*n_embd)
+
+A variant leaves out what it does not use (wpe with fixed positions, lm_head
+with tied weights) and adds LayerNorm's gain (.g) and bias (.b) where a norm
+acts; those start at 1 and 0 and draw nothing.
+
+Builds on value.py. Left out on purpose: biases in the linear
+layers (the reference has none).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from .value import Value
+
+
+def param_shapes(config):
+    """(name, rows, cols) of every weight matrix, in the reference's order.
+
+    >>> from microgpt.config import Config
+    >>> [(n, r, c) for n, r, c in param_shapes(Config())][:3]
+    [('wte', 27, 16), ('wpe', 16, 16), ('lm_head', 27, 16)]
+    >>> [n for n, r, c in param_shapes(Config(norm="layernorm", tie_weights=True))][:5]
+    ['wte', 'wpe', 'ln_emb.g', 'ln_emb.b', 'layer0.ln_attn.g']
+    """
+    e = config.n_embd
+    shapes = [("wte", config.vocab_size, e)]
+    if config.position == "learned":
+        shapes.append(("wpe", config.block_size, e))
+    if not config.tie_weights:
+        shapes.append(("lm_head", config.vocab_size, e))
+    gain_bias = lambda name: [(name + ".g", 1, e), (name + ".b", 1, e)]  # one LayerNorm's
+    layernorm = config.norm == "layernorm"
+    shapes += gain_bias("ln_emb") if layernorm else []
+    for i in range(config.n_layer):
+        shapes += gain_bias(f"layer{i}.ln_attn") if layernorm else []
+        shapes += [(f"layer{i}.attn_wq", e, e), (f"layer{i}.attn_wk", e, e),
+                   (f"layer{i}.attn_wv", e, e), (f"layer{i}.attn_wo", e, e)]
+        shapes += gain_bias(f"layer{i}.ln_mlp") if layernorm else []
+        shapes += [(f"layer{i}.mlp_fc1", 4 * e, e), (f"layer{i}.mlp_fc2", e, 4 * e)]
+    return shapes
+
+
+def initial_value(name, rng, std):
+    """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
+    gain (name ending .g) starts at 1 and a bias (.b) at 0, drawing nothing."""
+    if name.endswith((".g", ".b")):
+        return 1.0 if name.endswith(".g") else 0.0
+    return rng.gauss(0, std)
+
+
+def init_params(config, rng):
+    """A dict name -> matrix of fresh Values, in param_shapes order, each
+    matrix filled row by row."""
+    return {name: [[Value(initial_value(name, rng, config.init_std)) for _ in range(cols)]
+                   for _ in range(rows)]
+            for name, rows, cols in param_shapes(config)}
+
+
+def flatten(params):
+    """All parameters as one list, in the optimizer's (and reference's) order."""
+    return [p for matrix in params.values() for row in matrix for p in row]
+
+
+def param_count(config):
+    """The number of parameters of a model of this config, without building
+    it. The shapes of a model of one layer and of two give the size of a
+    layer, so even an absurd n_layer costs nothing to count.
+
+    >>> from microgpt.config import Config
+    >>> param_count(Config()), param_count(Config(n_layer=4, n_embd=64, block_size=32))
+    (4192, 202112)
+    """
+    one, two = (sum(rows * cols for _, rows, cols in
+                    param_shapes(dataclasses.replace(config, n_layer=n))) for n in (1, 2))
+    return one + (config.n_layer - 1) * (two - one)
+
+
+def param_table(config):
+    """Every weight matrix with its shape and count, and the total, as text.
+
+    >>> from microgpt.config import Config
+    >>> print(param_table(Config()))
+    matrix            shape     count
+    wte               27 x 16     432
+    wpe               16 x 16     256
+    lm_head           27 x 16     432
+    layer0.attn_wq    16 x 16     256
+    layer0.attn_wk    16 x 16     256
+    layer0.attn_wv    16 x 16     256
+    layer0.attn_wo    16 x 16     256
+    layer0.mlp_fc1    64 x 16    1024
+    layer0.mlp_fc2    16 x 64    1024
+    total                        4192
+    """
+    lines = [f"{'matrix':<17} {'shape':<8} {'count':>6}"]
+    for name, rows, cols in param_shapes(config):
+        lines.append(f"{name:<17} {f'{rows} x {cols}':<8} {rows * cols:>6}")
+    lines.append(f"{'total':<26} {param_count(config):>6}")
+    return "\n".join(lines)
