@@ -12,8 +12,9 @@ learning-rate schedules, label smoothing, batches, a held-out split) are
 fields too; each defaults to the reference's choice, so a Config() is the
 reference run. The README's "Experiments" section has the table.
 
-vocab_size is the one field the data decides: train.py sets it from the
-tokenizer. `check()` says, in words, what is wrong with a config before any
+vocab_size is the one field the data decides: training.plan sets it from
+the tokenizer (with BPE, bpe_vocab_size is the size asked for, vocab_size the
+size reached). `check()` says, in words, what is wrong with a config before any
 work starts.
 """
 from __future__ import annotations
@@ -41,8 +42,10 @@ class Config:
     n_head: int = 4        # attention heads; each reads n_embd // n_head entries
     n_layer: int = 1       # transformer blocks
     block_size: int = 16   # longest context; longer documents are truncated
-    vocab_size: int = 27   # set from the data (with tokenizer "bpe": the size to learn up to)
+    vocab_size: int = 27   # the model's vocabulary: set from the tokenizer, BOS included
     tokenizer: str = "char"  # "char": one token per character; "bpe": byte-pair encoding
+    bpe_vocab_size: int = 0  # with "bpe": the vocabulary to learn up to (--vocab-size);
+                             # vocab_size is what it reached
     stride: int = 0        # 0: a long document is truncated to the block; S: windows S apart
     # the model's variants (defaults: the reference's GPT)
     norm: str = "rmsnorm"          # or "layernorm": learnable gain and bias
@@ -87,6 +90,9 @@ class Config:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.tokenizer not in ("char", "bpe"):
             raise ConfigError(f"tokenizer must be char or bpe, got {self.tokenizer!r}")
+        if self.tokenizer == "bpe" and self.bpe_vocab_size < 2:
+            raise ConfigError(f"the bpe tokenizer needs a vocabulary size of at least 2 "
+                              f"(--vocab-size V), got {self.bpe_vocab_size}")
         if self.stride < 0:
             raise ConfigError(f"stride cannot be negative, got {self.stride}")
         if self.num_samples < 0:

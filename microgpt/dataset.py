@@ -5,7 +5,7 @@ A run reads documents (data.py) and trains on examples: each document as the
 token ids the model reads, [BOS, ..., BOS]. Between the two:
 
 - the tokenizer, learned from the documents in file order: characters, or
-  BPE's merges (bpe.py) up to config.vocab_size;
+  BPE's merges (bpe.py) up to config.bpe_vocab_size;
 - the run's order: the documents shuffled by the run's generator, its first
   random draw (training.start does it; `replay_split` replays it);
 - the held-out split: with config.val_fraction, the last documents after the
@@ -37,13 +37,13 @@ def make_tokenizer(docs, config):
     """The run's tokenizer, from the documents in file order.
 
     char: the data's characters (order does not matter). bpe: merges learned
-    up to config.vocab_size (BPE's ties go to the pair met first in file
+    up to config.bpe_vocab_size (BPE's ties go to the pair met first in file
     order, so it learns before the shuffle; it draws no random numbers).
     """
     if config.tokenizer == "char":
         return Tokenizer.from_docs(docs)
     try:
-        return BPETokenizer.learn(docs, config.vocab_size)
+        return BPETokenizer.learn(docs, config.bpe_vocab_size)
     except ValueError as e:  # a vocabulary smaller than the alphabet
         raise ConfigError(f"--vocab-size: {e}") from None
 
@@ -115,7 +115,7 @@ def held_out_examples(docs, tokenizer, config):
 HELD_OUT_LIMIT = 100  # a large split's held-out loss: the first 100 (each costs a forward pass)
 
 
-def notes(docs, train, held_out, config, vocab_size_asked=None):
+def notes(docs, train, held_out, config):
     """What a learner should know about the examples before training, as
     sentences: documents truncated to the block, windows with gaps between
     them, a BPE vocabulary that stopped short of the size asked, a held-out
@@ -130,7 +130,7 @@ def notes(docs, train, held_out, config, vocab_size_asked=None):
         said.append(f"--stride {config.stride} is more than the block ({config.block_size}): "
                     f"tokens between windows are never predicted; a stride up to "
                     f"{config.block_size} trains on every one")
-    if vocab_size_asked and vocab_size_asked > config.vocab_size:
+    if config.tokenizer == "bpe" and config.bpe_vocab_size > config.vocab_size:
         said.append(f"no pair of tokens occurs twice any more: the vocabulary stops at "
                     f"{config.vocab_size}")
     if len(held_out) > HELD_OUT_LIMIT:

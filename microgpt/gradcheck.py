@@ -49,7 +49,7 @@ def main(argv=None):
     flags.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
     args = p.parse_args(argv)
     given = flags.run_config(args)
-    vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: up to --vocab-size)
+    vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
     config = Config(**{**TINY, "vocab_size": vocab_size, **given})
     try:
         flags.check_run_flags(given)

@@ -88,7 +88,7 @@ def main(argv=None):
         print(f"num held out: {len(held_out)} ({what} after the shuffle; never trained on)")
     if args.params:
         print(param_table(config), file=sys.stderr)
-    for note in notes(docs, train_examples, held_out, config, given.get("vocab_size")):
+    for note in notes(docs, train_examples, held_out, config):
         print(f"{prog}: note: {note}", file=sys.stderr)
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)

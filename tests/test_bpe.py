@@ -109,7 +109,7 @@ class MistakesTest(unittest.TestCase):
         self.assertEqual(tok.unknown("abz!a"), ["z", "!"])
 
     def test_a_checkpoints_alphabet_and_merges_are_checked(self):
-        _, state = start(["ab ab", "ba"], Config(tokenizer="bpe", vocab_size=5, n_embd=8,
+        _, state = start(["ab ab", "ba"], Config(tokenizer="bpe", bpe_vocab_size=5, n_embd=8,
                                                  n_head=2, steps=1))
         good = schema.to_json(state)
         self.assertEqual(schema.from_json(good).tokenizer.merges, state.tokenizer.merges)

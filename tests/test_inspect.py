@@ -68,7 +68,7 @@ class TwoViewsTest(unittest.TestCase):
 
 
     def test_a_token_whose_text_reads_bos_is_not_taken_for_bos(self):
-        _, state = start(["<BOS> x <BOS>"] * 5, Config(tokenizer="bpe", vocab_size=40))
+        _, state = start(["<BOS> x <BOS>"] * 5, Config(tokenizer="bpe", bpe_vocab_size=40))
         self.assertIn("<BOS>", state.tokenizer.tokens)  # BPE learned it from the data
         positions = trace(state.params, state.config, state.tokenizer, "<BOS>")
         self.assertEqual([p.token for p in positions], ["<BOS>", "'<BOS>'"])

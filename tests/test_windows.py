@@ -125,7 +125,7 @@ class BpeTrainingTest(unittest.TestCase):
         self.assertEqual(state.step, 6)
         # the checkpoint's merges tokenize the data as the whole run did
         ex, fresh = start(self.data.read_text(encoding="utf-8").split("\n")[:-1],
-                          Config(tokenizer="bpe", vocab_size=120, block_size=12, stride=6,
+                          Config(tokenizer="bpe", bpe_vocab_size=120, block_size=12, stride=6,
                                  n_embd=8, n_head=2, steps=6))
         self.assertEqual(fresh.tokenizer.merges, state.tokenizer.merges)
         for _ in range(6):

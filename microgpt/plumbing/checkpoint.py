@@ -77,10 +77,10 @@ def stopped_short(state, docs):
 def as_flag(name, value):
     """How a setting reads on the command line.
 
-    >>> as_flag("n_embd", 32), as_flag("residual", False), as_flag("tie_weights", True)
-    ('--n-embd 32', '--no-residual', '--tie-weights')
+    >>> as_flag("n_embd", 32), as_flag("residual", False), as_flag("bpe_vocab_size", 60)
+    ('--n-embd 32', '--no-residual', '--vocab-size 60')
     """
-    flag = name.replace("_", "-")
+    flag = "vocab-size" if name == "bpe_vocab_size" else name.replace("_", "-")
     if isinstance(value, bool):
         return f"--{flag}" if value else f"--no-{flag}"
     return f"--{flag} {value}"
@@ -102,7 +102,7 @@ def check_resume(state, given, path, data_path, data_sha256, docs=None):
                               f"({state.data_name}, sha256 {state.data_sha256[:12]}...)")
     for name, value in given.items():
         old = getattr(state.config, name)
-        if name == "vocab_size" and value > old and docs is not None and stopped_short(state, docs):
+        if name == "bpe_vocab_size" and value > old and docs is not None and stopped_short(state, docs):
             continue
         if name not in MAY_CHANGE and value != old:
             raise CheckpointError(f"{as_flag(name, value)} differs from the checkpoint's "

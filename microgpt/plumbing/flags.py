@@ -34,7 +34,7 @@ def add_run_flags(parser):
     g.add_argument("--tokenizer", choices=("char", "bpe"),
                    help="char: one token per character (default); bpe: byte-pair encoding "
                         "learned from the data, up to --vocab-size tokens")
-    g.add_argument("--vocab-size", type=cli.whole_number(2), metavar="V",
+    g.add_argument("--vocab-size", dest="bpe_vocab_size", type=cli.whole_number(2), metavar="V",
                    help="with --tokenizer bpe: tokens to learn, counting BOS")
     g.add_argument("--stride", type=cli.whole_number(1), metavar="S",
                    help="train on documents longer than the block as windows of block-size + 1 "
@@ -82,9 +82,9 @@ def run_config(args):
 
 def check_run_flags(given):
     """ConfigError for flags that only make sense together, given apart."""
-    if given.get("tokenizer") == "bpe" and "vocab_size" not in given:
+    if given.get("tokenizer") == "bpe" and "bpe_vocab_size" not in given:
         raise ConfigError("--tokenizer bpe needs --vocab-size V")
-    if "vocab_size" in given and given.get("tokenizer") != "bpe":
+    if "bpe_vocab_size" in given and given.get("tokenizer") != "bpe":
         raise ConfigError("--vocab-size needs --tokenizer bpe (characters make their own "
                           "vocabulary)")
 

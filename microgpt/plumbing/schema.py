@@ -96,6 +96,8 @@ def _config(obj, path):
         fits = {int: _is_int, float: _is_number}.get(kind, lambda x: type(x) is kind)(value)
         _expect(fits, path, f"config {name} should be {kind.__name__}, got {value!r}")
         values[name] = float(value) if kind is float else value
+    if values.get("tokenizer") == "bpe" and "bpe_vocab_size" not in values:
+        values["bpe_vocab_size"] = values.get("vocab_size", 0)  # written before the field was
     config = Config(**values)
     try:
         config.check()
