@@ -30,13 +30,13 @@ import math
 from .fused import dot, softmax, softmax_data
 
 
-def attention(q, keys, values, n_head, trace=None, scaled=True):
+def attention(q, keys, values, n_head, records=None, scaled=True):
     """Attention of one query over the cached keys and values of one layer.
 
     q: (n_embd,) Values for the current position.
     keys, values: one (n_embd,) list per position seen so far, this one last.
     Returns (n_embd,) Values: the n_head heads' outputs, concatenated.
-    trace: None, or a list to which each head appends what it computed
+    records: None, or a list to which each head appends what it computed
     (trace.py turns it into floats; training passes None).
     scaled: divide the logits by sqrt(head_dim), as the paper does (the
     config's attention_scale); without it a wide head's dot products grow
@@ -62,8 +62,8 @@ def attention(q, keys, values, n_head, trace=None, scaled=True):
         head_out = [dot(attn_weights, [v_h[t][j] for t in range(len(v_h))])
                     for j in range(head_dim)]                # (head_dim,)
         x_attn.extend(head_out)
-        if trace is not None:
-            trace.append((q_h, k_h, v_h, attn_logits, attn_weights, head_out))
+        if records is not None:
+            records.append((q_h, k_h, v_h, attn_logits, attn_weights, head_out))
     return x_attn                                            # (n_embd,)
 
 

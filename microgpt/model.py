@@ -102,43 +102,43 @@ def gelu(x):
 # -------------------------------------------------------------------------
 # the model
 
-def gpt(token_id, pos_id, keys, values, params, config, trace=None):
+def gpt(token_id, pos_id, keys, values, params, config, records=None):
     """Logits (vocab_size Values) for the token after token_id at pos_id.
 
     Appends this position's key and value to keys[layer] and values[layer].
-    trace: None, or a list that gets attention's per-head records, layer
+    records: None, or a list that gets attention's per-head records, layer
     after layer (see attention.attention).
     """
-    p, c = params, config
-    pre_ln, post_ln = c.norm_placement == "pre", c.norm_placement == "post"
-    tok_emb = p["wte"][token_id]                                  # (n_embd,)
-    pos_emb = p["wpe"][pos_id] if c.position == "learned" else fixed_position(pos_id, c)
-    x = [t + q for t, q in zip(tok_emb, pos_emb)]                 # (n_embd,) joint embedding
-    x = norm(x, p, "ln_emb", c)
-    for li in range(c.n_layer):
-        L = f"layer{li}."
+    pre_ln, post_ln = config.norm_placement == "pre", config.norm_placement == "post"
+    tok_emb = params["wte"][token_id]                                   # (n_embd,)
+    pos_emb = (params["wpe"][pos_id] if config.position == "learned"     # the reference's
+               else fixed_position(pos_id, config))                     # sinusoidal, or none
+    x = [t + p for t, p in zip(tok_emb, pos_emb)]                       # (n_embd,) joint embedding
+    x = norm(x, params, "ln_emb", config)
+    for li in range(config.n_layer):
+        layer = f"layer{li}."
         # 1) Multi-head attention block
         x_residual = x
-        x = norm(x, p, L + "ln_attn", c) if pre_ln else x        # pre-LN: the reference's
-        q = linear(x, p[L + "attn_wq"])                           # (n_embd,) each
-        k = linear(x, p[L + "attn_wk"])
-        v = linear(x, p[L + "attn_wv"])
+        x = norm(x, params, layer + "ln_attn", config) if pre_ln else x  # pre-LN: the reference's
+        q = linear(x, params[layer + "attn_wq"])                        # (n_embd,) each
+        k = linear(x, params[layer + "attn_wk"])
+        v = linear(x, params[layer + "attn_wv"])
         keys[li].append(k)
         values[li].append(v)
-        x_attn = attention(q, keys[li], values[li], c.n_head, trace, c.attention_scale)
-        x = linear(x_attn, p[L + "attn_wo"])                      # (n_embd,)
-        x = [a + b for a, b in zip(x, x_residual)] if c.residual else x
-        x = norm(x, p, L + "ln_attn", c) if post_ln else x       # post-LN: the original paper's
+        x_attn = attention(q, keys[li], values[li], config.n_head, records, config.attention_scale)
+        x = linear(x_attn, params[layer + "attn_wo"])                   # (n_embd,)
+        x = [a + b for a, b in zip(x, x_residual)] if config.residual else x
+        x = norm(x, params, layer + "ln_attn", config) if post_ln else x  # post-LN: the paper's
         # 2) MLP block
         x_residual = x
-        x = norm(x, p, L + "ln_mlp", c) if pre_ln else x
-        x = linear(x, p[L + "mlp_fc1"])                           # (4 * n_embd,)
-        x = [xi.relu() for xi in x] if c.activation == "relu" else gelu(x)
-        x = linear(x, p[L + "mlp_fc2"])                           # (n_embd,)
-        x = [a + b for a, b in zip(x, x_residual)] if c.residual else x
-        x = norm(x, p, L + "ln_mlp", c) if post_ln else x
-    lm_head = p["wte"] if c.tie_weights else p["lm_head"]         # tied: logits_j = wte[j] . x
-    logits = linear(x, lm_head)                                   # (vocab_size,)
+        x = norm(x, params, layer + "ln_mlp", config) if pre_ln else x
+        x = linear(x, params[layer + "mlp_fc1"])                        # (4 * n_embd,)
+        x = [xi.relu() for xi in x] if config.activation == "relu" else gelu(x)
+        x = linear(x, params[layer + "mlp_fc2"])                        # (n_embd,)
+        x = [a + b for a, b in zip(x, x_residual)] if config.residual else x
+        x = norm(x, params, layer + "ln_mlp", config) if post_ln else x
+    lm_head = params["wte"] if config.tie_weights else params["lm_head"]  # tied: wte[j] . x
+    logits = linear(x, lm_head)                                         # (vocab_size,)
     return logits
 
 

@@ -14,7 +14,7 @@ for the next token. Nothing is changed: tracing only reads.
                                              # position 0..3, summing to 1
 
 `attention_matrix` stacks the rows of one head into the T x T matrix that
-inspect.py draws. Builds on fused.py (softmax_data) and model.py (gpt with its trace
+inspect.py draws. Builds on fused.py (softmax_data) and model.py (gpt with its records
 argument).
 """
 from __future__ import annotations
@@ -72,7 +72,7 @@ def trace(params, config, tokenizer, text):
     positions = []
     for pos_id, token_id in enumerate(tokens):
         records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
-        logits = gpt(token_id, pos_id, keys, values, params, config, trace=records)
+        logits = gpt(token_id, pos_id, keys, values, params, config, records=records)
         heads = [Head(*(floats(part) for part in record)) for record in records]
         probs = softmax_data([l.data for l in logits])
         positions.append(Position(

@@ -1,5 +1,6 @@
 """Tracing, the two views of attention, the inspect command, pictures, the
 value graph, the gradient-check command and the examples."""
+import math
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -11,6 +12,7 @@ from microgpt.plumbing.datasets import load_docs
 from microgpt.graph import to_dot, tree
 from microgpt.trace import attention_matrix, trace
 from microgpt.training import start, train_step
+from microgpt.plumbing import checkpoint
 from microgpt.value import Value
 from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, run, train
 
@@ -43,13 +45,20 @@ class TwoViewsTest(unittest.TestCase):
                         for a, b in zip(out[i], head.head_out):
                             self.assertAlmostEqual(a, b, delta=1e-12)
 
-    def test_attention_rows_sum_to_one(self):
+    def test_attention_weights_are_the_softmax_of_the_scaled_dot_products(self):
+        # recomputed here from the traced q_h and k_h with math.exp, not with the engine's softmax
         state = trained(Config(steps=20), 20)
-        positions = trace(state.params, state.config, state.tokenizer, "emma")
-        for h in range(4):
-            for row in attention_matrix(positions, 0, h):
-                self.assertAlmostEqual(sum(row), 1.0, delta=1e-12)
-        self.assertAlmostEqual(sum(positions[-1].next_probs.values()), 1.0, delta=1e-12)
+        for p in trace(state.params, state.config, state.tokenizer, "emma"):
+            for head in p.layers[0]:
+                logits = [sum(q * k for q, k in zip(head.q_h, k_t)) / math.sqrt(len(head.q_h))
+                          for k_t in head.k_h]
+                exps = [math.exp(l) for l in logits]
+                want = [e / sum(exps) for e in exps]
+                with self.subTest(pos=p.pos):
+                    self.assertEqual(len(head.attn_weights), p.pos + 1)  # itself and the past only
+                    for a, b in zip(head.attn_weights, want):
+                        self.assertAlmostEqual(a, b, delta=1e-12)
+                    self.assertAlmostEqual(sum(head.attn_weights), 1.0, delta=1e-12)
 
     def test_tracing_changes_no_training_result(self):
         config = Config(steps=6)
@@ -116,7 +125,11 @@ class InspectCommandTest(unittest.TestCase):
     def test_numbers_and_fresh_training(self):
         result = self.inspect(self.model, "ava", "--numbers")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("1.00", result.stdout)
+        state = checkpoint.load(self.folder / self.model)
+        positions = trace(state.params, state.config, state.tokenizer, "ava")
+        for h in range(state.config.n_head):  # each head's last row, as the trace has it
+            row = " ".join(f"{w:.2f}" for w in positions[-1].layers[0][h].attn_weights)
+            self.assertIn(f"  a  {row}", result.stdout.split(f"layer 0, head {h} ")[1])
         fresh = self.inspect("ava", "--train-steps", "3", "--data", BUNDLED_NAMES)
         self.assertEqual(fresh.returncode, 0, fresh.stderr)
         self.assertIn("fresh model, 3 steps", fresh.stdout)

@@ -79,24 +79,27 @@ class FormulaTest(unittest.TestCase):
         loss = fused.cross_entropy([Value(0.0), Value(900.0), Value(-900.0)], 0, smoothing=0.3)
         self.assertAlmostEqual(loss.data, 0.7 * 900 + 0.3 * (900 + 0 + 1800) / 3, delta=1e-9)
 
-    def test_schedules(self):
-        def plain(s, lr, n, w, schedule, n_embd):
-            if schedule == "noam":
-                return lr * n_embd ** -0.5 * min((s + 1) ** -0.5, (s + 1) * w ** -1.5)
-            if s < w:
-                return lr * (s + 1) / w
-            t = (s - w) / (n - w)
-            return {"linear": lr * (1 - t), "cosine": lr * 0.5 * (1 + math.cos(math.pi * t)),
-                    "constant": lr}[schedule]
-        for schedule in ("linear", "cosine", "constant", "noam"):
-            for n, w in ((10, 0), (10, 3), (7, 7), (5, 9)):
-                if schedule == "noam" and w == 0:
-                    continue
-                config = Config(lr=0.02, steps=n, warmup=w, schedule=schedule, n_embd=12)
-                for s in range(n):
-                    with self.subTest(schedule=schedule, n=n, w=w, s=s):
-                        self.assertAlmostEqual(learning_rate(s, config),
-                                               plain(s, 0.02, n, w, schedule, 12), delta=1e-15)
+    def test_schedules_against_values_worked_out_by_hand(self):
+        # lr 0.02, 6 steps, warmup 2: warmup gives 0.01, 0.02; then the 4 steps left take
+        # t = (s - 2) / 4 = 0, 1/4, 1/2, 3/4 of the decay
+        half, quarter = math.sqrt(0.5), 0.25  # cos(pi/4) = sqrt(1/2)
+        cases = {
+            "linear": [0.01, 0.02, 0.02, 0.015, 0.01, 0.005],
+            "cosine": [0.01, 0.02, 0.02, 0.01 * (1 + half), 0.01, 0.01 * (1 - half)],
+            "constant": [0.01, 0.02, 0.02, 0.02, 0.02, 0.02],
+            # noam, n_embd 16: 0.02 / 4 * min(1 / sqrt(s + 1), (s + 1) / 2 ** 1.5)
+            "noam": [0.005 * quarter * 2 ** 0.5, 0.005 * 2 ** -0.5, 0.005 * 3 ** -0.5,
+                     0.005 * 0.5, 0.005 * 5 ** -0.5, 0.005 * 6 ** -0.5],
+        }
+        for schedule, want in cases.items():
+            config = Config(lr=0.02, steps=6, warmup=2, schedule=schedule, n_embd=16)
+            got = [learning_rate(s, config) for s in range(6)]
+            for s, (g, w) in enumerate(zip(got, want)):
+                with self.subTest(schedule=schedule, step=s):
+                    self.assertAlmostEqual(g, w, delta=1e-15)
+        # warmup as long as the run: every step is warmup, up to lr at the last
+        config = Config(lr=0.02, steps=4, warmup=4, schedule="cosine")
+        self.assertEqual([learning_rate(s, config) for s in range(4)], [0.005, 0.01, 0.015, 0.02])
 
     def test_linear_without_warmup_is_the_reference_decay_to_the_bit(self):
         config = Config(lr=0.01, steps=1000)
