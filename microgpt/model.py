@@ -18,8 +18,7 @@ they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
 tied weights (the logits use wte), fixed positions (positions.py) and the
 attention scale (attention.py); label smoothing acts in the loss.
 
-Builds on fused.py, positions.py and attention.py; the parameters are
-params.py's. Left out on purpose: biases, dropout, a final norm before
+Builds on fused.py, params.py (the weights), positions.py and attention.py. Left out on purpose: biases, dropout, a final norm before
 lm_head (the reference has none).
 """
 from __future__ import annotations
@@ -27,6 +26,7 @@ from __future__ import annotations
 from . import fused
 from .attention import attention
 from .fused import cross_entropy, dot, dots, vsum
+from .params import init_params  # the weights gpt() reads, drawn in the reference's order
 from .positions import fixed_position
 
 
@@ -150,6 +150,12 @@ def document_loss(doc_ids, params, config):
     truncated). With label smoothing E, each position's loss is
     (1 - E) * -log p(target) + E * (mean over the vocabulary of -log p(j)).
     Returns one Value: call .backward() on it for the gradients.
+
+    >>> import random
+    >>> from microgpt.config import Config
+    >>> params = init_params(Config(), random.Random(42))  # untrained: about log(27) = 3.30
+    >>> round(document_loss([26, 4, 12, 12, 0, 26], params, Config()).data, 4)  # BOS e m m a BOS
+    3.2252
     """
     n = min(config.block_size, len(doc_ids) - 1)
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]

@@ -25,7 +25,7 @@ import re
 
 from ..bpe import BPETokenizer
 from ..config import Config, ConfigError
-from ..params import flatten, param_shapes
+from ..params import param_count, param_shapes
 from ..tokenizer import Tokenizer
 from ..training import RunState
 from ..value import Value
@@ -174,7 +174,7 @@ def from_json(obj, path="checkpoint"):
         _expect(isinstance(matrix, list) and len(matrix) == rows, path, f"{name} should have {rows} rows")
         params[name] = [[Value(x) for x in _floats(row, cols, path, name)] for row in matrix]
     _expect(set(matrices) == set(params), path, "params has matrices this model does not have")
-    n, adam = len(flatten(params)), obj["adam"]
+    n, adam = param_count(config), obj["adam"]
     _expect(isinstance(adam, dict), path, "adam should be an object")
     m = _floats(adam.get("m"), n, path, "adam.m")
     v = _floats(adam.get("v"), n, path, "adam.v", minimum=0.0)  # a mean of squares
