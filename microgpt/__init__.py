@@ -50,6 +50,7 @@ READING_ORDER = (
     "trace",               # what every head computed, as plain numbers
     "graph",               # a small expression's graph as text or DOT
     "finite_differences",  # backpropagation checked against the definition of a derivative
+    "attention_scale",     # why attention divides by sqrt(d_k): random dot products, measured
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.datasets",    # data files read once and checked; the bundled datasets
@@ -70,4 +71,6 @@ READING_ORDER = (
     "bench",       # speed and memory
     "tokenize",    # what BPE learns from a file
     "compare",     # textbook variants trained side by side
+    "size",        # a model's parameters, matrix by matrix, without building it
+    "scale",       # the spread of q.k and the softmax's entropy at several head widths
 )

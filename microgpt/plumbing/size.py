@@ -90,13 +90,13 @@ def human(n):
 def human_time(seconds):
     """A duration, short: 3.5 hours.
 
-    >>> human_time(90), human_time(5400), human_time(3e6), human_time(3e12)
-    ('1.5 minutes', '1.5 hours', '34.7 days', '95064.3 years')
+    >>> human_time(90), human_time(5400), human_time(3e6), human_time(3e12), human_time(0.04)
+    ('1.5 minutes', '1.5 hours', '34.7 days', '95064.3 years', '40 ms')
     """
     for unit, length in (("years", 31557600), ("days", 86400), ("hours", 3600), ("minutes", 60)):
         if seconds >= length:
             return f"{seconds / length:.1f} {unit}"
-    return f"{seconds:.0f} seconds"
+    return f"{seconds:.0f} seconds" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
 
 
 def check_fits(config, positions):

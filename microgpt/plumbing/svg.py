@@ -75,8 +75,10 @@ def heatmaps(panels, labels, cell=28):
     return _svg(width, height, body)
 
 
-def line_chart(series, title, width=640, height=360):
-    """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}."""
+def line_chart(series, title, width=640, height=360, x_labels=None):
+    """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}.
+    x_labels: a label under each x (say the d_k of each point); without,
+    the axis reads step 1 .. step n."""
     left, right, top, bottom = 55, 15, 35, 40
     ys_all = [y for _, ys in series.values() for y in ys]
     n = max(len(ys) for _, ys in series.values())
@@ -91,8 +93,12 @@ def line_chart(series, title, width=640, height=360):
         y = lo + (hi - lo) * k / 4
         body.append(f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" font-size="10" text-anchor="end">{y:.2f}</text>')
         body.append(f'<line x1="{left}" y1="{sy(y):.1f}" x2="{width - right}" y2="{sy(y):.1f}" stroke="#eee"/>')
-    body.append(f'<text x="{width - right}" y="{height - 12}" font-size="10" text-anchor="end">step {n}</text>')
-    body.append(f'<text x="{left}" y="{height - 12}" font-size="10">step 1</text>')
+    if x_labels is None:
+        body.append(f'<text x="{width - right}" y="{height - 12}" font-size="10" text-anchor="end">step {n}</text>')
+        body.append(f'<text x="{left}" y="{height - 12}" font-size="10">step 1</text>')
+    for i, label in enumerate(x_labels or []):
+        body.append(f'<text x="{sx(i):.1f}" y="{height - 24}" font-size="10" '
+                    f'text-anchor="middle">{escape(str(label))}</text>')
     for k, (name, (colour, ys)) in enumerate(series.items()):
         points = " ".join(f"{sx(i):.1f},{sy(y):.1f}" for i, y in enumerate(ys))
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.2"/>')

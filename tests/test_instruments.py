@@ -1,0 +1,78 @@
+"""The instruments for a learner's questions: the attention scale measured
+against the closed form, parameter counts against the formula and GPT-2's
+published size."""
+import math
+import random
+import unittest
+
+from microgpt.attention_scale import measure
+from microgpt.config import Config
+from microgpt.params import param_count
+from tests.support import assert_one_line_error, run
+
+
+class ScaleTest(unittest.TestCase):
+    def test_the_spread_of_q_dot_k_is_sqrt_d_k(self):
+        trials, keys = 400, 8
+        for d_k in (1, 16, 256):
+            std, _ = measure(d_k, keys, trials, random.Random(d_k))
+            # a sample standard deviation of N draws errs by about std / sqrt(2N)
+            tolerance = 4 * math.sqrt(d_k) / math.sqrt(2 * trials * keys)
+            self.assertAlmostEqual(std, math.sqrt(d_k), delta=tolerance)
+
+    def test_the_entropies_follow_the_closed_forms(self):
+        n = 8
+        rows = {d_k: measure(d_k, n, 300, random.Random(d_k))[1] for d_k in (4, 64, 1024)}
+        # 1/d_k: logits of variance 1/d_k; for small variance s2 the softmax entropy is
+        # log n - s2 * (n - 1) / (2 n) to first order
+        s2 = 1 / 1024
+        self.assertAlmostEqual(rows[1024]["1/d_k"], math.log(n) - s2 * (n - 1) / (2 * n), delta=2e-4)
+        # 1/sqrt(d_k): the logits have unit variance at every width, so the entropy does not move
+        scaled = [h["1/sqrt(d_k)"] for h in rows.values()]
+        self.assertLess(max(scaled) - min(scaled), 0.1)
+        # no scale: the spread grows as sqrt(d_k) and the softmax saturates
+        self.assertGreater(rows[4]["none"], rows[64]["none"])
+        self.assertGreater(rows[64]["none"], rows[1024]["none"])
+        self.assertLess(rows[1024]["none"], 0.2)
+
+    def test_command_prints_the_table_and_refuses_mistakes_in_one_line(self):
+        result = run("-m", "microgpt.scale", "--d-k", "4,64", "--trials", "20")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = [line.split() for line in result.stdout.splitlines() if line.strip()[:1].isdigit()
+                and not line.startswith("20 rows")]
+        self.assertEqual([r[0] for r in rows], ["4", "64"])
+        self.assertEqual([r[2] for r in rows], ["2.000", "8.000"])
+        assert_one_line_error(self, run("-m", "microgpt.scale", "--d-k", "4,x"), "--d-k")
+        assert_one_line_error(self, run("-m", "microgpt.scale", "--d-k", "0"), "from 1")
+
+
+class SizeTest(unittest.TestCase):
+    def test_counts_against_the_formula(self):
+        for config in (Config(), Config(n_layer=3, n_embd=32, n_head=2, vocab_size=50),
+                       Config(n_layer=2, block_size=7, tie_weights=True)):
+            v, e, b, layers = config.vocab_size, config.n_embd, config.block_size, config.n_layer
+            heads = 1 if config.tie_weights else 2  # wte and lm_head, or wte alone
+            with self.subTest(config=config):
+                # embeddings; per layer q, k, v, o (e x e each) and the MLP's 4e x e twice
+                self.assertEqual(param_count(config), heads * v * e + b * e + layers * 12 * e * e)
+
+    def test_gpt2_is_its_published_size(self):
+        result = run("-m", "microgpt.size", "--preset", "gpt2")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("124356864", result.stdout.replace(",", ""))
+        self.assertIn("162,954,240 untied", result.stdout)
+        self.assertIn("124,439,808 in all", result.stdout)  # GPT-2's 124M with its biases
+        untied = run("-m", "microgpt.size", "--preset", "gpt2", "--untied")
+        self.assertIn("total                      162954240", untied.stdout)
+
+    def test_the_default_table_and_mistakes(self):
+        result = run("-m", "microgpt.size")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("total                        4192", result.stdout)
+        assert_one_line_error(self, run("-m", "microgpt.size", "--n-embd", "10"),
+                              "divisible by n_head")
+        assert_one_line_error(self, run("-m", "microgpt.size", "--preset", "gpt5"), "--preset")
+
+
+if __name__ == "__main__":
+    unittest.main()
