@@ -48,6 +48,7 @@ READING_ORDER = (
     "generate",    # sampling
     # tools for a learner
     "trace",               # what every head computed, as plain numbers
+    "heads",               # what each head does over many documents, and ablating one
     "graph",               # a small expression's graph as text or DOT
     "finite_differences",  # backpropagation checked against the definition of a derivative
     "attention_scale",     # why attention divides by sqrt(d_k): random dot products, measured

@@ -76,3 +76,81 @@ class SizeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# a forward pass of the default GPT on plain floats, written from REFERENCE.md,
+# with a set of (layer, head) whose output is zeroed: independent of the engine
+def hand_forward(ids, w, config, silenced=()):
+    """(mean next-token loss, {(layer, head): [attention rows]}) of one document."""
+    e, hd = config.n_embd, config.head_dim
+    mat = lambda m, x: [sum(a * b for a, b in zip(row, x)) for row in m]
+    rms = lambda x: [v * (sum(u * u for u in x) / len(x) + 1e-5) ** -0.5 for v in x]
+    keys, values, rows, losses = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)], {}, []
+    for t in range(min(config.block_size, len(ids) - 1)):
+        x = rms([a + b for a, b in zip(w["wte"][ids[t]], w["wpe"][t])])
+        for li in range(config.n_layer):
+            L, res = f"layer{li}.", x
+            x = rms(x)
+            q, k, v = (mat(w[L + n], x) for n in ("attn_wq", "attn_wk", "attn_wv"))
+            keys[li].append(k)
+            values[li].append(v)
+            out = []
+            for h in range(config.n_head):
+                s = slice(h * hd, (h + 1) * hd)
+                logits = [sum(a * b for a, b in zip(q[s], kt[s])) / math.sqrt(hd) for kt in keys[li]]
+                exps = [math.exp(z - max(logits)) for z in logits]
+                weights = [x_ / sum(exps) for x_ in exps]
+                rows.setdefault((li, h), []).append(weights)
+                head = [sum(wt * vt[s][j] for wt, vt in zip(weights, values[li])) for j in range(hd)]
+                out += [0.0] * hd if (li, h) in silenced else head
+            x = [a + b for a, b in zip(mat(w[L + "attn_wo"], out), res)]
+            res = x
+            hidden = [max(0.0, v) for v in mat(w[L + "mlp_fc1"], rms(x))]
+            x = [a + b for a, b in zip(mat(w[L + "mlp_fc2"], hidden), res)]
+        logits = mat(w["lm_head"], x)
+        top = max(logits)
+        losses.append(math.log(sum(math.exp(z - top) for z in logits)) - (logits[ids[t + 1]] - top))
+    return sum(losses) / len(losses), rows
+
+
+class HeadsTest(unittest.TestCase):
+    def setUp(self):
+        from microgpt.training import start, train_step
+        self.docs = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper"]
+        examples, self.state = start(self.docs, Config(n_layer=2, steps=30))
+        for _ in range(30):
+            train_step(self.state, examples)
+        self.floats = {n: [[v.data for v in row] for row in m] for n, m in self.state.params.items()}
+
+    def test_patterns_are_the_mean_shares_of_every_row_from_position_2(self):
+        from microgpt.heads import patterns
+        s = self.state
+        table = patterns(s.params, s.config, s.tokenizer, self.docs)
+        rows = {}
+        for doc in self.docs:
+            for key, rs in hand_forward(s.tokenizer.encode_document(doc), self.floats, s.config)[1].items():
+                rows.setdefault(key, []).extend(rs[2:])
+        for key, rs in rows.items():
+            share = lambda f: sum(f(r) for r in rs) / len(rs)
+            with self.subTest(head=key):
+                self.assertEqual(table[key]["rows"], len(rs))
+                self.assertAlmostEqual(table[key]["BOS"], share(lambda r: r[0]), delta=1e-12)
+                self.assertAlmostEqual(table[key]["previous"], share(lambda r: r[-2]), delta=1e-12)
+                self.assertAlmostEqual(table[key]["self"], share(lambda r: r[-1]), delta=1e-12)
+                self.assertAlmostEqual(table[key]["far back"], share(lambda r: sum(r[1:-2])), delta=1e-12)
+                self.assertAlmostEqual(table[key]["uniform"], share(lambda r: math.log(len(r))), delta=1e-12)
+
+    def test_ablating_a_head_is_a_forward_pass_with_its_output_zeroed(self):
+        from microgpt.heads import ablate
+        from microgpt.model import document_loss
+        s = self.state
+        for silenced in ([(0, 1)], [(1, 3), (0, 0)]):
+            ablated = ablate(s.params, s.config, silenced)
+            for doc in self.docs[:3]:
+                ids = s.tokenizer.encode_document(doc)
+                want, _ = hand_forward(ids, self.floats, s.config, silenced)
+                with self.subTest(silenced=silenced, doc=doc):
+                    self.assertAlmostEqual(document_loss(ids, ablated, s.config).data, want, delta=1e-12)
+                    intact, _ = hand_forward(ids, self.floats, s.config)
+                    self.assertNotAlmostEqual(want, intact, places=6)  # the head mattered a little
+        self.assertAlmostEqual(document_loss(ids, s.params, s.config).data, intact, delta=1e-12)
