@@ -28,6 +28,8 @@ class Tokenizer:
     [1, 2, 2, 0]
     >>> tok.decode([1, 2, 2, 0])
     'emma'
+    >>> tok
+    Tokenizer(5 tokens: 4 characters 'aemv' + BOS, id 4)
     """
 
     def __init__(self, chars):
@@ -36,6 +38,14 @@ class Tokenizer:
         self.bos = len(self.chars)               # the extra token's id
         self.vocab_size = len(self.chars) + 1
         self.ids = {ch: i for i, ch in enumerate(self.chars)}  # character -> id
+
+    def __repr__(self):
+        chars = "".join(self.chars)
+        shown = repr(chars if len(chars) <= 40 else chars[:37] + "...")
+        merges = len(self.tokens) - len(self.chars)
+        learned = f" + {merges} merges" if merges else ""
+        return (f"{type(self).__name__}({self.vocab_size} tokens: {len(self.chars)} characters "
+                f"{shown}{learned} + BOS, id {self.bos})")
 
     @classmethod
     def from_docs(cls, docs):
