@@ -10,7 +10,8 @@ from tests.support import ROOT
 
 PACKAGE = ROOT / "microgpt"
 ALGORITHM = ["data", "tokenizer", "bpe", "value", "fused", "config", "params", "positions",
-             "attention", "model", "optim", "dataset", "training", "generate"]
+             "attention", "model", "encoder", "optim", "dataset", "training", "generate",
+             "classification"]
 
 
 def path_of(name):
