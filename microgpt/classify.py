@@ -48,7 +48,9 @@ NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, 
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog=PROG, epilog=cli.EXIT_STATUSES, description=(
         "Train an encoder-only transformer to tell which file a line came from (each file a "
-        "class, named by its file name), or use one saved with --out."))
+        "class, named by its file name), or use one saved with --out. Train's flags where they "
+        "apply; here --val-fraction defaults to 0.1 and --causal-mask to off, and --tokenizer, "
+        "--vocab-size, --stride and --tie-weights do not apply."))
     p.add_argument("inputs", nargs="*", metavar="FILE",
                    help="two or more text files, one class each, one document per line (a bare "
                         "name falls back to the bundled dataset); with --text or --eval, one "
