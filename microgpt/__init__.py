@@ -42,10 +42,12 @@ READING_ORDER = (
     "positions",   # where a token stands: learned, sinusoidal or none
     "attention",   # causal multi-head attention over a key/value cache
     "model",       # linear, the norms, gpt() for one position, the loss
+    "encoder",     # the block over a whole sequence under a mask: no causal mask, padding, a classifier
     "optim",       # Adam, and the learning-rate schedules
     "dataset",     # documents -> examples: the run's order, a held-out split, windows
     "training",    # a run's state, and one training step
     "generate",    # sampling
+    "classification",  # a classifier's run: (document, class) pairs, their order, accuracy
     # tools for a learner
     "trace",               # what every head computed, as plain numbers
     "heads",               # what each head does over many documents, and ablating one
@@ -74,4 +76,5 @@ READING_ORDER = (
     "compare",     # textbook variants trained side by side
     "size",        # a model's parameters, matrix by matrix, without building it
     "scale",       # the spread of q.k and the softmax's entropy at several head widths
+    "classify",    # an encoder-only classifier: which file did this line come from?
 )

@@ -33,6 +33,7 @@ ACTIVATIONS = ("relu", "gelu")
 POSITIONS = ("learned", "sinusoidal", "none")
 NORM_PLACEMENTS = ("pre", "post")
 SCHEDULES = ("linear", "cosine", "constant", "noam")
+MODELS = ("gpt", "classifier")  # gpt: model.py's; classifier: encoder.py's (python -m microgpt.classify)
 
 
 @dataclass
@@ -55,6 +56,12 @@ class Config:
     norm_placement: str = "pre"    # "pre": x + block(norm(x)); "post": norm(x + block(x))
     residual: bool = True          # False: the blocks drop their "x +"
     attention_scale: bool = True   # False: attention logits are q.k, without 1/sqrt(head_dim)
+    # the model, and the masks of attention over the whole sequence (encoder.py)
+    model: str = "gpt"             # one of MODELS
+    n_class: int = 0               # the classifier's classes, set from its files (0: the GPT)
+    causal_mask: bool = True       # False: every position sees the whole document
+    pad_to: int = 0                # N: pad each document with PAD up to N positions
+    padding_mask: bool = True      # with pad_to: no position attends to a PAD key
     # training
     seed: int = 42
     steps: int = 1000
@@ -117,6 +124,18 @@ class Config:
             if getattr(self, name) not in choices:
                 raise ConfigError(f"{name} must be one of {', '.join(choices)}, "
                                   f"got {getattr(self, name)!r}")
+        if self.model not in MODELS:
+            raise ConfigError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
+        if self.model == "classifier" and self.n_class < 2:
+            raise ConfigError(f"a classifier needs at least 2 classes, got {self.n_class}")
+        if not 0 <= self.pad_to <= self.block_size:
+            raise ConfigError(f"pad_to must be from 0 to block_size ({self.block_size}), "
+                              f"got {self.pad_to}")
+        if self.model == "classifier" and self.tie_weights:
+            raise ConfigError("the classifier has no lm_head to tie to wte (its head is cls_head)")
+        if self.pad_to and self.tie_weights:  # the logits would then include PAD's row
+            raise ConfigError("--pad-to cannot go with --tie-weights: PAD has an embedding "
+                              "but is never predicted")
         if self.warmup < 0:
             raise ConfigError(f"warmup cannot be negative, got {self.warmup}")
         if self.schedule == "noam" and self.warmup < 1:

@@ -12,15 +12,18 @@ extra forward passes per weight:
 both for every parameter, and returns the worst relative error per weight
 matrix. Agreement to about 1e-7 or better says the engine's local
 derivatives (value.py, fused.py) and the way the model wires them together
-are right. The loss is that of training's first step.
+are right. The loss is that of training's first step. A classifier's config
+(model "classifier") is checked on DOCS split into two classes, every other
+name in each.
 
-Builds on training.py (start, batch_loss). Slow by design: two forward
+Builds on training.py (start, batch_loss) and classification.py (plan). Slow by design: two forward
 passes per parameter, which is why real training uses backpropagation.
 `python -m microgpt.gradcheck` runs it from the command line.
 """
 from __future__ import annotations
 
-from .training import batch_loss, start
+from . import classification
+from .training import batch_loss, start, start_planned
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
 
@@ -46,7 +49,10 @@ def check(config, docs=DOCS, doc_index=0, h=1e-5):
     The loss is training's at step doc_index: the document at doc_index, or
     with batch_size B the mean over B documents from there.
     """
-    examples, state = start(docs, config)
+    if config.model == "classifier":
+        examples, state = start_planned(classification.plan([docs[0::2], docs[1::2]], config))
+    else:
+        examples, state = start(docs, config)
 
     def loss():
         return batch_loss(examples, doc_index, state.params, state.config)

@@ -13,12 +13,18 @@ top-k / top-p (nucleus) filtering, which zero out unlikely tokens before the
 draw. Without them, the draws are the reference's, in its order, so a seed
 gives the same samples every time.
 
-Builds on fused.py (softmax_data) and model.py (gpt); train.py and sample.py call it.
+A GPT trained with --causal-mask off has no cache to fill (each new token
+changes what every position sees): `sample_without_mask` reads the whole
+text so far again for each token, with no mask, as such a model is used.
+
+Builds on fused.py (softmax_data), model.py (gpt) and encoder.py (gpt_logits);
+train.py and sample.py call it.
 """
 from __future__ import annotations
 
 import math
 
+from .encoder import gpt_logits
 from .fused import softmax_data
 from .model import gpt
 
@@ -88,6 +94,9 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
     """
     temperature = config.temperature if temperature is None else temperature
     max_tokens = config.block_size if max_tokens is None else max_tokens
+    if not config.causal_mask:
+        return sample_without_mask(params, config, tokenizer, rng, temperature, prefix, top_k,
+                                   top_p, max_tokens)
     tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
     if len(tokens) <= config.block_size:
@@ -100,6 +109,21 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
             keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
             for pos_id, token_id in enumerate(tokens[-config.block_size:]):
                 logits = gpt(token_id, pos_id, keys, values, params, config)
+        token_id = next_token(logits, rng, temperature, top_k, top_p)
+        if token_id == tokenizer.bos:
+            break
+        tokens.append(token_id)
+    return tokenizer.decode(tokens[1:])
+
+
+def sample_without_mask(params, config, tokenizer, rng, temperature, prefix, top_k, top_p,
+                        max_tokens):
+    """sample() for a GPT trained with --causal-mask off: each new token is
+    drawn from the last position's logits after the model reads the whole
+    text so far (its last block_size tokens) at once, with no mask."""
+    tokens = [tokenizer.bos] + tokenizer.encode(prefix)
+    while len(tokens) - 1 < max_tokens:
+        logits = gpt_logits(tokens[-config.block_size:], params, config)[-1]  # (vocab_size,)
         token_id = next_token(logits, rng, temperature, top_k, top_p)
         if token_id == tokenizer.bos:
             break

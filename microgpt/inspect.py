@@ -6,14 +6,18 @@ For each layer and head it draws the attention matrix as a terminal heatmap:
 row i is the query at position i (labelled by the character it reads), column
 j the key at position j; the darker the cell, the more weight. The upper
 triangle stays empty: a position cannot see the future. Then, at each
-position, the five likeliest next characters. --numbers prints the weights
+position, the five likeliest next characters. A classifier's checkpoint
+(python -m microgpt.classify) and a GPT trained with --causal-mask off read
+the whole sequence at once: their matrices are full, no triangle (the dots
+are only keys their mask hides, PAD), and a classifier ends with each
+class's probability. --numbers prints the weights
 instead of shades; --svg FILE writes the same heatmaps as a picture.
 
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
 trains a fresh model on --data (default names.txt) first.
 
-Builds on config.py, training.py, trace.py (the numbers), svg.py (the
-picture), checkpoint.py, cli.py and datasets.py.
+Builds on config.py, training.py, classification.py, trace.py (the
+numbers), svg.py (the picture), checkpoint.py, cli.py and datasets.py.
 """
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from .plumbing import checkpoint, cli, svg
 from .plumbing.checkpoint import CheckpointError
 from .config import Config
 from .plumbing.datasets import DataError, load_docs, locate
-from .trace import BOS_LABEL, attention_matrix, trace
+from .classification import probabilities
+from .trace import BOS_LABEL, attention_matrix, hidden, trace, trace_whole
 from .training import start, train_step
 
 SHADES = "░▒▓█"  # weight 0 .. 1; even 0 gets the lightest, so the triangle shows
@@ -38,8 +43,9 @@ def shade(w):
     return SHADES[min(int(w * len(SHADES)), len(SHADES) - 1)] * 2
 
 
-def heatmap_text(matrix, labels, numbers=False):
-    """The T x T matrix as text rows; the masked future is shown as dots."""
+def heatmap_text(matrix, labels, numbers=False, masked=None):
+    """The T x T matrix as text rows; the masked future (or what masked[i][j]
+    marks) is shown as dots."""
     labels = ["BOS" if l == BOS_LABEL else l for l in labels]
     width = max(len(l) for l in labels)
     cell = 5 if numbers else 4
@@ -47,8 +53,8 @@ def heatmap_text(matrix, labels, numbers=False):
     for i, row in enumerate(matrix):
         cells = []
         for j, w in enumerate(row):
-            if j > i:
-                cells.append("·".center(cell))          # the future: masked
+            if (masked[i][j] if masked else j > i):
+                cells.append("·".center(cell))          # masked: the future, or PAD
             elif numbers:
                 cells.append(f"{w:.2f}".rjust(cell))
             else:
@@ -57,15 +63,29 @@ def heatmap_text(matrix, labels, numbers=False):
     return lines
 
 
-def report(positions, config, numbers=False):
-    """The whole printout: heatmaps of every head, then next-character guesses."""
+def reads_whole(config):
+    """True for the models that read the whole sequence at once (encoder.py)."""
+    return config.model == "classifier" or not config.causal_mask
+
+
+def report(positions, config, numbers=False, classes=None):
+    """The whole printout: heatmaps of every head, then next-character
+    guesses (a classifier: classes, [(name, probability)])."""
     labels = [p.token for p in positions]
     out = []
+    whole = reads_whole(config)
     for layer in range(config.n_layer):
         for head in range(config.n_head):
-            out.append(f"layer {layer}, head {head}   (rows: query position, columns: key position)")
-            out += heatmap_text(attention_matrix(positions, layer, head), labels, numbers)
+            kind = "   no causal mask: every position sees every position" if whole else ""
+            out.append(f"layer {layer}, head {head}   (rows: query position, columns: key "
+                       f"position){kind}")
+            masked = hidden(positions, layer, head) if whole else None
+            out += heatmap_text(attention_matrix(positions, layer, head), labels, numbers, masked)
             out.append("")
+    if classes is not None:
+        out.append("class probabilities (read at BOS, position 0, after the blocks):")
+        out += [f"  {name} {prob:.4f}" for name, prob in sorted(classes, key=lambda c: -c[1])]
+        return out
     out.append("next-character guesses (top 5):")
     text = ""
     for p in positions:
@@ -77,9 +97,12 @@ def report(positions, config, numbers=False):
 
 def svg_picture(positions, config):
     labels = [p.token if p.token != BOS_LABEL else "BOS" for p in positions]
-    panels = [(f"layer {l}, head {h}", attention_matrix(positions, l, h))
-              for l in range(config.n_layer) for h in range(config.n_head)]
-    return svg.heatmaps(panels, labels)
+    heads = [(l, h) for l in range(config.n_layer) for h in range(config.n_head)]
+    panels = [(f"layer {l}, head {h}", attention_matrix(positions, l, h)) for l, h in heads]
+    if not reads_whole(config):
+        return svg.heatmaps(panels, labels)
+    return svg.heatmaps(panels, labels, hidden=[hidden(positions, l, h) for l, h in heads],
+                        note="no causal mask: each position sees the whole sequence; grey: PAD, masked")
 
 
 def main(argv=None):
@@ -117,13 +140,18 @@ def main(argv=None):
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
-        positions = trace(state.params, state.config, state.tokenizer, text)
+        positions = (trace_whole if reads_whole(state.config) else trace)(
+            state.params, state.config, state.tokenizer, text)
     except (CheckpointError, DataError) as e:
         cli.fail(prog, e)
     except ValueError as e:  # text the model cannot read
         cli.fail(prog, f"cannot read {text!r}: {e}")
     print(f"{source}: reading {text!r}, {len(positions)} positions with BOS\n")
-    print("\n".join(report(positions, state.config, args.numbers)))
+    classes = None
+    if state.config.model == "classifier":
+        classes = list(zip(state.classes, probabilities(state.params, state.config,
+                                                        state.tokenizer, text)))
+    print("\n".join(report(positions, state.config, args.numbers, classes)))
     if args.svg:
         cli.write(prog, args.svg, svg_picture(positions, state.config), "the heatmaps")
 

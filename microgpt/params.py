@@ -12,7 +12,11 @@ fixes the random stream and so every printed number:
 
 A variant leaves out what it does not use (wpe with fixed positions, lm_head
 with tied weights) and adds LayerNorm's gain (.g) and bias (.b) where a norm
-acts; those start at 1 and 0 and draw nothing.
+acts; those start at 1 and 0 and draw nothing. With padding (config.pad_to),
+PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
+nothing, so the random stream is the unpadded run's. The classifier
+(encoder.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
+after wpe, and the same layers.
 
 Builds on value.py. Left out on purpose: biases in the linear
 layers (the reference has none).
@@ -35,9 +39,13 @@ def param_shapes(config):
     """
     e = config.n_embd
     shapes = [("wte", config.vocab_size, e)]
+    if config.pad_to:
+        shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws
     if config.position == "learned":
         shapes.append(("wpe", config.block_size, e))
-    if not config.tie_weights:
+    if config.model == "classifier":
+        shapes.append(("cls_head", config.n_class, e))
+    elif not config.tie_weights:
         shapes.append(("lm_head", config.vocab_size, e))
     gain_bias = lambda name: [(name + ".g", 1, e), (name + ".b", 1, e)]  # one LayerNorm's
     layernorm = config.norm == "layernorm"
@@ -53,7 +61,10 @@ def param_shapes(config):
 
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
-    gain (name ending .g) starts at 1 and a bias (.b) at 0, drawing nothing."""
+    gain (name ending .g) starts at 1 and a bias (.b) at 0, and PAD's
+    embedding (wte_pad) at 0, drawing nothing."""
+    if name == "wte_pad":
+        return 0.0
     if name.endswith((".g", ".b")):
         return 1.0 if name.endswith(".g") else 0.0
     return rng.gauss(0, std)

@@ -14,13 +14,18 @@ for the next token. Nothing is changed: tracing only reads.
                                              # position 0..3, summing to 1
 
 `attention_matrix` stacks the rows of one head into the T x T matrix that
-inspect.py draws. Builds on fused.py (softmax_data) and model.py (gpt with its records
-argument).
+inspect.py draws. `trace_whole` is the same for the models that read the
+whole sequence at once (encoder.py: the classifier, a GPT trained with
+--causal-mask off or --pad-to): each head's whole T x T attention under the
+model's mask, cut into the same Positions; `hidden` tells which keys the
+mask hid. Builds on fused.py (softmax_data), model.py (gpt with its records
+argument) and encoder.py (the same for the whole sequence).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .encoder import classifier_logits, gpt_logits, padded
 from .fused import softmax_data
 from .model import gpt
 
@@ -83,8 +88,49 @@ def trace(params, config, tokenizer, text):
 
 
 def floats(xs):
-    """The .data of a list of Values, or of a list of such lists, as floats."""
-    return [floats(x) if isinstance(x, list) else x.data for x in xs]
+    """The .data of a list of Values, or of a list of such lists, as floats
+    (floats, where a mask hid a key, stay as they are)."""
+    return [floats(x) if isinstance(x, list) else x if isinstance(x, float) else x.data for x in xs]
+
+
+def trace_whole(params, config, tokenizer, text):
+    """trace() for a model that reads the whole sequence at once (padded as
+    it trained, PAD labelled "PAD"): Position i holds row i of each head's
+    matrices. A GPT's next_probs are each position's; the classifier's are
+    empty (classification.probabilities gives its classes)."""
+    tokenizer.check_text(text, repr(text))
+    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    if len(tokens) > config.block_size:
+        raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
+                         f"block size {config.block_size}")
+    ids = padded(tokens, config)
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL, "PAD"]
+    records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
+    if config.model == "classifier":
+        classifier_logits(ids, params, config, records=records)
+        probs = [{} for _ in ids]
+    else:
+        names = labels[:config.vocab_size]
+        probs = [dict(zip(names, softmax_data([l.data for l in row])))
+                 for row in gpt_logits(ids, params, config, records=records)]
+    records = [[floats(part) for part in record] for record in records]
+    positions = []
+    for i, token_id in enumerate(ids):
+        heads = [Head(q_h[i], k_h, v_h, logits[i], weights[i], out[i])
+                 for q_h, k_h, v_h, logits, weights, out in records]
+        positions.append(Position(pos=i, token=labels[token_id], next_probs=probs[i],
+                                  layers=[heads[j:j + config.n_head]
+                                          for j in range(0, len(heads), config.n_head)]))
+    return positions
+
+
+def hidden(positions, layer, head):
+    """(T, T) booleans: True where one head's query i could not see key j
+    (the causal mask's future, a masked PAD key)."""
+    T = len(positions)
+    return [[j >= len(p.layers[layer][head].attn_logits) or
+             p.layers[layer][head].attn_logits[j] == float("-inf") for j in range(T)]
+            for p in positions]
 
 
 def attention_matrix(positions, layer, head):

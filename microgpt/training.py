@@ -24,8 +24,12 @@ forward passes only.
     while state.step < state.config.steps:
         loss = train_step(state, examples)
 
-Builds on config.py, dataset.py, fused.py, model.py, optim.py, params.py,
-tokenizer.py and value.py. Left out on
+`example_loss` is where a run's model is chosen: the GPT's document_loss
+(model.py's cache path, the reference's), or the GPT over the whole sequence
+with --causal-mask off or --pad-to, or the classifier (encoder.py).
+
+Builds on config.py, dataset.py, encoder.py, fused.py, model.py, optim.py,
+params.py, tokenizer.py and value.py. Left out on
 purpose: printing, saving and signals, which belong to the command (train.py).
 """
 from __future__ import annotations
@@ -40,6 +44,7 @@ from dataclasses import dataclass, field
 
 from .config import Config, ConfigError
 from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split, shuffled, split
+from .encoder import classifier_loss, sequence_loss
 from .fused import vsum
 from .model import document_loss
 from .optim import adam_step
@@ -60,6 +65,7 @@ class RunState:
     losses: list = field(default_factory=list)  # loss of each step done
     data_name: str = ""              # the data file's name, as given
     data_sha256: str = ""            # and its checksum
+    classes: list = field(default_factory=list)  # the classifier's class names, in order
 
     def __post_init__(self):
         n = param_count(self.config)
@@ -113,13 +119,25 @@ def resume_examples(docs, state):
     return make_examples(train_docs, state.tokenizer, state.config)
 
 
+def example_loss(example, params, config):
+    """One example's loss, one Value, by the config's model: the GPT's
+    document_loss (the cache path: the reference's), or sequence_loss when a
+    mask differs from the cache's (--causal-mask off, --pad-to), or the
+    classifier's loss of an (ids, class) example."""
+    if config.model == "classifier":
+        return classifier_loss(example, params, config)
+    if config.causal_mask and not config.pad_to:
+        return document_loss(example, params, config)
+    return sequence_loss(example, params, config)
+
+
 def batch_loss(examples, step, params, config):
     """The loss of training step `step` (0-based), one Value: the mean
     document loss of examples (step * B + b) % len(examples), b = 0..B-1
     (B = config.batch_size). With B = 1, the loss of examples[step % len]."""
     B = config.batch_size
     batch = [examples[(step * B + b) % len(examples)] for b in range(B)]
-    return (1 / B) * vsum([document_loss(ids, params, config) for ids in batch])
+    return (1 / B) * vsum([example_loss(ids, params, config) for ids in batch])
 
 
 class Diverged(ArithmeticError):
@@ -164,7 +182,7 @@ def held_out_loss(state, examples):
     examples = examples[:HELD_OUT_LIMIT]
     total = 0.0
     for ids in examples:
-        total += document_loss(ids, state.params, state.config).data
+        total += example_loss(ids, state.params, state.config).data
     return total / len(examples)
 
 

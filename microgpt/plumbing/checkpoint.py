@@ -79,7 +79,11 @@ def as_flag(name, value):
 
     >>> as_flag("n_embd", 32), as_flag("residual", False), as_flag("bpe_vocab_size", 60)
     ('--n-embd 32', '--no-residual', '--vocab-size 60')
+    >>> as_flag("causal_mask", False)
+    '--causal-mask off'
     """
+    if name == "causal_mask":
+        return f"--causal-mask {'on' if value else 'off'}"
     flag = "vocab-size" if name == "bpe_vocab_size" else name.replace("_", "-")
     if isinstance(value, bool):
         return f"--{flag}" if value else f"--no-{flag}"

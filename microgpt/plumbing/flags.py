@@ -72,6 +72,23 @@ def add_run_flags(parser):
                    help=f"with --val-fraction: print the held-out loss (the training loss, "
                         f"smoothed too under --label-smoothing) every K steps and after the last "
                         f"(default {d.eval_every})")
+    g = parser.add_argument_group("masks (attention over the whole sequence: encoder.py)")
+    g.add_argument("--causal-mask", type=on_off, metavar="{on,off}",
+                   help="on: position i sees positions 0..i (default); off: every position sees "
+                        "the whole document, the token it must predict included")
+    g.add_argument("--pad-to", type=cli.whole_number(1), metavar="N",
+                   help="pad each document with a PAD token up to N positions (N <= block "
+                        "size); the loss never counts PAD positions")
+    g.add_argument("--no-padding-mask", dest="padding_mask", action="store_const", const=False,
+                   help="with --pad-to: real tokens may attend to PAD (default: PAD keys are "
+                        "masked, and the results are the unpadded run's)")
+
+
+def on_off(text):
+    """--causal-mask's value: on -> True, off -> False."""
+    if text not in ("on", "off"):
+        raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
+    return text == "on"
 
 
 def run_config(args):
@@ -87,6 +104,9 @@ def check_run_flags(given):
     if "bpe_vocab_size" in given and given.get("tokenizer") != "bpe":
         raise ConfigError("--vocab-size needs --tokenizer bpe (characters make their own "
                           "vocabulary)")
+    if given.get("padding_mask") is False and not given.get("pad_to"):
+        raise ConfigError("--no-padding-mask needs --pad-to N (without padding there is "
+                          "nothing to mask)")
 
 
 # -------------------------------------------------------------------------

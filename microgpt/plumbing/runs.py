@@ -30,6 +30,9 @@ def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
     state = checkpoint.load(args.resume) if args.resume is not None else None
+    if state is not None and state.config.model != "gpt":
+        raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
+                                         f"(python -m microgpt.classify --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
         name, path = state.data_name, datasets.locate_saved(state.data_name)
         if not os.path.exists(path):

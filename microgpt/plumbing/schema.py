@@ -4,7 +4,9 @@ schema.py: what a checkpoint holds, field by field, written and read back.
 `to_json` turns a RunState (training.py) into plain JSON data: the format
 name and version, the config, the tokenizer's alphabet (and BPE's merges),
 the steps done and their losses, the random generator's state, the weights,
-Adam's moments, and the data file's name and SHA-256. Floats are written
+Adam's moments, and the data file's name and SHA-256; a classifier's also
+its class names (version 2; a version 1 file is a GPT's and reads as one,
+its new settings, the masks, at their defaults). Floats are written
 with repr(), which reads back to the very same bits, so a resumed run
 prints exactly what the uninterrupted one would have.
 
@@ -31,7 +33,7 @@ from ..training import RunState
 from ..value import Value
 
 FORMAT = "microgpt-checkpoint"
-VERSION = 1
+VERSION = 2  # 2: the classifier's class names ("classes"), the model and mask settings
 
 
 class CheckpointError(Exception):
@@ -54,6 +56,7 @@ def to_json(state):
         "params": {name: [[p.data for p in row] for row in matrix]
                    for name, matrix in state.params.items()},
         "adam": {"m": state.m, "v": state.v},
+        "classes": state.classes,
     }
 
 
@@ -184,5 +187,10 @@ def from_json(obj, path="checkpoint"):
     _expect("\0" not in data["name"] and len(data["name"]) <= 4096, path, "bad data file name")
     _expect(re.fullmatch("([0-9a-f]{64})?", data["sha256"]) is not None, path,
             "data sha256 should be 64 hex digits (or empty: no file)")
+    classes = obj.get("classes", [])  # version 1: none, a GPT's
+    _expect(isinstance(classes, list) and all(isinstance(c, str) and c for c in classes)
+            and len(set(classes)) == len(classes), path, "classes should be distinct names")
+    n_class = config.n_class if config.model == "classifier" else 0
+    _expect(len(classes) == n_class, path, f"classes should hold {n_class} names")
     return RunState(config, tokenizer, params, _rng(obj["rng"], path), step, m, v, losses,
-                    data["name"], data["sha256"])
+                    data["name"], data["sha256"], classes)

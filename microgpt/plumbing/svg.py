@@ -38,12 +38,13 @@ def _blue(w):
     return f"rgb({round(255 - 225 * w)},{round(255 - 180 * w)},{round(255 - 90 * w)})"
 
 
-def heatmaps(panels, labels, cell=28):
+def heatmaps(panels, labels, cell=28, hidden=None, note="grey: the future, masked"):
     """Attention heatmaps side by side.
 
     panels: list of (title, matrix), matrix T x T with rows = query positions;
     labels: T token labels. Cells above the diagonal (the masked future) are
-    grey; every other cell is shaded by its weight and shows it to 2 decimals.
+    grey, or those hidden[n][i][j] marks in panel n; every other cell is
+    shaded by its weight and shows it to 2 decimals.
     """
     T = len(labels)
     margin, gap = 50, 30
@@ -61,7 +62,7 @@ def heatmaps(panels, labels, cell=28):
                         f'text-anchor="middle">{escape(labels[i])}</text>')
             for j in range(T):
                 x, y = x0 + j * cell, y0 + i * cell
-                if j > i:
+                if (hidden[n][i][j] if hidden else j > i):
                     body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="#e8e8e8"/>')
                     continue
                 w = matrix[i][j]
@@ -71,7 +72,7 @@ def heatmaps(panels, labels, cell=28):
                 body.append(f'<text x="{x + cell / 2}" y="{y + cell * 0.62}" font-size="9" '
                             f'text-anchor="middle" fill="{ink}">{w:.2f}</text>')
     body.append(f'<text x="{margin}" y="{margin + size + 22}" font-size="11" fill="#555">rows: query '
-                f'position, columns: key position; grey: the future, masked</text>')
+                f'position, columns: key position; {escape(note)}</text>')
     return _svg(width, height, body)
 
 
