@@ -42,6 +42,7 @@ READING_ORDER = (
     "positions",   # where a token stands: learned, sinusoidal or none
     "attention",   # causal multi-head attention over a key/value cache
     "model",       # linear, the norms, gpt() for one position, the loss
+    "recurrent",   # beside the GPT: the RNN, GRU and LSTM it replaced, on the same engine
     "optim",       # Adam, and the learning-rate schedules
     "dataset",     # documents -> examples: the run's order, a held-out split, windows
     "training",    # a run's state, and one training step

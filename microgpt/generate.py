@@ -13,7 +13,11 @@ top-k / top-p (nucleus) filtering, which zero out unlikely tokens before the
 draw. Without them, the draws are the reference's, in its order, so a seed
 gives the same samples every time.
 
-Builds on fused.py (softmax_data) and model.py (gpt); train.py and sample.py call it.
+A recurrent model (recurrent.py) samples the same way, its state carrying
+what it has read in place of the cache; it has no block to slide past.
+
+Builds on fused.py (softmax_data), model.py (gpt) and recurrent.py;
+train.py and sample.py call it.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ import math
 
 from .fused import softmax_data
 from .model import gpt
+from .recurrent import initial_state, recurrent
 
 
 def argmax(xs):
@@ -89,6 +94,9 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
     temperature = config.temperature if temperature is None else temperature
     max_tokens = config.block_size if max_tokens is None else max_tokens
     tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
+    if config.model != "gpt":
+        return tokenizer.decode(sample_recurrent(params, config, tokens, rng, temperature,
+                                                 top_k, top_p, max_tokens, tokenizer.bos)[1:])
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
     if len(tokens) <= config.block_size:
         for pos_id, token_id in enumerate(tokens[:-1]):  # the prompt only fills the cache
@@ -105,3 +113,18 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
             break
         tokens.append(token_id)
     return tokenizer.decode(tokens[1:])
+
+
+def sample_recurrent(params, config, tokens, rng, temperature, top_k, top_p, max_tokens, bos):
+    """sample's loop for a recurrent model: tokens (BOS, the prefix) grown
+    until the model produces BOS or there are max_tokens after the BOS."""
+    state = initial_state(config)
+    for token_id in tokens[:-1]:  # the prompt only moves the state along
+        _, state = recurrent(token_id, state, params, config)
+    while len(tokens) - 1 < max_tokens:
+        logits, state = recurrent(tokens[-1], state, params, config)
+        token_id = next_token(logits, rng, temperature, top_k, top_p)
+        if token_id == bos:
+            break
+        tokens.append(token_id)
+    return tokens

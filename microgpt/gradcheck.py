@@ -9,7 +9,7 @@ tolerance.
 
 It takes train's flags (flags.add_run_flags), so every textbook variant, and
 any mix of them, can be checked: `--norm layernorm --activation gelu
---label-smoothing 0.1 --batch-size 3`, say. The model is tiny unless told
+--label-smoothing 0.1 --batch-size 3`, say, or a recurrent model: `--model lstm`. The model is tiny unless told
 otherwise (n_embd 8, 2 heads, block 8). Flags that only steer training
 (steps, lr, schedule, warmup, the held-out split's evaluation) do not change
 a gradient.
@@ -50,7 +50,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     given = flags.run_config(args)
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
-    config = Config(**{**TINY, "vocab_size": vocab_size, **given})
+    tiny = TINY if given.get("model", "gpt") == "gpt" else {"n_embd": 8, "block_size": 8}  # no heads
+    config = Config(**{**tiny, "vocab_size": vocab_size, **given})
     try:
         flags.check_run_flags(given)
         config.check()

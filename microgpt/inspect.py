@@ -117,6 +117,9 @@ def main(argv=None):
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
+            if state.config.model != "gpt":
+                raise CheckpointError(f"{args.inputs[0]} holds {state.config.model} model: it "
+                                      f"has no attention to show (inspect draws attention heads)")
         positions = trace(state.params, state.config, state.tokenizer, text)
     except (CheckpointError, DataError) as e:
         cli.fail(prog, e)

@@ -14,6 +14,15 @@ A variant leaves out what it does not use (wpe with fixed positions, lm_head
 with tied weights) and adds LayerNorm's gain (.g) and bias (.b) where a norm
 acts; those start at 1 and 0 and draw nothing.
 
+A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
+blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
+
+    wte (vocab x n_embd), weight_ih, weight_hh (G*n_embd x n_embd),
+    bias_ih, bias_hh (1 x G*n_embd), lm_head (vocab x n_embd)
+
+drawn in the order wte, weight_ih, weight_hh, lm_head; the biases start at 0
+and draw nothing.
+
 Builds on value.py. Left out on purpose: biases in the linear
 layers (the reference has none).
 """
@@ -24,6 +33,9 @@ import dataclasses
 from .value import Value
 
 
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # a recurrent cell's gate blocks: h; r z n; i f g o
+
+
 def param_shapes(config):
     """(name, rows, cols) of every weight matrix, in the reference's order.
 
@@ -32,8 +44,14 @@ def param_shapes(config):
     [('wte', 27, 16), ('wpe', 16, 16), ('lm_head', 27, 16)]
     >>> [n for n, r, c in param_shapes(Config(norm="layernorm", tie_weights=True))][:5]
     ['wte', 'wpe', 'ln_emb.g', 'ln_emb.b', 'layer0.ln_attn.g']
+    >>> param_shapes(Config(model="gru"))[1:5]
+    [('weight_ih', 48, 16), ('weight_hh', 48, 16), ('bias_ih', 1, 48), ('bias_hh', 1, 48)]
     """
     e = config.n_embd
+    if config.model in GATES:  # a recurrent cell: G gate blocks of n_embd rows each
+        ge = GATES[config.model] * e
+        return [("wte", config.vocab_size, e), ("weight_ih", ge, e), ("weight_hh", ge, e),
+                ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
     shapes = [("wte", config.vocab_size, e)]
     if config.position == "learned":
         shapes.append(("wpe", config.block_size, e))
@@ -53,8 +71,9 @@ def param_shapes(config):
 
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
-    gain (name ending .g) starts at 1 and a bias (.b) at 0, drawing nothing."""
-    if name.endswith((".g", ".b")):
+    gain (name ending .g) starts at 1 and a bias (.b, or a cell's bias_ih,
+    bias_hh) at 0, drawing nothing."""
+    if name.endswith((".g", ".b")) or name.startswith("bias_"):
         return 1.0 if name.endswith(".g") else 0.0
     return rng.gauss(0, std)
 

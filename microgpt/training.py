@@ -24,8 +24,8 @@ forward passes only.
     while state.step < state.config.steps:
         loss = train_step(state, examples)
 
-Builds on config.py, dataset.py, fused.py, model.py, optim.py, params.py,
-tokenizer.py and value.py. Left out on
+Builds on config.py, dataset.py, fused.py, model.py, recurrent.py, optim.py,
+params.py, tokenizer.py and value.py. Left out on
 purpose: printing, saving and signals, which belong to the command (train.py).
 """
 from __future__ import annotations
@@ -43,6 +43,7 @@ from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split
 from .fused import vsum
 from .model import document_loss
 from .optim import adam_step
+from . import recurrent
 from .params import flatten, init_params, param_count
 from .tokenizer import Tokenizer
 from .value import recording
@@ -113,13 +114,20 @@ def resume_examples(docs, state):
     return make_examples(train_docs, state.tokenizer, state.config)
 
 
+def loss_function(config):
+    """The document loss of config.model's architecture: the GPT's
+    (model.document_loss) or a recurrent model's (recurrent.document_loss)."""
+    return document_loss if config.model == "gpt" else recurrent.document_loss
+
+
 def batch_loss(examples, step, params, config):
     """The loss of training step `step` (0-based), one Value: the mean
     document loss of examples (step * B + b) % len(examples), b = 0..B-1
     (B = config.batch_size). With B = 1, the loss of examples[step % len]."""
     B = config.batch_size
     batch = [examples[(step * B + b) % len(examples)] for b in range(B)]
-    return (1 / B) * vsum([document_loss(ids, params, config) for ids in batch])
+    doc_loss = loss_function(config)
+    return (1 / B) * vsum([doc_loss(ids, params, config) for ids in batch])
 
 
 class Diverged(ArithmeticError):
@@ -162,9 +170,9 @@ def held_out_loss(state, examples):
     HELD_OUT_LIMIT when there are more), a float. Forward passes only: no
     random draws, no gradients, Adam's moments untouched."""
     examples = examples[:HELD_OUT_LIMIT]
-    total = 0.0
+    total, doc_loss = 0.0, loss_function(state.config)
     for ids in examples:
-        total += document_loss(ids, state.params, state.config).data
+        total += doc_loss(ids, state.params, state.config).data
     return total / len(examples)
 
 

@@ -10,7 +10,7 @@ from tests.support import ROOT
 
 PACKAGE = ROOT / "microgpt"
 ALGORITHM = ["data", "tokenizer", "bpe", "value", "fused", "config", "params", "positions",
-             "attention", "model", "optim", "dataset", "training", "generate"]
+             "attention", "model", "recurrent", "optim", "dataset", "training", "generate"]
 
 
 def path_of(name):
