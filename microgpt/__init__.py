@@ -51,6 +51,8 @@ READING_ORDER = (
     "trace",               # what every head computed, as plain numbers
     "graph",               # a small expression's graph as text or DOT
     "finite_differences",  # backpropagation checked against the definition of a derivative
+    "recall",              # the recall task: a key letter, a gap of digits, "=", the key again
+    "reach",               # how far back a model reaches: accuracy, gradient fall-off, graph depth
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.datasets",    # data files read once and checked; the bundled datasets
@@ -71,4 +73,5 @@ READING_ORDER = (
     "bench",       # speed and memory
     "tokenize",    # what BPE learns from a file
     "compare",     # textbook variants trained side by side
+    "longrange",   # why attention won: GPT, LSTM, GRU and RNN on the recall task
 )

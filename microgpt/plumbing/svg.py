@@ -2,7 +2,8 @@
 svg.py: pictures as SVG text, with the standard library only.
 
 Two kinds: a row of attention heatmaps (inspect.py --svg) and a line chart of
-the training loss (train.py --plot). An SVG file is plain XML that any browser
+the training loss (train.py --plot) or of any series (compare, longrange),
+which `stacked` puts one above the other. An SVG file is plain XML that any browser
 opens; these functions return it as a string.
 
 Left out on purpose: axes with "nice" tick algorithms, legends beyond a line
@@ -75,8 +76,11 @@ def heatmaps(panels, labels, cell=28):
     return _svg(width, height, body)
 
 
-def line_chart(series, title, width=640, height=360):
-    """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}."""
+def line_chart(series, title, width=640, height=360, x_labels=None):
+    """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}.
+
+    x_labels: None (the x axis reads step 1 ... step n), or one label per x,
+    each written under its point."""
     left, right, top, bottom = 55, 15, 35, 40
     ys_all = [y for _, ys in series.values() for y in ys]
     n = max(len(ys) for _, ys in series.values())
@@ -91,8 +95,12 @@ def line_chart(series, title, width=640, height=360):
         y = lo + (hi - lo) * k / 4
         body.append(f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" font-size="10" text-anchor="end">{y:.2f}</text>')
         body.append(f'<line x1="{left}" y1="{sy(y):.1f}" x2="{width - right}" y2="{sy(y):.1f}" stroke="#eee"/>')
-    body.append(f'<text x="{width - right}" y="{height - 12}" font-size="10" text-anchor="end">step {n}</text>')
-    body.append(f'<text x="{left}" y="{height - 12}" font-size="10">step 1</text>')
+    if x_labels is None:
+        body.append(f'<text x="{width - right}" y="{height - 12}" font-size="10" text-anchor="end">step {n}</text>')
+        body.append(f'<text x="{left}" y="{height - 12}" font-size="10">step 1</text>')
+    for i, label in enumerate(x_labels or ()):
+        body.append(f'<text x="{sx(i):.1f}" y="{height - 24}" font-size="10" '
+                    f'text-anchor="middle">{escape(str(label))}</text>')
     for k, (name, (colour, ys)) in enumerate(series.items()):
         points = " ".join(f"{sx(i):.1f},{sy(y):.1f}" for i, y in enumerate(ys))
         body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.2"/>')
@@ -102,6 +110,17 @@ def line_chart(series, title, width=640, height=360):
         body.append(f'<text x="{width - right - 150}" y="{y}" font-size="11" '
                     f'fill="{colour}">{escape(name)}</text>')
     return _svg(width, height, body)
+
+
+def stacked(pictures):
+    """SVG pictures (as this module writes them) one above the other, in one picture."""
+    sizes = [tuple(int(x) for x in re.search(r'width="(\d+)" height="(\d+)"', p).groups())
+             for p in pictures]
+    body, y = [], 0
+    for picture, (_, h) in zip(pictures, sizes):
+        body.append(picture.replace("<svg ", f'<svg y="{y}" ', 1))
+        y += h
+    return _svg(max(w for w, _ in sizes), y, body)
 
 
 def loss_chart(losses):
