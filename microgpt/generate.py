@@ -16,13 +16,14 @@ gives the same samples every time.
 A recurrent model (recurrent.py) samples the same way, its state carrying
 what it has read in place of the cache; it has no block to slide past.
 
-Builds on fused.py (softmax_data), model.py (gpt) and recurrent.py;
+Builds on config.py, fused.py (softmax_data), model.py (gpt) and recurrent.py;
 train.py and sample.py call it.
 """
 from __future__ import annotations
 
 import math
 
+from .config import RECURRENT
 from .fused import softmax_data
 from .model import gpt
 from .recurrent import initial_state, recurrent
@@ -94,7 +95,7 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
     temperature = config.temperature if temperature is None else temperature
     max_tokens = config.block_size if max_tokens is None else max_tokens
     tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
-    if config.model != "gpt":
+    if config.model in RECURRENT:
         return tokenizer.decode(sample_recurrent(params, config, tokens, rng, temperature,
                                                  top_k, top_p, max_tokens, tokenizer.bos)[1:])
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]

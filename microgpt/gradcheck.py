@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from .config import Config, ConfigError
+from .config import RECURRENT, Config, ConfigError
 from .finite_differences import DOCS, check
 from .params import param_count
 from .plumbing import cli, flags
@@ -50,7 +50,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     given = flags.run_config(args)
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
-    tiny = TINY if given.get("model", "gpt") == "gpt" else {"n_embd": 8, "block_size": 8}  # no heads
+    tiny = {"n_embd": 8, "block_size": 8} if given.get("model") in RECURRENT else TINY  # no heads
     config = Config(**{**tiny, "vocab_size": vocab_size, **given})
     try:
         flags.check_run_flags(given)

@@ -2,9 +2,9 @@
 longrange.py: the command `python -m microgpt.longrange`: why attention won,
 measured on the recall task (recall.py).
 
-    python -m microgpt.longrange --gaps 2,4,8,16,32 --models gpt,lstm,gru,rnn --steps 300
+    python -m microgpt.longrange          # --gaps 2,4,8,16 --models gpt,lstm,gru,rnn --steps 500
 
-trains each model at each gap on freshly generated documents (the same seed,
+(a few minutes) trains each model at each gap on freshly generated documents (the same seed,
 steps and width for all; the block fits the document: gap + 4 positions) and
 prints three tables:
 
@@ -60,8 +60,8 @@ def parse_args(argv=None):
         epilog=cli.EXIT_STATUSES)
     p.add_argument("--gaps", default="2,4,8,16", help="filler lengths (default 2,4,8,16)")
     p.add_argument("--models", default="gpt,lstm,gru,rnn", help="default gpt,lstm,gru,rnn")
-    p.add_argument("--steps", type=cli.whole_number(1), default=300,
-                   help="training steps per run (default 300)")
+    p.add_argument("--steps", type=cli.whole_number(1), default=500,
+                   help="training steps per run (default 500)")
     p.add_argument("--seed", type=cli.whole_number(0), default=42, help="random seed (default 42)")
     p.add_argument("--n-embd", type=cli.whole_number(1), default=16,
                    help="width: the GPT's embedding, the recurrent models' hidden size (default 16)")

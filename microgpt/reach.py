@@ -18,7 +18,8 @@ Each reads the document with `read`, which gives every position its own
 copy of its token's embedding, so that each position's input has a gradient
 of its own; the model computes what it always does.
 
-Builds on value.py, fused.py, model.py, recurrent.py and generate.py (argmax).
+Builds on value.py, config.py, fused.py, model.py, recurrent.py and
+generate.py (argmax).
 Left out on purpose: averaging over many seeds (run again with another).
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from .config import RECURRENT
 from .fused import cross_entropy, vsum
 from .generate import argmax
 from .model import gpt
@@ -41,15 +43,15 @@ def read(params, config, ids):
     p = {**params, "wte": inputs, "lm_head": params.get("lm_head", params["wte"])}
     config = dataclasses.replace(config, tie_weights=False)
     logits = []
-    if config.model == "gpt":
-        keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
-        for t in range(len(ids)):
-            logits.append(gpt(t, t, keys, values, p, config))
-    else:
+    if config.model in RECURRENT:
         state = initial_state(config)
         for t in range(len(ids)):
             out, state = recurrent(t, state, p, config)
             logits.append(out)
+    else:
+        keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+        for t in range(len(ids)):
+            logits.append(gpt(t, t, keys, values, p, config))
     return logits, inputs
 
 

@@ -38,7 +38,7 @@ import random
 import sys
 from dataclasses import dataclass, field
 
-from .config import Config, ConfigError
+from .config import RECURRENT, Config, ConfigError
 from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split, shuffled, split
 from .fused import vsum
 from .model import document_loss
@@ -117,7 +117,7 @@ def resume_examples(docs, state):
 def loss_function(config):
     """The document loss of config.model's architecture: the GPT's
     (model.document_loss) or a recurrent model's (recurrent.document_loss)."""
-    return document_loss if config.model == "gpt" else recurrent.document_loss
+    return recurrent.document_loss if config.model in RECURRENT else document_loss
 
 
 def batch_loss(examples, step, params, config):
