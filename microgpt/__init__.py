@@ -43,6 +43,7 @@ READING_ORDER = (
     "attention",   # causal multi-head attention over a key/value cache
     "model",       # linear, the norms, gpt() for one position, the loss
     "encoder",     # the block over a whole sequence under a mask: no causal mask, padding, a classifier
+    "recurrent",   # beside the GPT: the RNN, GRU and LSTM it replaced, on the same engine
     "optim",       # Adam, and the learning-rate schedules
     "dataset",     # documents -> examples: the run's order, a held-out split, windows
     "training",    # a run's state, and one training step
@@ -54,6 +55,8 @@ READING_ORDER = (
     "graph",               # a small expression's graph as text or DOT
     "finite_differences",  # backpropagation checked against the definition of a derivative
     "attention_scale",     # why attention divides by sqrt(d_k): random dot products, measured
+    "recall",              # the recall task: a key letter, a gap of digits, "=", the key again
+    "reach",               # how far back a model reaches: accuracy, gradient fall-off, graph depth
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.datasets",    # data files read once and checked; the bundled datasets
@@ -77,4 +80,5 @@ READING_ORDER = (
     "size",        # a model's parameters, matrix by matrix, without building it
     "scale",       # the spread of q.k and the softmax's entropy at several head widths
     "classify",    # an encoder-only classifier: which file did this line come from?
+    "longrange",   # why attention won: GPT, LSTM, GRU and RNN on the recall task
 )

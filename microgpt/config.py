@@ -10,7 +10,9 @@ The variants of the textbook transformer (LayerNorm, GELU, sinusoidal or no
 positions, tied weights, post-LN, no residual, no attention scale, other
 learning-rate schedules, label smoothing, batches, a held-out split) are
 fields too; each defaults to the reference's choice, so a Config() is the
-reference run. The README's "Experiments" section has the table.
+reference run. The README's "Experiments" section has the table. `model`
+picks the architecture: the GPT, or a recurrent baseline (recurrent.py), to
+which the GPT's block settings do not apply.
 
 vocab_size is the one field the data decides: training.plan sets it from
 the tokenizer (with BPE, bpe_vocab_size is the size asked for, vocab_size the
@@ -33,7 +35,9 @@ ACTIVATIONS = ("relu", "gelu")
 POSITIONS = ("learned", "sinusoidal", "none")
 NORM_PLACEMENTS = ("pre", "post")
 SCHEDULES = ("linear", "cosine", "constant", "noam")
-MODELS = ("gpt", "classifier")  # gpt: model.py's; classifier: encoder.py's (python -m microgpt.classify)
+MODELS = ("gpt", "classifier", "rnn", "gru", "lstm")  # gpt: model.py's; classifier: encoder.py's;
+                                                      # the recurrent baselines: recurrent.py's
+RECURRENT = ("rnn", "gru", "lstm")       # recurrent.py's cells
 
 
 @dataclass
@@ -57,7 +61,7 @@ class Config:
     residual: bool = True          # False: the blocks drop their "x +"
     attention_scale: bool = True   # False: attention logits are q.k, without 1/sqrt(head_dim)
     # the model, and the masks of attention over the whole sequence (encoder.py)
-    model: str = "gpt"             # one of MODELS
+    model: str = "gpt"             # one of MODELS: the GPT, the classifier, a recurrent baseline
     n_class: int = 0               # the classifier's classes, set from its files (0: the GPT)
     causal_mask: bool = True       # False: every position sees the whole document
     pad_to: int = 0                # N: pad each document with PAD up to N positions
@@ -104,7 +108,9 @@ class Config:
             raise ConfigError(f"stride cannot be negative, got {self.stride}")
         if self.num_samples < 0:
             raise ConfigError(f"num_samples cannot be negative, got {self.num_samples}")
-        if self.n_embd % self.n_head:
+        if self.model in RECURRENT:
+            self._check_recurrent()
+        elif self.n_embd % self.n_head:
             raise ConfigError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ConfigError(f"lr must be a positive number, got {self.lr}")
@@ -119,13 +125,12 @@ class Config:
             raise ConfigError(f"eps must be a positive number, got {self.eps}")
         if not (self.init_std >= 0 and math.isfinite(self.init_std)):
             raise ConfigError(f"init_std must be 0 or more, got {self.init_std}")
-        for name, choices in (("norm", NORMS), ("activation", ACTIVATIONS), ("position", POSITIONS),
-                              ("norm_placement", NORM_PLACEMENTS), ("schedule", SCHEDULES)):
+        for name, choices in (("model", MODELS), ("norm", NORMS), ("activation", ACTIVATIONS),
+                              ("position", POSITIONS), ("norm_placement", NORM_PLACEMENTS),
+                              ("schedule", SCHEDULES)):
             if getattr(self, name) not in choices:
                 raise ConfigError(f"{name} must be one of {', '.join(choices)}, "
                                   f"got {getattr(self, name)!r}")
-        if self.model not in MODELS:
-            raise ConfigError(f"model must be one of {', '.join(MODELS)}, got {self.model!r}")
         if self.model == "classifier" and self.n_class < 2:
             raise ConfigError(f"a classifier needs at least 2 classes, got {self.n_class}")
         if not 0 <= self.pad_to <= self.block_size:
@@ -147,3 +152,26 @@ class Config:
         for name in ("batch_size", "eval_every"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
+
+    def _check_recurrent(self):
+        """A recurrent model is one cell of width n_embd: the GPT's block settings
+        do not apply to it (each must keep its default).
+
+        >>> Config(model="lstm", n_head=2).check()
+        Traceback (most recent call last):
+        ...
+        microgpt.config.ConfigError: --n-head does not apply to the lstm model: it has no attention
+        """
+        why = {"n_head": "it has no attention", "attention_scale": "it has no attention",
+               "n_layer": "it is one recurrent cell", "norm": "it has no norms",
+               "norm_placement": "it has no norms", "residual": "it has no residual stream",
+               "activation": "it has no MLP", "position": "the recurrence gives the order",
+               "tie_weights": "its lm_head is its own",
+               "causal_mask": "it reads in order: there is no attention to mask",
+               "pad_to": "it reads one token at a time: nothing to pad"}
+        d = Config()
+        for name, reason in why.items():
+            if getattr(self, name) != getattr(d, name):
+                flag = ("--causal-mask off" if name == "causal_mask" else
+                        ("--no-" if getattr(self, name) is False else "--") + name.replace("_", "-"))
+                raise ConfigError(f"{flag} does not apply to the {self.model} model: {reason}")

@@ -17,16 +17,22 @@ A GPT trained with --causal-mask off has no cache to fill (each new token
 changes what every position sees): `sample_without_mask` reads the whole
 text so far again for each token, with no mask, as such a model is used.
 
-Builds on fused.py (softmax_data), model.py (gpt) and encoder.py (gpt_logits);
+A recurrent model (recurrent.py) samples the same way, its state carrying
+what it has read in place of the cache; it has no block to slide past.
+
+Builds on config.py, fused.py (softmax_data), model.py (gpt), encoder.py
+(gpt_logits) and recurrent.py;
 train.py and sample.py call it.
 """
 from __future__ import annotations
 
 import math
 
+from .config import RECURRENT
 from .encoder import gpt_logits
 from .fused import softmax_data
 from .model import gpt
+from .recurrent import initial_state, recurrent
 
 
 def argmax(xs):
@@ -98,6 +104,9 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
         return sample_without_mask(params, config, tokenizer, rng, temperature, prefix, top_k,
                                    top_p, max_tokens)
     tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
+    if config.model in RECURRENT:
+        return tokenizer.decode(sample_recurrent(params, config, tokens, rng, temperature,
+                                                 top_k, top_p, max_tokens, tokenizer.bos)[1:])
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
     if len(tokens) <= config.block_size:
         for pos_id, token_id in enumerate(tokens[:-1]):  # the prompt only fills the cache
@@ -129,3 +138,18 @@ def sample_without_mask(params, config, tokenizer, rng, temperature, prefix, top
             break
         tokens.append(token_id)
     return tokenizer.decode(tokens[1:])
+
+
+def sample_recurrent(params, config, tokens, rng, temperature, top_k, top_p, max_tokens, bos):
+    """sample's loop for a recurrent model: tokens (BOS, the prefix) grown
+    until the model produces BOS or there are max_tokens after the BOS."""
+    state = initial_state(config)
+    for token_id in tokens[:-1]:  # the prompt only moves the state along
+        _, state = recurrent(token_id, state, params, config)
+    while len(tokens) - 1 < max_tokens:
+        logits, state = recurrent(tokens[-1], state, params, config)
+        token_id = next_token(logits, rng, temperature, top_k, top_p)
+        if token_id == bos:
+            break
+        tokens.append(token_id)
+    return tokens

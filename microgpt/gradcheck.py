@@ -9,7 +9,7 @@ tolerance.
 
 It takes train's flags (flags.add_run_flags), so every textbook variant, and
 any mix of them, can be checked: `--norm layernorm --activation gelu
---label-smoothing 0.1 --batch-size 3`, say. The model is tiny unless told
+--label-smoothing 0.1 --batch-size 3`, say, or a recurrent model: `--model lstm`. The model is tiny unless told
 otherwise (n_embd 8, 2 heads, block 8). Flags that only steer training
 (steps, lr, schedule, warmup, the held-out split's evaluation) do not change
 a gradient.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 
-from .config import MODELS, Config, ConfigError
+from .config import RECURRENT, Config, ConfigError
 from .finite_differences import DOCS, check
 from .params import param_count
 from .plumbing import cli, flags
@@ -46,16 +46,14 @@ def main(argv=None):
                                        "of every parameter of a tiny model.")
     p.add_argument("--tolerance", type=cli.number(0, inclusive=False), default=1e-6,
                    help="largest acceptable relative error (default 1e-6)")
-    p.add_argument("--model", choices=MODELS, default="gpt",
-                   help="gpt (default), or the classifier of python -m microgpt.classify "
-                        "(on the names split into two classes)")
     flags.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
     args = p.parse_args(argv)
     given = flags.run_config(args)
-    if args.model == "classifier":  # as classify makes it: no causal mask, two classes
+    if given.get("model") == "classifier":  # as classify makes it: no causal mask, two classes
         given = {"causal_mask": False, **given, "model": "classifier", "n_class": 2}
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
-    config = Config(**{**TINY, "vocab_size": vocab_size, **given})
+    tiny = {"n_embd": 8, "block_size": 8} if given.get("model") in RECURRENT else TINY  # no heads
+    config = Config(**{**tiny, "vocab_size": vocab_size, **given})
     try:
         flags.check_run_flags(given)
         config.check()

@@ -25,7 +25,7 @@ import sys
 
 from .plumbing import checkpoint, cli, svg
 from .plumbing.checkpoint import CheckpointError
-from .config import Config
+from .config import RECURRENT, Config
 from .plumbing.datasets import DataError, load_docs, locate
 from .classification import probabilities
 from .trace import BOS_LABEL, attention_matrix, hidden, trace, trace_whole
@@ -140,6 +140,9 @@ def main(argv=None):
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
+            if state.config.model in RECURRENT:
+                raise CheckpointError(f"{args.inputs[0]} holds {state.config.model} model: it "
+                                      f"has no attention to show (inspect draws attention heads)")
         positions = (trace_whole if reads_whole(state.config) else trace)(
             state.params, state.config, state.tokenizer, text)
     except (CheckpointError, DataError) as e:

@@ -18,6 +18,15 @@ nothing, so the random stream is the unpadded run's. The classifier
 (encoder.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
 after wpe, and the same layers.
 
+A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
+blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
+
+    wte (vocab x n_embd), weight_ih, weight_hh (G*n_embd x n_embd),
+    bias_ih, bias_hh (1 x G*n_embd), lm_head (vocab x n_embd)
+
+drawn in the order wte, weight_ih, weight_hh, lm_head; the biases start at 0
+and draw nothing.
+
 Builds on value.py. Left out on purpose: biases in the linear
 layers (the reference has none).
 """
@@ -28,6 +37,9 @@ import dataclasses
 from .value import Value
 
 
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # a recurrent cell's gate blocks: h; r z n; i f g o
+
+
 def param_shapes(config):
     """(name, rows, cols) of every weight matrix, in the reference's order.
 
@@ -36,8 +48,14 @@ def param_shapes(config):
     [('wte', 27, 16), ('wpe', 16, 16), ('lm_head', 27, 16)]
     >>> [n for n, r, c in param_shapes(Config(norm="layernorm", tie_weights=True))][:5]
     ['wte', 'wpe', 'ln_emb.g', 'ln_emb.b', 'layer0.ln_attn.g']
+    >>> param_shapes(Config(model="gru"))[1:5]
+    [('weight_ih', 48, 16), ('weight_hh', 48, 16), ('bias_ih', 1, 48), ('bias_hh', 1, 48)]
     """
     e = config.n_embd
+    if config.model in GATES:  # a recurrent cell: G gate blocks of n_embd rows each
+        ge = GATES[config.model] * e
+        return [("wte", config.vocab_size, e), ("weight_ih", ge, e), ("weight_hh", ge, e),
+                ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
     shapes = [("wte", config.vocab_size, e)]
     if config.pad_to:
         shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws
@@ -61,11 +79,11 @@ def param_shapes(config):
 
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
-    gain (name ending .g) starts at 1 and a bias (.b) at 0, and PAD's
-    embedding (wte_pad) at 0, drawing nothing."""
+    gain (name ending .g) starts at 1 and a bias (.b, or a cell's bias_ih,
+    bias_hh) at 0, and PAD's embedding (wte_pad) at 0, drawing nothing."""
     if name == "wte_pad":
         return 0.0
-    if name.endswith((".g", ".b")):
+    if name.endswith((".g", ".b")) or name.startswith("bias_"):
         return 1.0 if name.endswith(".g") else 0.0
     return rng.gauss(0, std)
 

@@ -77,8 +77,8 @@ def main(argv=None):
     prog = parser.prog
     try:
         state = checkpoint.load(args.checkpoint)
-        if state.config.model != "gpt":
-            raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
+        if state.config.model == "classifier":
+            raise CheckpointError(f"{args.checkpoint} is a classifier, which does not "
                                   f"generate (python -m microgpt.classify {args.checkpoint} --text TEXT)")
         state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size

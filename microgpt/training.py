@@ -26,10 +26,11 @@ forward passes only.
 
 `example_loss` is where a run's model is chosen: the GPT's document_loss
 (model.py's cache path, the reference's), or the GPT over the whole sequence
-with --causal-mask off or --pad-to, or the classifier (encoder.py).
+with --causal-mask off or --pad-to, or the classifier (encoder.py), or a
+recurrent baseline (recurrent.py).
 
-Builds on config.py, dataset.py, encoder.py, fused.py, model.py, optim.py,
-params.py, tokenizer.py and value.py. Left out on
+Builds on config.py, dataset.py, encoder.py, fused.py, model.py,
+recurrent.py, optim.py, params.py, tokenizer.py and value.py. Left out on
 purpose: printing, saving and signals, which belong to the command (train.py).
 """
 from __future__ import annotations
@@ -42,11 +43,12 @@ import random
 import sys
 from dataclasses import dataclass, field
 
-from .config import Config, ConfigError
+from .config import RECURRENT, Config, ConfigError
 from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split, shuffled, split
 from .encoder import classifier_loss, sequence_loss
 from .fused import vsum
 from .model import document_loss
+from . import recurrent
 from .optim import adam_step
 from .params import flatten, init_params, param_count
 from .tokenizer import Tokenizer
@@ -123,9 +125,11 @@ def example_loss(example, params, config):
     """One example's loss, one Value, by the config's model: the GPT's
     document_loss (the cache path: the reference's), or sequence_loss when a
     mask differs from the cache's (--causal-mask off, --pad-to), or the
-    classifier's loss of an (ids, class) example."""
+    classifier's loss of an (ids, class) example, or a recurrent model's."""
     if config.model == "classifier":
         return classifier_loss(example, params, config)
+    if config.model in RECURRENT:
+        return recurrent.document_loss(example, params, config)
     if config.causal_mask and not config.pad_to:
         return document_loss(example, params, config)
     return sequence_loss(example, params, config)

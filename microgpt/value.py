@@ -75,6 +75,15 @@ class Value:
     def relu(self):
         return Value(max(0, self.data), (self,), (float(self.data > 0),), "relu")
 
+    def tanh(self):
+        t = math.tanh(self.data)
+        return Value(t, (self,), (1 - t * t,), "tanh")
+
+    def sigmoid(self):  # 1 / (1 + e^-x), with e^-|x| so that no exp overflows
+        e = math.exp(-abs(self.data))
+        s = 1 / (1 + e) if self.data >= 0 else e / (1 + e)
+        return Value(s, (self,), (s * (1 - s),), "sigmoid")
+
     # derived ops: written with the primitives, as the reference writes them
 
     def __neg__(self):            # -a = a * -1

@@ -16,13 +16,18 @@ import dataclasses
 import shlex
 
 from . import cli
-from ..config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config, ConfigError
+from ..config import (ACTIVATIONS, MODELS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config,
+                      ConfigError)
 
 
 def add_run_flags(parser):
     """Add the flags of a run's shape, training and variants to parser."""
     d = Config()
     g = parser.add_argument_group("the model and its training")
+    g.add_argument("--model", choices=MODELS,
+                   help="the architecture: gpt (default); rnn (tanh), gru or lstm, a recurrent "
+                        "baseline with hidden size --n-embd, as PyTorch's cells; classifier, "
+                        "the encoder of python -m microgpt.classify")
     g.add_argument("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
     g.add_argument("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
     g.add_argument("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..config import Config
+from ..config import Config, ConfigError
 from ..training import plan, resume_examples, start_planned
 from . import checkpoint, cli, datasets, size
 from .datasets import DataError
@@ -29,9 +29,12 @@ def save_path(args):
 def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
+    if given.get("model") == "classifier":
+        raise ConfigError("train trains a language model (gpt, rnn, gru, lstm); the classifier "
+                          "is python -m microgpt.classify")
     state = checkpoint.load(args.resume) if args.resume is not None else None
-    if state is not None and state.config.model != "gpt":
-        raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
+    if state is not None and state.config.model == "classifier":
+        raise checkpoint.CheckpointError(f"{args.resume} is a classifier's checkpoint "
                                          f"(python -m microgpt.classify --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
         name, path = state.data_name, datasets.locate_saved(state.data_name)

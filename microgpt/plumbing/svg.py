@@ -2,7 +2,8 @@
 svg.py: pictures as SVG text, with the standard library only.
 
 Two kinds: a row of attention heatmaps (inspect.py --svg) and a line chart of
-the training loss (train.py --plot). An SVG file is plain XML that any browser
+the training loss (train.py --plot) or of any series (compare, longrange),
+which `stacked` puts one above the other. An SVG file is plain XML that any browser
 opens; these functions return it as a string.
 
 Left out on purpose: axes with "nice" tick algorithms, legends beyond a line
@@ -78,8 +79,9 @@ def heatmaps(panels, labels, cell=28, hidden=None, note="grey: the future, maske
 
 def line_chart(series, title, width=640, height=360, x_labels=None):
     """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}.
-    x_labels: a label under each x (say the d_k of each point); without,
-    the axis reads step 1 .. step n."""
+
+    x_labels: None (the x axis reads step 1 ... step n), or one label per x,
+    each written under its point."""
     left, right, top, bottom = 55, 15, 35, 40
     ys_all = [y for _, ys in series.values() for y in ys]
     n = max(len(ys) for _, ys in series.values())
@@ -109,6 +111,17 @@ def line_chart(series, title, width=640, height=360, x_labels=None):
         body.append(f'<text x="{width - right - 150}" y="{y}" font-size="11" '
                     f'fill="{colour}">{escape(name)}</text>')
     return _svg(width, height, body)
+
+
+def stacked(pictures):
+    """SVG pictures (as this module writes them) one above the other, in one picture."""
+    sizes = [tuple(int(x) for x in re.search(r'width="(\d+)" height="(\d+)"', p).groups())
+             for p in pictures]
+    body, y = [], 0
+    for picture, (_, h) in zip(pictures, sizes):
+        body.append(picture.replace("<svg ", f'<svg y="{y}" ', 1))
+        y += h
+    return _svg(max(w for w, _ in sizes), y, body)
 
 
 def loss_chart(losses):
