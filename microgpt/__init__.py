@@ -51,9 +51,9 @@ READING_ORDER = (
     "graph",               # a small expression's graph as text or DOT
     "finite_differences",  # backpropagation checked against the definition of a derivative
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
+    "plumbing.size",        # a model's memory and time, before it is built
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.datasets",    # data files read once and checked; the bundled datasets
-    "plumbing.size",        # a model's memory and time, before it is built
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
     "plumbing.streams",     # stdout and stderr that never crash a command

@@ -472,6 +472,41 @@ class DataTest(Folder):
             datasets.load_docs("names\0.txt")
 
 
+class EndlessFileTest(Folder):
+    """Every file a command reads comes through one reader, which stops at
+    the largest file this machine could use (a checkpoint: the largest model)."""
+
+    def test_a_checkpoint_larger_than_any_model_here_is_refused_by_its_size(self):
+        huge = self.folder / "huge.json"
+        with open(huge, "wb") as f:
+            f.truncate(100 << 30)  # a sparse 100 GB: refused before a byte is read
+        for args in (("-m", "microgpt.sample", huge), ("-m", "microgpt.inspect", huge, "emma"),
+                     ("-m", "microgpt.train", "--resume", huge)):
+            with self.subTest(args=args[1]):
+                assert_one_line_error(self, run(*args, timeout=60),
+                                      r"huge.json: larger than [\d.]+ [kMGT]B, more than this "
+                                      r"machine can use as a checkpoint")
+
+    @unittest.skipUnless(hasattr(os, "mkfifo") and sys.implementation.name == "cpython",
+                         "needs a FIFO and CPython's small address space")
+    def test_a_pipe_that_never_ends_stops_at_the_limit(self):
+        import resource
+
+        fifo = self.folder / "endless"
+        os.mkfifo(fifo)
+        for args in (("-m", "microgpt.sample", fifo), ("-m", "microgpt.train", fifo)):
+            with self.subTest(args=args[1]):
+                writer = subprocess.Popen(f"yes > {fifo}", shell=True, stderr=subprocess.DEVNULL)
+                proc = popen(*args, preexec_fn=lambda: resource.setrlimit(  # a 1 GB machine
+                    resource.RLIMIT_AS, (1 << 30, 1 << 30)))
+                out, err = proc.communicate(timeout=120)
+                writer.kill()
+                writer.wait()
+                self.assertEqual(proc.returncode, 2, err)
+                self.assertRegex(err, r"^python -m microgpt\.\w+: error: .*endless: larger than "
+                                      r"[\d.]+ MB.*\(a pipe that never ends\?\)\n$")
+
+
 class SizeTest(unittest.TestCase):
     def test_a_model_too_big_for_this_machine_is_refused_with_its_estimate(self):
         for flags in (["--n-embd", "100000", "--n-head", "1"], ["--n-layer", "10000000"],

@@ -4,7 +4,11 @@ written so that nothing is lost.
 
 Every file microgpt reads (data, checkpoints) comes through `read_bytes`,
 which turns what a person can get wrong (an empty name, a folder, a device,
-a missing file) into one InputError with a message that says so.
+a missing file, a file larger than this machine could use, a pipe that never
+ends) into one InputError with a message that says so. It reads in pieces of
+a megabyte up to a limit (size.py: the machine's memory; less for a
+checkpoint), so an endless input stops at the limit and a signal stops the
+reading at once.
 
 A command that trains for minutes must not find out at the end that it
 cannot write its result, nor overwrite what it was given. `check_output`
@@ -16,7 +20,7 @@ step, so the path holds the old contents or the new, never half a file,
 even when the disk fills up or the process is killed. A symlink is
 followed: its target is replaced and the link kept.
 
-Builds on the standard library only; checkpoint.py saves through it, and the
+Builds on size.py (the limits); checkpoint.py saves through it, and the
 commands check their --out, --plot and --svg paths with it. Left out on
 purpose: locking against two runs writing the same file at once.
 """
@@ -27,6 +31,10 @@ import os
 import re
 import stat
 import tempfile
+
+from . import size
+
+CHUNK = 1 << 20  # bytes read at a time: a signal is handled between two pieces
 
 
 class InputError(Exception):
@@ -50,20 +58,32 @@ def name_problem(name):
     return None
 
 
-def read_bytes(path, what="a text file", missing=None):
+def read_bytes(path, what="a text file", missing=None, limit=None):
     """The bytes of the file at path, read once; InputError for anything a
     person can fix. what: what the file should be, for the messages;
-    missing: the message for a missing file (default "no such file")."""
+    missing: the message for a missing file (default "no such file");
+    limit: the most bytes it may have (default size.largest_file())."""
     name = os.fspath(path)
     problem = name_problem(name)
     if problem:
         raise InputError(f"{name!r}: {problem}")
+    limit = size.largest_file() if limit is None else limit
+    too_big = f"{name}: larger than {size.human(limit)}, more than this machine can use as {what}"
     try:
         with open(name, "rb") as f:
-            mode = os.fstat(f.fileno()).st_mode
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would never end
+            info = os.fstat(f.fileno())
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):  # /dev/zero never ends
                 raise InputError(f"{name}: is a device, not {what}")
-            return f.read()
+            if info.st_size > limit:  # refused by its size, before a byte is read
+                raise InputError(too_big)
+            pieces, total = [], 0
+            while total <= limit:  # a pipe or /proc file has no size: read up to the limit
+                piece = f.read(min(CHUNK, limit + 1 - total))
+                if not piece:
+                    return b"".join(pieces)
+                pieces.append(piece)
+                total += len(piece)
+            raise InputError(too_big + " (a pipe that never ends?)")
     except FileNotFoundError:
         raise InputError(missing or f"{name}: no such file") from None
     except IsADirectoryError:
@@ -72,6 +92,8 @@ def read_bytes(path, what="a text file", missing=None):
         raise InputError(f"{name}: permission denied") from None
     except OSError as e:
         raise InputError(f"{name}: cannot read ({e.strerror})") from None
+    except MemoryError:  # the limit is an estimate: other programs hold memory too
+        raise InputError(f"{name}: too large to read into this machine's free memory") from None
 
 
 def temporary_prefix(name):
