@@ -52,6 +52,7 @@ READING_ORDER = (
     "finite_differences",  # backpropagation checked against the definition of a derivative
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.size",        # a model's memory and time, before it is built
+    "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.datasets",    # data files read once and checked; the bundled datasets
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read

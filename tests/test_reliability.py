@@ -106,7 +106,10 @@ class OutputPathTest(Folder):
         model = self.folder / "kept.json"
         self.assertEqual(train(self.data, "--steps", "3", *TINY, "--out", model).returncode, 0)
         old = model.read_bytes()
-        (self.folder / "kept.json.abcd1234.tmp").write_text("left by a killed save", encoding="utf-8")
+        killed = self.folder / ".kept.json.999999999.abcd1234.tmp"  # no process has that id
+        killed.write_text("left by a killed save", encoding="utf-8")
+        mine = self.folder / "kept.json.20251201.tmp"  # the user's own file
+        mine.write_text("a learner's notes", encoding="utf-8")
 
         def small_files():
             resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
@@ -124,7 +127,41 @@ class OutputPathTest(Folder):
         self.assertEqual(model.read_bytes(), old)
         # a save that works removes the temporary a killed one left
         self.assertEqual(train(self.data, "--resume", model, "--steps", "7").returncode, 0)
-        self.assertEqual(sorted(p.name for p in self.folder.glob("kept.json*")), ["kept.json"])
+        self.assertFalse(killed.exists())
+        self.assertEqual(sorted(p.name for p in self.folder.glob("kept.json*")),
+                         ["kept.json", "kept.json.20251201.tmp"])
+        self.assertEqual(mine.read_text(encoding="utf-8"), "a learner's notes")
+
+    @unittest.skipUnless(POSIX, "a lock's process is asked whether it is alive on POSIX only")
+    def test_a_second_run_with_the_same_out_is_refused_at_start(self):
+        model = self.folder / "busy.json"
+        lock = self.folder / "busy.json.lock"
+        live = self.folder / f".busy.json.{os.getpid()}.abcd1234.tmp"  # a live run's temporary
+        live.write_text("being written", encoding="utf-8")
+        first = popen("-m", "microgpt.train", self.data, "--steps", "300", *TINY, "--out", model,
+                      "--save-every", "1")
+        try:
+            deadline = time.time() + 60
+            while not lock.exists() and time.time() < deadline:
+                time.sleep(0.05)
+            for args in (("--out", model), ("--resume", model, "--steps", "400")):
+                second = train(self.data, *args, "--steps", "2", *TINY)
+                assert_one_line_error(self, second, r"busy.json: another run \(process \d+\) is "
+                                                    r"writing it now")
+                self.assertNotIn("saved", second.stderr)
+        finally:
+            first.send_signal(signal.SIGINT)
+            out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 130, err)
+        self.assertNotIn("No such file", err)
+        self.assertFalse(lock.exists())  # removed at exit
+        self.assertTrue(live.exists())   # another process's temporary is never removed
+        self.assertEqual(checkpoint.load(model).step, steps_of(out)[-1])
+        # a lock whose process is dead (a run killed with SIGKILL) is taken over
+        lock.write_text("999999999\n", encoding="utf-8")
+        again = train(self.data, "--resume", model, "--steps", str(steps_of(out)[-1] + 1))
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertFalse(lock.exists())
 
 
 class DivergenceTest(Folder):

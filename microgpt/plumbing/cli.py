@@ -13,7 +13,8 @@ in the command or its files, refused before any work; 3 training diverged;
 130 interrupted (Ctrl-C or SIGTERM).
 
 train.py and the other `python -m microgpt.X` commands use it; the library
-itself never prints or exits. Builds on files.py, checkpoint.py and streams.py.
+itself never prints or exits. Builds on files.py, lock.py, checkpoint.py and
+streams.py.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import signal
 import sys
 
 from . import checkpoint, files
+from .lock import Lock, LockError
 from .streams import OutputClosed, Stream
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
@@ -91,6 +93,17 @@ def check_output(prog, flag, path, taken=None):
         files.check_output(path, taken)
     except files.OutputError as e:
         fail(prog, f"{flag} {path!r}: {e}" if not path or "\0" in path else f"{flag} {path}: {e}")
+
+
+def lock_output(prog, flag, path):
+    """Fail (one line, status 2) if another live run writes path now; else
+    hold its lock until this process ends (lock.py). Nothing when path is None."""
+    if path is None:
+        return None
+    try:
+        return Lock(path)
+    except LockError as e:
+        fail(prog, f"{flag} {path}: {e}")
 
 
 def save(prog, state, path, why=None):

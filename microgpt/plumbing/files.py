@@ -20,9 +20,10 @@ step, so the path holds the old contents or the new, never half a file,
 even when the disk fills up or the process is killed. A symlink is
 followed: its target is replaced and the link kept.
 
-Builds on size.py (the limits); checkpoint.py saves through it, and the
+Builds on size.py (the limits) and lock.py (the temporaries' names, so a
+save removes only what a killed save left); checkpoint.py saves through it, and the
 commands check their --out, --plot and --svg paths with it. Left out on
-purpose: locking against two runs writing the same file at once.
+purpose: locking (lock.py keeps a second run off a run's checkpoint).
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ import stat
 import tempfile
 
 from . import size
+from .lock import is_left_by_killed_save, temporary_prefix
 
 CHUNK = 1 << 20  # bytes read at a time: a signal is handled between two pieces
 
@@ -96,26 +98,6 @@ def read_bytes(path, what="a text file", missing=None, limit=None):
         raise InputError(f"{name}: too large to read into this machine's free memory") from None
 
 
-def temporary_prefix(name):
-    """The start of a temporary file's name for the target name: short enough
-    that the temporary's name stays a legal one.
-
-    >>> temporary_prefix("model.json")
-    'model.json.'
-    """
-    return name[:60] + "."
-
-
-def is_temporary_of(entry, name):
-    """True if entry is a temporary file that a save of name leaves when it is
-    killed: the prefix, tempfile's 8 random characters, '.tmp'.
-
-    >>> [is_temporary_of(e, "m.json") for e in ("m.json.k2x_9abq.tmp", "m.json", "m.json.tmp")]
-    [True, False, False]
-    """
-    return re.fullmatch(re.escape(temporary_prefix(name)) + r"[a-z0-9_]{8}\.tmp", entry) is not None
-
-
 def same_file(a, b):
     """True if paths a and b name the same file (through links, '..', etc.)."""
     try:
@@ -177,8 +159,9 @@ def new_file_mode(target):
 def write_atomically(path, text):
     """Write text (UTF-8) to path: a temporary file, flushed to disk, renamed over
     the target. On any failure (OSError: a full disk, say) the target is as it
-    was and the temporary file gone. Temporaries of earlier saves that were
-    killed part-way are removed afterwards."""
+    was and the temporary file gone. Temporaries that earlier saves left when
+    they were killed part-way are removed afterwards; no other file is, not
+    even another live run's temporary."""
     target = os.path.realpath(path)
     folder, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(name), suffix=".tmp", dir=folder)
@@ -194,6 +177,6 @@ def write_atomically(path, text):
             os.unlink(tmp)
         raise
     for entry in os.listdir(folder):
-        if is_temporary_of(entry, name):
+        if is_left_by_killed_save(entry, name):
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, entry))

@@ -2,11 +2,11 @@
 runs.py: a training run opened from the command line: a fresh one, or the
 one saved in a checkpoint, on its data, with every check made before any
 work: the data file found (a bare name falls back to the bundled dataset),
-the outputs writable, the data the one a resumed run trained on, the flags
+the outputs writable and no other run's, the data the one a resumed run trained on, the flags
 ones a resume may change, the model small enough for this machine.
 
-Builds on config.py, training.py, checkpoint.py, cli.py, datasets.py and
-size.py; train.py opens its run here.
+Builds on config.py, training.py, checkpoint.py, cli.py (its lock_output: a
+second run saving to the same file is refused), datasets.py and size.py; train.py opens its run here.
 """
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ def open_run(args, given, prog):
         print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
     out = save_path(args)  # before any work: can the outputs be written?
     cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
+    cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
     cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
                                                   "resumed from", out: "the checkpoint"})
     docs, sha = datasets.load_docs_and_sha256(path)
