@@ -145,7 +145,6 @@ def main(argv=None):
         plans = []
         for name, given in runs:  # every mistake now, before any run trains
             try:
-                flags.check_run_flags(given)
                 planned = plan(docs, Config(**given))
                 size.check_run_fits(planned.config, planned.examples)
                 plans.append((name, planned))

@@ -50,9 +50,8 @@ def main(argv=None):
     args = p.parse_args(argv)
     given = flags.run_config(args)
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
-    config = Config(**{**TINY, "vocab_size": vocab_size, **given})
     try:
-        flags.check_run_flags(given)
+        config = Config(**{**TINY, "vocab_size": vocab_size, **given})
         config.check()
         check_fits(config, len(DOCS[0]) + 1)
         if seconds_needed(config) > LONGEST:

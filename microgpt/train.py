@@ -61,8 +61,8 @@ def parse_args(argv=None):
         p.error("--save-every needs --out FILE")
     given = flags.run_config(args)
     try:
-        if not args.resume:  # a resumed run has its tokenizer
-            flags.check_run_flags(given)
+        if not args.resume:  # a resumed run has its settings: check_resume compares them
+            Config(**given).check()
     except ConfigError as e:
         p.error(e)
     return p, args, given

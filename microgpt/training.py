@@ -76,11 +76,34 @@ class Plan:
     rng: random.Random    # the run's generator, after the shuffle
 
 
+def check_docs(docs):
+    """Raise ConfigError unless docs is a list (or tuple) of at least one string.
+
+    >>> check_docs("emma")
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: docs must be a list of documents (strings), got a str; one document is ['emma']
+    """
+    if isinstance(docs, str):
+        raise ConfigError(f"docs must be a list of documents (strings), got a str; "
+                          f"one document is [{docs[:20]!r}]")
+    if not isinstance(docs, (list, tuple)):
+        raise ConfigError(f"docs must be a list of documents (strings), got a "
+                          f"{type(docs).__name__}")
+    if not docs:
+        raise ConfigError("no documents to train on (docs is empty)")
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, str):
+            raise ConfigError(f"docs[{i}] must be a string (a document), got {doc!r}")
+
+
 def plan(docs, config):
     """A fresh run on docs (file order) up to its weights, with every check
     of the settings against the data (too small a vocabulary, nothing left
     to train on: ConfigError). The order of draws is the reference's: seed,
     shuffle, then (start_planned) the weights."""
+    check_docs(docs)
+    config.check()  # before the tokenizer is made from it
     tokenizer = make_tokenizer(docs, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
@@ -145,7 +168,15 @@ def train_step(state, examples):
     """Train on the next batch of examples (token ids); return its loss (a float).
 
     Raises Diverged, the state unchanged, when the loss or a gradient is not
-    a finite number."""
+    a finite number; ConfigError when there are no examples, or when the run
+    has done its config.steps already (past its end a decaying schedule's
+    learning rate would turn negative: gradient ascent)."""
+    if state.step >= state.config.steps:
+        raise ConfigError(f"the run has done its {state.config.steps} steps (config.steps): a "
+                          f"step past the end is off its learning-rate schedule; set "
+                          f"state.config.steps higher first to train it further")
+    if not examples:
+        raise ConfigError("no examples to train on (examples is empty)")
     with recording() as tape:  # the order the graph is made in: backward needs no sort
         loss = batch_loss(examples, state.step, state.params, state.config)
     loss.backward(tape)

@@ -6,6 +6,8 @@ training (--steps, --n-embd, --lr, ...), its tokens (--tokenizer bpe,
 --stride), and every textbook variant (--norm layernorm, --warmup, ...).
 Each flag's dest is its Config field and its default None, so `run_config`
 can tell the flags given from the ones left at the reference's value.
+The flags check only their own values (the flag types); whether settings
+go together (--vocab-size needs --tokenizer bpe) is Config.check's to say.
 
 Builds on config.py and cli.py (the flag types).
 """
@@ -16,7 +18,7 @@ import dataclasses
 import shlex
 
 from . import cli
-from ..config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config, ConfigError
+from ..config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config
 
 
 def add_run_flags(parser):
@@ -78,15 +80,6 @@ def run_config(args):
     """{Config field: value} of every flag given whose dest is a Config field."""
     return {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
             if getattr(args, f.name, None) is not None}
-
-
-def check_run_flags(given):
-    """ConfigError for flags that only make sense together, given apart."""
-    if given.get("tokenizer") == "bpe" and "bpe_vocab_size" not in given:
-        raise ConfigError("--tokenizer bpe needs --vocab-size V")
-    if "bpe_vocab_size" in given and given.get("tokenizer") != "bpe":
-        raise ConfigError("--vocab-size needs --tokenizer bpe (characters make their own "
-                          "vocabulary)")
 
 
 # -------------------------------------------------------------------------
