@@ -190,6 +190,23 @@ class DivergenceTest(Folder):
                 self.assertEqual(again.returncode, 3, again.stderr)
                 self.assertIn(f"diverged at step {step}", again.stderr.splitlines()[-1])
 
+    def test_a_loss_far_above_a_uniform_guess_names_lr(self):
+        result = train(self.data, "--lr", "1e6", "--steps", "20", *TINY)
+        notes = [l for l in result.stderr.splitlines() if "far above a uniform guess" in l]
+        self.assertEqual(len(notes), 1, result.stderr)  # once, not every step
+        self.assertRegex(notes[0], r"^python -m microgpt.train: note: the loss at step \d+ "
+                                   r"\([\d.e+]+\) is far above a uniform guess's \(log 2\d = "
+                                   r"3\.\d\d\): --lr 1e\+06 is likely too high$")
+        quiet = train(self.data, "--steps", "20", *TINY)  # the default rate: no such line
+        self.assertNotIn("far above", quiet.stderr)
+
+    def test_a_diverged_run_still_draws_its_plot(self):
+        plot = self.folder / "diverged.svg"
+        result = train(self.data, "--lr", "1e300", "--steps", "30", *TINY, "--plot", plot)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("wrote the loss curve", result.stderr)
+        self.assertIn("<svg", plot.read_text(encoding="utf-8"))
+
     def test_a_diverged_step_changes_nothing(self):
         examples, state = start(["emma", "olivia", "ava"], Config(n_embd=8, n_head=2, lr=1e300))
         train_step(state, examples)
@@ -292,6 +309,34 @@ class SignalTest(Folder):
         self.assertEqual(err.strip().splitlines()[-1], "interrupted")
         self.assertNotIn("Traceback", err)
 
+    def test_ctrl_c_in_a_long_step_says_at_once_that_it_stops_after_it(self):
+        data = self.folder / "long.txt"
+        rng = random.Random(SEED)
+        data.write_text("".join("".join(rng.choice("abcdefgh") for _ in range(240)) + "\n"
+                                for _ in range(3)), encoding="utf-8")
+        plot = self.folder / "stopped.svg"
+        proc = popen("-m", "microgpt.train", data, "--block-size", "250", "--steps", "3",
+                     *TINY[:4], "--plot", plot)
+        try:
+            while not proc.stdout.readline().startswith("num params"):
+                pass
+            time.sleep(0.5)  # inside the first step, which takes seconds
+            proc.send_signal(signal.SIGINT)
+            said = proc.stderr.readline() + proc.stderr.readline()
+            still_training = proc.poll() is None
+            out, err = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(said, "\npython -m microgpt.train: stopping after this step (Ctrl-C "
+                               "again to stop now)\n")
+        self.assertTrue(still_training)  # said at once, not when the step ended
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertEqual(steps_of(out), [1])  # the step under way was finished, not lost
+        self.assertIn("interrupted after step 1", err)
+        self.assertIn("<svg", plot.read_text(encoding="utf-8"))  # the curve of what there is
+
     def test_ctrl_c_twice_after_the_last_step(self):
         proc = popen("-m", "microgpt.train", self.data, "--steps", "5", *TINY[:4],
                      "--num-samples", "100000")
@@ -336,7 +381,9 @@ class StreamTest(Folder):
                                    "3", *TINY], stdout=full, stderr=subprocess.PIPE, text=True,
                                   env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
             self.assertEqual(proc.returncode, 1, proc.stderr)
-            self.assertEqual(proc.stderr, "")
+            self.assertEqual(proc.stderr, "python -m microgpt.train: stdout closed (a closed pipe "
+                                          "or a full disk) before the first step ended; nothing "
+                                          "was trained\n")
             proc = subprocess.run([sys.executable, "-m", "microgpt.train", self.data, "--steps",
                                    "3", *TINY], stdout=subprocess.PIPE, stderr=full, text=True,
                                   env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)

@@ -185,24 +185,48 @@ def fraction(one_allowed=True):
 
 class StopRequest:
     """A signal handler that only raises a flag (.requested), so a loop can
-    finish its step before it stops; the same signal again stops at once."""
+    finish its step before it stops, and says so at once (a step can take a
+    minute); the same signal again stops at once."""
 
-    def __init__(self):
-        self.requested = False
+    def __init__(self, prog):
+        self.requested, self.prog = False, prog
 
     def __call__(self, signum, frame):
         if self.requested:
             raise KeyboardInterrupt
         self.requested = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # a closed stderr: quiet
+            # os.write, not print: the handler may run inside a print to stderr
+            os.write(sys.stderr.fileno(), f"\n{self.prog}: stopping after this step (Ctrl-C "
+                                          f"again to stop now)\n".encode("utf-8"))
 
 
 @contextlib.contextmanager
-def stop_requests():
+def stop_requests(prog):
     """Within the block, Ctrl-C (SIGINT) and SIGTERM set a StopRequest's flag."""
-    stop = StopRequest()
+    stop = StopRequest(prog)
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield stop
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def plural(n, word):
+    """n and word, plural unless n is 1.
+
+    >>> plural(1, "step"), plural(2, "token"), plural(0, "step")
+    ('1 step', '2 tokens', '0 steps')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def shown_sample(text):
+    """A generated document as every command prints it: an empty one (the
+    model ended it at once) as (empty), so it is seen, not a blank.
+
+    >>> shown_sample("emma"), shown_sample("")
+    ('emma', '(empty)')
+    """
+    return text if text else "(empty)"
