@@ -96,7 +96,7 @@ def table(results):
             continue
         if split_asked:  # "-": this run has no split of its own
             row += f"{r.held_out:>8.4f}  " if r.held_out is not None else f"{'-':>8}  "
-        samples = ", ".join(text or '""' for text in r.samples)  # "": the model ended at once
+        samples = ", ".join(cli.shown_sample(text) for text in r.samples)
         lines.append(row + f"{r.ms_per_step:>7.1f}  {samples}")
     windows = {min(WINDOW, len(r.losses)) for r in results}
     window = f"{windows.pop()} steps" if len(windows) == 1 else f"min({WINDOW}, steps) steps"
@@ -109,7 +109,7 @@ def table(results):
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog=PROG, description=(
         "Train the baseline and each --variant on the same data, seed and steps, and "
-        "show them side by side."), epilog=cli.EXIT_STATUSES)
+        "show them side by side."))
     p.add_argument("path", nargs="?", default="names.txt",
                    help="text file, one document per line (default names.txt; a bare name "
                         "falls back to the bundled dataset of that name)")

@@ -124,8 +124,8 @@ def notes(docs, train, held_out, config):
     too_long = 0 if config.stride else sum(len(ids) > config.block_size + 1 for ids in train)
     if too_long:
         said.append(f"{too_long} of {len(docs)} documents are longer than the block "
-                    f"({config.block_size} tokens with BOS) and are truncated; --stride S trains "
-                    f"on all of them, as windows S tokens apart")
+                    f"(block size {config.block_size}, BOS included) and are truncated; "
+                    f"--stride S trains on all of them, as windows S tokens apart")
     if config.stride and config.stride > config.block_size:  # a window predicts its last block_size
         said.append(f"--stride {config.stride} is more than the block ({config.block_size}): "
                     f"tokens between windows are never predicted; a stride up to "

@@ -122,7 +122,7 @@ def main(argv=None):
         cli.fail(prog, e)
     except ValueError as e:  # text the model cannot read
         cli.fail(prog, f"cannot read {text!r}: {e}")
-    print(f"{source}: reading {text!r}, {len(positions)} positions with BOS\n")
+    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')} with BOS\n")
     print("\n".join(report(positions, state.config, args.numbers)))
     if args.svg:
         cli.write(prog, args.svg, svg_picture(positions, state.config), "the heatmaps")

@@ -94,7 +94,7 @@ def main(argv=None):
         text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
                       prefix=args.prefix, top_k=args.top_k, top_p=args.top_p, max_tokens=max_tokens)
         mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
-        print(f"sample {i + 1:{max(2, width)}d}: {text}{mark}", flush=True)
+        print(f"sample {i + 1:{max(2, width)}d}: {cli.shown_sample(text)}{mark}", flush=True)
 
 
 if __name__ == "__main__":

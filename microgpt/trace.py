@@ -64,8 +64,8 @@ def trace(params, config, tokenizer, text):
     tokenizer.check_text(text, repr(text))
     tokens = [tokenizer.bos] + tokenizer.encode(text)
     if len(tokens) > config.block_size:
-        raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
-                         f"block size {config.block_size}")
+        raise ValueError(f"{text!r} is too long: {len(tokens)} tokens, BOS included; "
+                         f"the block size is {config.block_size}")
     # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
     labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]

@@ -40,8 +40,7 @@ def parse_args(argv=None):
     p = cli.ArgumentParser(
         prog="python -m microgpt.train",
         description="Train a tiny GPT on a text file of documents (one per line) "
-                    "and print samples. Defaults reproduce the reference run.",
-        epilog=cli.EXIT_STATUSES)
+                    "and print samples. Defaults reproduce the reference run.")
     p.add_argument("path", nargs="?", default=None,
                    help="text file, one document per line (default: names.txt, or the "
                         "checkpoint's file with --resume; a bare name falls back to the "

@@ -137,7 +137,7 @@ class PicturesAndToolsTest(unittest.TestCase):
         result = train(BUNDLED_NAMES, "--steps", "12", "--num-samples", "1", "--plot",
                        folder / "loss.svg", "--params")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertRegex(result.stderr, r"total\s+4192")
+        self.assertRegex(result.stdout, r"total\s+4192")  # where a learner reads
         root = ET.parse(folder / "loss.svg").getroot()
         lines = list(root.iter(SVG + "polyline"))
         self.assertEqual(len(lines), 2)  # raw and running mean

@@ -31,14 +31,19 @@ from .streams import OutputClosed, Stream
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
-                 "(a full disk, a closed pipe); 2 a mistake in the command or its files, refused "
+                 "(a full disk, a closed pipe), or gradcheck found a wrong gradient; 2 a mistake in the command or its files, refused "
                  "before any work; 3 training diverged (try a smaller --lr); 130 interrupted "
                  "(Ctrl-C or SIGTERM; with --out the checkpoint is saved first)")
 UNWRITTEN = []  # files a command could not write (see save, write): run() then exits 1
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a mistake prints one line: 'prog: error: ...'."""
+    """argparse, but a mistake prints one line: 'prog: error: ...', and
+    --help ends with the exit statuses (every command's)."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("epilog", EXIT_STATUSES)
+        super().__init__(*args, **kw)
 
     def error(self, message):
         self.exit(MISTAKE, f"{self.prog}: error: {message}\n")

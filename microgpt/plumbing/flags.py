@@ -21,59 +21,76 @@ from . import cli
 from ..config import ACTIVATIONS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config
 
 
-def add_run_flags(parser):
-    """Add the flags of a run's shape, training and variants to parser."""
-    d = Config()
-    g = parser.add_argument_group("the model and its training")
-    g.add_argument("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
-    g.add_argument("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
-    g.add_argument("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")
-    g.add_argument("--n-embd", type=cli.whole_number(1), help=f"embedding width (default {d.n_embd})")
-    g.add_argument("--n-head", type=cli.whole_number(1), help=f"attention heads (default {d.n_head})")
-    g.add_argument("--block-size", type=cli.whole_number(1), help=f"context length (default {d.block_size})")
-    g.add_argument("--lr", type=cli.number(0, inclusive=False), help=f"Adam learning rate (default {d.lr})")
-    g = parser.add_argument_group("tokens and long documents")
-    g.add_argument("--tokenizer", choices=("char", "bpe"),
-                   help="char: one token per character (default); bpe: byte-pair encoding "
-                        "learned from the data, up to --vocab-size tokens")
-    g.add_argument("--vocab-size", dest="bpe_vocab_size", type=cli.whole_number(2), metavar="V",
-                   help="with --tokenizer bpe: tokens to learn, counting BOS")
-    g.add_argument("--stride", type=cli.whole_number(1), metavar="S",
-                   help="train on documents longer than the block as windows of block-size + 1 "
-                        "tokens, S apart (default: truncate them, as the reference does)")
-    g = parser.add_argument_group("textbook variants (each default is the reference's)")
-    g.add_argument("--norm", choices=NORMS,
-                   help="rmsnorm (default), or layernorm: learnable gain and bias, eps 1e-5")
-    g.add_argument("--activation", choices=ACTIVATIONS,
-                   help="the MLP's: relu (default), or gelu in GPT-2's tanh form")
-    g.add_argument("--position", choices=POSITIONS,
-                   help="learned wpe (default), fixed sinusoidal encodings, or none")
-    g.add_argument("--tie-weights", action="store_const", const=True,
-                   help="no lm_head: the logits use the token embeddings wte")
-    g.add_argument("--norm-placement", choices=NORM_PLACEMENTS,
-                   help="pre: x + block(norm(x)) (default); post: norm(x + block(x)), "
-                        "as in the original paper")
-    g.add_argument("--no-residual", dest="residual", action="store_const", const=False,
-                   help="the blocks drop their 'x +' term")
-    g.add_argument("--no-attention-scale", dest="attention_scale", action="store_const",
-                   const=False, help="attention logits are q.k, without the 1/sqrt(head_dim)")
-    g.add_argument("--schedule", choices=SCHEDULES,
-                   help="the learning rate over the run: linear decay to 0 (default), cosine, "
-                        "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5))")
-    g.add_argument("--warmup", type=cli.whole_number(0), metavar="W",
-                   help="first W steps: the learning rate rises linearly to lr (default 0)")
-    g.add_argument("--label-smoothing", type=cli.fraction(), metavar="E",
-                   help="each position's loss: (1 - E) * -log p(target) + E * mean over the "
-                        "vocabulary of -log p (default 0)")
-    g.add_argument("--batch-size", type=cli.whole_number(1), metavar="B",
-                   help="documents per step; the step's loss is their mean (default 1)")
-    g.add_argument("--val-fraction", type=cli.fraction(one_allowed=False), metavar="F",
-                   help="hold out the last max(1, round(F * docs)) documents after the shuffle, "
-                        "never trained on (default 0: no split)")
-    g.add_argument("--eval-every", type=cli.whole_number(1), metavar="K",
-                   help=f"with --val-fraction: print the held-out loss (the training loss, "
-                        f"smoothed too under --label-smoothing) every K steps and after the last "
-                        f"(default {d.eval_every})")
+TRAINING_ONLY = ("steps", "lr", "schedule", "warmup", "val_fraction", "eval_every")  # no gradient moves
+
+
+def add_run_flags(parser, defaults=None, leave_out=()):
+    """Add the flags of a run's shape, training and variants to parser.
+
+    defaults: {Config field: value} the command uses instead of the
+    reference's, for --help to show; leave_out: Config fields whose flags
+    the command does not take (gradcheck: TRAINING_ONLY).
+    """
+    d = Config(**(defaults or {}))
+
+    def group(title):  # add(flag, ...) adds to this group, unless its field is left out
+        g = parser.add_argument_group(title)
+
+        def add(flag, **kw):
+            if kw.get("dest", flag[2:].replace("-", "_")) not in leave_out:
+                g.add_argument(flag, **kw)
+        return add
+
+    add = group("the model and its training")
+    add("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
+    add("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
+    add("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")
+    add("--n-embd", type=cli.whole_number(1), help=f"embedding width (default {d.n_embd})")
+    add("--n-head", type=cli.whole_number(1), help=f"attention heads (default {d.n_head})")
+    add("--block-size", type=cli.whole_number(1), help=f"context length (default {d.block_size})")
+    add("--lr", type=cli.number(0, inclusive=False), help=f"Adam learning rate (default {d.lr})")
+    add = group("tokens and long documents")
+    add("--tokenizer", choices=("char", "bpe"),
+        help="char: one token per character (default); bpe: byte-pair encoding "
+             "learned from the data, up to --vocab-size tokens")
+    add("--vocab-size", dest="bpe_vocab_size", type=cli.whole_number(2), metavar="V",
+        help="with --tokenizer bpe: tokens to learn, counting BOS")
+    add("--stride", type=cli.whole_number(1), metavar="S",
+        help="train on documents longer than the block as windows of block-size + 1 "
+             "tokens, S apart (default: truncate them, as the reference does)")
+    add = group("textbook variants (each default is the reference's)")
+    add("--norm", choices=NORMS,
+        help="rmsnorm (default), or layernorm: learnable gain and bias, eps 1e-5")
+    add("--activation", choices=ACTIVATIONS,
+        help="the MLP's: relu (default), or gelu in GPT-2's tanh form")
+    add("--position", choices=POSITIONS,
+        help="learned wpe (default), fixed sinusoidal encodings, or none")
+    add("--tie-weights", action="store_const", const=True,
+        help="no lm_head: the logits use the token embeddings wte")
+    add("--norm-placement", choices=NORM_PLACEMENTS,
+        help="pre: x + block(norm(x)) (default); post: norm(x + block(x)), "
+             "as in the original paper")
+    add("--no-residual", dest="residual", action="store_const", const=False,
+        help="the blocks drop their 'x +' term")
+    add("--no-attention-scale", dest="attention_scale", action="store_const",
+        const=False, help="attention logits are q.k, without the 1/sqrt(head_dim)")
+    add("--schedule", choices=SCHEDULES,
+        help="the learning rate over the run: linear decay to 0 (default), cosine, "
+             "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5))")
+    add("--warmup", type=cli.whole_number(0), metavar="W",
+        help="first W steps: the learning rate rises linearly to lr (default 0)")
+    add("--label-smoothing", type=cli.fraction(), metavar="E",
+        help="each position's loss: (1 - E) * -log p(target) + E * mean over the "
+             "vocabulary of -log p (default 0)")
+    add("--batch-size", type=cli.whole_number(1), metavar="B",
+        help="documents per step; the step's loss is their mean (default 1)")
+    add("--val-fraction", type=cli.fraction(one_allowed=False), metavar="F",
+        help="hold out the last max(1, round(F * docs)) documents after the shuffle, "
+             "never trained on (default 0: no split)")
+    add("--eval-every", type=cli.whole_number(1), metavar="K",
+        help=f"with --val-fraction: print the held-out loss (the training loss, "
+             f"smoothed too under --label-smoothing) every K steps and after the last "
+             f"(default {d.eval_every})")
 
 
 def run_config(args):
