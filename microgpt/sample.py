@@ -61,7 +61,7 @@ def training_docs(state, data_arg):
     """The training documents as a set, or None when the data is not at hand."""
     if data_arg is not None:
         return set(load_docs(data_arg))
-    candidate = locate_saved(state.data_name)  # where training read it, or the bundled file
+    candidate = locate_saved(state.data_name, state.data_sha256)  # where training read it, or bundled
     try:
         if candidate and Path(candidate).is_file():
             docs, sha256 = load_docs_and_sha256(candidate)

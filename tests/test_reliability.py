@@ -527,6 +527,31 @@ class DataTest(Folder):
         resumed = train("--resume", "../b.json", "--steps", "2", cwd=sub)  # no data/ here
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
 
+    def test_a_run_on_the_bundled_names_resumes_beside_another_names_txt(self):
+        """The README asks learners to put the reference names.txt in their folder."""
+        empty = self.folder / "nothing_here"
+        empty.mkdir()
+        model = self.folder / "bundled.json"
+        first = train("names.txt", "--steps", "2", *TINY, "--out", model, cwd=empty)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn("names.txt not found here; using the bundled", first.stderr)
+        # self.folder holds a names.txt of its own, not the bundled one
+        again = train("--resume", model, "--steps", "3", cwd=self.folder)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn("names.txt here is not the run's data; using the bundled", again.stderr)
+        self.assertEqual(steps_of(again.stdout), [3])
+        named = train("names.txt", "--resume", model, "--steps", "4", cwd=self.folder)
+        assert_one_line_error(self, named, r"names.txt is not the data file .*bundled.json was "
+                                           r"trained on: it trained on the bundled names.txt "
+                                           r"\(.*names.txt\); give that path, or no data file")
+        sampled = run("-m", "microgpt.sample", model, "--num-samples", "3", cwd=self.folder)
+        self.assertEqual(sampled.returncode, 0, sampled.stderr)
+        self.assertRegex(sampled.stdout, r"  \((new|in training data)\)\n")  # the data was found
+        marked = run("-m", "microgpt.sample", model, "--num-samples", "3", "--data", "names.txt",
+                     cwd=empty)  # --data falls back to the bundled file too
+        self.assertEqual(marked.returncode, 0, marked.stderr)
+        self.assertRegex(marked.stdout, r"  \((new|in training data)\)\n")
+
     @unittest.skipUnless(hasattr(os, "mkfifo"), "needs a FIFO")
     def test_a_fifo_is_read_once_and_checksummed(self):
         fifo, model = self.folder / "pipe", self.folder / "fifo.json"

@@ -31,7 +31,7 @@ def open_run(args, given, prog):
     args.resume, on its data."""
     state = checkpoint.load(args.resume) if args.resume is not None else None
     if args.path is None and state:  # the data the run trained on, by the path it was given
-        name, path = state.data_name, datasets.locate_saved(state.data_name)
+        name, path = state.data_name, datasets.locate_saved(state.data_name, state.data_sha256)
         if not os.path.exists(path):
             raise DataError(f"{name}: no such file (the data {args.resume} trained on, as its "
                             f"path was given then); give it: python -m microgpt.train FILE "
@@ -40,7 +40,8 @@ def open_run(args, given, prog):
         name = args.path if args.path is not None else "names.txt"
         path = datasets.locate(name)
     if name and path != Path(name):
-        print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
+        why = "not found here" if not os.path.exists(name) else "here is not the run's data"
+        print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)
     out = save_path(args)  # before any work: can the outputs be written?
     cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
     cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
@@ -51,6 +52,8 @@ def open_run(args, given, prog):
         planned = plan(docs, Config(**given))
         size.check_run_fits(planned.config, planned.examples)  # before the weights are drawn
         return (docs, *start_planned(planned, os.fspath(name), sha))
+    if sha != state.data_sha256:
+        raise DataError(datasets.not_the_data(path, state.data_sha256, args.resume, state.data_name))
     checkpoint.check_resume(state, given, args.resume, path, sha, docs)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
