@@ -477,6 +477,21 @@ class CheckpointFieldTest(Folder):
             with self.subTest(field=what, command=name):
                 assert_one_line_error(self, run(*args), "not a (valid )?checkpoint")
 
+    def test_a_checkpoint_says_what_is_wrong_with_the_file_not_how_to_tune_python(self):
+        first = repr(json.loads(self.text)["params"]["wte"][0][0])
+        long_number = self.folder / "digits.json"
+        long_number.write_text(self.text.replace(first, "1" * 5001, 1), encoding="utf-8")
+        result = run("-m", "microgpt.sample", long_number)
+        assert_one_line_error(self, result, r"digits.json: not a checkpoint: a number of 5,001 "
+                                            r"digits \(no field holds more than \d+\)$")
+        # an editor's byte-order mark is not JSON's business: the checkpoint loads as it was
+        bom = self.folder / "bom.json"
+        bom.write_bytes(b"\xef\xbb\xbf" + self.model.read_bytes())
+        with_bom = run("-m", "microgpt.sample", bom, "--num-samples", "3")
+        self.assertEqual(with_bom.returncode, 0, with_bom.stderr)
+        self.assertEqual(with_bom.stdout, run("-m", "microgpt.sample", self.model,
+                                              "--num-samples", "3").stdout)
+
     def test_a_checkpoint_that_loads_but_cannot_go_on_is_one_line(self):
         """Edited by hand so that it still loads, and sample reads it: resuming
         must still end in one line, not in a traceback or a run out of memory."""
@@ -572,6 +587,30 @@ class DataTest(Folder):
         bom.write_bytes(b"\xef\xbb\xbf" + self.data.read_bytes())
         with_bom, without = (numbers(train(p, "--steps", "3", *TINY).stdout) for p in (bom, self.data))
         self.assertEqual(with_bom, without)
+
+    def test_every_kind_of_line_end_ends_a_document(self):
+        """As the reference's open() reads a file: universal newlines."""
+        for end in ("\n", "\r\n", "\r"):
+            with self.subTest(end=repr(end)):
+                path = self.folder / "ends.txt"
+                path.write_bytes(end.join(["emma", "olivia", "ava", ""]).encode("utf-8"))
+                self.assertEqual(datasets.load_docs(path), ["emma", "olivia", "ava"])
+                result = train(path, "--steps", "1", *TINY)
+                self.assertIn("num docs: 3\n", result.stdout)
+
+    def test_control_characters_reach_the_terminal_escaped(self):
+        controls = "\x1b\x07\x00\x85\u2028"
+        path = self.folder / "controls.txt"
+        path.write_text("".join(f"a{c}b{c}\n" for c in controls) * 20, encoding="utf-8")
+        # hot: every character turns up in the samples
+        result = train(path, "--steps", "5", *TINY[:4], "--temperature", "50", "--num-samples", "40")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for c in controls:
+            self.assertNotIn(c, result.stdout + result.stderr)
+        for shown in ("\\x1b", "\\x07", "\\x00", "\\x85", "\\u2028"):
+            self.assertIn(shown, result.stdout)
+        named = train(self.folder / "x\x1b[2J.txt", "--steps", "1")  # a name that clears the screen
+        assert_one_line_error(self, named, r"x\\x1b\[2J\.txt: no such file")
 
     def test_names_no_file_can_have(self):
         assert_one_line_error(self, train("", "--steps", "1"), "'': an empty file name")

@@ -27,6 +27,9 @@ from .files import InputError, read_bytes, write_atomically
 from .schema import CheckpointError, from_json, to_json
 
 
+LONGEST_NUMBER = 40  # digits: a random generator's words have 10, a step count fewer
+
+
 def save(state, path):
     """Write state to path atomically (files.write_atomically).
 
@@ -51,10 +54,19 @@ def load(path):
     except UnicodeDecodeError as e:
         raise CheckpointError(f"{path}: not a checkpoint (not UTF-8 text: {e.reason} at byte "
                               f"{e.start})") from None
+    if text.startswith("\ufeff"):  # a byte-order mark an editor wrote: not JSON, not ours
+        text = text[1:]
     if not text.strip():
         raise CheckpointError(f"{path}: empty file, not a checkpoint")
+
+    def whole_number(digits):  # before int() refuses it in words about sys.set_int_max_str_digits
+        if len(digits.lstrip("-")) > LONGEST_NUMBER:
+            raise CheckpointError(f"{path}: not a checkpoint: a number of "
+                                  f"{len(digits.lstrip('-')):,} digits (no field holds more "
+                                  f"than {LONGEST_NUMBER})")
+        return int(digits)
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_int=whole_number)
     except json.JSONDecodeError as e:
         raise CheckpointError(f"{path}: not valid JSON (truncated or corrupted?): "
                               f"{e.msg} at line {e.lineno}, column {e.colno}") from None
