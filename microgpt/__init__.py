@@ -58,6 +58,7 @@ READING_ORDER = (
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
     "plumbing.streams",     # stdout and stderr that never crash a command
+    "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
     "plumbing.flags",       # the flags that set a run, written once
     "plumbing.runs",        # a training run opened from the command line, checked before work

@@ -16,7 +16,7 @@ first; a save that fails later keeps the old file (status 1).
 The algorithm is training.py's; this module only parses, prints and saves.
 Builds on tokenizer.py, config.py, params.py, dataset.py, training.py and
 generate.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
-flags.py, runs.py and svg.py.
+flags.py, runs.py, stopping.py and svg.py.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from .dataset import held_out_examples, notes
 from .generate import sample
 from .params import param_count, param_table
 from .plumbing import cli, flags, runs, svg
+from .plumbing.stopping import stop_requests
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .tokenizer import UnknownText
@@ -120,7 +121,7 @@ def train(prog, args, docs, train_examples, state, shown):
         if args.plot and state.losses:
             cli.write(prog, args.plot, svg.loss_chart(state.losses), "the loss curve")
 
-    with cli.stop_requests(prog) as stop, cycle_collector_off():
+    with stop_requests(prog) as stop, cycle_collector_off():
         first_step, start_time, warned = state.step, time.perf_counter(), False
         try:
             while state.step < config.steps and not stop.requested:

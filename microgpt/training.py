@@ -39,7 +39,8 @@ import sys
 from dataclasses import dataclass, field
 
 from .config import Config, ConfigError
-from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split, shuffled, split
+from .dataset import (HELD_OUT_LIMIT, check_docs, make_examples, make_tokenizer, replay_split,
+                      shuffled, split)
 from .fused import vsum
 from .model import document_loss
 from .optim import adam_step
@@ -74,27 +75,6 @@ class Plan:
     tokenizer: Tokenizer
     config: Config        # with the vocab_size the tokenizer has
     rng: random.Random    # the run's generator, after the shuffle
-
-
-def check_docs(docs):
-    """Raise ConfigError unless docs is a list (or tuple) of at least one string.
-
-    >>> check_docs("emma")
-    Traceback (most recent call last):
-    ...
-    microgpt.config.ConfigError: docs must be a list of documents (strings), got a str; one document is ['emma']
-    """
-    if isinstance(docs, str):
-        raise ConfigError(f"docs must be a list of documents (strings), got a str; "
-                          f"one document is [{docs[:20]!r}]")
-    if not isinstance(docs, (list, tuple)):
-        raise ConfigError(f"docs must be a list of documents (strings), got a "
-                          f"{type(docs).__name__}")
-    if not docs:
-        raise ConfigError("no documents to train on (docs is empty)")
-    for i, doc in enumerate(docs):
-        if not isinstance(doc, str):
-            raise ConfigError(f"docs[{i}] must be a string (a document), got {doc!r}")
 
 
 def plan(docs, config):

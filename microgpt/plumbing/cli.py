@@ -2,8 +2,8 @@
 cli.py: what the command-line modules share: argument parsing whose errors
 are one line (status 2, no usage dump, no traceback), flag types that
 explain what they expected, output paths checked before any work, ending
-cleanly (on Ctrl-C or SIGTERM, between steps where it matters; on a closed
-or full output stream; on characters the terminal cannot show). The flags
+cleanly (on Ctrl-C or SIGTERM, between steps where it matters: stopping.py;
+on a closed or full output stream; on characters the terminal cannot show). The flags
 that set a run's Config are flags.py's.
 
 Every command ends with one of these exit statuses (EXIT_STATUSES, for
@@ -19,7 +19,6 @@ streams.py.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import signal
@@ -186,36 +185,6 @@ def fraction(one_allowed=True):
                                              f"got {text}")
         return value
     return parse
-
-
-class StopRequest:
-    """A signal handler that only raises a flag (.requested), so a loop can
-    finish its step before it stops, and says so at once (a step can take a
-    minute); the same signal again stops at once."""
-
-    def __init__(self, prog):
-        self.requested, self.prog = False, prog
-
-    def __call__(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        with contextlib.suppress(OSError, ValueError, AttributeError):  # a closed stderr: quiet
-            # os.write, not print: the handler may run inside a print to stderr
-            os.write(sys.stderr.fileno(), f"\n{self.prog}: stopping after this step (Ctrl-C "
-                                          f"again to stop now)\n".encode("utf-8"))
-
-
-@contextlib.contextmanager
-def stop_requests(prog):
-    """Within the block, Ctrl-C (SIGINT) and SIGTERM set a StopRequest's flag."""
-    stop = StopRequest(prog)
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def plural(n, word):
