@@ -91,9 +91,13 @@ class Lock:
         for _ in range(3):  # a stale lock is removed, then created afresh
             try:
                 fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            except FileExistsError:
+            except OSError as e:
+                if not isinstance(e, FileExistsError):  # a folder that takes no new file
+                    raise LockError(f"cannot create {self.path} ({e.strerror})") from None
                 pid = holder(self.path)
-                if pid is None or pid == os.getpid() or process_alive(pid):
+                if pid == os.getpid():  # this process holds it already (main() run twice)
+                    return
+                if pid is None or process_alive(pid):
                     who = f"another run (process {pid})" if pid else "another run"
                     raise LockError(f"{who} is writing it now ({self.path} says so); wait for "
                                     f"it to end or give another file name (no run going? "

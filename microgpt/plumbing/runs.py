@@ -39,14 +39,14 @@ def open_run(args, given, prog):
     else:
         name = args.path if args.path is not None else "names.txt"
         path = datasets.locate(name)
-    if name and path != Path(name):
-        why = "not found here" if not os.path.exists(name) else "here is not the run's data"
-        print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)
     out = save_path(args)  # before any work: can the outputs be written?
     cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
     cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
     cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
                                                   "resumed from", out: "the checkpoint"})
+    if name and path != Path(name):
+        why = "not found here" if not os.path.exists(name) else "here is not the run's data"
+        print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)
     docs, sha = datasets.load_docs_and_sha256(path)
     if state is None:
         planned = plan(docs, Config(**given))
