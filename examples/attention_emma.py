@@ -26,7 +26,10 @@ parser.add_argument("--steps", type=int, default=300, help="training steps witho
 args = parser.parse_args()
 
 if args.checkpoint:
-    state = checkpoint.load(args.checkpoint)
+    try:
+        state = checkpoint.load(args.checkpoint)
+    except checkpoint.CheckpointError as e:  # a missing file, not a checkpoint: one line
+        parser.exit(2, f"{parser.prog}: error: {e}\n")
 else:
     examples, state = start(load_docs("names.txt"), Config(steps=args.steps))
     while state.step < args.steps:

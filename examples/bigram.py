@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone
 
 from microgpt.config import Config
-from microgpt.plumbing.datasets import load_docs
+from microgpt.plumbing.datasets import DataError, load_docs
 from microgpt.model import document_loss
 from microgpt.training import start, train_step
 
@@ -29,7 +29,10 @@ parser.add_argument("--steps", type=int, default=1000, help="GPT training steps"
 parser.add_argument("--held-out", type=int, default=200, help="names kept for scoring")
 args = parser.parse_args()
 
-docs = load_docs(args.path or "names.txt")
+try:
+    docs = load_docs(args.path or "names.txt")
+except DataError as e:  # a missing file, a folder, ...: one line, as the commands say it
+    parser.exit(2, f"{parser.prog}: error: {e}\n")
 random.Random(0).shuffle(docs)
 train_docs, test_docs = docs[:-args.held_out], docs[-args.held_out:]
 

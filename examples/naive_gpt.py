@@ -188,4 +188,9 @@ if __name__ == "__main__":
                                 ("--lr", float, 0.01), ("--temperature", float, 0.5),
                                 ("--num-samples", int, 20)):
         ap.add_argument(flag, type=kind, default=default)
-    run(**vars(ap.parse_args()))
+    args = ap.parse_args()
+    try:  # a missing file, a folder: one line, as microgpt's commands say it
+        open(args.path, encoding="utf-8").close()
+    except OSError as e:
+        ap.exit(2, f"{ap.prog}: error: {args.path}: {e.strerror}\n")
+    run(**vars(args))

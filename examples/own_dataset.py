@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone
 
 from microgpt.config import Config
-from microgpt.plumbing.datasets import load_docs
+from microgpt.plumbing.datasets import DataError, load_docs
 from microgpt.generate import sample
 from microgpt.training import start, train_step
 
@@ -40,7 +40,11 @@ if path is None:
     path.write_text("\n".join(ELEMENTS) + "\n", encoding="utf-8")
     print(f"wrote {len(ELEMENTS)} element names to {path}")
 
-examples, state = start(load_docs(path), Config(steps=args.steps, n_embd=16, block_size=16))
+try:
+    docs = load_docs(path)
+except DataError as e:  # a missing file, a folder, ...: one line, as the commands say it
+    parser.exit(2, f"{parser.prog}: error: {e}\n")
+examples, state = start(docs, Config(steps=args.steps, n_embd=16, block_size=16))
 print(f"{len(examples)} documents, vocabulary of {state.config.vocab_size} tokens: "
       f"{''.join(state.tokenizer.chars)}")
 while state.step < args.steps:

@@ -58,12 +58,14 @@ READING_ORDER = (
     "recall",              # the recall task: a key letter, a gap of digits, "=", the key again
     "reach",               # how far back a model reaches: accuracy, gradient fall-off, graph depth
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
+    "plumbing.size",        # a model's memory and time, before it is built
+    "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.datasets",    # data files read once and checked; the bundled datasets
-    "plumbing.size",        # a model's memory and time, before it is built
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
     "plumbing.streams",     # stdout and stderr that never crash a command
+    "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
     "plumbing.flags",       # the flags that set a run, written once
     "plumbing.runs",        # a training run opened from the command line, checked before work

@@ -16,10 +16,10 @@ run's generator after the weights) with the predicted class and its
 probability. Train's flags where they apply (the shape, --lr, --pad-to, the
 norm and activation variants, ...); --val-fraction defaults to 0.1 here.
 
-Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as train's. Builds
-on config.py, classification.py, generate.py, tokenizer.py and training.py, and on the
-plumbing's checkpoint.py, cli.py, datasets.py, files.py, flags.py,
-progress.py and size.py.
+Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as train's.
+Builds on config.py, classification.py, generate.py, tokenizer.py and
+training.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
+files.py, flags.py, progress.py, size.py and stopping.py.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from pathlib import Path
 from . import classification
 from .config import Config, ConfigError
 from .generate import argmax
-from .plumbing import checkpoint, cli, datasets, files, flags, size
+from .plumbing import checkpoint, cli, datasets, files, flags, size, stopping
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .plumbing.progress import Progress
@@ -74,10 +74,6 @@ def parse_args(argv=None):
                     f"{PROG} MODEL.json --text TEXT")
     elif args.resume is None and len(args.inputs) < 2:
         p.error("give at least two files, one per class (a classifier tells files apart)")
-    try:
-        flags.check_run_flags(given)
-    except ConfigError as e:
-        p.error(e)
     return p, args, given
 
 
@@ -199,7 +195,7 @@ def main(argv=None):
     def save(why=None):
         return out is not None and cli.save(prog, state, out, why)
 
-    with cli.stop_requests() as stop, cycle_collector_off():
+    with stopping.stop_requests(prog) as stop, cycle_collector_off():
         first_step, start_time = state.step, time.perf_counter()
         try:
             while state.step < config.steps and not stop.requested:

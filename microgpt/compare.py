@@ -8,8 +8,9 @@ steps, and show how each did.
         --variant "no scale: --no-attention-scale" --svg compare.svg
 
 Each --variant is "NAME: FLAGS", FLAGS being train's run flags (the model's
-shape, --lr, the variants); flags outside --variant apply to every run, the
-baseline too, and a variant's own flags win. It prints one table: parameter
+shape, --lr, the variants; they start after the last ':'); flags outside
+--variant apply to every run, the baseline too, and a variant's own flags
+win (flags.with_variant). A run that diverged is marked so, without a loss. It prints one table: parameter
 count, the final training loss (the mean of the last 50 steps: one step's
 loss is noisy), the held-out loss when --val-fraction asks for a split, the
 milliseconds per step, and a few samples. --svg draws every run's
@@ -89,14 +90,15 @@ def table(results):
     head += f"{'held-out':>8}  " if split_asked else ""
     lines = [head + f"{'ms/step':>7}  samples"]
     for r in results:
-        row = f"{r.name:<{width}}  {r.params:>6}  {r.final_loss:>8.4f}  "
-        if r.diverged:
-            lines.append(row + f"diverged at step {r.diverged} (the loss or a gradient was no "
-                               f"longer a finite number; try a smaller --lr or --warmup)")
+        row = f"{r.name:<{width}}  {r.params:>6}  "
+        if r.diverged:  # no loss to rank: its last steps' mean is not the run's result
+            lines.append(row + f"{'diverged':>8}  at step {r.diverged} (the loss or a gradient "
+                               f"was no longer a finite number; try a smaller --lr or --warmup)")
             continue
+        row += f"{r.final_loss:>8.4f}  "
         if split_asked:  # "-": this run has no split of its own
             row += f"{r.held_out:>8.4f}  " if r.held_out is not None else f"{'-':>8}  "
-        samples = ", ".join(text or '""' for text in r.samples)  # "": the model ended at once
+        samples = ", ".join(cli.shown_sample(text) for text in r.samples)
         lines.append(row + f"{r.ms_per_step:>7.1f}  {samples}")
     windows = {min(WINDOW, len(r.losses)) for r in results}
     window = f"{windows.pop()} steps" if len(windows) == 1 else f"min({WINDOW}, steps) steps"
@@ -109,7 +111,7 @@ def table(results):
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog=PROG, description=(
         "Train the baseline and each --variant on the same data, seed and steps, and "
-        "show them side by side."), epilog=cli.EXIT_STATUSES)
+        "show them side by side."))
     p.add_argument("path", nargs="?", default="names.txt",
                    help="text file, one document per line (default names.txt; a bare name "
                         "falls back to the bundled dataset of that name)")
@@ -131,7 +133,7 @@ def parse_args(argv=None):
             p.error(f"--variant {text!r}: {e}")
         if name in [n for n, _ in runs]:
             p.error(f"--variant {text!r}: two runs named {name!r}")
-        runs.append((name, {**common, **variant}))
+        runs.append((name, flags.with_variant(common, variant)))
     return p, args, runs
 
 
@@ -145,7 +147,6 @@ def main(argv=None):
         plans = []
         for name, given in runs:  # every mistake now, before any run trains
             try:
-                flags.check_run_flags(given)
                 planned = plan(docs, Config(**given))
                 size.check_run_fits(planned.config, planned.examples)
                 plans.append((name, planned))

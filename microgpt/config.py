@@ -16,17 +16,28 @@ which the GPT's block settings do not apply.
 
 vocab_size is the one field the data decides: training.plan sets it from
 the tokenizer (with BPE, bpe_vocab_size is the size asked for, vocab_size the
-size reached). `check()` says, in words, what is wrong with a config before any
-work starts.
+size reached). A Config is refused as it is built when a field has the
+wrong type (`tie_weights='no'`, `n_embd='16'`: ConfigError, not a silent
+truthy string); `check()` says, in words, what else is wrong with a config
+before any work starts, and is the one place that does.
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 
 class ConfigError(ValueError):
-    """A setting that cannot work, with a message meant for a person."""
+    """A setting that cannot work, with a message meant for a person. The
+    library raises it for every input it refuses: a config, a sample call's
+    settings, documents that cannot start a run, a step past the run's end."""
+
+
+# what a field of each annotated type may hold: bool is not a number here, nor 1 a bool
+KINDS = {"int": ("a whole number", lambda x: isinstance(x, int) and not isinstance(x, bool)),
+         "float": ("a number", lambda x: isinstance(x, (int, float)) and not isinstance(x, bool)),
+         "bool": ("True or False", lambda x: isinstance(x, bool)),
+         "str": ("a string", lambda x: isinstance(x, str))}
 
 
 # the choices of the variant switches; each tuple's first entry is the reference's
@@ -84,6 +95,24 @@ class Config:
     temperature: float = 0.5
     num_samples: int = 20
 
+    def __post_init__(self):
+        self.check_types()
+
+    def check_types(self):
+        """Raise ConfigError naming the first field of the wrong type.
+
+        >>> Config(tie_weights="no")
+        Traceback (most recent call last):
+        ...
+        microgpt.config.ConfigError: tie_weights must be True or False, got 'no' (a str)
+        """
+        for f in fields(self):
+            what, fits = KINDS[f.type]
+            value = getattr(self, f.name)
+            if not fits(value):
+                raise ConfigError(f"{f.name} must be {what}, got {value!r} "
+                                  f"(a {type(value).__name__})")
+
     @property
     def head_dim(self):
         return self.n_embd // self.n_head
@@ -96,14 +125,18 @@ class Config:
         ...
         microgpt.config.ConfigError: n_embd (10) must be divisible by n_head (4)
         """
+        self.check_types()  # a field may have been set since the config was built
         for name in ("n_embd", "n_head", "n_layer", "block_size", "vocab_size", "steps"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.tokenizer not in ("char", "bpe"):
             raise ConfigError(f"tokenizer must be char or bpe, got {self.tokenizer!r}")
         if self.tokenizer == "bpe" and self.bpe_vocab_size < 2:
-            raise ConfigError(f"the bpe tokenizer needs a vocabulary size of at least 2 "
-                              f"(--vocab-size V), got {self.bpe_vocab_size}")
+            raise ConfigError(f"the bpe tokenizer needs a bpe_vocab_size of at least 2, got "
+                              f"{self.bpe_vocab_size} (--tokenizer bpe needs --vocab-size V)")
+        if self.tokenizer == "char" and self.bpe_vocab_size:
+            raise ConfigError("bpe_vocab_size is for the bpe tokenizer (--vocab-size needs "
+                              "--tokenizer bpe: characters make their own vocabulary)")
         if self.stride < 0:
             raise ConfigError(f"stride cannot be negative, got {self.stride}")
         if self.num_samples < 0:
@@ -133,6 +166,9 @@ class Config:
                                   f"got {getattr(self, name)!r}")
         if self.model == "classifier" and self.n_class < 2:
             raise ConfigError(f"a classifier needs at least 2 classes, got {self.n_class}")
+        if not self.padding_mask and not self.pad_to:
+            raise ConfigError("--no-padding-mask needs --pad-to N (without padding there is "
+                              "nothing to mask)")
         if not 0 <= self.pad_to <= self.block_size:
             raise ConfigError(f"pad_to must be from 0 to block_size ({self.block_size}), "
                               f"got {self.pad_to}")

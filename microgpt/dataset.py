@@ -4,6 +4,7 @@ dataset.py: what the model trains on, made from the documents.
 A run reads documents (data.py) and trains on examples: each document as the
 token ids the model reads, [BOS, ..., BOS]. Between the two:
 
+- the documents checked: a list of strings, at least one (`check_docs`);
 - the tokenizer, learned from the documents in file order: characters, or
   BPE's merges (bpe.py) up to config.bpe_vocab_size;
 - the run's order: the documents shuffled by the run's generator, its first
@@ -24,6 +25,27 @@ import random
 from .bpe import BPETokenizer
 from .config import Config, ConfigError
 from .tokenizer import Tokenizer
+
+
+def check_docs(docs):
+    """Raise ConfigError unless docs is a list (or tuple) of at least one string.
+
+    >>> check_docs("emma")
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: docs must be a list of documents (strings), got a str; one document is ['emma']
+    """
+    if isinstance(docs, str):
+        raise ConfigError(f"docs must be a list of documents (strings), got a str; "
+                          f"one document is [{docs[:20]!r}]")
+    if not isinstance(docs, (list, tuple)):
+        raise ConfigError(f"docs must be a list of documents (strings), got a "
+                          f"{type(docs).__name__}")
+    if not docs:
+        raise ConfigError("no documents to train on (docs is empty)")
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, str):
+            raise ConfigError(f"docs[{i}] must be a string (a document), got {doc!r}")
 
 
 def shuffled(docs, rng):
@@ -124,8 +146,8 @@ def notes(docs, train, held_out, config):
     too_long = 0 if config.stride else sum(len(ids) > config.block_size + 1 for ids in train)
     if too_long:
         said.append(f"{too_long} of {len(docs)} documents are longer than the block "
-                    f"({config.block_size} tokens with BOS) and are truncated; --stride S trains "
-                    f"on all of them, as windows S tokens apart")
+                    f"(block size {config.block_size}, BOS included) and are truncated; "
+                    f"--stride S trains on all of them, as windows S tokens apart")
     if config.stride and config.stride > config.block_size:  # a window predicts its last block_size
         said.append(f"--stride {config.stride} is more than the block ({config.block_size}): "
                     f"tokens between windows are never predicted; a stride up to "

@@ -20,15 +20,15 @@ text so far again for each token, with no mask, as such a model is used.
 A recurrent model (recurrent.py) samples the same way, its state carrying
 what it has read in place of the cache; it has no block to slide past.
 
-Builds on config.py, fused.py (softmax_data), model.py (gpt), encoder.py
-(gpt_logits) and recurrent.py;
+Builds on config.py (ConfigError, for settings that cannot work), fused.py
+(softmax_data), model.py (gpt), encoder.py (gpt_logits) and recurrent.py;
 train.py and sample.py call it.
 """
 from __future__ import annotations
 
 import math
 
-from .config import RECURRENT
+from .config import RECURRENT, ConfigError
 from .encoder import gpt_logits
 from .fused import softmax_data
 from .model import gpt
@@ -89,6 +89,31 @@ def next_token(logits, rng, temperature, top_k=None, top_p=None):
     return rng.choices(range(len(probs)), weights=probs)[0]
 
 
+def is_number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def check_settings(temperature, prefix, top_k, top_p, max_tokens):
+    """Raise ConfigError naming the first sampling setting that cannot work
+    (None: the default). A negative temperature would sample the inverted
+    distribution, a top_k of -1 drop the likeliest token: refused, not done.
+
+    >>> check_settings(-1, "", None, None, None)
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: temperature must be a number, 0 or more (0: greedy), got -1
+    """
+    if temperature is not None and not (is_number(temperature) and temperature >= 0):
+        raise ConfigError(f"temperature must be a number, 0 or more (0: greedy), got {temperature!r}")
+    if not isinstance(prefix, str):
+        raise ConfigError(f"prefix must be a string, got {prefix!r}")
+    for name, value in (("top_k", top_k), ("max_tokens", max_tokens)):
+        if value is not None and not (is_number(value) and isinstance(value, int) and value >= 1):
+            raise ConfigError(f"{name} must be a whole number, at least 1 (or None), got {value!r}")
+    if top_p is not None and not (is_number(top_p) and 0 < top_p <= 1):
+        raise ConfigError(f"top_p must be a number above 0 and at most 1 (or None), got {top_p!r}")
+
+
 def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=None, top_p=None,
            max_tokens=None):
     """One generated document, as text (starting with prefix).
@@ -97,7 +122,10 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
     included (default: block_size, as in the reference). Past the block the
     model can only read the last block_size tokens: the window slides one
     token along, and its cache is rebuilt from the window for each new token.
+    A setting that cannot work raises ConfigError (check_settings).
     """
+    check_settings(temperature, prefix, top_k, top_p, max_tokens)
+    tokenizer.check_text(prefix, "the prefix")  # UnknownText: a ValueError that names them
     temperature = config.temperature if temperature is None else temperature
     max_tokens = config.block_size if max_tokens is None else max_tokens
     if not config.causal_mask:

@@ -9,10 +9,11 @@ tolerance.
 
 It takes train's flags (flags.add_run_flags), so every textbook variant, and
 any mix of them, can be checked: `--norm layernorm --activation gelu
---label-smoothing 0.1 --batch-size 3`, say, or a recurrent model: `--model lstm`. The model is tiny unless told
-otherwise (n_embd 8, 2 heads, block 8). Flags that only steer training
-(steps, lr, schedule, warmup, the held-out split's evaluation) do not change
-a gradient.
+--label-smoothing 0.1 --batch-size 3`, say, or a recurrent model: `--model
+lstm`. The model is tiny unless told otherwise (n_embd 8, 2 heads, block 8:
+--help shows these defaults). Flags that only steer training (steps, lr,
+schedule, warmup, the held-out split) do not change a gradient, so gradcheck
+does not take them.
 
 Builds on config.py, params.py, finite_differences.py, and the plumbing's
 cli.py, flags.py and size.py.
@@ -46,16 +47,15 @@ def main(argv=None):
                                        "of every parameter of a tiny model.")
     p.add_argument("--tolerance", type=cli.number(0, inclusive=False), default=1e-6,
                    help="largest acceptable relative error (default 1e-6)")
-    flags.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
+    flags.add_run_flags(p, defaults=TINY, leave_out=flags.TRAINING_ONLY)  # what moves a gradient
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if given.get("model") == "classifier":  # as classify makes it: no causal mask, two classes
         given = {"causal_mask": False, **given, "model": "classifier", "n_class": 2}
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
     tiny = {"n_embd": 8, "block_size": 8} if given.get("model") in RECURRENT else TINY  # no heads
-    config = Config(**{**tiny, "vocab_size": vocab_size, **given})
     try:
-        flags.check_run_flags(given)
+        config = Config(**{**tiny, "vocab_size": vocab_size, **given})
         config.check()
         check_fits(config, len(DOCS[0]) + 1)
         if seconds_needed(config) > LONGEST:

@@ -14,22 +14,25 @@ class's probability. --numbers prints the weights
 instead of shades; --svg FILE writes the same heatmaps as a picture.
 
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
-trains a fresh model on --data (default names.txt) first.
+trains a fresh model on --data (default names.txt) first, shaped by train's
+model flags (--n-head 2, ...); the text is checked before it trains.
 
 Builds on config.py, training.py, classification.py, trace.py (the
-numbers), svg.py (the picture), checkpoint.py, cli.py and datasets.py.
+numbers), svg.py (the picture), checkpoint.py, cli.py, datasets.py,
+flags.py and size.py.
 """
 from __future__ import annotations
 
 import sys
 
-from .plumbing import checkpoint, cli, svg
+from .plumbing import checkpoint, cli, flags, svg
 from .plumbing.checkpoint import CheckpointError
-from .config import RECURRENT, Config
-from .plumbing.datasets import DataError, load_docs, locate
 from .classification import probabilities
-from .trace import BOS_LABEL, attention_matrix, hidden, trace, trace_whole
-from .training import start, train_step
+from .config import RECURRENT, Config, ConfigError
+from .plumbing.datasets import DataError, load_docs, locate
+from .plumbing.size import check_fits
+from .trace import BOS_LABEL, attention_matrix, check_readable, hidden, trace, trace_whole
+from .training import plan, start_planned, train_step
 
 SHADES = "░▒▓█"  # weight 0 .. 1; even 0 gets the lightest, so the triangle shows
 
@@ -105,51 +108,67 @@ def svg_picture(positions, config):
                         note="no causal mask: each position sees the whole sequence; grey: PAD, masked")
 
 
-def main(argv=None):
+def parse_args(argv=None):
     p = cli.ArgumentParser(prog="python -m microgpt.inspect",
+                           usage="%(prog)s [options] [CHECKPOINT] TEXT",
                            description="Show what each attention head looks at while the model "
                                        "reads TEXT, and what it expects next.")
     p.add_argument("inputs", nargs="+", metavar="[CHECKPOINT] TEXT",
                    help="a checkpoint from python -m microgpt.train --out, then the text to read "
                         "(or just the text, with --train-steps)")
     p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
-                   help="no checkpoint: train a fresh default model for N steps first")
+                   help="no checkpoint: train a fresh model for N steps first (the model flags "
+                        "below shape it; default: the reference's)")
     p.add_argument("--data", default="names.txt", help="data for --train-steps (default names.txt)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    flags.add_run_flags(p, leave_out=("steps",))  # with --train-steps: the fresh model's
     args = p.parse_args(argv)
-    prog = p.prog
+    given = flags.run_config(args)
     if len(args.inputs) > 2:
-        p.error("expected [CHECKPOINT] TEXT")
+        p.error(f"expected [CHECKPOINT] TEXT, got {len(args.inputs)} arguments (quote a text "
+                f"with spaces)")
     if len(args.inputs) == 1 and not args.train_steps:
         p.error("give a checkpoint before the text, or --train-steps N to train one first")
     if len(args.inputs) == 2 and args.train_steps:
         p.error("give either a checkpoint or --train-steps, not both")
+    if given and not args.train_steps:
+        p.error(f"{checkpoint.as_flag(*next(iter(given.items())))} shapes a fresh model: it "
+                f"needs --train-steps N (a checkpoint has its own settings)")
+    return p, args, {**given, "steps": args.train_steps} if args.train_steps else given
+
+
+def main(argv=None):
+    p, args, given = parse_args(argv)
+    prog = p.prog
     text = args.inputs[-1]
     data = locate(args.data)
     cli.check_output(prog, "--svg", args.svg,  # before any work: can it be written?
                      {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2 else {data: "the data"})
     try:
-        if args.train_steps:
-            docs, state = start(load_docs(data), Config(steps=args.train_steps))
-            print(f"training a fresh model for {args.train_steps} steps on {args.data}...",
-                  file=sys.stderr)
+        if args.train_steps:  # every check (the text too) before the training
+            planned = plan(load_docs(data), Config(**given))
+            check_readable(planned.config, planned.tokenizer, text)
+            check_fits(planned.config, len(planned.tokenizer.encode(text)) + 1)
+            examples, state = start_planned(planned)
+            print(f"training a fresh model for {cli.plural(args.train_steps, 'step')} on "
+                  f"{args.data}...", file=sys.stderr)
             while state.step < args.train_steps:
-                train_step(state, docs)
-            source = f"fresh model, {args.train_steps} steps on {args.data}"
+                train_step(state, examples)
+            source = f"fresh model, {cli.plural(args.train_steps, 'step')} on {args.data}"
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
-            if state.config.model in RECURRENT:
-                raise CheckpointError(f"{args.inputs[0]} holds {state.config.model} model: it "
-                                      f"has no attention to show (inspect draws attention heads)")
+        if state.config.model in RECURRENT:
+            raise CheckpointError(f"{source} holds a {state.config.model} model: it has no "
+                                  f"attention to show (inspect draws attention heads)")
         positions = (trace_whole if reads_whole(state.config) else trace)(
             state.params, state.config, state.tokenizer, text)
-    except (CheckpointError, DataError) as e:
+    except (CheckpointError, DataError, ConfigError) as e:
         cli.fail(prog, e)
     except ValueError as e:  # text the model cannot read
         cli.fail(prog, f"cannot read {text!r}: {e}")
-    print(f"{source}: reading {text!r}, {len(positions)} positions with BOS\n")
+    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')} with BOS\n")
     classes = None
     if state.config.model == "classifier":
         classes = list(zip(state.classes, probabilities(state.params, state.config,

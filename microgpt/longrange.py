@@ -21,7 +21,7 @@ recall documents instead, one per line, for train, sample and inspect.
 
 The runs are training.py's, the measurements reach.py's. Builds on
 config.py, recall.py, reach.py, training.py and tokenizer.py, and on the
-plumbing's cli.py, progress.py, size.py and svg.py.
+plumbing's cli.py, progress.py, size.py, stopping.py and svg.py.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ import random
 import sys
 
 from .config import MODELS, Config, ConfigError
-from .plumbing import cli, size, svg
+from .plumbing import cli, size, stopping, svg
 from .plumbing.progress import Progress
 from .reach import depth_and_edges, input_gradient_norms, recall_accuracy
 from .recall import recall_documents, recall_text
@@ -59,7 +59,9 @@ def parse_args(argv=None):
         "'=', the key again) at several gaps; print accuracy, gradient fall-off and graph depth."),
         epilog=cli.EXIT_STATUSES)
     p.add_argument("--gaps", default="2,4,8,16", help="filler lengths (default 2,4,8,16)")
-    p.add_argument("--models", default="gpt,lstm,gru,rnn", help="default gpt,lstm,gru,rnn")
+    p.add_argument("--models", default="gpt,lstm,gru,rnn", metavar="LIST",
+                   help="the models to train at each gap, comma-separated (default "
+                        "gpt,lstm,gru,rnn)")
     p.add_argument("--steps", type=cli.whole_number(1), default=500,
                    help="training steps per run (default 500)")
     p.add_argument("--seed", type=cli.whole_number(0), default=42, help="random seed (default 42)")
@@ -186,7 +188,7 @@ def main(argv=None):
         cli.fail(prog, e)
     progress = Progress(prog, sum(planned.config.steps for _, _, planned, _ in runs))
     acc, norms, depth = {}, {}, {}
-    with cli.stop_requests() as stop, cycle_collector_off():
+    with stopping.stop_requests(prog) as stop, cycle_collector_off():
         for model, gap, planned, held in runs:
             examples, state = start_planned(planned)
             tok, docs = state.tokenizer, held[:GRADIENT_DOCS]

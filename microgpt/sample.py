@@ -61,7 +61,7 @@ def training_docs(state, data_arg):
     """The training documents as a set, or None when the data is not at hand."""
     if data_arg is not None:
         return set(load_docs(data_arg))
-    candidate = locate_saved(state.data_name)  # where training read it, or the bundled file
+    candidate = locate_saved(state.data_name, state.data_sha256)  # where training read it, or bundled
     try:
         if candidate and Path(candidate).is_file():
             docs, sha256 = load_docs_and_sha256(candidate)
@@ -97,7 +97,7 @@ def main(argv=None):
         text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
                       prefix=args.prefix, top_k=args.top_k, top_p=args.top_p, max_tokens=max_tokens)
         mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
-        print(f"sample {i + 1:{max(2, width)}d}: {text}{mark}", flush=True)
+        print(f"sample {i + 1:{max(2, width)}d}: {cli.shown_sample(text)}{mark}", flush=True)
 
 
 if __name__ == "__main__":

@@ -64,13 +64,21 @@ class Position:
         return f"Position({self.pos}, reads {self.token!r}, next: {best}, ...)"
 
 
+def check_readable(config, tokenizer, text):
+    """Raise ValueError unless a model of config with this tokenizer can read
+    text: every character known, BOS and its tokens within the block. Asked
+    before any work (inspect asks it before training a fresh model)."""
+    tokenizer.check_text(text, repr(text))
+    tokens = 1 + len(tokenizer.encode(text))
+    if tokens > config.block_size:
+        raise ValueError(f"{text!r} is too long: {tokens} tokens, BOS included; "
+                         f"the block size is {config.block_size}")
+
+
 def trace(params, config, tokenizer, text):
     """One Position per token of [BOS] + text; ValueError if text cannot be read."""
-    tokenizer.check_text(text, repr(text))
+    check_readable(config, tokenizer, text)
     tokens = [tokenizer.bos] + tokenizer.encode(text)
-    if len(tokens) > config.block_size:
-        raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
-                         f"block size {config.block_size}")
     # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
     labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]

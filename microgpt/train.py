@@ -6,18 +6,21 @@ training step per document, its loss printed; save; print a few samples.
 With the default flags on the 32,033-name file it prints exactly the
 reference run's numbers.
 
-Ctrl-C (or SIGTERM) finishes the step, saves (with --out, or back to the
---resume file) and exits 130; a second Ctrl-C stops at once. A diverged run
-stops there, its last good state saved (status 3). Output paths are checked
+Ctrl-C (or SIGTERM) says at once that it stops after this step, finishes
+the step, saves (with --out, or back to the --resume file), draws --plot and
+exits 130; a second Ctrl-C stops at once. A loss far above a uniform guess's
+gets one line naming --lr. A diverged run
+stops there, its last good state saved and its curve drawn (status 3). Output paths are checked
 first; a save that fails later keeps the old file (status 1).
 
 The algorithm is training.py's; this module only parses, prints and saves.
 Builds on tokenizer.py, config.py, params.py, dataset.py, training.py and
 generate.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
-flags.py, runs.py and svg.py.
+flags.py, runs.py, stopping.py and svg.py.
 """
 from __future__ import annotations
 
+import math
 import sys
 import time
 
@@ -26,6 +29,7 @@ from .dataset import held_out_examples, notes
 from .generate import sample
 from .params import param_count, param_table
 from .plumbing import cli, flags, runs, svg
+from .plumbing.stopping import stop_requests
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .tokenizer import UnknownText
@@ -37,8 +41,7 @@ def parse_args(argv=None):
     p = cli.ArgumentParser(
         prog="python -m microgpt.train",
         description="Train a tiny GPT on a text file of documents (one per line) "
-                    "and print samples. Defaults reproduce the reference run.",
-        epilog=cli.EXIT_STATUSES)
+                    "and print samples. Defaults reproduce the reference run.")
     p.add_argument("path", nargs="?", default=None,
                    help="text file, one document per line (default: names.txt, or the "
                         "checkpoint's file with --resume; a bare name falls back to the "
@@ -55,17 +58,21 @@ def parse_args(argv=None):
     p.add_argument("--resume", metavar="FILE",
                    help="continue the run saved in this checkpoint (and save back to it)")
     p.add_argument("--plot", metavar="FILE", help="write the loss curve (raw and running mean) as SVG")
-    p.add_argument("--params", action="store_true", help="print every weight matrix's shape and count")
+    p.add_argument("--params", action="store_true",
+                   help="print every weight matrix's shape and count, after num params")
     args = p.parse_args(argv)
     if args.save_every and not (args.out or args.resume):
         p.error("--save-every needs --out FILE")
     given = flags.run_config(args)
     try:
-        if not args.resume:  # a resumed run has its tokenizer
-            flags.check_run_flags(given)
+        if not args.resume:  # a resumed run has its settings: check_resume compares them
+            Config(**given).check()
     except ConfigError as e:
         p.error(e)
     return p, args, given
+
+
+FAR_ABOVE_UNIFORM = 3  # a loss this many times a uniform guess's, log(vocab_size): say so
 
 
 def main(argv=None):
@@ -75,10 +82,27 @@ def main(argv=None):
         docs, train_examples, state = runs.open_run(args, given, prog)
     except (DataError, ConfigError, CheckpointError, UnknownText) as e:
         cli.fail(prog, e)
+    first_step = state.step
+    shown = {"step": first_step, "saved": False}  # the last step printed; saved on the way out
+    try:
+        train(prog, args, docs, train_examples, state, shown)
+    except cli.OutputClosed:  # | head, > /dev/full: train() saved what there was
+        if shown["step"] == first_step and not shown["saved"]:
+            print(f"{prog}: stdout closed (a closed pipe or a full disk) before the first step "
+                  f"ended; nothing was trained", file=sys.stderr)
+        raise
+
+
+def train(prog, args, docs, train_examples, state, shown):
+    """Print the run's header, train it to its end (or a signal, or divergence),
+    save it, draw --plot, print the samples. shown: what main() tells a closed
+    stdout by (the last step printed; whether the run was saved)."""
     config, out = state.config, runs.save_path(args)
     print(f"num docs: {len(docs)}")
     print(f"vocab size: {config.vocab_size}")
     print(f"num params: {param_count(config)}")
+    if args.params:
+        print(param_table(config))
     if config.stride:
         print(f"num examples: {len(train_examples)} (windows of {config.block_size + 1} tokens, "
               f"{config.stride} apart)")
@@ -86,20 +110,29 @@ def main(argv=None):
     if held_out:
         what = "windows of the last documents" if config.stride else "the last documents"
         print(f"num held out: {len(held_out)} ({what} after the shuffle; never trained on)")
-    if args.params:
-        print(param_table(config), file=sys.stderr)
     for note in notes(docs, train_examples, held_out, config):
         print(f"{prog}: note: {note}", file=sys.stderr)
+    uniform = math.log(config.vocab_size)  # the loss of knowing nothing: every token alike
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)
         return out is not None and cli.save(prog, state, out, why)
 
-    with cli.stop_requests() as stop, cycle_collector_off():
-        first_step, start_time = state.step, time.perf_counter()
+    def plot():  # what there is, even of a run that diverged or was stopped
+        if args.plot and state.losses:
+            cli.write(prog, args.plot, svg.loss_chart(state.losses), "the loss curve")
+
+    with stop_requests(prog) as stop, cycle_collector_off():
+        first_step, start_time, warned = state.step, time.perf_counter(), False
         try:
             while state.step < config.steps and not stop.requested:
                 loss = train_step(state, train_examples)
                 print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+                shown["step"] = state.step
+                if loss > FAR_ABOVE_UNIFORM * uniform and not warned:
+                    warned = True
+                    print(f"{prog}: note: the loss at step {state.step} ({loss:.4g}) is far above "
+                          f"a uniform guess's (log {config.vocab_size} = {uniform:.2f}): --lr "
+                          f"{config.lr:g} is likely too high", file=sys.stderr)
                 if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
                     print(f"held-out after step {state.step:4d} | loss "
                           f"{held_out_loss(state, held_out):.4f}", flush=True)
@@ -107,29 +140,31 @@ def main(argv=None):
                     save("checkpoint")
         except Diverged as e:  # the state is still the last good step's: keep that
             kept = f"; {out} holds step {state.step}" if save() else ""
+            plot()
             cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
                            f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
-        except cli.OutputClosed:  # | head, > /dev/full: keep the work, then end quietly
-            save("stdout closed")
+        except cli.OutputClosed:  # keep the work, then end quietly
+            shown["saved"] = save("stdout closed")
+            plot()
             raise
         if stop.requested:
             kept = f"; saved to {out}" if save() else ""
+            plot()
             print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
             sys.exit(cli.INTERRUPTED)
         if state.step > first_step:
-            elapsed = time.perf_counter() - start_time
-            print(f"trained {state.step - first_step} steps in {elapsed:.1f} s "
-                  f"({1000 * elapsed / (state.step - first_step):.1f} ms/step)", file=sys.stderr)
+            done, elapsed = state.step - first_step, time.perf_counter() - start_time
+            print(f"trained {cli.plural(done, 'step')} in {elapsed:.1f} s "
+                  f"({1000 * elapsed / done:.1f} ms/step)", file=sys.stderr)
         save("done")
-        if args.plot:
-            cli.write(prog, args.plot, svg.loss_chart(state.losses), "the loss curve")
+        plot()
     if stop.requested:  # during the save: it is done, so stop now
         raise KeyboardInterrupt
     # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
     print("\n--- inference (new, hallucinated names) ---")
     for i in range(config.num_samples):
-        print(f"sample {i + 1:2d}: {sample(state.params, config, state.tokenizer, state.rng)}",
-              flush=True)
+        text = sample(state.params, config, state.tokenizer, state.rng)
+        print(f"sample {i + 1:2d}: {cli.shown_sample(text)}", flush=True)
 
 
 if __name__ == "__main__":

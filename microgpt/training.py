@@ -44,7 +44,8 @@ import sys
 from dataclasses import dataclass, field
 
 from .config import RECURRENT, Config, ConfigError
-from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split, shuffled, split
+from .dataset import (HELD_OUT_LIMIT, check_docs, make_examples, make_tokenizer, replay_split,
+                      shuffled, split)
 from .encoder import classifier_loss, sequence_loss
 from .fused import vsum
 from .model import document_loss
@@ -89,6 +90,8 @@ def plan(docs, config):
     of the settings against the data (too small a vocabulary, nothing left
     to train on: ConfigError). The order of draws is the reference's: seed,
     shuffle, then (start_planned) the weights."""
+    check_docs(docs)
+    config.check()  # before the tokenizer is made from it
     tokenizer = make_tokenizer(docs, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
@@ -167,7 +170,15 @@ def train_step(state, examples):
     """Train on the next batch of examples (token ids); return its loss (a float).
 
     Raises Diverged, the state unchanged, when the loss or a gradient is not
-    a finite number."""
+    a finite number; ConfigError when there are no examples, or when the run
+    has done its config.steps already (past its end a decaying schedule's
+    learning rate would turn negative: gradient ascent)."""
+    if state.step >= state.config.steps:
+        raise ConfigError(f"the run has done its {state.config.steps} steps (config.steps): a "
+                          f"step past the end is off its learning-rate schedule; set "
+                          f"state.config.steps higher first to train it further")
+    if not examples:
+        raise ConfigError("no examples to train on (examples is empty)")
     with recording() as tape:  # the order the graph is made in: backward needs no sort
         loss = batch_loss(examples, state.step, state.params, state.config)
     loss.backward(tape)

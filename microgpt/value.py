@@ -24,6 +24,11 @@ import math
 _tape = None  # the list recording() is filling; None outside one
 
 
+def is_number(x):
+    """True for an int or a float (not a bool, not a string): what a Value holds."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 class Value:
     """One scalar in the computation graph.
 
@@ -44,8 +49,12 @@ class Value:
         self._children = children        # Values this one was computed from (a sequence)
         self._local_grads = local_grads  # d(self)/d(child), one per child
         self._op = op                    # what made it, for drawing the graph
-        if children and _tape is not None:  # inside recording(): join the tape
-            _tape.append(self)
+        if children:
+            if _tape is not None:  # inside recording(): join the tape
+                _tape.append(self)
+        elif data.__class__ is not float and not is_number(data):  # a leaf: made by a person
+            raise TypeError(f"a Value holds one number (an int or a float), got {data!r} "
+                            f"(a {type(data).__name__})")
 
     def __repr__(self):
         return f"Value(data={self.data!r}, grad={self.grad!r})"

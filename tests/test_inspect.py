@@ -134,8 +134,27 @@ class InspectCommandTest(unittest.TestCase):
         self.assertEqual(fresh.returncode, 0, fresh.stderr)
         self.assertIn("fresh model, 3 steps", fresh.stdout)
 
+    def test_a_fresh_model_takes_train_s_model_flags(self):
+        fresh = self.inspect("ava", "--train-steps", "2", "--n-head", "2", "--n-embd", "8",
+                             "--data", BUNDLED_NAMES)
+        self.assertEqual(fresh.returncode, 0, fresh.stderr)
+        self.assertIn("layer 0, head 1 ", fresh.stdout)
+        self.assertNotIn("layer 0, head 2 ", fresh.stdout)  # two heads, as asked
+        self.assertIn("usage: python -m microgpt.inspect [options] [CHECKPOINT] TEXT",
+                      self.inspect("--help").stdout)
+
+    def test_a_fresh_model_s_text_is_refused_before_it_trains(self):
+        # a million steps would take hours: refused at once, or this times out
+        for text, pattern in (("EMMA", "'E' 'M' 'A'"), ("a" * 20, "too long")):
+            with self.subTest(text=text):
+                result = run("-m", "microgpt.inspect", text, "--train-steps", "1000000",
+                             "--data", BUNDLED_NAMES, timeout=60)
+                assert_one_line_error(self, result, pattern)
+
     def test_mistakes_are_one_line(self):
         for args, pattern in [((self.model, "Emma"), "'E'"),
+                              ((self.model, "emma", "--n-head", "2"), "needs --train-steps"),
+                              ((self.model, "em", "ma"), "expected \\[CHECKPOINT\\] TEXT"),
                               ((self.model, "a" * 20), "too long"),
                               (("missing.json", "emma"), "no such file"),
                               (("emma",), "--train-steps"),
@@ -150,7 +169,7 @@ class PicturesAndToolsTest(unittest.TestCase):
         result = train(BUNDLED_NAMES, "--steps", "12", "--num-samples", "1", "--plot",
                        folder / "loss.svg", "--params")
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertRegex(result.stderr, r"total\s+4192")
+        self.assertRegex(result.stdout, r"total\s+4192")  # where a learner reads
         root = ET.parse(folder / "loss.svg").getroot()
         lines = list(root.iter(SVG + "polyline"))
         self.assertEqual(len(lines), 2)  # raw and running mean

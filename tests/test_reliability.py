@@ -106,7 +106,10 @@ class OutputPathTest(Folder):
         model = self.folder / "kept.json"
         self.assertEqual(train(self.data, "--steps", "3", *TINY, "--out", model).returncode, 0)
         old = model.read_bytes()
-        (self.folder / "kept.json.abcd1234.tmp").write_text("left by a killed save", encoding="utf-8")
+        killed = self.folder / ".kept.json.999999999.abcd1234.tmp"  # no process has that id
+        killed.write_text("left by a killed save", encoding="utf-8")
+        mine = self.folder / "kept.json.20251201.tmp"  # the user's own file
+        mine.write_text("a learner's notes", encoding="utf-8")
 
         def small_files():
             resource.setrlimit(resource.RLIMIT_FSIZE, (1000, 1000))
@@ -124,7 +127,41 @@ class OutputPathTest(Folder):
         self.assertEqual(model.read_bytes(), old)
         # a save that works removes the temporary a killed one left
         self.assertEqual(train(self.data, "--resume", model, "--steps", "7").returncode, 0)
-        self.assertEqual(sorted(p.name for p in self.folder.glob("kept.json*")), ["kept.json"])
+        self.assertFalse(killed.exists())
+        self.assertEqual(sorted(p.name for p in self.folder.glob("kept.json*")),
+                         ["kept.json", "kept.json.20251201.tmp"])
+        self.assertEqual(mine.read_text(encoding="utf-8"), "a learner's notes")
+
+    @unittest.skipUnless(POSIX, "a lock's process is asked whether it is alive on POSIX only")
+    def test_a_second_run_with_the_same_out_is_refused_at_start(self):
+        model = self.folder / "busy.json"
+        lock = self.folder / "busy.json.lock"
+        live = self.folder / f".busy.json.{os.getpid()}.abcd1234.tmp"  # a live run's temporary
+        live.write_text("being written", encoding="utf-8")
+        first = popen("-m", "microgpt.train", self.data, "--steps", "300", *TINY, "--out", model,
+                      "--save-every", "1")
+        try:
+            deadline = time.time() + 60
+            while not lock.exists() and time.time() < deadline:
+                time.sleep(0.05)
+            for args in (("--out", model), ("--resume", model, "--steps", "400")):
+                second = train(self.data, *args, "--steps", "2", *TINY)
+                assert_one_line_error(self, second, r"busy.json: another run \(process \d+\) is "
+                                                    r"writing it now")
+                self.assertNotIn("saved", second.stderr)
+        finally:
+            first.send_signal(signal.SIGINT)
+            out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 130, err)
+        self.assertNotIn("No such file", err)
+        self.assertFalse(lock.exists())  # removed at exit
+        self.assertTrue(live.exists())   # another process's temporary is never removed
+        self.assertEqual(checkpoint.load(model).step, steps_of(out)[-1])
+        # a lock whose process is dead (a run killed with SIGKILL) is taken over
+        lock.write_text("999999999\n", encoding="utf-8")
+        again = train(self.data, "--resume", model, "--steps", str(steps_of(out)[-1] + 1))
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertFalse(lock.exists())
 
 
 class DivergenceTest(Folder):
@@ -152,6 +189,23 @@ class DivergenceTest(Folder):
                 again = train(self.data, "--resume", model)
                 self.assertEqual(again.returncode, 3, again.stderr)
                 self.assertIn(f"diverged at step {step}", again.stderr.splitlines()[-1])
+
+    def test_a_loss_far_above_a_uniform_guess_names_lr(self):
+        result = train(self.data, "--lr", "1e6", "--steps", "20", *TINY)
+        notes = [l for l in result.stderr.splitlines() if "far above a uniform guess" in l]
+        self.assertEqual(len(notes), 1, result.stderr)  # once, not every step
+        self.assertRegex(notes[0], r"^python -m microgpt.train: note: the loss at step \d+ "
+                                   r"\([\d.e+]+\) is far above a uniform guess's \(log 2\d = "
+                                   r"3\.\d\d\): --lr 1e\+06 is likely too high$")
+        quiet = train(self.data, "--steps", "20", *TINY)  # the default rate: no such line
+        self.assertNotIn("far above", quiet.stderr)
+
+    def test_a_diverged_run_still_draws_its_plot(self):
+        plot = self.folder / "diverged.svg"
+        result = train(self.data, "--lr", "1e300", "--steps", "30", *TINY, "--plot", plot)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("wrote the loss curve", result.stderr)
+        self.assertIn("<svg", plot.read_text(encoding="utf-8"))
 
     def test_a_diverged_step_changes_nothing(self):
         examples, state = start(["emma", "olivia", "ava"], Config(n_embd=8, n_head=2, lr=1e300))
@@ -255,6 +309,34 @@ class SignalTest(Folder):
         self.assertEqual(err.strip().splitlines()[-1], "interrupted")
         self.assertNotIn("Traceback", err)
 
+    def test_ctrl_c_in_a_long_step_says_at_once_that_it_stops_after_it(self):
+        data = self.folder / "long.txt"
+        rng = random.Random(SEED)
+        data.write_text("".join("".join(rng.choice("abcdefgh") for _ in range(240)) + "\n"
+                                for _ in range(3)), encoding="utf-8")
+        plot = self.folder / "stopped.svg"
+        proc = popen("-m", "microgpt.train", data, "--block-size", "250", "--steps", "3",
+                     *TINY[:4], "--plot", plot)
+        try:
+            while not proc.stdout.readline().startswith("num params"):
+                pass
+            time.sleep(0.5)  # inside the first step, which takes seconds
+            proc.send_signal(signal.SIGINT)
+            said = proc.stderr.readline() + proc.stderr.readline()
+            still_training = proc.poll() is None
+            out, err = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        self.assertEqual(said, "\npython -m microgpt.train: stopping after this step (Ctrl-C "
+                               "again to stop now)\n")
+        self.assertTrue(still_training)  # said at once, not when the step ended
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertEqual(steps_of(out), [1])  # the step under way was finished, not lost
+        self.assertIn("interrupted after step 1", err)
+        self.assertIn("<svg", plot.read_text(encoding="utf-8"))  # the curve of what there is
+
     def test_ctrl_c_twice_after_the_last_step(self):
         proc = popen("-m", "microgpt.train", self.data, "--steps", "5", *TINY[:4],
                      "--num-samples", "100000")
@@ -299,7 +381,9 @@ class StreamTest(Folder):
                                    "3", *TINY], stdout=full, stderr=subprocess.PIPE, text=True,
                                   env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
             self.assertEqual(proc.returncode, 1, proc.stderr)
-            self.assertEqual(proc.stderr, "")
+            self.assertEqual(proc.stderr, "python -m microgpt.train: stdout closed (a closed pipe "
+                                          "or a full disk) before the first step ended; nothing "
+                                          "was trained\n")
             proc = subprocess.run([sys.executable, "-m", "microgpt.train", self.data, "--steps",
                                    "3", *TINY], stdout=subprocess.PIPE, stderr=full, text=True,
                                   env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
@@ -393,6 +477,21 @@ class CheckpointFieldTest(Folder):
             with self.subTest(field=what, command=name):
                 assert_one_line_error(self, run(*args), "not a (valid )?checkpoint")
 
+    def test_a_checkpoint_says_what_is_wrong_with_the_file_not_how_to_tune_python(self):
+        first = repr(json.loads(self.text)["params"]["wte"][0][0])
+        long_number = self.folder / "digits.json"
+        long_number.write_text(self.text.replace(first, "1" * 5001, 1), encoding="utf-8")
+        result = run("-m", "microgpt.sample", long_number)
+        assert_one_line_error(self, result, r"digits.json: not a checkpoint: a number of 5,001 "
+                                            r"digits \(no field holds more than \d+\)$")
+        # an editor's byte-order mark is not JSON's business: the checkpoint loads as it was
+        bom = self.folder / "bom.json"
+        bom.write_bytes(b"\xef\xbb\xbf" + self.model.read_bytes())
+        with_bom = run("-m", "microgpt.sample", bom, "--num-samples", "3")
+        self.assertEqual(with_bom.returncode, 0, with_bom.stderr)
+        self.assertEqual(with_bom.stdout, run("-m", "microgpt.sample", self.model,
+                                              "--num-samples", "3").stdout)
+
     def test_a_checkpoint_that_loads_but_cannot_go_on_is_one_line(self):
         """Edited by hand so that it still loads, and sample reads it: resuming
         must still end in one line, not in a traceback or a run out of memory."""
@@ -443,6 +542,31 @@ class DataTest(Folder):
         resumed = train("--resume", "../b.json", "--steps", "2", cwd=sub)  # no data/ here
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
 
+    def test_a_run_on_the_bundled_names_resumes_beside_another_names_txt(self):
+        """The README asks learners to put the reference names.txt in their folder."""
+        empty = self.folder / "nothing_here"
+        empty.mkdir()
+        model = self.folder / "bundled.json"
+        first = train("names.txt", "--steps", "2", *TINY, "--out", model, cwd=empty)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn("names.txt not found here; using the bundled", first.stderr)
+        # self.folder holds a names.txt of its own, not the bundled one
+        again = train("--resume", model, "--steps", "3", cwd=self.folder)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn("names.txt here is not the run's data; using the bundled", again.stderr)
+        self.assertEqual(steps_of(again.stdout), [3])
+        named = train("names.txt", "--resume", model, "--steps", "4", cwd=self.folder)
+        assert_one_line_error(self, named, r"names.txt is not the data file .*bundled.json was "
+                                           r"trained on: it trained on the bundled names.txt "
+                                           r"\(.*names.txt\); give that path, or no data file")
+        sampled = run("-m", "microgpt.sample", model, "--num-samples", "3", cwd=self.folder)
+        self.assertEqual(sampled.returncode, 0, sampled.stderr)
+        self.assertRegex(sampled.stdout, r"  \((new|in training data)\)\n")  # the data was found
+        marked = run("-m", "microgpt.sample", model, "--num-samples", "3", "--data", "names.txt",
+                     cwd=empty)  # --data falls back to the bundled file too
+        self.assertEqual(marked.returncode, 0, marked.stderr)
+        self.assertRegex(marked.stdout, r"  \((new|in training data)\)\n")
+
     @unittest.skipUnless(hasattr(os, "mkfifo"), "needs a FIFO")
     def test_a_fifo_is_read_once_and_checksummed(self):
         fifo, model = self.folder / "pipe", self.folder / "fifo.json"
@@ -464,12 +588,71 @@ class DataTest(Folder):
         with_bom, without = (numbers(train(p, "--steps", "3", *TINY).stdout) for p in (bom, self.data))
         self.assertEqual(with_bom, without)
 
+    def test_every_kind_of_line_end_ends_a_document(self):
+        """As the reference's open() reads a file: universal newlines."""
+        for end in ("\n", "\r\n", "\r"):
+            with self.subTest(end=repr(end)):
+                path = self.folder / "ends.txt"
+                path.write_bytes(end.join(["emma", "olivia", "ava", ""]).encode("utf-8"))
+                self.assertEqual(datasets.load_docs(path), ["emma", "olivia", "ava"])
+                result = train(path, "--steps", "1", *TINY)
+                self.assertIn("num docs: 3\n", result.stdout)
+
+    def test_control_characters_reach_the_terminal_escaped(self):
+        controls = "\x1b\x07\x00\x85\u2028"
+        path = self.folder / "controls.txt"
+        path.write_text("".join(f"a{c}b{c}\n" for c in controls) * 20, encoding="utf-8")
+        # hot: every character turns up in the samples
+        result = train(path, "--steps", "5", *TINY[:4], "--temperature", "50", "--num-samples", "40")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for c in controls:
+            self.assertNotIn(c, result.stdout + result.stderr)
+        for shown in ("\\x1b", "\\x07", "\\x00", "\\x85", "\\u2028"):
+            self.assertIn(shown, result.stdout)
+        named = train(self.folder / "x\x1b[2J.txt", "--steps", "1")  # a name that clears the screen
+        assert_one_line_error(self, named, r"x\\x1b\[2J\.txt: no such file")
+
     def test_names_no_file_can_have(self):
         assert_one_line_error(self, train("", "--steps", "1"), "'': an empty file name")
         assert_one_line_error(self, train("x" * 300, "--steps", "1"), "cannot read|too long")
         assert_one_line_error(self, run("-m", "microgpt.bench", self.folder), "is a directory")
         with self.assertRaisesRegex(datasets.DataError, "NUL"):
             datasets.load_docs("names\0.txt")
+
+
+class EndlessFileTest(Folder):
+    """Every file a command reads comes through one reader, which stops at
+    the largest file this machine could use (a checkpoint: the largest model)."""
+
+    def test_a_checkpoint_larger_than_any_model_here_is_refused_by_its_size(self):
+        huge = self.folder / "huge.json"
+        with open(huge, "wb") as f:
+            f.truncate(100 << 30)  # a sparse 100 GB: refused before a byte is read
+        for args in (("-m", "microgpt.sample", huge), ("-m", "microgpt.inspect", huge, "emma"),
+                     ("-m", "microgpt.train", "--resume", huge)):
+            with self.subTest(args=args[1]):
+                assert_one_line_error(self, run(*args, timeout=60),
+                                      r"huge.json: larger than [\d.]+ [kMGT]B, more than this "
+                                      r"machine can use as a checkpoint")
+
+    @unittest.skipUnless(hasattr(os, "mkfifo") and sys.implementation.name == "cpython",
+                         "needs a FIFO and CPython's small address space")
+    def test_a_pipe_that_never_ends_stops_at_the_limit(self):
+        import resource
+
+        fifo = self.folder / "endless"
+        os.mkfifo(fifo)
+        for args in (("-m", "microgpt.sample", fifo), ("-m", "microgpt.train", fifo)):
+            with self.subTest(args=args[1]):
+                writer = subprocess.Popen(f"yes > {fifo}", shell=True, stderr=subprocess.DEVNULL)
+                proc = popen(*args, preexec_fn=lambda: resource.setrlimit(  # a 1 GB machine
+                    resource.RLIMIT_AS, (1 << 30, 1 << 30)))
+                out, err = proc.communicate(timeout=120)
+                writer.kill()
+                writer.wait()
+                self.assertEqual(proc.returncode, 2, err)
+                self.assertRegex(err, r"^python -m microgpt\.\w+: error: .*endless: larger than "
+                                      r"[\d.]+ MB.*\(a pipe that never ends\?\)\n$")
 
 
 class SizeTest(unittest.TestCase):

@@ -335,12 +335,26 @@ class CompareTest(unittest.TestCase):
         float(rows[2][3])
         self.assertIn("mean of the last min(50, steps) steps", result.stdout)
 
+    def test_a_diverged_run_is_marked_not_ranked_and_names_may_hold_colons(self):
+        result = run("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "3", "--n-embd", "8",
+                     "--n-head", "2", "--num-samples", "1", "--tokenizer", "bpe",
+                     "--vocab-size", "40", "--variant", "lr 1:1e300: --lr 1e300",
+                     "--variant", "char: --tokenizer char")  # its own tokenizer wins
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = {r.split("  ")[0].strip(): r for r in result.stdout.splitlines()[1:4]}
+        self.assertEqual(sorted(rows), ["baseline", "char", "lr 1:1e300"])
+        self.assertRegex(rows["lr 1:1e300"], r"^lr 1:1e300 +\d+  diverged  at step \d+ ")
+        self.assertNotRegex(rows["lr 1:1e300"], r"\d\.\d{4}")  # no loss to compare
+        self.assertEqual(int(rows["char"].split()[1]), 1328)  # 27 characters, as without BPE
+        self.assertEqual(parse_variant("ratio 1:2: --lr 0.1"), ("ratio 1:2", {"lr": 0.1}))
+
     def test_variant_text(self):
         self.assertEqual(parse_variant(" post LN : --norm-placement post --no-residual"),
                          ("post LN", {"norm_placement": "post", "residual": False}))
 
     def test_bad_variant_is_one_line_naming_it(self):
         for text, pattern in (("gelu --activation gelu", "'gelu --activation gelu': expected NAME"),
+                              ("two\nlines: --lr 0.1", "has a control character .* one line"),
                               ("x: --activation tanh", "'x: --activation tanh'.*invalid choice"),
                               ("x: --n-embd 10", "x: n_embd \\(10\\) must be divisible"),
                               # found only once the run's vocabulary or size is worked out:

@@ -13,7 +13,8 @@ half a file; and a state whose numbers are no longer finite (a run that
 diverged) is never written, since no command could load it. Loading checks
 every field (schema.from_json), so a broken file is one CheckpointError.
 
-Builds on bpe.py, files.py and schema.py.
+Builds on bpe.py, files.py, schema.py and size.py (the largest checkpoint
+this machine could load).
 train.py saves and resumes; sample.py and inspect.py load.
 """
 from __future__ import annotations
@@ -21,8 +22,12 @@ from __future__ import annotations
 import json
 
 from ..bpe import BPETokenizer
+from . import size
 from .files import InputError, read_bytes, write_atomically
 from .schema import CheckpointError, from_json, to_json
+
+
+LONGEST_NUMBER = 40  # digits: a random generator's words have 10, a step count fewer
 
 
 def save(state, path):
@@ -43,16 +48,25 @@ def save(state, path):
 def load(path):
     """Read a checkpoint file; CheckpointError for anything a person can fix."""
     try:
-        text = read_bytes(path, "a checkpoint").decode("utf-8")
+        text = read_bytes(path, "a checkpoint", limit=size.largest_checkpoint()).decode("utf-8")
     except InputError as e:
         raise CheckpointError(e) from None
     except UnicodeDecodeError as e:
         raise CheckpointError(f"{path}: not a checkpoint (not UTF-8 text: {e.reason} at byte "
                               f"{e.start})") from None
+    if text.startswith("\ufeff"):  # a byte-order mark an editor wrote: not JSON, not ours
+        text = text[1:]
     if not text.strip():
         raise CheckpointError(f"{path}: empty file, not a checkpoint")
+
+    def whole_number(digits):  # before int() refuses it in words about sys.set_int_max_str_digits
+        if len(digits.lstrip("-")) > LONGEST_NUMBER:
+            raise CheckpointError(f"{path}: not a checkpoint: a number of "
+                                  f"{len(digits.lstrip('-')):,} digits (no field holds more "
+                                  f"than {LONGEST_NUMBER})")
+        return int(digits)
     try:
-        obj = json.loads(text)
+        obj = json.loads(text, parse_int=whole_number)
     except json.JSONDecodeError as e:
         raise CheckpointError(f"{path}: not valid JSON (truncated or corrupted?): "
                               f"{e.msg} at line {e.lineno}, column {e.colno}") from None

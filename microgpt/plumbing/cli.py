@@ -2,8 +2,8 @@
 cli.py: what the command-line modules share: argument parsing whose errors
 are one line (status 2, no usage dump, no traceback), flag types that
 explain what they expected, output paths checked before any work, ending
-cleanly (on Ctrl-C or SIGTERM, between steps where it matters; on a closed
-or full output stream; on characters the terminal cannot show). The flags
+cleanly (on Ctrl-C or SIGTERM, between steps where it matters: stopping.py;
+on a closed or full output stream; on characters the terminal cannot show). The flags
 that set a run's Config are flags.py's.
 
 Every command ends with one of these exit statuses (EXIT_STATUSES, for
@@ -13,30 +13,36 @@ in the command or its files, refused before any work; 3 training diverged;
 130 interrupted (Ctrl-C or SIGTERM).
 
 train.py and the other `python -m microgpt.X` commands use it; the library
-itself never prints or exits. Builds on files.py, checkpoint.py and streams.py.
+itself never prints or exits. Builds on files.py, lock.py, checkpoint.py and
+streams.py.
 """
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
 import signal
 import sys
 
 from . import checkpoint, files
+from .lock import Lock, LockError
 from .streams import OutputClosed, Stream
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
-                 "(a full disk, a closed pipe); 2 a mistake in the command or its files, refused "
+                 "(a full disk, a closed pipe), or gradcheck found a wrong gradient; 2 a mistake in the command or its files, refused "
                  "before any work; 3 training diverged (try a smaller --lr); 130 interrupted "
                  "(Ctrl-C or SIGTERM; with --out the checkpoint is saved first)")
 UNWRITTEN = []  # files a command could not write (see save, write): run() then exits 1
 
 
 class ArgumentParser(argparse.ArgumentParser):
-    """argparse, but a mistake prints one line: 'prog: error: ...'."""
+    """argparse, but a mistake prints one line: 'prog: error: ...', and
+    --help ends with the exit statuses (every command's)."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("epilog", EXIT_STATUSES)
+        super().__init__(*args, **kw)
 
     def error(self, message):
         self.exit(MISTAKE, f"{self.prog}: error: {message}\n")
@@ -91,6 +97,17 @@ def check_output(prog, flag, path, taken=None):
         files.check_output(path, taken)
     except files.OutputError as e:
         fail(prog, f"{flag} {path!r}: {e}" if not path or "\0" in path else f"{flag} {path}: {e}")
+
+
+def lock_output(prog, flag, path):
+    """Fail (one line, status 2) if another live run writes path now; else
+    hold its lock until this process ends (lock.py). Nothing when path is None."""
+    if path is None:
+        return None
+    try:
+        return Lock(path)
+    except LockError as e:
+        fail(prog, f"{flag} {path}: {e}")
 
 
 def save(prog, state, path, why=None):
@@ -170,26 +187,20 @@ def fraction(one_allowed=True):
     return parse
 
 
-class StopRequest:
-    """A signal handler that only raises a flag (.requested), so a loop can
-    finish its step before it stops; the same signal again stops at once."""
+def plural(n, word):
+    """n and word, plural unless n is 1.
 
-    def __init__(self):
-        self.requested = False
-
-    def __call__(self, signum, frame):
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
+    >>> plural(1, "step"), plural(2, "token"), plural(0, "step")
+    ('1 step', '2 tokens', '0 steps')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-@contextlib.contextmanager
-def stop_requests():
-    """Within the block, Ctrl-C (SIGINT) and SIGTERM set a StopRequest's flag."""
-    stop = StopRequest()
-    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield stop
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+def shown_sample(text):
+    """A generated document as every command prints it: an empty one (the
+    model ended it at once) as (empty), so it is seen, not a blank.
+
+    >>> shown_sample("emma"), shown_sample("")
+    ('emma', '(empty)')
+    """
+    return text if text else "(empty)"

@@ -95,14 +95,43 @@ def locate(path):
     return Path(name) if name else name
 
 
-def locate_saved(name):
+def locate_saved(name, sha256=None):
     """The file a checkpoint's data name (the path train was given) stands
     for: locate(name), or when nothing is there (a run resumed from another
-    folder), the bundled dataset of that file name; the checkpoint's checksum
-    then tells whether it is the file the run trained on."""
+    folder), the bundled dataset of that file name. With the checkpoint's
+    checksum, the first of the two whose bytes have it: a run trained on the
+    bundled names.txt finds it although a different names.txt is here."""
     path = locate(name)
     missing = name != "" and not os.path.exists(path)
+    if sha256 is not None and not missing:
+        bundled = find_bundled(Path(name).name)
+        if bundled is not None and checksum(path) != sha256 and checksum(bundled) == sha256:
+            return bundled
     return (find_bundled(Path(name).name) or path) if missing else path
+
+
+def checksum(path):
+    """The hex SHA-256 of the file at path, None if it cannot be read."""
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except DataError:
+        return None
+
+
+def not_the_data(path, sha256, checkpoint_path, data_name):
+    """The message for a data file whose checksum is not the run's, saying
+    which copy the run trained on when it is the bundled one, and how to
+    choose it."""
+    said = f"{path} is not the data file {checkpoint_path} was trained on"
+    bundled = find_bundled(Path(data_name).name)
+    if bundled is not None and not same_path(bundled, path) and checksum(bundled) == sha256:
+        return (f"{said}: it trained on the bundled {Path(data_name).name} ({bundled}); give "
+                f"that path, or no data file, to resume on it")
+    return f"{said} ({data_name}, sha256 {sha256[:12]}...)"
+
+
+def same_path(a, b):
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 # -------------------------------------------------------------------------

@@ -4,7 +4,11 @@ written so that nothing is lost.
 
 Every file microgpt reads (data, checkpoints) comes through `read_bytes`,
 which turns what a person can get wrong (an empty name, a folder, a device,
-a missing file) into one InputError with a message that says so.
+a missing file, a file larger than this machine could use, a pipe that never
+ends) into one InputError with a message that says so. It reads in pieces of
+a megabyte up to a limit (size.py: the machine's memory; less for a
+checkpoint), so an endless input stops at the limit and a signal stops the
+reading at once.
 
 A command that trains for minutes must not find out at the end that it
 cannot write its result, nor overwrite what it was given. `check_output`
@@ -16,9 +20,10 @@ step, so the path holds the old contents or the new, never half a file,
 even when the disk fills up or the process is killed. A symlink is
 followed: its target is replaced and the link kept.
 
-Builds on the standard library only; checkpoint.py saves through it, and the
+Builds on size.py (the limits) and lock.py (the temporaries' names, so a
+save removes only what a killed save left); checkpoint.py saves through it, and the
 commands check their --out, --plot and --svg paths with it. Left out on
-purpose: locking against two runs writing the same file at once.
+purpose: locking (lock.py keeps a second run off a run's checkpoint).
 """
 from __future__ import annotations
 
@@ -27,6 +32,11 @@ import os
 import re
 import stat
 import tempfile
+
+from . import size
+from .lock import is_left_by_killed_save, temporary_prefix
+
+CHUNK = 1 << 20  # bytes read at a time: a signal is handled between two pieces
 
 
 class InputError(Exception):
@@ -50,20 +60,32 @@ def name_problem(name):
     return None
 
 
-def read_bytes(path, what="a text file", missing=None):
+def read_bytes(path, what="a text file", missing=None, limit=None):
     """The bytes of the file at path, read once; InputError for anything a
     person can fix. what: what the file should be, for the messages;
-    missing: the message for a missing file (default "no such file")."""
+    missing: the message for a missing file (default "no such file");
+    limit: the most bytes it may have (default size.largest_file())."""
     name = os.fspath(path)
     problem = name_problem(name)
     if problem:
         raise InputError(f"{name!r}: {problem}")
+    limit = size.largest_file() if limit is None else limit
+    too_big = f"{name}: larger than {size.human(limit)}, more than this machine can use as {what}"
     try:
         with open(name, "rb") as f:
-            mode = os.fstat(f.fileno()).st_mode
-            if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):  # /dev/zero would never end
+            info = os.fstat(f.fileno())
+            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):  # /dev/zero never ends
                 raise InputError(f"{name}: is a device, not {what}")
-            return f.read()
+            if info.st_size > limit:  # refused by its size, before a byte is read
+                raise InputError(too_big)
+            pieces, total = [], 0
+            while total <= limit:  # a pipe or /proc file has no size: read up to the limit
+                piece = f.read(min(CHUNK, limit + 1 - total))
+                if not piece:
+                    return b"".join(pieces)
+                pieces.append(piece)
+                total += len(piece)
+            raise InputError(too_big + " (a pipe that never ends?)")
     except FileNotFoundError:
         raise InputError(missing or f"{name}: no such file") from None
     except IsADirectoryError:
@@ -72,26 +94,8 @@ def read_bytes(path, what="a text file", missing=None):
         raise InputError(f"{name}: permission denied") from None
     except OSError as e:
         raise InputError(f"{name}: cannot read ({e.strerror})") from None
-
-
-def temporary_prefix(name):
-    """The start of a temporary file's name for the target name: short enough
-    that the temporary's name stays a legal one.
-
-    >>> temporary_prefix("model.json")
-    'model.json.'
-    """
-    return name[:60] + "."
-
-
-def is_temporary_of(entry, name):
-    """True if entry is a temporary file that a save of name leaves when it is
-    killed: the prefix, tempfile's 8 random characters, '.tmp'.
-
-    >>> [is_temporary_of(e, "m.json") for e in ("m.json.k2x_9abq.tmp", "m.json", "m.json.tmp")]
-    [True, False, False]
-    """
-    return re.fullmatch(re.escape(temporary_prefix(name)) + r"[a-z0-9_]{8}\.tmp", entry) is not None
+    except MemoryError:  # the limit is an estimate: other programs hold memory too
+        raise InputError(f"{name}: too large to read into this machine's free memory") from None
 
 
 def same_file(a, b):
@@ -155,8 +159,9 @@ def new_file_mode(target):
 def write_atomically(path, text):
     """Write text (UTF-8) to path: a temporary file, flushed to disk, renamed over
     the target. On any failure (OSError: a full disk, say) the target is as it
-    was and the temporary file gone. Temporaries of earlier saves that were
-    killed part-way are removed afterwards."""
+    was and the temporary file gone. Temporaries that earlier saves left when
+    they were killed part-way are removed afterwards; no other file is, not
+    even another live run's temporary."""
     target = os.path.realpath(path)
     folder, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(name), suffix=".tmp", dir=folder)
@@ -172,6 +177,6 @@ def write_atomically(path, text):
             os.unlink(tmp)
         raise
     for entry in os.listdir(folder):
-        if is_temporary_of(entry, name):
+        if is_left_by_killed_save(entry, name):
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, entry))

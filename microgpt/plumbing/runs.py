@@ -2,11 +2,11 @@
 runs.py: a training run opened from the command line: a fresh one, or the
 one saved in a checkpoint, on its data, with every check made before any
 work: the data file found (a bare name falls back to the bundled dataset),
-the outputs writable, the data the one a resumed run trained on, the flags
+the outputs writable and no other run's, the data the one a resumed run trained on, the flags
 ones a resume may change, the model small enough for this machine.
 
-Builds on config.py, training.py, checkpoint.py, cli.py, datasets.py and
-size.py; train.py opens its run here.
+Builds on config.py, training.py, checkpoint.py, cli.py (its lock_output: a
+second run saving to the same file is refused), datasets.py and size.py; train.py opens its run here.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def open_run(args, given, prog):
         raise checkpoint.CheckpointError(f"{args.resume} is a classifier's checkpoint "
                                          f"(python -m microgpt.classify --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
-        name, path = state.data_name, datasets.locate_saved(state.data_name)
+        name, path = state.data_name, datasets.locate_saved(state.data_name, state.data_sha256)
         if not os.path.exists(path):
             raise DataError(f"{name}: no such file (the data {args.resume} trained on, as its "
                             f"path was given then); give it: python -m microgpt.train FILE "
@@ -45,17 +45,21 @@ def open_run(args, given, prog):
     else:
         name = args.path if args.path is not None else "names.txt"
         path = datasets.locate(name)
-    if name and path != Path(name):
-        print(f"{prog}: {name} not found here; using the bundled {path}", file=sys.stderr)
     out = save_path(args)  # before any work: can the outputs be written?
     cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
+    cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
     cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
                                                   "resumed from", out: "the checkpoint"})
+    if name and path != Path(name):
+        why = "not found here" if not os.path.exists(name) else "here is not the run's data"
+        print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)
     docs, sha = datasets.load_docs_and_sha256(path)
     if state is None:
         planned = plan(docs, Config(**given))
         size.check_run_fits(planned.config, planned.examples)  # before the weights are drawn
         return (docs, *start_planned(planned, os.fspath(name), sha))
+    if sha != state.data_sha256:
+        raise DataError(datasets.not_the_data(path, state.data_sha256, args.resume, state.data_name))
     checkpoint.check_resume(state, given, args.resume, path, sha, docs)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)

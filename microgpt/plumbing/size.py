@@ -16,7 +16,8 @@ The constants were measured with CPython 3.11 on 64-bit Linux, from the
 default model to 800,000 parameters and 13 million edges a step (python -m
 microgpt.bench measures a real run); they hold within a factor of about 2,
 enough to tell a model that fits from one that needs a thousand times the
-memory. Builds on config.py and params.py (param_count).
+memory. `largest_file` and `largest_checkpoint` are the most bytes files.py
+reads. Builds on config.py and params.py (param_count).
 """
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ BASE_BYTES = 20_000_000   # the interpreter, microgpt and the data
 BYTES_PER_PARAM = 400     # Value, float, gradient, Adam's m and v, checkpoint text
 BYTES_PER_EDGE = 35       # a child reference, a local derivative, the node's share
 FORWARD_SECONDS_PER_EDGE = 1e-7  # CPython; backward about doubles it, PyPy is faster
+CHECKPOINT_BYTES_PER_PARAM = 100  # a weight, m and v as JSON text: the default model's are 82
+UNKNOWN_MEMORY = 1 << 40  # a machine that does not say: a terabyte, still an end to a pipe
 
 
 def step_edges(config, positions):
@@ -73,6 +76,19 @@ def machine_memory():
         if limit != resource.RLIM_INFINITY:
             sizes.append(limit)
     return min(sizes) if sizes else None
+
+
+def largest_file():
+    """The most bytes a file microgpt reads may have: a quarter of this
+    machine's memory (the bytes, their text and the documents are held at once)."""
+    return (machine_memory() or UNKNOWN_MEMORY) // 4
+
+
+def largest_checkpoint():
+    """The most bytes a checkpoint may have: the checkpoint of the largest
+    model this machine's memory can hold (BYTES_PER_PARAM each)."""
+    params = max(0, (machine_memory() or UNKNOWN_MEMORY) - BASE_BYTES) // BYTES_PER_PARAM
+    return BASE_BYTES + params * CHECKPOINT_BYTES_PER_PARAM
 
 
 def human(n):

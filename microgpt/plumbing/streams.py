@@ -6,7 +6,9 @@ terminal that cannot show "ł". Python would answer each with a traceback.
 `Stream` wraps sys.stdout and sys.stderr instead (cli.run installs it):
 characters the encoding lacks are escaped, and a stream that can no longer
 be written ends the command quietly (stdout), or is simply dropped
-(stderr).
+(stderr). Control characters (ESC, BEL, NUL, U+0085, U+2028, ...) from the
+data or a file name, in a sample or a message, are escaped as Python writes
+them in a string (\\x1b): the terminal shows them, never obeys them.
 
 Builds on nothing; cli.py uses it.
 """
@@ -14,6 +16,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+
+
+# every control character but the newline and the tab, as repr() escapes it
+CONTROL = {c: repr(chr(c))[1:-1] for c in [*range(0x20), *range(0x7f, 0xa0), 0x2028, 0x2029]
+           if chr(c) not in "\n\t"}
+
+
+def escape_controls(text):
+    """text with its control characters escaped.
+
+    >>> escape_controls("a\\x1b[31mb\\x07\\u2028c\\n")
+    'a\\\\x1b[31mb\\\\x07\\\\u2028c\\n'
+    """
+    return text.translate(CONTROL)
 
 
 class OutputClosed(Exception):
@@ -36,7 +52,7 @@ class Stream:
         self.stream, self.raises = stream, raises
 
     def write(self, text):
-        return self._do(self.stream.write, text)
+        return self._do(self.stream.write, escape_controls(text))
 
     def flush(self):
         return self._do(self.stream.flush)

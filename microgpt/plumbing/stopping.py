@@ -1,0 +1,45 @@
+"""
+stopping.py: Ctrl-C between two training steps. A step can take a minute
+(`--block-size 600`); stopping inside it would lose it, so the first Ctrl-C
+(or SIGTERM) only asks the loop to stop after this step, and says so at
+once; the second stops at once.
+
+Builds on the standard library only; train.py's loop runs inside
+`stop_requests`, and cli.run prints the one line a stop at once ends with.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+
+
+class StopRequest:
+    """A signal handler that only raises a flag (.requested), so a loop can
+    finish its step before it stops, and says so at once (a step can take a
+    minute); the same signal again stops at once."""
+
+    def __init__(self, prog):
+        self.requested, self.prog = False, prog
+
+    def __call__(self, signum, frame):
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # a closed stderr: quiet
+            # os.write, not print: the handler may run inside a print to stderr
+            os.write(sys.stderr.fileno(), f"\n{self.prog}: stopping after this step (Ctrl-C "
+                                          f"again to stop now)\n".encode("utf-8"))
+
+
+@contextlib.contextmanager
+def stop_requests(prog):
+    """Within the block, Ctrl-C (SIGINT) and SIGTERM set a StopRequest's flag."""
+    stop = StopRequest(prog)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
