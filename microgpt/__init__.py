@@ -70,4 +70,5 @@ READING_ORDER = (
     "bench",       # speed and memory
     "tokenize",    # what BPE learns from a file
     "compare",     # textbook variants trained side by side
+    "explore",     # a web page that runs your model as you type: every head's attention
 )
