@@ -71,4 +71,5 @@ READING_ORDER = (
     "tokenize",    # what BPE learns from a file
     "compare",     # textbook variants trained side by side
     "explore",     # a web page that runs your model as you type: every head's attention
+    "book",        # the source as a book: every module, its comments beside its code
 )
