@@ -13,8 +13,10 @@ for the next token. Nothing is changed: tracing only reads.
     positions[3].layers[0][2].attn_weights   # layer 0, head 2: one weight per key
                                              # position 0..3, summing to 1
 
-`attention_matrix` stacks the rows of one head into the T x T matrix that
-inspect.py draws. Builds on fused.py (softmax_data) and model.py (gpt with its records
+trace() returns a Trace: a list of the Positions, which in a Jupyter
+notebook draws itself as every head's heatmap (plumbing/notebook.py, hooked
+up by microgpt/__init__.py). `attention_matrix` stacks the rows of one head
+into the T x T matrix that inspect.py draws. Builds on fused.py (softmax_data) and model.py (gpt with its records
 argument).
 """
 from __future__ import annotations
@@ -59,8 +61,17 @@ class Position:
         return f"Position({self.pos}, reads {self.token!r}, next: {best}, ...)"
 
 
+class Trace(list):
+    """What trace() returns: a list of Positions, one per token read."""
+
+    @property
+    def tokens(self):
+        return [p.token for p in self]
+
+
 def trace(params, config, tokenizer, text):
-    """One Position per token of [BOS] + text; ValueError if text cannot be read."""
+    """One Position per token of [BOS] + text, as a Trace (a list);
+    ValueError if text cannot be read."""
     tokenizer.check_text(text, repr(text))
     tokens = [tokenizer.bos] + tokenizer.encode(text)
     if len(tokens) > config.block_size:
@@ -69,7 +80,7 @@ def trace(params, config, tokenizer, text):
     # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
     labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
-    positions = []
+    positions = Trace()
     for pos_id, token_id in enumerate(tokens):
         records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
         logits = gpt(token_id, pos_id, keys, values, params, config, records=records)

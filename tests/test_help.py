@@ -8,7 +8,8 @@ from microgpt.config import Config
 from tests.support import run
 
 COMMANDS = [name for name in microgpt.READING_ORDER
-            if name in ("train", "sample", "inspect", "gradcheck", "bench", "tokenize", "compare")]
+            if name in ("train", "sample", "inspect", "gradcheck", "bench", "tokenize", "compare",
+                        "explore", "book")]
 
 
 def help_text(command):
