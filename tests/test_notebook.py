@@ -51,7 +51,7 @@ class PicturesTest(unittest.TestCase):
         self.assertEqual(len(line.splitlines()), 1)
         mean = sum(state.losses) / 3
         self.assertEqual(line, f"RunState(step 3 of 3, loss {mean:.4f} (mean of the last 3), "
-                               f"2,080 parameters, char tokenizer of 26 tokens)")  # 200 names: no q
+                               f"2,080 parameters, char tokenizer of 26 tokens)")  # 200 names: no x
         self.assertIn("<svg", notebook.run_html(state))
         self.assertNotIn("<svg", notebook.run_html(tiny(steps=1)))  # one point is no curve
 
