@@ -126,7 +126,8 @@ function draw() {
   $("next").replaceChildren(bars(order.map(([id, pr]) => [
     trace.labels[id] === BOS_LABEL ? "END" : show(trace.labels[id]), pr]), 1, v => v.toFixed(3)));
   // the residual stream's size at each stage of the picked position
-  const stages = p.stages || [];
+  const stages = p.stages || [];  // a "traces" page has none: its section is hidden
+  $("stages").parentElement.hidden = !stages.length;
   $("stages").replaceChildren(bars(stages, Math.max(...stages.map(s => s[1])), v => v.toFixed(3)));
   $("stages-title").textContent = `residual stream RMS at position ${VIEW.pos}`;
 }
