@@ -24,11 +24,22 @@ def _stop_at_once(signum, frame):
     os._exit(130)
 
 
+def _pictures_in_ipython():
+    """Inside IPython or Jupyter: draw traces, runs and parameter tables as
+    pictures (plumbing/notebook.py; it is imported only if IPython runs)."""
+    ipython = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if ipython is not None and hasattr(ipython, "display_formatter"):
+        from .plumbing import notebook
+        notebook.register(ipython)
+
+
 if sys.argv[:1] == ["-m"]:  # python -m microgpt.X, still importing microgpt
     for _sig, _default in ((signal.SIGINT, signal.default_int_handler),
                            (signal.SIGTERM, signal.SIG_DFL)):
         if signal.getsignal(_sig) is _default:  # not when the shell ignores it (a job run with &)
             signal.signal(_sig, _stop_at_once)
+
+_pictures_in_ipython()
 
 READING_ORDER = (
     # the algorithm, in the reference file's own order
@@ -71,6 +82,7 @@ READING_ORDER = (
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
     "plumbing.svg",         # pictures
+    "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     # the commands: python -m microgpt.X
     "train",       # train a model, print samples
     "sample",      # new documents from a checkpoint
@@ -83,4 +95,6 @@ READING_ORDER = (
     "scale",       # the spread of q.k and the softmax's entropy at several head widths
     "classify",    # an encoder-only classifier: which file did this line come from?
     "longrange",   # why attention won: GPT, LSTM, GRU and RNN on the recall task
+    "explore",     # a web page that runs your model as you type: every head's attention
+    "book",        # the source as a book: every module, its comments beside its code
 )

@@ -20,6 +20,8 @@ COMMANDS = (  # in READING_ORDER's order
     ("scale", "why attention divides by sqrt(d_k): random dot products, measured"),
     ("classify", "an encoder-only classifier: which file did this line come from?"),
     ("longrange", "why attention won: GPT, LSTM, GRU and RNN on a recall task"),
+    ("explore", "a web page that runs your checkpoint as you type: every head's attention"),
+    ("book", "the source as a book: every module, its comments beside its code"),
 )
 
 

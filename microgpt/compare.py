@@ -17,13 +17,16 @@ milliseconds per step, and a few samples. --svg draws every run's
 running-mean loss curve in one chart. Progress goes to stderr.
 
 The runs take turns in this process (training.start, train_step): each is
-the very run `python -m microgpt.train` with the same flags would make.
+the very run `python -m microgpt.train` with the same flags would make. In
+Python, compare(docs, {name: Config}) returns the same table as a Comparison,
+which a notebook shows with the loss curves.
 Builds on config.py, params.py, dataset.py, training.py and generate.py,
 and on the plumbing's cli.py, datasets.py, flags.py, progress.py, size.py
 and svg.py.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 import time
@@ -106,6 +109,35 @@ def table(results):
                  + ("; held-out: the mean document loss on the held-out documents)"
                     if split_asked else ")"))
     return lines
+
+
+class Comparison(list):
+    """Results side by side (what compare() returns): prints as the table,
+    and in a notebook shows the table and the loss curves."""
+
+    def __repr__(self):
+        return "\n".join(table(self))
+
+    def chart(self):
+        """Every run's running-mean loss curve, as SVG."""
+        series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))
+                  for i, r in enumerate(self) if r.losses}
+        return svg.line_chart(series, f"training loss, running mean of {WINDOW} steps")
+
+    def _repr_html_(self):
+        text = "\n".join(table(self)).replace("&", "&amp;").replace("<", "&lt;")
+        return f"<pre>{text}</pre>" + (self.chart() if any(r.losses for r in self) else "")
+
+
+def compare(docs, configs, num_samples=3):
+    """Train each run of configs ({name: Config}) on docs, in turn, as the
+    command does; a Comparison of their Results, with num_samples samples
+    each. Progress goes to stderr."""
+    plans = [(name, plan(docs, dataclasses.replace(config, num_samples=num_samples)))
+             for name, config in configs.items()]
+    progress = Progress(PROG, sum(planned.config.steps for _, planned in plans))
+    return Comparison(train_one(name, docs, planned, progress, f"run {i + 1} of {len(plans)} ({name})")
+                      for i, (name, planned) in enumerate(plans))
 
 
 def parse_args(argv=None):

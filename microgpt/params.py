@@ -115,8 +115,13 @@ def param_count(config):
     return one + (config.n_layer - 1) * (two - one)
 
 
+class ParamTable(str):
+    """param_table's text; a notebook shows it as an HTML table (plumbing/notebook.py)."""
+
+
 def param_table(config):
-    """Every weight matrix with its shape and count, and the total, as text.
+    """Every weight matrix with its shape and count, and the total, as text
+    (a ParamTable: a str).
 
     >>> from microgpt.config import Config
     >>> print(param_table(Config()))
@@ -136,4 +141,4 @@ def param_table(config):
     for name, rows, cols in param_shapes(config):
         lines.append(f"{name:<17} {f'{rows} x {cols}':<8} {rows * cols:>6}")
     lines.append(f"{'total':<26} {param_count(config):>6}")
-    return "\n".join(lines)
+    return ParamTable("\n".join(lines))

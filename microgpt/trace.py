@@ -13,8 +13,10 @@ for the next token. Nothing is changed: tracing only reads.
     positions[3].layers[0][2].attn_weights   # layer 0, head 2: one weight per key
                                              # position 0..3, summing to 1
 
-`attention_matrix` stacks the rows of one head into the T x T matrix that
-inspect.py draws. `trace_whole` is the same for the models that read the
+trace() returns a Trace: a list of the Positions, which in a Jupyter
+notebook draws itself as every head's heatmap (plumbing/notebook.py, hooked
+up by microgpt/__init__.py). `attention_matrix` stacks the rows of one head
+into the T x T matrix that inspect.py draws. `trace_whole` is the same for the models that read the
 whole sequence at once (encoder.py: the classifier, a GPT trained with
 --causal-mask off or --pad-to): each head's whole T x T attention under the
 model's mask, cut into the same Positions; `hidden` tells which keys the
@@ -64,6 +66,14 @@ class Position:
         return f"Position({self.pos}, reads {self.token!r}, next: {best}, ...)"
 
 
+class Trace(list):
+    """What trace() returns: a list of Positions, one per token read."""
+
+    @property
+    def tokens(self):
+        return [p.token for p in self]
+
+
 def check_readable(config, tokenizer, text):
     """Raise ValueError unless a model of config with this tokenizer can read
     text: every character known, BOS and its tokens within the block. Asked
@@ -76,13 +86,14 @@ def check_readable(config, tokenizer, text):
 
 
 def trace(params, config, tokenizer, text):
-    """One Position per token of [BOS] + text; ValueError if text cannot be read."""
+    """One Position per token of [BOS] + text, as a Trace (a list);
+    ValueError if text cannot be read."""
     check_readable(config, tokenizer, text)
     tokens = [tokenizer.bos] + tokenizer.encode(text)
     # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
     labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
-    positions = []
+    positions = Trace()
     for pos_id, token_id in enumerate(tokens):
         records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
         logits = gpt(token_id, pos_id, keys, values, params, config, records=records)

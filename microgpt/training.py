@@ -75,6 +75,16 @@ class RunState:
         self.m = [0.0] * n if self.m is None else self.m
         self.v = [0.0] * n if self.v is None else self.v
 
+    def __repr__(self):
+        """One line (the weights would be thousands): where the run is.
+        In Jupyter it also draws its loss curve (plumbing/notebook.py)."""
+        last = self.losses[-50:]
+        loss = f", loss {sum(last) / len(last):.4f} (mean of the last {len(last)})" if last else ""
+        data = f", data {self.data_name}" if self.data_name else ""
+        return (f"RunState(step {self.step} of {self.config.steps}{loss}, "
+                f"{param_count(self.config):,} parameters, {self.config.tokenizer} tokenizer "
+                f"of {self.config.vocab_size} tokens{data})")
+
 
 @dataclass
 class Plan:

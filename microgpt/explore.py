@@ -1,0 +1,154 @@
+"""
+explore.py: the command `python -m microgpt.explore MODEL.json --html
+attention.html`: one web page to look inside your own model.
+
+The page is one file with no network and no build step: the checkpoint's
+weights as JSON and a JavaScript forward pass of the same GPT
+(pages/explore.js, each function named after the Python one it mirrors,
+with the same float operations). A learner opens it in a browser and types:
+every layer and head's attention appears as a heatmap (hover a cell for its
+weight and its query and key tokens), with the next-token probabilities at
+the picked position, the residual stream's size (RMS) after each stage, and
+a sampler whose seed gives the same draws as Python's random.Random(seed).
+The tests check the page's numbers against trace.py's in a real browser.
+
+The page's data has a "mode". "weights": the model runs in the page. "traces":
+the page holds only the traces of the --text values, computed here by the
+library (--traces; the way to show a model the page has no forward pass of).
+
+Builds on params.py, trace.py, checkpoint.py and cli.py. Left out on purpose:
+any library or network fetch in the page, and checkpoints over MAX_BYTES of
+weights, which would make a page too heavy to open comfortably.
+"""
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+
+from .params import param_count
+from .plumbing import checkpoint, cli
+from .plumbing.checkpoint import CheckpointError
+from .trace import trace
+
+PROG = "python -m microgpt.explore"
+MAX_BYTES = 20_000_000  # the weights as JSON in the page
+MODELS = ("gpt",)       # the models whose forward pass the page has
+
+
+def asset(name):
+    """A file of microgpt/pages/ as text."""
+    return resources.files("microgpt").joinpath("pages", name).read_text(encoding="utf-8")
+
+
+def summary(state, source):
+    """One line about the model, for the page's header."""
+    c = state.config
+    variants = [c.norm, c.activation, f"{c.position} positions", f"{c.norm_placement}-norm"]
+    variants += ["tied weights"] * c.tie_weights + ["no residual"] * (not c.residual)
+    variants += ["no attention scale"] * (not c.attention_scale)
+    return (f"{source}: step {state.step}, {param_count(c):,} parameters; n_layer {c.n_layer}, "
+            f"n_head {c.n_head}, n_embd {c.n_embd}, block {c.block_size}, {c.tokenizer} tokenizer "
+            f"of {c.vocab_size} tokens; {', '.join(variants)}")
+
+
+def weights(state):
+    """name -> matrix of floats."""
+    return {name: [[p.data for p in row] for row in matrix] for name, matrix in state.params.items()}
+
+
+def traces(state, texts):
+    """The "traces" mode's data: per text, each position's attention weights,
+    next-token probabilities (in the order of labels) and its token."""
+    out = []
+    for text in texts:
+        positions = trace(state.params, state.config, state.tokenizer, text)
+        out.append({"text": text, "labels": list(positions[0].next_probs),
+                    "positions": [{"pos": p.pos, "token": p.token,
+                                   "layers": [[{"attn_weights": h.attn_weights,
+                                                "attn_logits": h.attn_logits} for h in heads]
+                                              for heads in p.layers],
+                                   "next_probs": list(p.next_probs.values())}
+                                  for p in positions]})
+    return out
+
+
+def page_data(state, texts, source, mode="weights"):
+    """Everything the page reads, as a JSON-ready dict."""
+    tok = state.tokenizer
+    data = {"format": "microgpt-explore", "version": 1, "mode": mode,
+            "model": getattr(state.config, "model", "gpt"), "summary": summary(state, source),
+            "config": {k: getattr(state.config, k) for k in (
+                "n_embd", "n_head", "n_layer", "block_size", "vocab_size", "norm", "activation",
+                "position", "tie_weights", "norm_placement", "residual", "attention_scale",
+                "temperature")},
+            "texts": texts}
+    if mode == "weights":
+        data["tokenizer"] = {"kind": state.config.tokenizer, "chars": tok.chars,
+                             "merges": [list(pair) for pair in getattr(tok, "merges", [])],
+                             # the alphabet's characters bpe.split_words's \s matches
+                             "whitespace": [ch for ch in tok.chars if re.fullmatch(r"\s", ch)]}
+        data["weights"] = weights(state)
+    else:
+        data["traces"] = traces(state, texts)
+    return data
+
+
+def page(state, texts, source, mode="weights"):
+    """The whole HTML page, as text."""
+    data = json.dumps(page_data(state, texts, source, mode), separators=(",", ":"))
+    data = data.replace("<", "\\u003c")  # nothing in the JSON can end its <script> element
+    script = asset("explore.js") + "\n" + asset("explore_view.js")
+    html = asset("explore.html")
+    for key, value in (("__TITLE__", source.replace("<", "&lt;")), ("__SCRIPT__", script),
+                       ("__DATA__", data)):
+        html = html.replace(key, value, 1)
+    return html
+
+
+def weights_size(state):
+    """How many bytes the weights take as JSON in the page."""
+    return len(json.dumps(weights(state), separators=(",", ":")))
+
+
+def main(argv=None):
+    p = cli.ArgumentParser(prog=PROG, description=(
+        "Write one self-contained web page that runs your model as you type: every head's "
+        "attention, the next-token probabilities, the residual stream, sampling."))
+    p.add_argument("checkpoint", help="a checkpoint from python -m microgpt.train --out")
+    p.add_argument("--html", metavar="FILE", required=True, help="the page to write")
+    p.add_argument("--text", action="append", default=None, metavar="TEXT",
+                   help="a text to show first (repeatable; default: emma, when the model can "
+                        "read it)")
+    p.add_argument("--traces", action="store_true",
+                   help="hold only the traces of the --text values, not the weights: "
+                        "a smaller page without typing or sampling")
+    args = p.parse_args(argv)
+    prog = p.prog
+    if args.traces and not args.text:
+        p.error("--traces needs at least one --text")
+    cli.check_output(prog, "--html", args.html, {args.checkpoint: "the checkpoint"})
+    try:
+        state = checkpoint.load(args.checkpoint)
+    except CheckpointError as e:
+        cli.fail(prog, e)
+    model = getattr(state.config, "model", "gpt")
+    if model not in MODELS:
+        cli.fail(prog, f"{args.checkpoint} holds a {model} model; the page supports "
+                       f"{', '.join(MODELS)} models only, for now")
+    size = weights_size(state)
+    if size > MAX_BYTES and not args.traces:
+        cli.fail(prog, f"{args.checkpoint}: {size / 1e6:.1f} MB of weights is too big for a page "
+                       f"(at most {MAX_BYTES / 1e6:.0f} MB); --traces writes a small one")
+    texts = args.text or ["emma" if not state.tokenizer.unknown("emma") else ""]
+    for text in texts:
+        try:
+            trace(state.params, state.config, state.tokenizer, text)
+        except ValueError as e:
+            cli.fail(prog, f"--text {text!r}: {e}")
+    html = page(state, texts, args.checkpoint, "traces" if args.traces else "weights")
+    cli.write(prog, args.html, html, f"the explorer page ({len(html.encode()) / 1000:.0f} KB)")
+
+
+if __name__ == "__main__":
+    cli.run(main)

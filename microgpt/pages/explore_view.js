@@ -1,0 +1,198 @@
+// explore_view.js: the page around explore.js's numbers. Everything is
+// redrawn from one trace whenever the text, layer, head or position changes.
+"use strict";
+
+const $ = id => document.getElementById(id);
+const VIEW = {trace: null, layer: 0, head: 0, pos: 0};
+
+function show(label) {  // a token's label as the page shows it
+  return label === BOS_LABEL ? "BOS" : label.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5");
+}
+
+function blue(w) {  // svg.py's _blue: white (0) to dark blue (1)
+  w = Math.min(Math.max(w, 0), 1);
+  return `rgb(${Math.round(255 - 225 * w)},${Math.round(255 - 180 * w)},${Math.round(255 - 90 * w)})`;
+}
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v; else if (k.startsWith("on")) e[k] = v; else e.setAttribute(k, v);
+  }
+  for (const c of children) e.append(c);
+  return e;
+}
+
+function showErrors() {
+  const box = $("errors");
+  if (box) { box.textContent = ERRORS.join("\n"); box.hidden = !ERRORS.length; }
+}
+
+function matrixOf(trace, layer, head) {  // trace.attention_matrix: rows = queries, 0 above the diagonal
+  return trace.positions.map(p => p.layers[layer][head].attn_weights);
+}
+
+function heatmap(trace, layer, head, cell, numbers) {
+  // one head's T x T attention: a grid of cells; hover shows weight, query and key
+  const T = trace.positions.length, rows = matrixOf(trace, layer, head);
+  const grid = el("div", {class: "heatmap", "data-layer": layer, "data-head": head});
+  grid.style.gridTemplateColumns = `auto repeat(${T}, ${cell}px)`;
+  grid.append(el("div", {class: "corner"}));
+  trace.positions.forEach(p => grid.append(el("div", {class: "key-label"}, show(p.token))));
+  rows.forEach((row, i) => {
+    const q = trace.positions[i];
+    grid.append(el("div", {class: "query-label" + (i === VIEW.pos ? " picked" : "")}, show(q.token)));
+    for (let j = 0; j < T; j++) {
+      if (j > i) { grid.append(el("div", {class: "cell future"})); continue; }
+      const w = row[j], k = trace.positions[j];
+      const c = el("div", {class: "cell" + (i === VIEW.pos ? " picked-row" : ""), "data-weight": w});
+      c.style.background = blue(w);
+      c.style.height = cell + "px";
+      if (numbers) { c.textContent = w.toFixed(2); c.style.color = w > 0.55 ? "white" : "black"; }
+      c.onmouseenter = () => tip(c, `weight ${w.toFixed(4)}<br>query: ${esc(show(q.token))} ` +
+                                    `(position ${i})<br>key: ${esc(show(k.token))} (position ${j})<br>` +
+                                    `layer ${layer}, head ${head}`);
+      c.onmouseleave = () => tip(null);
+      c.onclick = () => { VIEW.pos = i; VIEW.layer = layer; VIEW.head = head; draw(); };
+      grid.append(c);
+    }
+  });
+  return grid;
+}
+
+function esc(s) { return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
+
+function tip(cell, html) {
+  const t = $("tooltip");
+  if (!cell) { t.hidden = true; return; }
+  t.innerHTML = html;
+  t.hidden = false;
+  const r = cell.getBoundingClientRect();
+  t.style.left = (window.scrollX + r.right + 8) + "px";
+  t.style.top = (window.scrollY + r.top - 4) + "px";
+}
+
+function bars(rows, max, fmt) {  // rows: [label, value]; a labelled horizontal bar each
+  const box = el("div", {class: "bars"});
+  for (const [label, value] of rows) {
+    const bar = el("div", {class: "bar"});
+    bar.style.width = (100 * value / (max || 1)) + "%";
+    box.append(el("div", {class: "bar-label"}, label), el("div", {class: "bar-track"}, bar),
+               el("div", {class: "bar-value"}, fmt(value)));
+  }
+  return box;
+}
+
+function fillSelect(select, n, label, value) {
+  select.replaceChildren(...Array.from({length: n}, (_, i) => el("option", {value: i}, label(i))));
+  select.value = value;
+}
+
+function draw() {
+  const trace = VIEW.trace, cfg = DATA.config;
+  if (!trace) return;
+  const T = trace.positions.length;
+  VIEW.pos = Math.min(VIEW.pos, T - 1);
+  fillSelect($("layer"), cfg.n_layer, i => "layer " + i, VIEW.layer);
+  fillSelect($("head"), cfg.n_head, i => "head " + i, VIEW.head);
+  fillSelect($("position"), T, i => i + ": " + show(trace.positions[i].token), VIEW.pos);
+  // the tokens, each a button picking its position
+  $("tokens").replaceChildren(...trace.positions.map((p, i) => el("button", {
+    class: "token" + (i === VIEW.pos ? " picked" : ""), onclick: () => { VIEW.pos = i; draw(); },
+  }, show(p.token))));
+  // every layer and head, small; the picked one outlined
+  const cell = Math.max(8, Math.min(18, Math.floor(150 / T)));
+  const all = el("div", {class: "all-heads"});
+  for (let l = 0; l < cfg.n_layer; l++) {
+    const row = el("div", {class: "layer-row"}, el("div", {class: "layer-name"}, "layer " + l));
+    for (let h = 0; h < cfg.n_head; h++) {
+      const box = el("div", {class: "head-box" + (l === VIEW.layer && h === VIEW.head ? " picked" : "")},
+                     el("div", {class: "head-name"}, "head " + h), heatmap(trace, l, h, cell, false));
+      box.onclick = e => { if (!e.target.classList.contains("cell")) { VIEW.layer = l; VIEW.head = h; draw(); } };
+      row.append(box);
+    }
+    all.append(row);
+  }
+  $("heads").replaceChildren(all);
+  // the picked head, large, with its numbers
+  $("head-title").textContent = `layer ${VIEW.layer}, head ${VIEW.head}`;
+  $("head-big").replaceChildren(heatmap(trace, VIEW.layer, VIEW.head,
+                                        Math.max(22, Math.min(36, Math.floor(480 / T))), true));
+  // the next token at the picked position
+  const p = trace.positions[VIEW.pos];
+  const order = p.next_probs.map((pr, id) => [id, pr]).sort((a, b) => b[1] - a[1]).slice(0, 10);
+  const reading = trace.positions.slice(1, VIEW.pos + 1).map(q => show(q.token)).join("");
+  $("next-title").textContent = `next token after ${reading ? JSON.stringify(reading) : "BOS"}`;
+  $("next").replaceChildren(bars(order.map(([id, pr]) => [
+    trace.labels[id] === BOS_LABEL ? "END" : show(trace.labels[id]), pr]), 1, v => v.toFixed(3)));
+  // the residual stream's size at each stage of the picked position
+  const stages = p.stages || [];  // a "traces" page has none: its section is hidden
+  $("stages").parentElement.hidden = !stages.length;
+  $("stages").replaceChildren(bars(stages, Math.max(...stages.map(s => s[1])), v => v.toFixed(3)));
+  $("stages-title").textContent = `residual stream RMS at position ${VIEW.pos}`;
+}
+
+function readText() {
+  const text = $("text").value;
+  try {
+    VIEW.trace = DATA.mode === "weights" ? traceText(text) : DATA.traces.find(t => t.text === text);
+    VIEW.pos = VIEW.trace.positions.length - 1;  // the newest position: what comes next?
+    $("message").textContent = "";
+    draw();
+  } catch (e) {
+    $("message").textContent = "cannot read " + JSON.stringify(text) + ": " + e.message;
+  }
+}
+
+function sampleClicked() {
+  const temperature = Number($("temperature").value), seed = Math.floor(Number($("seed").value));
+  if (!(temperature >= 0) || !(seed >= 0)) {
+    $("sample-out").textContent = "temperature and seed must be numbers, 0 or more"; return;
+  }
+  try {
+    $("sample-out").textContent = sampleText($("text").value, temperature, seed) || '""';
+  } catch (e) {
+    $("sample-out").textContent = "cannot sample: " + e.message;
+  }
+}
+
+function setUp() {
+  const cfg = DATA.config;
+  $("summary").textContent = DATA.summary;
+  if (DATA.mode === "traces") {  // a fixed set of texts: a menu instead of a text box
+    const select = el("select", {id: "text"}, ...DATA.traces.map(t => el("option", {value: t.text}, t.text)));
+    $("text").replaceWith(select);
+    $("sampling").hidden = true;
+  } else {
+    $("text").value = DATA.texts[0] || "";
+    $("temperature").value = cfg.temperature;
+    $("sample-button").onclick = sampleClicked;
+  }
+  $("text").addEventListener("input", readText);
+  $("text").addEventListener("change", readText);
+  $("layer").onchange = () => { VIEW.layer = Number($("layer").value); draw(); };
+  $("head").onchange = () => { VIEW.head = Number($("head").value); draw(); };
+  $("position").onchange = () => { VIEW.pos = Number($("position").value); draw(); };
+  readText();
+  runCheck();
+}
+
+function runCheck() {
+  // #check=<JSON>: the tests' hook. {"texts": [...], "type": "...", "samples": [[prefix, T, seed]]}:
+  // the traces of the texts, the text typed into the box, samples; written into <pre id="check">
+  if (!location.hash.startsWith("#check=")) return;
+  const ask = JSON.parse(decodeURIComponent(location.hash.slice(7)));
+  const out = {traces: (ask.texts || []).map(t => JSON.parse(window.microgptTrace(t)))};
+  if (ask.type !== undefined) {  // as a person types: set the box, fire its input event
+    const box = $("text");
+    box.value = ask.type;
+    box.dispatchEvent(new Event("input"));
+    out.typed = Array.from(document.querySelectorAll("#tokens .token"), b => b.textContent);
+    out.heatmaps = document.querySelectorAll("#heads .heatmap").length;
+  }
+  out.samples = (ask.samples || []).map(([prefix, t, seed]) => sampleText(prefix, t, seed));
+  out.errors = ERRORS;
+  $("check").textContent = JSON.stringify(out);
+}
+
+setUp();

@@ -1,0 +1,75 @@
+"""
+notebook.py: what a learner's objects look like in a Jupyter notebook.
+
+In Jupyter, the last value of a cell is shown by the richest picture its
+type offers. These functions are those pictures:
+
+    trace_svg(positions)     a trace (trace.trace): every layer and head's heatmap
+    run_html(state)          a run (training.RunState): one line and its loss curve
+    param_table_html(table)  params.param_table's text as an HTML table
+
+The algorithm's types cannot draw themselves (the algorithm never imports
+the plumbing), so `register(ipython)` tells IPython which function draws
+which type, by the type's name: nothing is imported until a picture is
+asked for. microgpt/__init__.py calls it when it is imported inside IPython,
+so `from microgpt.trace import trace` in a notebook is all it takes. Outside
+IPython nothing changes: the objects print as before.
+
+Builds on svg.py. Left out on purpose: widgets and JavaScript (the explorer
+page, python -m microgpt.explore, is the interactive view).
+"""
+from __future__ import annotations
+
+from html import escape
+
+from . import svg
+
+BOS_LABEL = "<BOS>"  # trace.BOS_LABEL
+
+
+def trace_svg(positions):
+    """Every layer and head's attention over the trace's tokens, as one SVG."""
+    labels = ["BOS" if p.token == BOS_LABEL else p.token for p in positions]
+    n_layer, n_head = len(positions[0].layers), len(positions[0].layers[0])
+    T = len(positions)
+    panels = []
+    for layer in range(n_layer):
+        for head in range(n_head):  # trace.attention_matrix: zeros above the diagonal
+            rows = [p.layers[layer][head].attn_weights for p in positions]
+            panels.append((f"layer {layer}, head {head}", [r + [0.0] * (T - len(r)) for r in rows]))
+    return svg.heatmaps(panels, labels)
+
+
+def run_html(state):
+    """A run's one-line summary, and its loss curve once it has taken steps."""
+    line = f"<p><code>{escape(repr(state))}</code></p>"
+    return line + (svg.loss_chart(state.losses) if len(state.losses) > 1 else "")
+
+
+def param_table_html(table):
+    """params.param_table's columns (matrix, shape, count) as an HTML table."""
+    rows = [line.split("  ") for line in str(table).splitlines()]
+    rows = [[cell.strip() for cell in row if cell.strip()] for row in rows]
+    head, body = rows[0], rows[1:]
+    cells = "".join(f"<th>{escape(h)}</th>" for h in head)
+    out = [f"<table><thead><tr>{cells}</tr></thead><tbody>"]
+    for row in body:
+        if len(row) == 2:  # the total: no shape
+            row = [row[0], "", row[1]]
+        out.append("<tr>" + "".join(f'<td style="text-align:{a}">{escape(c)}</td>'
+                                    for c, a in zip(row, ("left", "left", "right"))) + "</tr>")
+    return "".join(out) + "</tbody></table>"
+
+
+PICTURES = (  # (mime type, module, type name, function name in this module)
+    ("image/svg+xml", "microgpt.trace", "Trace", "trace_svg"),
+    ("text/html", "microgpt.training", "RunState", "run_html"),
+    ("text/html", "microgpt.params", "ParamTable", "param_table_html"),
+)
+
+
+def register(ipython):
+    """Tell an IPython shell to draw each type of PICTURES with its function."""
+    formatters = ipython.display_formatter.formatters
+    for mime, module, name, function in PICTURES:
+        formatters[mime].for_type_by_name(module, name, globals()[function])

@@ -1,0 +1,178 @@
+"""python -m microgpt.explore: the page holds the model and runs it. In
+headless Chromium the page's attention weights, next-token probabilities and
+samples equal the library's (trace.trace, generate.sample), for every variant
+a GPT checkpoint can hold and both tokenizers; typing redraws the view; no
+console errors; the screenshot is not blank."""
+import contextlib
+import io
+import random
+import re
+import tempfile
+import unittest
+from pathlib import Path
+from unittest import mock
+
+from microgpt import explore
+from microgpt.config import Config
+from microgpt.generate import sample
+from microgpt.plumbing import checkpoint
+from microgpt.plumbing.datasets import load_docs
+from microgpt.trace import trace
+from microgpt.training import start, train_step
+from tests import browser
+from tests.support import assert_one_line_error, run
+
+NAMES = load_docs("names.txt")[:300]
+DIAGNOSES = load_docs("diagnoses.txt")[:150]
+VARIANTS = {  # name: (documents, config), between them every switch of a GPT checkpoint
+    "reference": (NAMES, dict()),
+    "layernorm gelu sinusoidal tied": (NAMES, dict(norm="layernorm", activation="gelu",
+                                                   position="sinusoidal", tie_weights=True)),
+    "post-LN, no residual, no scale, no positions": (NAMES, dict(
+        norm_placement="post", residual=False, attention_scale=False, position="none",
+        norm="layernorm")),
+    "bpe": (DIAGNOSES, dict(tokenizer="bpe", bpe_vocab_size=70, block_size=12)),
+}
+TEXTS = {"reference": ["", "emma", "zyxqa"], "bpe": ["Cholera due", "acute  otitis", "of the"]}
+
+
+def tiny(docs, settings, steps=15):
+    """A small model trained for a few steps: weights away from their start."""
+    config = Config(**{**dict(n_embd=8, n_head=2, n_layer=2, steps=steps, lr=0.05), **settings})
+    examples, state = start(docs, config)
+    while state.step < steps:
+        train_step(state, examples)
+    return state
+
+
+def call(argv):
+    """explore.main(argv) in this process: (exit status, stderr)."""
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            explore.main(argv)
+            status = 0
+        except SystemExit as e:
+            status = e.code
+    return status, err.getvalue()
+
+
+class ExploreCommandTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory()
+        cls.model = Path(cls.dir.name) / "model.json"
+        cls.state = tiny(NAMES, {}, steps=3)
+        checkpoint.save(cls.state, cls.model)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def test_writes_one_self_contained_page(self):
+        out = Path(self.dir.name) / "page.html"
+        result = run("-m", "microgpt.explore", self.model, "--html", out, "--text", "emma")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stderr, r"wrote the explorer page \(\d+ KB\)")
+        html = out.read_text(encoding="utf-8")
+        self.assertNotIn("://", html)                                  # no network, no CDN
+        self.assertIsNone(re.search(r"<(link|img|iframe)|\bsrc=", html))  # nothing fetched
+        self.assertEqual(html.count("</script>"), 2)                   # the data and the code
+
+    def test_mistakes_are_one_line(self):
+        out = str(Path(self.dir.name) / "x.html")
+        assert_one_line_error(self, run("-m", "microgpt.explore", self.model, "--html", out,
+                                        "--text", "emma!"), r"--text 'emma!'.*'!'")
+        assert_one_line_error(self, run("-m", "microgpt.explore", self.model, "--html", out,
+                                        "--traces"), r"--traces needs")
+        assert_one_line_error(self, run("-m", "microgpt.explore", "nothing.json", "--html", out),
+                              r"nothing.json")
+        assert_one_line_error(self, run("-m", "microgpt.explore", self.model, "--html", out,
+                                        "--text", "a" * 40), r"too long")
+        self.assertFalse(Path(out).exists())
+
+    def test_other_models_are_refused_naming_the_ones_supported(self):
+        other = self.state.__class__(**{**self.state.__dict__})
+        other.config = mock.Mock(wraps=self.state.config, model="classifier")
+        with mock.patch.object(explore.checkpoint, "load", return_value=other):
+            status, err = call([str(self.model), "--html", str(Path(self.dir.name) / "c.html")])
+        self.assertEqual(status, 2)
+        self.assertRegex(err.strip(), r"^python -m microgpt.explore: error: .*classifier model; "
+                                      r"the page supports gpt models only")
+
+    def test_too_big_a_checkpoint_is_refused_with_its_size(self):
+        size = explore.weights_size(self.state)
+        with mock.patch.object(explore, "MAX_BYTES", size - 1):
+            status, err = call([str(self.model), "--html", str(Path(self.dir.name) / "b.html")])
+        self.assertEqual(status, 2)
+        self.assertEqual(len(err.strip().splitlines()), 1)
+        self.assertIn(f"{size / 1e6:.1f} MB of weights is too big", err)
+
+
+@browser.needs_chromium
+class ExplorePageInChromiumTest(unittest.TestCase):
+    def assertClose(self, got, want, what):
+        self.assertEqual(len(got), len(want), what)
+        for g, w in zip(got, want):
+            self.assertLessEqual(abs(g - w), 1e-9, what)
+
+    def compare(self, page, state, texts, samples=()):
+        ask = {"texts": texts, "samples": [list(s) for s in samples], "type": texts[-1]}
+        answer, log = browser.check(page, ask)
+        self.assertEqual(answer["errors"], [])
+        self.assertEqual(browser.console_errors(log), [])
+        for text, got in zip(texts, answer["traces"]):
+            want = trace(state.params, state.config, state.tokenizer, text)
+            self.assertEqual([p["token"] for p in got], [p.token for p in want])
+            for p, w in zip(got, want):
+                for layer in range(state.config.n_layer):
+                    for head in range(state.config.n_head):
+                        self.assertClose(p["attn_weights"][layer][head],
+                                         w.layers[layer][head].attn_weights, (text, p["token"]))
+                labels = list(w.next_probs)  # the labels are distinct in these vocabularies
+                self.assertEqual(len(labels), state.config.vocab_size)
+                self.assertClose(p["next_probs"], [w.next_probs[l] for l in labels], text)
+        for (prefix, temperature, seed), got in zip(samples, answer["samples"]):
+            want = sample(state.params, state.config, state.tokenizer, random.Random(seed),
+                          temperature, prefix=prefix)
+            self.assertEqual(got, want)
+        return answer
+
+    def test_the_pages_numbers_are_the_librarys(self):
+        with tempfile.TemporaryDirectory() as d:
+            for name, (docs, settings) in VARIANTS.items():
+                with self.subTest(variant=name):
+                    state = tiny(docs, settings)
+                    page = Path(d) / "page.html"
+                    page.write_text(explore.page(state, ["emma"], name), encoding="utf-8")
+                    texts = TEXTS.get(name, ["emma", "ann"])
+                    samples = [(texts[1][:3], 0.5, 42), ("", 1.0, 7), ("", 0, 1), ("", 0.8, 2 ** 40)]
+                    answer = self.compare(page, state, texts, samples)
+                    # typing the last text redrew the view: its tokens, every head's heatmap
+                    want = [p.token for p in trace(state.params, state.config, state.tokenizer,
+                                                   texts[-1])]
+                    self.assertEqual(len(answer["typed"]), len(want))
+                    self.assertEqual(answer["heatmaps"], state.config.n_layer * state.config.n_head)
+
+    def test_a_traces_page_shows_the_librarys_traces(self):
+        state = tiny(NAMES, {})
+        with tempfile.TemporaryDirectory() as d:
+            page = Path(d) / "traces.html"
+            page.write_text(explore.page(state, ["emma", "ann"], "t", mode="traces"), encoding="utf-8")
+            self.assertNotIn("weights", explore.page_data(state, ["emma"], "t", mode="traces"))
+            self.compare(page, state, ["emma", "ann"])
+
+    def test_the_page_draws_something(self):
+        state = tiny(NAMES, {})
+        with tempfile.TemporaryDirectory() as d:
+            page, png = Path(d) / "page.html", Path(d) / "page.png"
+            page.write_text(explore.page(state, ["emma"], "m"), encoding="utf-8")
+            log = browser.screenshot(page, png)
+            self.assertEqual(browser.console_errors(log), [])
+            share, colours = browser.drawn_share(png)
+            self.assertGreater(share, 0.05)   # not one flat colour
+            self.assertGreater(colours, 20)   # heatmap shades, text, bars
+
+
+if __name__ == "__main__":
+    unittest.main()
