@@ -14,9 +14,9 @@ stops there, its last good state saved and its curve drawn (status 3). Output pa
 first; a save that fails later keeps the old file (status 1).
 
 The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, params.py, dataset.py, training.py and
-generate.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
-flags.py, runs.py, stopping.py and svg.py.
+Builds on tokenizer.py, config.py, training.py and generate.py, and on the
+plumbing's checkpoint.py, cli.py, datasets.py, flags.py, runs.py,
+stopping.py and svg.py.
 """
 from __future__ import annotations
 
@@ -25,13 +25,11 @@ import sys
 import time
 
 from .config import Config, ConfigError
-from .dataset import held_out_examples, notes
 from .generate import sample
-from .params import param_count, param_table
 from .plumbing import cli, flags, runs, svg
-from .plumbing.stopping import stop_requests
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
+from .plumbing.stopping import stop_requests
 from .tokenizer import UnknownText
 from .training import Diverged, cycle_collector_off, held_out_loss, train_step
 
@@ -98,20 +96,7 @@ def train(prog, args, docs, train_examples, state, shown):
     save it, draw --plot, print the samples. shown: what main() tells a closed
     stdout by (the last step printed; whether the run was saved)."""
     config, out = state.config, runs.save_path(args)
-    print(f"num docs: {len(docs)}")
-    print(f"vocab size: {config.vocab_size}")
-    print(f"num params: {param_count(config)}")
-    if args.params:
-        print(param_table(config))
-    if config.stride:
-        print(f"num examples: {len(train_examples)} (windows of {config.block_size + 1} tokens, "
-              f"{config.stride} apart)")
-    held_out = held_out_examples(docs, state.tokenizer, config)
-    if held_out:
-        what = "windows of the last documents" if config.stride else "the last documents"
-        print(f"num held out: {len(held_out)} ({what} after the shuffle; never trained on)")
-    for note in notes(docs, train_examples, held_out, config):
-        print(f"{prog}: note: {note}", file=sys.stderr)
+    held_out = runs.print_header(prog, docs, train_examples, state, args.params)
     uniform = math.log(config.vocab_size)  # the loss of knowing nothing: every token alike
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)
@@ -161,7 +146,7 @@ def train(prog, args, docs, train_examples, state, shown):
     if stop.requested:  # during the save: it is done, so stop now
         raise KeyboardInterrupt
     # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
-    print("\n--- inference (new, hallucinated names) ---")
+    print(f"\n{runs.samples_header(state.data_name)}")
     for i in range(config.num_samples):
         text = sample(state.params, config, state.tokenizer, state.rng)
         print(f"sample {i + 1:2d}: {cli.shown_sample(text)}", flush=True)

@@ -1,37 +1,31 @@
 """
 training.py: a training run's state, and one step of training.
 
-`RunState` is everything a run carries from one step to the next: the config,
-the tokenizer, the weights, Adam's moments (m, v), the number of steps done,
-the one random generator, the loss of every step so far, and which data file
-it trains on. checkpoint.py writes it to disk and reads it back.
-
-`start` begins a run exactly as the reference does: seed the generator,
-shuffle the documents (its first draw), build the vocabulary, draw the
-weights; it returns the training examples, each document as the token ids
-the model reads ([BOS, ..., BOS]). `train_step` is one step: take the next
-example (or the next batch_size of them), run the model over it position by
-position, average the next-token losses, backpropagate, let Adam move every
-parameter. A step whose loss or gradients are no longer finite numbers (too
-high a learning rate) raises Diverged before Adam moves anything, so the
-state stays the last good one.
-
-With a held-out split (config.val_fraction), the last documents after the
-shuffle are never trained on; `held_out_loss` measures the model on them,
-forward passes only.
+`RunState` is everything a run carries from one step to the next: the
+config, the tokenizer, the weights, Adam's moments (m, v), the steps done,
+the one random generator, every step's loss, and which data file it trains
+on (checkpoint.py writes it to disk). `start` begins a run as the reference
+does: seed the generator, shuffle the documents (its first draw), build the
+vocabulary, draw the weights; it returns the training examples too, each
+document as the token ids the model reads ([BOS, ..., BOS]). `train_step`
+runs the model over the next example (or batch), averages the next-token
+losses, backpropagates and lets Adam move every parameter; a loss or
+gradient that is no longer a finite number raises Diverged first, so the
+state stays the last good one. `held_out_loss` measures the documents a
+split (config.val_fraction) never trains on, forward passes only.
 
     examples, state = start(load_docs("names.txt"), Config())
     while state.step < state.config.steps:
         loss = train_step(state, examples)
 
 `example_loss` is where a run's model is chosen: the GPT's document_loss
-(model.py's cache path, the reference's), or the GPT over the whole sequence
-with --causal-mask off or --pad-to, or the classifier (encoder.py), or a
-recurrent baseline (recurrent.py).
+(the cache path, the reference's), the GPT over the whole sequence with
+--causal-mask off or --pad-to, the classifier (encoder.py), or a recurrent
+baseline (recurrent.py).
 
 Builds on config.py, dataset.py, encoder.py, fused.py, model.py,
 recurrent.py, optim.py, params.py, tokenizer.py and value.py. Left out on
-purpose: printing, saving and signals, which belong to the command (train.py).
+purpose: printing, saving and signals, which belong to the commands.
 """
 from __future__ import annotations
 
@@ -76,8 +70,7 @@ class RunState:
         self.v = [0.0] * n if self.v is None else self.v
 
     def __repr__(self):
-        """One line (the weights would be thousands): where the run is.
-        In Jupyter it also draws its loss curve (plumbing/notebook.py)."""
+        """One line, not thousands of weights (Jupyter draws the loss curve too)."""
         last = self.losses[-50:]
         loss = f", loss {sum(last) / len(last):.4f} (mean of the last {len(last)})" if last else ""
         data = f", data {self.data_name}" if self.data_name else ""
@@ -165,8 +158,8 @@ MAX_GRADIENT = sys.float_info.max ** 0.5  # Adam squares each gradient: above th
 
 
 def check_finite(loss, params):
-    """Raise Diverged unless the loss and the gradients' norm are finite (the
-    norm below MAX_GRADIENT), first zeroing the gradients, as Adam would."""
+    """Raise Diverged, the gradients zeroed as Adam would, unless the loss
+    and the gradients' norm are finite (the norm below MAX_GRADIENT)."""
     norm = math.hypot(*[p.grad for p in params])  # inf or nan if any gradient is
     if math.isfinite(loss) and norm < MAX_GRADIENT:
         return
@@ -201,9 +194,8 @@ def train_step(state, examples):
 
 
 def held_out_loss(state, examples):
-    """The mean document loss over the held-out examples (over the first
-    HELD_OUT_LIMIT when there are more), a float. Forward passes only: no
-    random draws, no gradients, Adam's moments untouched."""
+    """The mean loss over the held-out examples (the first HELD_OUT_LIMIT of
+    them), a float: forward passes only, no draws, Adam's moments untouched."""
     examples = examples[:HELD_OUT_LIMIT]
     total = 0.0
     for ids in examples:
@@ -213,13 +205,10 @@ def held_out_loss(state, examples):
 
 @contextlib.contextmanager
 def cycle_collector_off():
-    """Within the block, CPython's cycle collector is off.
-
-    The graph has no reference cycles, so reference counting frees each
-    step's nodes; the cycle collector would only rescan them, again and again
-    (about a third of a default step's time). PyPy's collector is its memory
-    manager itself: it stays on.
-    """
+    """Within the block, CPython's cycle collector is off: the graph has no
+    reference cycles, so reference counting frees each step's nodes, and the
+    collector would only rescan them (about a third of a default step's
+    time). PyPy's collector is its memory manager itself: it stays on."""
     off = sys.implementation.name == "cpython" and gc.isenabled()
     if off:
         gc.disable()

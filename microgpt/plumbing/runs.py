@@ -5,8 +5,10 @@ work: the data file found (a bare name falls back to the bundled dataset),
 the outputs writable and no other run's, the data the one a resumed run trained on, the flags
 ones a resume may change, the model small enough for this machine.
 
-Builds on config.py, training.py, checkpoint.py, cli.py (its lock_output: a
-second run saving to the same file is refused), datasets.py and size.py; train.py opens its run here.
+It also prints what a run trains on (print_header) and the line before its
+samples. Builds on config.py, dataset.py, params.py, training.py,
+checkpoint.py, cli.py (its lock_output: a second run saving to the same
+file is refused), datasets.py and size.py; train.py opens its run here.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import sys
 from pathlib import Path
 
 from ..config import Config, ConfigError
+from ..dataset import held_out_examples, notes
+from ..params import param_count, param_table
 from ..training import plan, resume_examples, start_planned
 from . import checkpoint, cli, datasets, size
 from .datasets import DataError
@@ -68,3 +72,38 @@ def open_run(args, given, prog):
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
     return docs, train_examples, state
+
+
+def print_header(prog, docs, examples, state, params=False):
+    """Print what a run trains on and with (the reference's first lines, then
+    what microgpt adds: windows, a held-out split, notes on stderr); return
+    the held-out examples."""
+    config = state.config
+    print(f"num docs: {len(docs)}")
+    print(f"vocab size: {config.vocab_size}")
+    print(f"num params: {param_count(config)}")
+    if params:
+        print(param_table(config))
+    if config.stride:
+        print(f"num examples: {len(examples)} (windows of {config.block_size + 1} tokens, "
+              f"{config.stride} apart)")
+    held_out = held_out_examples(docs, state.tokenizer, config)
+    if held_out:
+        what = "windows of the last documents" if config.stride else "the last documents"
+        print(f"num held out: {len(held_out)} ({what} after the shuffle; never trained on)")
+    for note in notes(docs, examples, held_out, config):
+        print(f"{prog}: note: {note}", file=sys.stderr)
+    return held_out
+
+
+def samples_header(data_name):
+    """The line before the samples: the reference's when the documents are
+    names (a data file whose name says so), a neutral one otherwise.
+
+    >>> samples_header("../shared/data/names.txt"), samples_header("diagnoses.txt")
+    ('--- inference (new, hallucinated names) ---', '--- inference (new samples of diagnoses) ---')
+    """
+    stem = Path(data_name).stem
+    if "name" in stem.lower():
+        return "--- inference (new, hallucinated names) ---"
+    return f"--- inference (new samples of {stem or 'the data'}) ---"
