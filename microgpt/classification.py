@@ -99,3 +99,17 @@ def accuracy(matrix):
     0.75
     """
     return sum(matrix[k][k] for k in range(len(matrix))) / sum(map(sum, matrix))
+
+
+def report(matrix, classes, title):
+    """The accuracy line and the confusion matrix, as text lines."""
+    right, total = sum(matrix[k][k] for k in range(len(matrix))), sum(map(sum, matrix))
+    corner = "true \\ predicted"
+    width = max(len(corner), *(len(c) for c in classes))
+    cols = [max(len(c), 6) for c in classes]
+    lines = [f"{title}: {100 * right / total:.1f}% ({right} of {total})",
+             "confusion matrix (rows: true class, columns: predicted):",
+             f"{corner:<{width}}" + "".join(f"  {c:>{w}}" for c, w in zip(classes, cols))]
+    for name, row in zip(classes, matrix):
+        lines.append(f"{name:<{width}}" + "".join(f"  {n:>{w}}" for n, w in zip(row, cols)))
+    return lines

@@ -7,17 +7,14 @@ transformer that learns which file a line came from.
     python -m microgpt.classify cls.json --eval more_names.txt  # accuracy on other files
 
 Each file is a class, named by its file name without the extension; each
-non-empty line is a document. The model is encoder.py's classifier (no mask:
-every position sees the whole document; BOS plays BERT's [CLS]), its run
-classification.py's (the shuffle, then the weights, then what this command
-draws). It prints a line per step, then the held-out accuracy, the confusion
-matrix and SHOWN held-out documents (rng.sample of the held-out ones, the
-run's generator after the weights) with the predicted class and its
-probability. Train's flags where they apply (the shape, --lr, --pad-to, the
-norm and activation variants, ...); --val-fraction defaults to 0.1 here.
-
-Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as train's.
-Builds on config.py, classification.py, generate.py, tokenizer.py and
+non-empty line is a document. The model is encoder.py's classifier (no mask;
+BOS plays BERT's [CLS]), its run classification.py's (the shuffle, then the
+weights, then what this command draws). It prints a line per step, the
+held-out accuracy, the confusion matrix and SHOWN held-out documents
+(rng.sample, the run's generator after the weights) with the predicted class
+and its probability. Train's flags where they apply; --val-fraction defaults
+to 0.1 here. Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as
+train's. Builds on config.py, classification.py, generate.py, tokenizer.py and
 training.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
 files.py, flags.py, progress.py, size.py and stopping.py.
 """
@@ -136,20 +133,6 @@ def score(state, pairs, label):
                                     state.config.n_class), rows
 
 
-def report(matrix, classes, title):
-    """The accuracy line and the confusion matrix, as text lines."""
-    right, total = sum(matrix[k][k] for k in range(len(matrix))), sum(map(sum, matrix))
-    corner = "true \\ predicted"
-    width = max(len(corner), *(len(c) for c in classes))
-    cols = [max(len(c), 6) for c in classes]
-    lines = [f"{title}: {100 * right / total:.1f}% ({right} of {total})",
-             "confusion matrix (rows: true class, columns: predicted):",
-             f"{corner:<{width}}" + "".join(f"  {c:>{w}}" for c, w in zip(classes, cols))]
-    for name, row in zip(classes, matrix):
-        lines.append(f"{name:<{width}}" + "".join(f"  {n:>{w}}" for n, w in zip(row, cols)))
-    return lines
-
-
 def use(args, prog):
     """--text and --eval: a saved classifier applied, nothing trained."""
     state = checkpoint.load(args.inputs[0])
@@ -173,7 +156,8 @@ def use(args, prog):
         pairs = [(doc, state.classes.index(name)) for name, docs in zip(names, class_docs)
                  for doc in docs]
         matrix, _ = score(state, pairs, "scoring")
-        print("\n".join(report(matrix, state.classes, f"accuracy on {' '.join(args.eval)}")))
+        title = f"accuracy on {' '.join(args.eval)}"
+        print("\n".join(classification.report(matrix, state.classes, title)))
 
 
 def main(argv=None):
@@ -225,7 +209,7 @@ def main(argv=None):
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     matrix, rows = score(state, held, "scoring the held-out documents")
-    print("\n".join(report(matrix, state.classes, "held-out accuracy")))
+    print("\n".join(classification.report(matrix, state.classes, "held-out accuracy")))
     print("some held-out documents:")
     for doc, k, guess, prob in state.rng.sample(rows, min(SHOWN, len(rows))):
         mark = "" if guess == k else f"   (wrong: it is {state.classes[k]})"
