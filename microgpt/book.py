@@ -2,14 +2,12 @@
 book.py: the command `python -m microgpt.book --html book.html`: the source
 as a book, read from the installed modules, so it never goes stale.
 
-One chapter per module of READING_ORDER, in that order. A chapter opens with
-the module's docstring; then the code runs down the right-hand column with
-its comments as prose beside it on the left, as the classic annotated-source
-pages do: each block of full-line comments starts a new row, and the code
-up to the next such block sits beside it. A contents sidebar gives each
-module's one-line summary, taken from the comments of READING_ORDER in
-microgpt/__init__.py; every mention of a module's file ("model.py") links to
-its chapter. Code is coloured from Python's own tokenize module and a few
+One chapter per module of READING_ORDER, in that order: the module's
+docstring, then its code in the right-hand column with its comments as prose
+beside it, as the classic annotated-source pages do (each block of
+full-line comments starts a row). The sidebar gives each module's one-line
+summary from READING_ORDER's comments; every mention of a module's file
+("model.py") links to its chapter. Code is coloured from Python's own tokenize module and a few
 CSS rules (pages/book.css); the page prints as one chapter per page.
 
 Builds on cli.py. Left out on purpose: a highlighter or markdown library,

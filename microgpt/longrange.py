@@ -2,11 +2,10 @@
 longrange.py: the command `python -m microgpt.longrange`: why attention won,
 measured on the recall task (recall.py).
 
-    python -m microgpt.longrange          # --gaps 2,4,8,16 --models gpt,lstm,gru,rnn --steps 500
+    python -m microgpt.longrange    # --gaps 2,4,8,16 --models gpt,lstm,gru,rnn --steps 500
 
-(a few minutes) trains each model at each gap on freshly generated documents (the same seed,
-steps and width for all; the block fits the document: gap + 4 positions) and
-prints three tables:
+trains each model at each gap (a few minutes) on fresh documents, the same
+seed, steps and width for all, and prints three tables:
 
 1. the held-out accuracy of the prediction after "=" (chance is 1/8);
 2. on the fresh (untrained) models at the longest gap, the norm of the
@@ -16,10 +15,9 @@ prints three tables:
    of a document's loss from the first position's input, and the graph's
    edges: sequential depth, and work.
 
---svg FILE draws the three. `--write FILE --gap G --count N --seed S` writes
-recall documents instead, one per line, for train, sample and inspect.
-
-The runs are training.py's, the measurements reach.py's. Builds on
+--svg FILE draws the three; `--write FILE --gap G --count N --seed S` writes
+recall documents instead, for train, sample and inspect. The runs are
+training.py's, the measurements reach.py's. Builds on
 config.py, recall.py, reach.py, training.py and tokenizer.py, and on the
 plumbing's cli.py, progress.py, size.py, stopping.py and svg.py.
 """
