@@ -27,7 +27,7 @@ import math
 import random
 import sys
 
-from .config import MODELS, Config, ConfigError
+from .config import RECURRENT, Config, ConfigError
 from .plumbing import cli, size, stopping, svg
 from .plumbing.progress import Progress
 from .reach import depth_and_edges, input_gradient_norms, recall_accuracy
@@ -87,9 +87,9 @@ def parse_args(argv=None):
     except ValueError as e:
         p.error(e)
     args.models = args.models.split(",")
-    for m in args.models:
-        if m not in MODELS:
-            p.error(f"--models: unknown model {m!r} (choose from {', '.join(MODELS)})")
+    for m in args.models:  # the language models: the GPT and the recurrent baselines
+        if m not in ("gpt",) + RECURRENT:
+            p.error(f"--models: unknown model {m!r} (choose from gpt, {', '.join(RECURRENT)})")
     if len(set(args.models)) < len(args.models):
         p.error(f"--models: a model named twice in {','.join(args.models)}")
     need = max(args.gaps) + 3  # BOS, key, gap digits, "=": the prediction after "=" must fit
