@@ -82,6 +82,7 @@ READING_ORDER = (
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
     "plumbing.svg",         # pictures
+    "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     # the commands: python -m microgpt.X
     "train",       # train a model, print samples

@@ -16,7 +16,9 @@ and the row's entropy, -sum w log w, sits beside a uniform row's, log(t + 1).
 A head is named for the largest of the four shares ("far back" is called
 "spread").
 
-`ablate` answers "does this head matter?": the same weights with one head's
+`summary` is one head's logit spread and entropy on one text (inspect
+prints it beside the heatmap). `ablate` answers "does this head matter?":
+the same weights with one head's
 output set to zero. A head's output enters the model only through attn_wo,
 whose columns h * head_dim .. (h + 1) * head_dim read it, so zeroing those
 columns silences the head exactly, with no switch in the model.
@@ -92,3 +94,32 @@ def ablate(params, config, heads):
         out[name] = [[Value(0.0) if head * d <= j < (head + 1) * d else w for j, w in enumerate(row)]
                      for row in out[name]]
     return out
+
+
+def summary(positions, layer, head):
+    """(logit spread, mean row entropy, a uniform row's mean entropy) of one
+    head over the positions of one trace: how peaked its attention is. The
+    spread is the standard deviation of its logits (hidden keys left out)."""
+    logits, h, u = [], 0.0, 0.0
+    for p in positions:
+        record = p.layers[layer][head]
+        allowed = [z for z in record.attn_logits if math.isfinite(z)]  # the keys it may see
+        logits += allowed
+        h += entropy(record.attn_weights)
+        u += math.log(len(allowed))
+    mean = sum(logits) / len(logits)
+    spread = math.sqrt(sum((z - mean) ** 2 for z in logits) / len(logits))
+    return spread, h / len(positions), u / len(positions)
+
+
+def table_lines(table):
+    """patterns()' table as text, one row per head."""
+    rows = next(iter(table.values()))["rows"]
+    lines = [f"{rows} attention rows (positions 2 on); the mean share of each row's weight:",
+             f"{'head':<6} {'BOS':>6} {'far back':>9} {'previous':>9} {'self':>6} "
+             f"{'entropy':>8} {'uniform':>8}  pattern"]
+    for (layer, head), s in sorted(table.items()):
+        lines.append(f"{layer}.{head:<4} {s['BOS']:>6.3f} {s['far back']:>9.3f} "
+                     f"{s['previous']:>9.3f} {s['self']:>6.3f} {s['entropy']:>8.3f} "
+                     f"{s['uniform']:>8.3f}  {s['pattern']}")
+    return lines

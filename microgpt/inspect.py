@@ -6,65 +6,39 @@ For each layer and head it draws the attention matrix as a terminal heatmap:
 row i is the query at position i (labelled by the character it reads), column
 j the key at position j; the darker the cell, the more weight. The upper
 triangle stays empty: a position cannot see the future. Then, at each
-position, the five likeliest next characters. A classifier's checkpoint
-(python -m microgpt.classify) and a GPT trained with --causal-mask off read
-the whole sequence at once: their matrices are full, no triangle (the dots
-are only keys their mask hides, PAD), and a classifier ends with each
-class's probability. --numbers prints the weights
-instead of shades; --svg FILE writes the same heatmaps as a picture.
+position, the five likeliest next characters. A classifier and a GPT
+trained with --causal-mask off read the whole sequence at once: their
+matrices are full (dots only where the mask hides PAD), and a classifier
+ends with each class's probability. --numbers prints the weights instead of
+shades; --svg FILE writes the same heatmaps as a picture.
 
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
 trains a fresh model on --data (default names.txt) first, shaped by train's
 model flags (--n-head 2, ...); the text is checked before it trains.
 
-Builds on config.py, training.py, classification.py, trace.py (the
-numbers), svg.py (the picture), checkpoint.py, cli.py, datasets.py,
-flags.py and size.py.
+`inspect MODEL.json --heads` is the same question over many documents, one
+table (heads.py); `--ablate L.H` silences a head and shows what the loss
+loses. Builds on config.py, dataset.py, training.py, classification.py,
+tokenizer.py, trace.py (the numbers), heads.py, svg.py (the picture),
+checkpoint.py, cli.py, datasets.py, flags.py, size.py and terminal.py.
 """
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import sys
 
-from .plumbing import checkpoint, cli, flags, svg
-from .plumbing.checkpoint import CheckpointError
+from . import heads
 from .classification import probabilities
 from .config import RECURRENT, Config, ConfigError
-from .plumbing.datasets import DataError, load_docs, locate
+from .dataset import HELD_OUT_LIMIT, held_out_examples
+from .plumbing import checkpoint, cli, flags, svg, terminal
+from .plumbing.checkpoint import CheckpointError
+from .plumbing.datasets import DataError, load_docs, locate, locate_saved
 from .plumbing.size import check_fits
+from .tokenizer import UnknownText
 from .trace import BOS_LABEL, attention_matrix, check_readable, hidden, trace, trace_whole
-from .training import plan, start_planned, train_step
-
-SHADES = "░▒▓█"  # weight 0 .. 1; even 0 gets the lightest, so the triangle shows
-
-
-def shade(w):
-    """Two characters whose darkness shows w in [0, 1].
-
-    >>> [shade(w) for w in (0.0, 0.3, 0.6, 1.0)]
-    ['░░', '▒▒', '▓▓', '██']
-    """
-    return SHADES[min(int(w * len(SHADES)), len(SHADES) - 1)] * 2
-
-
-def heatmap_text(matrix, labels, numbers=False, masked=None):
-    """The T x T matrix as text rows; the masked future (or what masked[i][j]
-    marks) is shown as dots."""
-    labels = ["BOS" if l == BOS_LABEL else l for l in labels]
-    width = max(len(l) for l in labels)
-    cell = 5 if numbers else 4
-    lines = [" " * width + " " + "".join(l.center(cell) for l in labels)]
-    for i, row in enumerate(matrix):
-        cells = []
-        for j, w in enumerate(row):
-            if (masked[i][j] if masked else j > i):
-                cells.append("·".center(cell))          # masked: the future, or PAD
-            elif numbers:
-                cells.append(f"{w:.2f}".rjust(cell))
-            else:
-                cells.append(shade(w).center(cell))
-        lines.append(labels[i].rjust(width) + " " + "".join(cells))
-    return lines
-
+from .training import held_out_loss, plan, start_planned, train_step
 
 def reads_whole(config):
     """True for the models that read the whole sequence at once (encoder.py)."""
@@ -74,16 +48,20 @@ def reads_whole(config):
 def report(positions, config, numbers=False, classes=None):
     """The whole printout: heatmaps of every head, then next-character
     guesses (a classifier: classes, [(name, probability)])."""
-    labels = [p.token for p in positions]
+    labels = ["BOS" if p.token == BOS_LABEL else p.token for p in positions]
     out = []
     whole = reads_whole(config)
     for layer in range(config.n_layer):
         for head in range(config.n_head):
             kind = "   no causal mask: every position sees every position" if whole else ""
+            spread, h, uniform = heads.summary(positions, layer, head)
             out.append(f"layer {layer}, head {head}   (rows: query position, columns: key "
                        f"position){kind}")
+            out.append(f"  logit spread {spread:.2f}; row entropy {h:.2f} nats, a uniform "
+                       f"row's {uniform:.2f}")
             masked = hidden(positions, layer, head) if whole else None
-            out += heatmap_text(attention_matrix(positions, layer, head), labels, numbers, masked)
+            matrix = attention_matrix(positions, layer, head)
+            out += terminal.heatmap_text(matrix, labels, numbers, masked)
             out.append("")
     if classes is not None:
         out.append("class probabilities (read at BOS, position 0, after the blocks):")
@@ -119,12 +97,24 @@ def parse_args(argv=None):
     p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
                    help="no checkpoint: train a fresh model for N steps first (the model flags "
                         "below shape it; default: the reference's)")
-    p.add_argument("--data", default="names.txt", help="data for --train-steps (default names.txt)")
+    p.add_argument("--data", help="data for --train-steps (default names.txt), or for --heads "
+                                   "and --ablate (default: the checkpoint's)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    p.add_argument("--heads", action="store_true",
+                   help="no TEXT: what each head does over the documents of --data (default: "
+                        "the checkpoint's data), as one table")
+    p.add_argument("--ablate", action="append", type=head_name, default=[], metavar="L.H",
+                   help="no TEXT: the held-out loss with head H of layer L silenced, against "
+                        "the intact model's (repeatable)")
     flags.add_run_flags(p, leave_out=("steps",))  # with --train-steps: the fresh model's
     args = p.parse_args(argv)
     given = flags.run_config(args)
+    if args.heads or args.ablate:
+        if len(args.inputs) != 1 or args.train_steps or given or args.svg or args.numbers:
+            p.error("--heads and --ablate read one checkpoint and no TEXT: "
+                    "python -m microgpt.inspect MODEL.json --heads [--ablate L.H]")
+        return p, args, given
     if len(args.inputs) > 2:
         p.error(f"expected [CHECKPOINT] TEXT, got {len(args.inputs)} arguments (quote a text "
                 f"with spaces)")
@@ -138,10 +128,60 @@ def parse_args(argv=None):
     return p, args, {**given, "steps": args.train_steps} if args.train_steps else given
 
 
+def head_name(text):
+    """A flag type: "L.H", a head by its layer and number -> (L, H)."""
+    layer, dot, head = text.partition(".")
+    if not (dot and layer.isdigit() and head.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected LAYER.HEAD such as 0.2, got {text!r}")
+    return int(layer), int(head)
+
+
+def study_heads(prog, args):
+    """--heads and --ablate: what each head does over many documents, and
+    how much the loss needs it."""
+    try:
+        state = checkpoint.load(args.inputs[0])
+        config = state.config
+        if config.model != "gpt" or reads_whole(config):
+            raise ConfigError(f"--heads and --ablate read a GPT's cached attention; "
+                              f"{args.inputs[0]} holds a {config.model} model"
+                              + (" that reads the whole sequence" if config.model == "gpt" else ""))
+        for layer, head in args.ablate:
+            if layer >= config.n_layer or head >= config.n_head:
+                raise ConfigError(f"--ablate {layer}.{head}: the model has {config.n_layer} "
+                                  f"layer(s) of {config.n_head} heads (0.0 to "
+                                  f"{config.n_layer - 1}.{config.n_head - 1})")
+        path = locate(args.data) if args.data else locate_saved(state.data_name)
+        docs = load_docs(path)
+        state.tokenizer.check_text("".join(docs), str(path))
+    except (CheckpointError, DataError, ConfigError, UnknownText) as e:
+        cli.fail(prog, e)
+    held = held_out_examples(docs, state.tokenizer, config)  # the split's, or the data's first:
+    examples = held or [state.tokenizer.encode_document(d) for d in docs[:HELD_OUT_LIMIT]]
+    if args.heads:
+        n = min(len(docs), 200)
+        print(f"{args.inputs[0]} (step {state.step}) over {cli.plural(n, 'document')} of {path}")
+        print("\n".join(heads.table_lines(heads.patterns(state.params, config, state.tokenizer,
+                                                        docs[:200]))))
+    if args.ablate:
+        what = "held-out documents" if held else f"first documents of {path}"
+        intact = held_out_loss(state, examples)
+        print(f"\nloss over {len(examples[:HELD_OUT_LIMIT])} {what}: intact {intact:.4f}")
+        silenced = [[h] for h in args.ablate] + ([args.ablate] if len(args.ablate) > 1 else [])
+        for group in silenced:
+            ablated = dataclasses.replace(state, params=heads.ablate(state.params, config, group))
+            loss = held_out_loss(ablated, examples)
+            names = ", ".join(f"{l}.{h}" for l, h in group)
+            print(f"  without head {names}: {loss:.4f} ({loss - intact:+.4f})")
+
+
 def main(argv=None):
     p, args, given = parse_args(argv)
     prog = p.prog
+    if args.heads or args.ablate:
+        return study_heads(prog, args)
     text = args.inputs[-1]
+    args.data = args.data or "names.txt"
     data = locate(args.data)
     cli.check_output(prog, "--svg", args.svg,  # before any work: can it be written?
                      {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2 else {data: "the data"})

@@ -3,7 +3,10 @@ against the closed form, parameter counts against the formula and GPT-2's
 published size."""
 import math
 import random
+import re
+import tempfile
 import unittest
+from pathlib import Path
 
 from microgpt.attention_scale import measure
 from microgpt.config import Config
@@ -154,3 +157,39 @@ class HeadsTest(unittest.TestCase):
                     intact, _ = hand_forward(ids, self.floats, s.config)
                     self.assertNotAlmostEqual(want, intact, places=6)  # the head mattered a little
         self.assertAlmostEqual(document_loss(ids, s.params, s.config).data, intact, delta=1e-12)
+
+
+class InspectHeadsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = Path(tempfile.mkdtemp())
+        result = run("-m", "microgpt.train", "names.txt", "--steps", "30", "--val-fraction", "0.1",
+                     "--out", cls.folder / "m.json")
+        assert result.returncode == 0, result.stderr
+
+    def inspect(self, *args):
+        return run("-m", "microgpt.inspect", self.folder / "m.json", *args)
+
+    def test_heads_table_and_ablation(self):
+        result = self.inspect("--heads", "--ablate", "0.1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = [line.split() for line in result.stdout.splitlines() if line[:2] in ("0.",)]
+        self.assertEqual([r[0] for r in rows], ["0.0", "0.1", "0.2", "0.3"])
+        for r in rows:  # four shares of every row's weight: they add up to 1
+            self.assertAlmostEqual(sum(map(float, r[1:5])), 1.0, delta=3e-3)
+        intact = float(re.search(r"intact (\d\.\d+)", result.stdout).group(1))
+        without = re.search(r"without head 0\.1: (\d\.\d+) \(([-+]\d\.\d+)\)", result.stdout)
+        self.assertAlmostEqual(float(without.group(1)) - intact, float(without.group(2)), delta=2e-4)
+
+    def test_heatmaps_name_each_heads_spread_and_entropy(self):
+        result = self.inspect("emma")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout.count("logit spread"), 4)
+        # a uniform row over 1..5 keys: the mean of log 1 .. log 5
+        self.assertIn(f"a uniform row's {sum(math.log(n) for n in range(1, 6)) / 5:.2f}", result.stdout)
+
+    def test_mistakes(self):
+        for args, pattern in ((("emma", "--heads"), "no TEXT"), (("--ablate", "0.9"), "0.0 to 0.3"),
+                              (("--ablate", "x"), "LAYER.HEAD")):
+            with self.subTest(args=args):
+                assert_one_line_error(self, self.inspect(*args), pattern)
