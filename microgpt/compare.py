@@ -21,7 +21,7 @@ the very run `python -m microgpt.train` with the same flags would make. In
 Python, compare(docs, {name: Config}) returns the same table as a Comparison,
 which a notebook shows with the loss curves.
 Builds on config.py, params.py, dataset.py, training.py and generate.py,
-and on the plumbing's cli.py, datasets.py, flags.py, progress.py, size.py
+and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py, progress.py, size.py
 and svg.py.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .plumbing import cli, datasets, flags, size, svg
+from .plumbing import checkpoint, cli, datasets, flags, size, svg
 from .config import Config, ConfigError
 from .plumbing.datasets import DataError
 from .dataset import held_out_examples
@@ -53,10 +53,11 @@ class Result:
     name: str
     params: int           # parameter count
     losses: list          # every step's training loss
-    held_out: float       # the held-out loss after the last step (None without a split)
+    held_out: float       # the held-out NLL after the last step (None without a split)
     ms_per_step: float
     samples: list         # a few generated documents
     diverged: int = None  # the step at which training left the finite numbers, if it did
+    smoothed: float = None  # with label smoothing: the held-out loss it trains on
 
     @property
     def final_loss(self):
@@ -79,18 +80,22 @@ def train_one(name, docs, planned, progress, label):
             return Result(name, param_count(config), state.losses, None, math.nan, [],
                           diverged=state.step + 1)
         ms = 1000 * (time.perf_counter() - t0) / config.steps
-    loss = held_out_loss(state, held) if held else None
+    nll = held_out_loss(state, held, smoothing=0.0) if held else None  # every run alike
+    smoothed = held_out_loss(state, held) if held and config.label_smoothing else None
     texts = [sample(state.params, config, state.tokenizer, state.rng)
              for _ in range(config.num_samples)]
-    return Result(name, param_count(config), state.losses, loss, ms, texts)
+    return Result(name, param_count(config), state.losses, nll, ms, texts, smoothed=smoothed)
 
 
-def table(results):
-    """The results as text lines, one run a row."""
+def table(results, common=None):
+    """The results as text lines, one run a row; common: the flags every run
+    shares, which the last line names (they make the baseline what it is)."""
     width = max(len("variant"), *(len(r.name) for r in results))
     split_asked = any(r.held_out is not None for r in results)
+    smoothing = any(r.smoothed is not None for r in results)
     head = f"{'variant':<{width}}  {'params':>6}  {'loss':>8}  "
     head += f"{'held-out':>8}  " if split_asked else ""
+    head += f"{'smoothed':>8}  " if smoothing else ""
     lines = [head + f"{'ms/step':>7}  samples"]
     for r in results:
         row = f"{r.name:<{width}}  {r.params:>6}  "
@@ -101,13 +106,22 @@ def table(results):
         row += f"{r.final_loss:>8.4f}  "
         if split_asked:  # "-": this run has no split of its own
             row += f"{r.held_out:>8.4f}  " if r.held_out is not None else f"{'-':>8}  "
+        if smoothing:
+            row += f"{r.smoothed:>8.4f}  " if r.smoothed is not None else f"{'-':>8}  "
         samples = ", ".join(cli.shown_sample(text) for text in r.samples)
         lines.append(row + f"{r.ms_per_step:>7.1f}  {samples}")
     windows = {min(WINDOW, len(r.losses)) for r in results}
     window = f"{windows.pop()} steps" if len(windows) == 1 else f"min({WINDOW}, steps) steps"
     lines.append(f"(loss: the training loss, mean of the last {window}"
-                 + ("; held-out: the mean document loss on the held-out documents)"
-                    if split_asked else ")"))
+                 + ("; held-out: the mean negative log-likelihood of the held-out "
+                    "documents, the same quantity for every run" if split_asked else "")
+                 + ("; smoothed: the held-out loss label smoothing trains on" if smoothing else "")
+                 + ")")
+    shared = " ".join(checkpoint.as_flag(k, v) for k, v in (common or {}).items()
+                      if k not in ("steps", "val_fraction", "eval_every", "num_samples",
+                                   "temperature"))
+    if shared:  # without them the baseline is the reference's recipe
+        lines.append(f"(baseline: the reference's recipe with {shared}, which every run shares)")
     return lines
 
 
@@ -193,7 +207,7 @@ def main(argv=None):
     for i, (name, planned) in enumerate(plans):
         label = f"run {i + 1} of {len(plans)} ({name})"
         results.append(train_one(name, docs, planned, progress, label))
-    print("\n".join(table(results)))
+    print("\n".join(table(results, runs[0][1])))
     if args.svg:
         series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))
                   for i, r in enumerate(results)}

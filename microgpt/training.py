@@ -193,13 +193,17 @@ def train_step(state, examples):
     return loss.data
 
 
-def held_out_loss(state, examples):
+def held_out_loss(state, examples, smoothing=None):
     """The mean loss over the held-out examples (the first HELD_OUT_LIMIT of
-    them), a float: forward passes only, no draws, Adam's moments untouched."""
+    them), a float: forward passes only, no draws, Adam's moments untouched.
+    smoothing: the label smoothing to score with (default the run's; 0.0
+    gives the plain negative log-likelihood of every run alike)."""
     examples = examples[:HELD_OUT_LIMIT]
+    config = state.config if smoothing is None else dataclasses.replace(
+        state.config, label_smoothing=smoothing)
     total = 0.0
     for ids in examples:
-        total += example_loss(ids, state.params, state.config).data
+        total += example_loss(ids, state.params, config).data
     return total / len(examples)
 
 

@@ -324,6 +324,22 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(rows[1].split("  ")[-1].split(", "),
                          [l.split(": ")[1] for l in same if l.startswith("sample")])
 
+    def test_held_out_is_the_plain_nll_for_every_run_and_smoothing_has_its_own_column(self):
+        flags = ("--steps", "20", "--n-embd", "8", "--n-head", "2", "--val-fraction", "0.02")
+        result = run("-m", "microgpt.compare", BUNDLED_NAMES, *flags, "--num-samples", "1",
+                     "--variant", "smooth: --label-smoothing 0.1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        rows = [r.split() for r in result.stdout.splitlines()]
+        head = rows[0]
+        smooth = rows[2]
+        self.assertEqual(head[3:5], ["held-out", "smoothed"])
+        # the smoothed column is what train prints under --label-smoothing (the loss it trains on)
+        printed = [l for l in train(BUNDLED_NAMES, *flags, "--label-smoothing", "0.1").stdout
+                   .splitlines() if l.startswith("held-out")][-1]
+        self.assertEqual(smooth[4], printed.split()[-1])
+        self.assertLess(float(smooth[3]), float(smooth[4]))  # the NLL, without the spread share
+        self.assertEqual(rows[1][4], "-")  # the baseline does not smooth
+
     def test_a_split_in_one_run_only(self):
         result = run("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "3", "--n-embd", "8",
                      "--n-head", "2", "--num-samples", "1",
@@ -343,6 +359,9 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         rows = {r.split("  ")[0].strip(): r for r in result.stdout.splitlines()[1:4]}
         self.assertEqual(sorted(rows), ["baseline", "char", "lr 1:1e300"])
+        # the baseline is named by the shared flags that change it
+        self.assertIn("(baseline: the reference's recipe with --n-embd 8 --n-head 2 --tokenizer "
+                      "bpe --vocab-size 40, which every run shares)", result.stdout)
         self.assertRegex(rows["lr 1:1e300"], r"^lr 1:1e300 +\d+  diverged  at step \d+ ")
         self.assertNotRegex(rows["lr 1:1e300"], r"\d\.\d{4}")  # no loss to compare
         self.assertEqual(int(rows["char"].split()[1]), 1328)  # 27 characters, as without BPE
