@@ -15,7 +15,7 @@ token ids the model reads, [BOS, ..., BOS]. Between the two:
   several examples; without, the model reads its first block_size positions
   (the reference's truncation).
 
-Builds on bpe.py, config.py and tokenizer.py. training.py starts a run from
+Builds on bpe.py, config.py, optim.py and tokenizer.py. training.py starts a run from
 these; train.py and compare.py ask for the held-out examples.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ import random
 
 from .bpe import BPETokenizer
 from .config import Config, ConfigError
+from .optim import peak_learning_rate
 from .tokenizer import Tokenizer
 
 
@@ -155,6 +156,12 @@ def notes(docs, train, held_out, config):
     if config.tokenizer == "bpe" and config.bpe_vocab_size > config.vocab_size:
         said.append(f"no pair of tokens occurs twice any more: the vocabulary stops at "
                     f"{config.vocab_size}")
+    peak = peak_learning_rate(config)
+    if peak < config.lr / 10:
+        said.append(f"the {config.schedule} schedule peaks at a learning rate of {peak:.2g}, "
+                    f"under a tenth of --lr {config.lr:g} (its scale n_embd ** -0.5 * W ** -0.5 "
+                    f"is {peak / config.lr:.3g}): the run will hardly train; raise --lr "
+                    f"(noam is meant for an lr near 1)")
     if len(held_out) > HELD_OUT_LIMIT:
         said.append(f"the held-out loss is the mean over the first {HELD_OUT_LIMIT} of the "
                     f"{len(held_out)} held out")

@@ -54,6 +54,19 @@ def learning_rate(step, config):
     return lr  # constant
 
 
+def peak_learning_rate(config):
+    """The largest learning rate of the run: lr itself, but noam's scale
+    n_embd ** -0.5 * W ** -0.5 (at its peak, step W) multiplies it.
+
+    >>> from microgpt.config import Config
+    >>> peak_learning_rate(Config(lr=0.01, schedule="noam", warmup=100, n_embd=16))
+    0.00025
+    """
+    if config.schedule == "noam":
+        return config.lr * config.n_embd ** -0.5 * config.warmup ** -0.5
+    return config.lr
+
+
 def adam_step(params, m, v, step, config):
     """One Adam update of params (a flat list of Values) at step (0-based)."""
     lr_t = learning_rate(step, config)

@@ -193,3 +193,14 @@ class InspectHeadsTest(unittest.TestCase):
                               (("--ablate", "x"), "LAYER.HEAD")):
             with self.subTest(args=args):
                 assert_one_line_error(self, self.inspect(*args), pattern)
+
+
+class ScheduleNoteTest(unittest.TestCase):
+    def test_a_schedule_that_peaks_far_below_lr_says_so(self):
+        noam = ("names.txt", "--schedule", "noam", "--warmup", "100", "--steps", "2")
+        note = run("-m", "microgpt.train", *noam).stderr
+        # 0.01 * 16 ** -0.5 * 100 ** -0.5 = 0.00025
+        self.assertIn("the noam schedule peaks at a learning rate of 0.00025, under a tenth of "
+                      "--lr 0.01", note)
+        self.assertNotIn("peaks at", run("-m", "microgpt.train", *noam, "--lr", "1").stderr)
+        self.assertNotIn("peaks at", run("-m", "microgpt.train", "names.txt", "--steps", "2").stderr)
