@@ -159,9 +159,9 @@ def notes(docs, train, held_out, config):
     peak = peak_learning_rate(config)
     if peak < config.lr / 10:
         said.append(f"the {config.schedule} schedule peaks at a learning rate of {peak:.2g}, "
-                    f"under a tenth of --lr {config.lr:g} (its scale n_embd ** -0.5 * W ** -0.5 "
-                    f"is {peak / config.lr:.3g}): the run will hardly train; raise --lr "
-                    f"(noam is meant for an lr near 1)")
+                    f"under a tenth of --lr {config.lr:g}: it multiplies --lr by n_embd ** -0.5 "
+                    f"* W ** -0.5 = {peak / config.lr:.3g}, so for a peak of P give --lr P / "
+                    f"{peak / config.lr:.3g}")
     if len(held_out) > HELD_OUT_LIMIT:
         said.append(f"the held-out loss is the mean over the first {HELD_OUT_LIMIT} of the "
                     f"{len(held_out)} held out")

@@ -202,5 +202,7 @@ class ScheduleNoteTest(unittest.TestCase):
         # 0.01 * 16 ** -0.5 * 100 ** -0.5 = 0.00025
         self.assertIn("the noam schedule peaks at a learning rate of 0.00025, under a tenth of "
                       "--lr 0.01", note)
-        self.assertNotIn("peaks at", run("-m", "microgpt.train", *noam, "--lr", "1").stderr)
+        self.assertIn("peaks at a learning rate of 0.025, under a tenth of --lr 1: it multiplies "
+                      "--lr by n_embd ** -0.5 * W ** -0.5 = 0.025",
+                      run("-m", "microgpt.train", *noam, "--lr", "1").stderr)
         self.assertNotIn("peaks at", run("-m", "microgpt.train", "names.txt", "--steps", "2").stderr)
