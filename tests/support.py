@@ -42,3 +42,21 @@ def assert_one_line_error(test, result, pattern, status=2):
     test.assertNotIn("Traceback", result.stderr)
     test.assertEqual(len(result.stderr.strip().splitlines()), 1, result.stderr)
     test.assertRegex(result.stderr, pattern)
+
+
+def resumed_and_whole(docs, config, folder, steps=6):
+    """(a run trained steps // 2 steps, saved, loaded and trained on to steps;
+    the same run trained straight through): a resume must change nothing."""
+    from microgpt.plumbing import checkpoint
+    from microgpt.training import start, train_step
+    examples, whole = start(docs, config)
+    for _ in range(steps):
+        train_step(whole, examples)
+    examples, state = start(docs, config)
+    for _ in range(steps // 2):
+        train_step(state, examples)
+    checkpoint.save(state, folder / "m.json")
+    state = checkpoint.load(folder / "m.json")
+    for _ in range(steps - steps // 2):
+        train_step(state, examples)
+    return state, whole

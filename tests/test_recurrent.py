@@ -15,7 +15,7 @@ from microgpt.plumbing import checkpoint
 from microgpt.recurrent import CELLS, document_loss, initial_state
 from microgpt.training import start, train_step
 from microgpt.value import Value
-from tests.support import BUNDLED_NAMES, assert_one_line_error, run, train
+from tests.support import BUNDLED_NAMES, assert_one_line_error, resumed_and_whole, run, train
 
 try:
     import torch
@@ -169,16 +169,7 @@ class RunTest(unittest.TestCase):
         for model in MODELS:
             with self.subTest(model=model):
                 config = Config(model=model, n_embd=6, block_size=6, steps=6)
-                examples, whole = start(DOCS, config)
-                for _ in range(6):
-                    train_step(whole, examples)
-                examples, state = start(DOCS, config)
-                for _ in range(3):
-                    train_step(state, examples)
-                checkpoint.save(state, folder / "m.json")
-                state = checkpoint.load(folder / "m.json")
-                for _ in range(3):
-                    train_step(state, examples)
+                state, whole = resumed_and_whole(DOCS, config, folder)
                 self.assertEqual(checkpoint.to_json(state), checkpoint.to_json(whole))
                 text = sample(state.params, state.config, state.tokenizer, random.Random(0),
                               prefix="em", max_tokens=30)

@@ -24,7 +24,8 @@ from microgpt.positions import sinusoidal
 from microgpt.trace import trace
 from microgpt.training import held_out_loss, start, train_step
 from microgpt.value import Value
-from tests.support import BUNDLED_NAMES, assert_one_line_error, numbers, run, train
+from tests.support import (BUNDLED_NAMES, assert_one_line_error, numbers, resumed_and_whole, run,
+                           train)
 from tests.test_checkpoint import interrupted_then_resumed, merged
 from tests.test_gradients import COMBINATION, VARIANTS
 
@@ -258,16 +259,7 @@ class CombinationRunTest(unittest.TestCase):
         for fields in VARIANTS + schedules:
             with self.subTest(**fields):
                 config = Config(n_embd=8, n_head=2, block_size=6, steps=6, **fields)
-                examples, whole = start(DOCS, config)
-                for _ in range(6):
-                    train_step(whole, examples)
-                examples, state = start(DOCS, config)
-                for _ in range(3):
-                    train_step(state, examples)
-                checkpoint.save(state, folder / "m.json")
-                state = checkpoint.load(folder / "m.json")
-                for _ in range(3):
-                    train_step(state, examples)
+                state, whole = resumed_and_whole(DOCS, config, folder)
                 self.assertEqual(checkpoint.to_json(state), checkpoint.to_json(whole))
                 positions = trace(state.params, state.config, state.tokenizer, "liam")
                 for head in positions[-1].layers[0]:
