@@ -243,9 +243,9 @@ def main(argv=None):
                 start(load_docs(path), Config(block_size=max(args.block_sizes)))
             except (DataError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
+            data = path if args.path else f"lines of {LONG_LINE} characters"
             print(f"microgpt benchmark: {platform.python_implementation()} "
-                  f"{platform.python_version()}, {path if args.path else 'lines of ' + str(LONG_LINE) + ' characters'}, "
-                  f"default model, {steps} steps")
+                  f"{platform.python_version()}, {data}, default model, {steps} steps")
             scaling(path, args.block_sizes, steps)
         return
     steps = args.steps or 100
