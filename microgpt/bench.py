@@ -11,12 +11,16 @@ with the cycle collector on and off. With --full it also times
 the complete default run (all steps and samples) in CPU seconds; with
 --reference, the same run of examples/naive_gpt.py (the one-node-per-op
 engine written like the reference file) in the same sitting, and the ratio
-of the two.
+of the two. With --block-sizes 16,32,64,128 it prints instead how a step's
+cost grows with the context: ms/step, graph nodes and edges at each block
+size T, and the ratio per doubling.
 
 Every timed run happens in a child process, so each peak-memory figure is
-that run's alone (os.wait4 reports the child's own CPU time and peak RSS);
-the step profile runs last, in this process. Timings move by 10% or more
-between runs on a shared machine; rerun to see the spread.
+that run's alone (os.wait4 reports the child's own CPU time and peak RSS); a
+child that times training steps calls the library (training.train_step) and
+writes its figure to a file this process reads, so no other command's output
+is parsed. The step profile runs last, in this process. Timings move by 10%
+or more between runs on a shared machine; rerun to see the spread.
 
 Builds on value.py, config.py, params.py, model.py, optim.py, training.py,
 and the plumbing's cli.py and datasets.py.
@@ -24,53 +28,89 @@ and the plumbing's cli.py and datasets.py.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from .plumbing import cli
-from .config import Config
-from .plumbing.datasets import DataError, load_docs, locate
+from .config import Config, ConfigError
 from .model import document_loss
 from .params import flatten
+from .plumbing import cli
+from .plumbing.datasets import DataError, find_bundled, load_docs, locate
 from .optim import adam_step
 from .training import cycle_collector_off, start, train_step
 from .value import recording, topological_order
 
 PROG = "python -m microgpt.bench"
-NAIVE = Path(__file__).resolve().parent.parent / "examples" / "naive_gpt.py"
-MODELS = {  # name -> train flags
-    "default 1x16": [],
-    "deep 4x64": ["--n-layer", "4", "--n-embd", "64", "--block-size", "32"],
+ROOT = Path(__file__).resolve().parent.parent
+NAIVE = ROOT / "examples" / "naive_gpt.py"
+MODELS = {  # name -> Config fields
+    "default 1x16": {},
+    "deep 4x64": {"n_layer": 4, "n_embd": 64, "block_size": 32},
 }
+LONG_LINE = 300  # characters per line of the file --block-sizes makes
+COLLECTOR_STEPS = 50  # steps of the cycle-collector comparison
+CHILD = "import sys; from microgpt.bench import child_main; child_main(sys.argv[1:])"
 
 
 def run_child(argv):
-    """Run a command quietly; return (wall s, CPU s, peak RSS MB, stderr)."""
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    start_time = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                            text=True)
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    except BaseException:  # Ctrl-C (or SIGTERM) reached this process alone: end the child too
-        proc.kill()
-        proc.wait()
-        raise
-    wall = time.perf_counter() - start_time
-    err = proc.stderr.read()
-    proc.stderr.close()
-    if os.waitstatus_to_exitcode(status) in (cli.INTERRUPTED, -signal.SIGINT, -signal.SIGTERM):
-        raise KeyboardInterrupt  # Ctrl-C in a terminal reaches the child as well
-    if os.waitstatus_to_exitcode(status) != 0:  # say why, in the child's own last line
-        last = err.strip().splitlines()[-1] if err.strip() else "no message"
-        cli.fail(PROG, f"a benchmark run failed: {last}")
+    """Run a command quietly; return (wall s, CPU s, peak RSS MB).
+
+    Its output is thrown away; if it fails, its last line on stderr is shown
+    in this command's error message (relayed, never read for figures)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as err:
+        start_time = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # Ctrl-C (or SIGTERM) reached this process alone: end the child too
+            proc.kill()
+            proc.wait()
+            raise
+        wall = time.perf_counter() - start_time
+        code = os.waitstatus_to_exitcode(status)
+        proc.returncode = code  # reaped by wait4: Popen must not wait for it again
+        if code in (cli.INTERRUPTED, -signal.SIGINT, -signal.SIGTERM):
+            raise KeyboardInterrupt  # Ctrl-C in a terminal reaches the child as well
+        if code != 0:
+            err.seek(0)
+            lines = err.read().strip().splitlines()
+            cli.fail(PROG, f"a benchmark run failed: {lines[-1] if lines else 'no message'}")
     peak_mb = usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
-    return wall, usage.ru_utime + usage.ru_stime, peak_mb, err
+    return wall, usage.ru_utime + usage.ru_stime, peak_mb
+
+
+def time_steps(path, fields, steps):
+    """CPU ms per training step over the first `steps` steps of a run with
+    these Config fields, as train does it (the cycle collector off); returns
+    (ms/step, peak RSS MB), measured in a child process."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = os.path.join(folder, "report.json")
+        _, _, peak = run_child([sys.executable, "-c", CHILD, report, str(path),
+                                json.dumps(fields), str(steps)])
+        with open(report, encoding="utf-8") as f:
+            return json.load(f)["ms_per_step"], peak
+
+
+def child_main(argv):
+    """The child of time_steps: argv is [report file, data file, Config fields
+    as JSON, steps]; writes {"ms_per_step": ...} to the report file."""
+    report, path, fields, steps = argv
+    examples, state = start(load_docs(path), Config(**dict(json.loads(fields), steps=int(steps))))
+    with cycle_collector_off():
+        t0 = time.process_time()
+        while state.step < int(steps):
+            train_step(state, examples)
+        ms = 1000 * (time.process_time() - t0) / int(steps)
+    with open(report, "w", encoding="utf-8") as f:
+        json.dump({"ms_per_step": ms}, f)
 
 
 def interpreter(exe):
@@ -83,8 +123,9 @@ def interpreter(exe):
         return None
 
 
-def step_profile(path, flags, docs_n=10):
-    """Where a training step goes, as means over the first docs_n documents.
+def step_profile(path, fields, docs_n=10):
+    """Where a training step goes, as means over the first docs_n documents
+    (or all of them, when the file has fewer).
 
     Returns (nodes, edges, ms): graph nodes and edges per step, and CPU ms per
     step for the forward pass (recording the graph, as train_step does), the
@@ -92,13 +133,13 @@ def step_profile(path, flags, docs_n=10):
     "sort": what topological_order of the same graph takes, which is what
     loss.backward() without a tape would add.
     """
-    args = dict(zip([f[2:].replace("-", "_") for f in flags[::2]], map(int, flags[1::2])))
-    examples, state = start(load_docs(path), Config(**args))
+    examples, state = start(load_docs(path), Config(**fields))
     flat, config = flatten(state.params), state.config
+    docs = examples[:docs_n]
     nodes = edges = 0
     ms = dict.fromkeys(("forward", "chain rule", "adam", "free", "sort"), 0.0)
     with cycle_collector_off():  # as in training
-        for step, ids in enumerate(examples[:docs_n]):
+        for step, ids in enumerate(docs):
             t0 = time.process_time()
             with recording() as tape:
                 loss = document_loss(ids, state.params, config)
@@ -116,12 +157,14 @@ def step_profile(path, flags, docs_n=10):
             t6 = time.process_time()
             for key, seconds in zip(ms, (t1 - t0, t2 - t1, t3 - t2, t6 - t5, t4 - t3)):
                 ms[key] += seconds * 1000
-    return nodes / docs_n, edges / docs_n, {key: total / docs_n for key, total in ms.items()}
+    n = len(docs)
+    return nodes / n, edges / n, {key: total / n for key, total in ms.items()}
 
 
-def collector_cost(path, steps=50):
+def collector_cost(path, steps=None):
     """CPU ms per training step of the default model over its first `steps`
     steps, with CPython's cycle collector on, then off as training has it."""
+    steps = steps or COLLECTOR_STEPS
     ms = []
     for off in (False, True):
         examples, state = start(load_docs(path), Config())
@@ -133,20 +176,84 @@ def collector_cost(path, steps=50):
     return ms
 
 
+def long_lines_file(folder, length=LONG_LINE, count=200):
+    """Write a file of `count` lines of `length` characters, the bundled
+    diagnoses.txt's lines joined with spaces and cut, into folder; its path."""
+    words, lines = " ".join(load_docs(find_bundled("diagnoses.txt"))), []
+    while len(lines) < count:
+        start_at = (len(lines) * length) % (len(words) - length)
+        lines.append(words[start_at:start_at + length].strip())
+    path = os.path.join(folder, f"lines_{length}.txt")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def block_sizes(text):
+    """--block-sizes: a comma-separated list of whole numbers >= 1."""
+    try:
+        sizes = [int(t) for t in text.split(",")]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise cli.argparse.ArgumentTypeError(f"expected block sizes such as 16,32,64, got {text!r}")
+    return sizes
+
+
+def scaling(path, sizes, steps):
+    """The --block-sizes table: at each block size T, ms/step and peak MB (a
+    child each), then graph nodes and edges per step (the first 3 documents,
+    in this process), and the ratio of each figure to the one before."""
+    print(f"{'T':>5} {'ms/step':>9} {'x':>5} {'peak MB':>8} {'nodes':>9} {'x':>5} "
+          f"{'edges':>11} {'x':>5}")
+    timed = [time_steps(path, {"block_size": T}, steps) for T in sizes]  # children first
+    before = None
+    for T, (ms, peak) in zip(sizes, timed):
+        nodes, edges, _ = step_profile(path, {"block_size": T}, docs_n=3)
+        ratio = lambda now, i: f"{now / before[i]:5.2f}" if before else f"{'':5}"
+        print(f"{T:>5} {ms:>9.1f} {ratio(ms, 0)} {peak:>8.1f} {nodes:>9,.0f} {ratio(nodes, 1)} "
+              f"{edges:>11,.0f} {ratio(edges, 2)}", flush=True)
+        before = (ms, nodes, edges)
+    print("  x: the figure divided by the one in the row above (a doubling of T, for 16,32,64,...)")
+
+
 def main(argv=None):
     p = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[1])
-    p.add_argument("path", nargs="?", default="names.txt", help="data file (default names.txt)")
-    p.add_argument("--steps", type=cli.whole_number(1), default=100,
-                   help="steps per model for ms/step (default 100)")
+    p.add_argument("path", nargs="?", default=None,
+                   help="data file (default names.txt; with --block-sizes, a file of "
+                        f"{LONG_LINE}-character lines made from the bundled diagnoses.txt)")
+    p.add_argument("--steps", type=cli.whole_number(1), default=None,
+                   help="steps per model for ms/step (default 100; with --block-sizes, 4)")
     p.add_argument("--full", action="store_true", help="also time the complete default run")
     p.add_argument("--reference", action="store_true",
                    help="also time examples/naive_gpt.py on the complete default run (minutes)")
     p.add_argument("--reference-python", metavar="EXE", default=sys.executable,
                    help="interpreter for --reference (default: this one), e.g. python3 when "
                         "benchmarking under pypy3")
+    p.add_argument("--block-sizes", type=block_sizes, metavar="T,T,...",
+                   help="print instead how a step grows with the context: ms/step, nodes and "
+                        "edges of the default model at each --block-size T (say 16,32,64,128), "
+                        "and the ratio per doubling. Give a file of long lines (each at least T "
+                        "characters: shorter documents are not cut to T), or none: the bench "
+                        f"then makes one of {LONG_LINE}-character lines by joining the lines of "
+                        "the bundled diagnoses.txt, in a temporary folder")
     args = p.parse_args(argv)
     prog = p.prog
-    path = str(locate(args.path))
+    if args.block_sizes:
+        steps = args.steps or 4
+        with tempfile.TemporaryDirectory() as folder:
+            path = str(locate(args.path)) if args.path else long_lines_file(folder)
+            try:
+                start(load_docs(path), Config(block_size=max(args.block_sizes)))
+            except (DataError, ConfigError) as e:  # said now, not after minutes
+                cli.fail(prog, e)
+            data = path if args.path else f"lines of {LONG_LINE} characters"
+            print(f"microgpt benchmark: {platform.python_implementation()} "
+                  f"{platform.python_version()}, {data}, default model, {steps} steps")
+            scaling(path, args.block_sizes, steps)
+        return
+    steps = args.steps or 100
+    path = str(locate(args.path or "names.txt"))
     try:
         load_docs(path)  # what is wrong with the data, said now and not after minutes
     except DataError as e:
@@ -164,18 +271,16 @@ def main(argv=None):
     py = sys.executable
     print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, {path}")
     print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'peak MB':>8}")
-    for name, flags in MODELS.items():
-        _, _, peak, err = run_child([py, "-m", "microgpt.train", path, "--steps", str(args.steps),
-                                     "--num-samples", "1", *flags])
-        ms = float(err.rsplit("(", 1)[1].split(" ms/step")[0])
-        print(f"{name:<14} {args.steps:>5} {ms:>8.1f} {peak:>8.1f}", flush=True)
+    for name, fields in MODELS.items():
+        ms, peak = time_steps(path, fields, steps)
+        print(f"{name:<14} {steps:>5} {ms:>8.1f} {peak:>8.1f}", flush=True)
 
     if args.full or args.reference:
         print("\ncomplete default run (1000 steps, 20 samples):")
-        _, ours, peak, _ = run_child([py, "-m", "microgpt.train", path])
+        _, ours, peak = run_child([py, "-m", "microgpt.train", path])
         print(f"  microgpt          {ours:8.1f} s CPU   peak {peak:5.1f} MB", flush=True)
     if args.reference:
-        _, ref, ref_peak, _ = run_child([args.reference_python, str(NAIVE), path])
+        _, ref, ref_peak = run_child([args.reference_python, str(NAIVE), path])
         print(f"  naive_gpt.py      {ref:8.1f} s CPU   peak {ref_peak:5.1f} MB   "
               f"({ref_python})")
         print(f"  speed-up          {ref / ours:8.1f} x")
@@ -183,8 +288,8 @@ def main(argv=None):
     print("\nwhere a step goes (mean of the first 10 documents; CPU ms, noisy at this size):")
     print(f"  {'model':<14} {'nodes':>7} {'edges':>10} {'forward':>8} {'chain rule':>10} "
           f"{'Adam':>7} {'free':>7} {'(sort)':>7}")
-    for name, flags in MODELS.items():
-        nodes, edges, ms = step_profile(path, flags)
+    for name, fields in MODELS.items():
+        nodes, edges, ms = step_profile(path, fields)
         print(f"  {name:<14} {nodes:>7,.0f} {edges:>10,.0f} {ms['forward']:>8.1f} "
               f"{ms['chain rule']:>10.1f} {ms['adam']:>7.1f} {ms['free']:>7.1f} "
               f"{ms['sort']:>7.1f}", flush=True)
@@ -192,7 +297,8 @@ def main(argv=None):
           "  it is what loss.backward() without that record would add.")
     if sys.implementation.name == "cpython":  # PyPy's collector is its memory manager: always on
         on, off = collector_cost(path)
-        print(f"\nCPython's cycle collector, default model, first 50 steps: on {on:.1f} ms/step, "
+        print(f"\nCPython's cycle collector, default model, first {COLLECTOR_STEPS} steps: "
+              f"on {on:.1f} ms/step, "
               f"off {off:.1f} ms/step (training turns it off)")
 
 

@@ -8,14 +8,22 @@ build one node for the whole computation instead, with its local derivatives
 written out by hand; a training step of the default model then makes about
 3,000 nodes instead of about 56,000 (python -m microgpt.bench counts them):
 
-    dot(ws, xs)          w0*x0 + w1*x1 + ...  (one node, not 2n)
+    dot(ws, xs)          w0*x0 + w1*x1 + ...  (one Dot node, not 2n)
     dots(rows, xs)       one dot per row: a linear layer
     vsum(xs)             x0 + x1 + ...        (one node, not n)
-    softmax(logits)      one node per output, each with all logits as children
+    softmax(logits)      exp(z_i - logsumexp(z)): one logsumexp node over all
+                         the logits, then one node per output with two children
     cross_entropy(logits, target)   -log(softmax(logits)[target]) as one node
                                     (label smoothing: a share spread over every token)
-    layernorm(xs, gs, bs)   one node per output, each with all of xs as children
+    layernorm(xs, gs, bs)   a mean node and a scale node over all of xs, then
+                            one node per output with five children
     gelu(x)              the tanh-form GELU of one Value as one node
+
+No node has more children than the computation has inputs: a node over n
+inputs whose outputs each depend on all n (softmax, LayerNorm) is written
+with one or two shared scalar nodes in between, so its backward pass costs
+O(n), as its formula does, and not the n * n of one derivative per (output,
+input) pair. Attention's cost then grows as T^2 with the context T, not T^3.
 
 Each computes its forward value with the very same float operations, in the
 same order, as the plain ops would (left folds starting from 0, division
@@ -30,11 +38,48 @@ from __future__ import annotations
 
 import math
 
+from . import value
 from .value import Value
 
 
+class Dot(Value):
+    """w0*x0 + w1*x1 + ... as one node: data is the sum, children ws then xs.
+
+    Backward: d/dw_i = x_i and d/dx_i = w_i, so w_i.grad += x_i * g and
+    x_i.grad += w_i * g. Those local derivatives are the inputs' data, which
+    nothing changes between the forward and the backward pass (Adam moves the
+    weights after it), so the node reads them there instead of storing 2n
+    copies: the most common node of a step, it is also the cheapest to make.
+    """
+
+    __slots__ = ("_ws", "_xs")
+    _op = "dot"
+
+    def __init__(self, data, ws, xs):
+        self.data = data
+        self.grad = 0.0
+        self._ws = ws
+        self._xs = xs
+        tape = value._tape
+        if tape is not None:  # inside recording(): join the tape
+            tape.append(self)
+
+    @property
+    def _children(self):  # for topological_order and the drawings in graph.py
+        return [*self._ws, *self._xs]
+
+    @property
+    def _local_grads(self):  # d(self)/d(child), in _children's order
+        return [x.data for x in self._xs] + [w.data for w in self._ws]
+
+    def _backward(self, g):
+        for w, x in zip(self._ws, self._xs):
+            w.grad += x.data * g
+            x.grad += w.data * g
+
+
 def dot(ws, xs):
-    """w0*x0 + w1*x1 + ... as one node; d/dw_i = x_i, d/dx_i = w_i.
+    """w0*x0 + w1*x1 + ... as one Dot node; d/dw_i = x_i, d/dx_i = w_i.
 
     Adds left to right from 0, like Python's sum() over Values; sum() over
     plain floats would not do (since 3.12 it rounds differently).
@@ -42,7 +87,10 @@ def dot(ws, xs):
     >>> dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
     Value(data=11.0, grad=0.0)
     """
-    return _dot(ws, xs, [x.data for x in xs])
+    acc = 0.0
+    for w, x in zip(ws, xs):
+        acc += w.data * x.data
+    return Dot(acc, ws, xs)
 
 
 def dots(rows, xs):
@@ -55,18 +103,14 @@ def dots(rows, xs):
     ...                       [Value(5.0), Value(7.0)])]
     [5.0, 31.0]
     """
-    xd = [x.data for x in xs]  # (n_in,): also the local grads of every row's weights
-    return [_dot(ws, xs, xd) for ws in rows]
-
-
-def _dot(ws, xs, xd):
-    """dot(ws, xs), given xd = the data of xs."""
-    wd, acc = [], 0.0
-    for w, x_data in zip(ws, xd):  # one pass: sum, and keep w's data as local grads
-        w_data = w.data
-        wd.append(w_data)
-        acc += w_data * x_data
-    return Value(acc, [*ws, *xs], xd + wd, "dot")
+    xd = [x.data for x in xs]  # (n_in,)
+    out = []
+    for ws in rows:
+        acc = 0.0
+        for w, x_data in zip(ws, xd):
+            acc += w.data * x_data
+        out.append(Dot(acc, ws, xs))
+    return out
 
 
 def vsum(xs):
@@ -99,21 +143,29 @@ def softmax_data(zs):
 
 
 def softmax(logits):
-    """Softmax over Values: one node per output p_i, children all the logits.
+    """Softmax over Values, as p_i = exp(z_i - L) with L = logsumexp(z).
 
-    Local derivatives: d p_i / d z_j = p_i * (1[i == j] - p_j). That is n*n
-    numbers for n logits, against the 3n + 2 nodes (sub, exp, sum, pow, mul)
-    of the unfused version; for the short rows of attention that is a win.
+    Two kinds of node: one L node whose children are all the logits (data
+    log(sum_j exp(z_j)), local derivatives d L / d z_j = p_j), then one node
+    per p_i with two children, z_i and L (local derivatives p_i and -p_i).
+    Backward: L's gradient collects -sum_i g_i p_i from the outputs, and each
+    z_j gets p_j * g_j + p_j * L.grad = p_j * (g_j - sum_i g_i p_i), the
+    softmax's gradient, with 3n edges instead of one derivative per (output,
+    input) pair (n * n): for attention's rows of T weights that is the
+    difference between T^2 and T^3 per document. p_i's data is
+    softmax_data's, the reference's float operations.
 
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
     [0.09, 0.2447, 0.6652]
     """
-    probs = softmax_data([z.data for z in logits])
-    children = tuple(logits)
-    return [
-        Value(p_i, children, [p_i * ((i == j) - p_j) for j, p_j in enumerate(probs)], "softmax")
-        for i, p_i in enumerate(probs)
-    ]
+    zs = [z.data for z in logits]
+    probs = softmax_data(zs)
+    max_z = max(zs)
+    total = 0.0
+    for z in zs:
+        total += math.exp(z - max_z)
+    lse = Value(max_z + math.log(total), tuple(logits), probs, "logsumexp")
+    return [Value(p_i, (z, lse), (p_i, -p_i), "softmax") for z, p_i in zip(logits, probs)]
 
 
 def cross_entropy(logits, target, smoothing=0.0):
@@ -161,12 +213,15 @@ def layernorm(xs, gs, bs):
     """LayerNorm of xs with gain gs and bias bs: one node per output y_i.
 
     mean = sum(x) / n, var = sum((x - mean)^2) / n, s = (var + 1e-5) ** -0.5,
-    y_i = (x_i - mean) * s * g_i + b_i: the float operations of the formula
-    written with Values, in its order. Each y_i has every x_j as a child, and
-    g_i and b_i; with xhat_i = (x_i - mean) * s the local derivatives are
-    d y_i / d x_j = g_i * s * (1[i == j] - 1/n - xhat_i * xhat_j / n),
-    d y_i / d g_i = xhat_i and d y_i / d b_i = 1. That is n * n numbers per
-    norm against the 5n + 6 nodes of the plain ops.
+    y_i = (x_i - mean) * s * g_i + b_i: the float operations of the formula,
+    in its order. Each y_i depends on every x_j, but only through two shared
+    scalars, so the graph has one node for each: `mean` (children xs, local
+    derivatives 1/n) and `s` (children xs, d s / d x_j = -s^2 * xhat_j / n,
+    with xhat = (x - mean) * s). Then y_i has five children: x_i, mean, s,
+    g_i, b_i, with local derivatives s * g_i, -s * g_i, (x_i - mean) * g_i,
+    xhat_i and 1. The chain rule through them gives d y_i / d x_j =
+    g_i * s * (1[i == j] - 1/n - xhat_i * xhat_j / n), with 7n edges per norm
+    instead of n * n.
 
     >>> [round(y.data, 4) for y in layernorm([Value(1.0), Value(3.0)], [Value(1.0)] * 2,
     ...                                        [Value(0.0)] * 2)]
@@ -183,13 +238,14 @@ def layernorm(xs, gs, bs):
         total += c * c
     s = (total * n ** -1 + 1e-5) ** -0.5
     xhat = [c * s for c in xc]          # (n,) zero mean, unit variance
-    xhat_n = [h * n ** -1 for h in xhat]
+    children = tuple(xs)
+    mean_node = Value(mean, children, (n ** -1,) * n, "mean")
+    s_node = Value(s, children, [-s * s * h * n ** -1 for h in xhat], "rsqrt(var)")
     out = []
-    for i, (g, b) in enumerate(zip(gs, bs)):
-        gs_i, h_i = g.data * s, xhat[i]
-        local = [gs_i * ((i == j) - n ** -1 - h_i * h_j) for j, h_j in enumerate(xhat_n)]
-        local += [h_i, 1.0]
-        out.append(Value(h_i * g.data + b.data, (*xs, g, b), local, "layernorm"))
+    for x, g, b, c, h in zip(xs, gs, bs, xc, xhat):
+        gs_i = s * g.data
+        out.append(Value(h * g.data + b.data, (x, mean_node, s_node, g, b),
+                         (gs_i, -gs_i, c * g.data, h, 1.0), "layernorm"))
     return out
 
 

@@ -107,8 +107,11 @@ def summary(positions, layer, head):
         logits += allowed
         h += entropy(record.attn_weights)
         u += math.log(len(allowed))
-    mean = sum(logits) / len(logits)
-    spread = math.sqrt(sum((z - mean) ** 2 for z in logits) / len(logits))
+    try:
+        mean = sum(logits) / len(logits)
+        spread = math.sqrt(sum((z - mean) ** 2 for z in logits) / len(logits))
+    except OverflowError:  # a model whose logits are beyond the floats (a run that diverged)
+        spread = math.inf
     return spread, h / len(positions), u / len(positions)
 
 

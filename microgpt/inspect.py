@@ -56,9 +56,8 @@ def report(positions, config, numbers=False, classes=None):
             kind = "   no causal mask: every position sees every position" if whole else ""
             spread, h, uniform = heads.summary(positions, layer, head)
             out.append(f"layer {layer}, head {head}   (rows: query position, columns: key "
-                       f"position){kind}")
-            out.append(f"  logit spread {spread:.2f}; row entropy {h:.2f} nats, a uniform "
-                       f"row's {uniform:.2f}")
+                       f"position){kind}   logit spread {spread:.2f}; row entropy {h:.2f} "
+                       f"nats, a uniform row's {uniform:.2f}")
             masked = hidden(positions, layer, head) if whole else None
             matrix = attention_matrix(positions, layer, head)
             out += terminal.heatmap_text(matrix, labels, numbers, masked)

@@ -7,14 +7,18 @@ local derivative d(self)/d(child) (`_local_grads`). Each op states both side
 by side: its forward value and its local derivative(s).
 
 `backward()` puts the graph in topological order (every node after the nodes
-it is computed from), then walks it once from the loss down, applying the
-chain rule: child.grad += local * node.grad. Training skips the sort: a node
-is always made after its children, so the order the nodes are made in
-(`with recording() as tape:`) is already a topological order.
+it is computed from), then walks it once from the loss down, asking each node
+to pass its gradient on to its children (`_backward(g)`). For a Value that is
+the chain rule, edge by edge: child.grad += local * g. Training skips the
+sort: a node is always made after its children, so the order the nodes are
+made in (`with recording() as tape:`) is already a topological order.
 
 As micrograd's engine, but constants stay plain floats and the sort is
-iterative (no recursion limit). fused.py adds nodes for whole dot products.
-Left out on purpose: tensors, broadcasting, in-place ops, higher derivatives.
+iterative (no recursion limit). fused.py adds node types for whole dot
+products; such a type keeps `_children` but states its own `_backward`
+instead of a list of local derivatives (a dot product's are its inputs'
+data, there already). Left out on purpose: tensors, broadcasting, in-place
+ops, higher derivatives.
 """
 from __future__ import annotations
 
@@ -118,6 +122,8 @@ class Value:
         """
         if tape is None:
             order = topological_order(self)
+        elif tape and tape[-1] is self:  # the usual case: the loss is the last node made
+            order = tape
         elif self in tape:  # self and everything made before it; later nodes did not feed it
             order = tape[:tape.index(self) + 1]
         else:
@@ -126,8 +132,13 @@ class Value:
         for node in reversed(order):
             g = node.grad
             if g:  # a zero gradient (say, behind a relu that is off) passes on nothing
-                for child, local in zip(node._children, node._local_grads):
-                    child.grad += local * g
+                node._backward(g)
+
+    def _backward(self, g):
+        """Pass this node's gradient g = d loss / d self on to its children:
+        the chain rule, child.grad += d(self)/d(child) * g, edge by edge."""
+        for child, local in zip(self._children, self._local_grads):
+            child.grad += local * g
 
 
 @contextlib.contextmanager

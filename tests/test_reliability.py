@@ -312,10 +312,10 @@ class SignalTest(Folder):
     def test_ctrl_c_in_a_long_step_says_at_once_that_it_stops_after_it(self):
         data = self.folder / "long.txt"
         rng = random.Random(SEED)
-        data.write_text("".join("".join(rng.choice("abcdefgh") for _ in range(240)) + "\n"
+        data.write_text("".join("".join(rng.choice("abcdefgh") for _ in range(790)) + "\n"
                                 for _ in range(3)), encoding="utf-8")
         plot = self.folder / "stopped.svg"
-        proc = popen("-m", "microgpt.train", data, "--block-size", "250", "--steps", "3",
+        proc = popen("-m", "microgpt.train", data, "--block-size", "800", "--steps", "3",
                      *TINY[:4], "--plot", plot)
         try:
             while not proc.stdout.readline().startswith("num params"):

@@ -42,15 +42,16 @@ def step_edges(config, positions):
     Per position and layer: q, k, v, the output projection and the MLP read
     24 * n_embd**2 (weight, input) pairs; lm_head reads 2 * vocab * n_embd.
     Attention at position t: 4 * n_embd * t for scores and the weighted sum,
-    n_head * t**2 for the softmaxes. A batch holds batch_size such graphs.
+    3 * n_head * t for the softmaxes (a logsumexp node, then two edges per
+    weight). A batch holds batch_size such graphs.
 
     >>> from microgpt.config import Config
-    >>> step_edges(Config(), 16)      # the bench counts 133,585 for a 16-letter document
-    125781
+    >>> step_edges(Config(), 16)      # a 16-letter document's graph has 129,233
+    121856
     """
     e, layers, T = config.n_embd, config.n_layer, min(positions, config.block_size)
     per_position = layers * 24 * e * e + 2 * config.vocab_size * e
-    attention = layers * (2 * e * T * T + config.n_head * T ** 3 // 3)
+    attention = layers * (2 * e * T * T + config.n_head * 3 * T * T // 2)
     return config.batch_size * (T * per_position + attention)
 
 
