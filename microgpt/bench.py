@@ -42,7 +42,7 @@ from .config import Config, ConfigError
 from .model import document_loss
 from .params import flatten
 from .plumbing import cli
-from .plumbing.datasets import DataError, find_bundled, load_docs, locate
+from .plumbing.datasets import DataError, find_bundled, load_docs, locate, read_bytes
 from .optim import adam_step
 from .training import cycle_collector_off, start, train_step
 from .value import recording, topological_order
@@ -200,6 +200,18 @@ def block_sizes(text):
     return sizes
 
 
+def one_file(path, folder):
+    """path itself, or for a pipe or a FIFO (bench <(cat names.txt)), which
+    can be read only once, a copy of its bytes in folder: every timed run
+    reads the data again. DataError for a file that cannot be read."""
+    if os.path.isfile(path):
+        return path
+    copy = os.path.join(folder, "data.txt")
+    with open(copy, "wb") as f:
+        f.write(read_bytes(path))
+    return copy
+
+
 def scaling(path, sizes, steps):
     """The --block-sizes table: at each block size T, ms/step and peak MB (a
     child each), then graph nodes and edges per step (the first 3 documents,
@@ -242,19 +254,22 @@ def main(argv=None):
     if args.block_sizes:
         steps = args.steps or 4
         with tempfile.TemporaryDirectory() as folder:
-            path = str(locate(args.path)) if args.path else long_lines_file(folder)
             try:
+                path = (one_file(str(locate(args.path)), folder) if args.path
+                        else long_lines_file(folder))
                 start(load_docs(path), Config(block_size=max(args.block_sizes)))
             except (DataError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
-            data = path if args.path else f"lines of {LONG_LINE} characters"
+            data = args.path if args.path else f"lines of {LONG_LINE} characters"
             print(f"microgpt benchmark: {platform.python_implementation()} "
                   f"{platform.python_version()}, {data}, default model, {steps} steps")
             scaling(path, args.block_sizes, steps)
         return
     steps = args.steps or 100
-    path = str(locate(args.path or "names.txt"))
+    name = str(locate(args.path or "names.txt"))
+    copies = tempfile.TemporaryDirectory()  # removed at exit
     try:
+        path = one_file(name, copies.name)
         load_docs(path)  # what is wrong with the data, said now and not after minutes
     except DataError as e:
         cli.fail(prog, e)
@@ -269,7 +284,7 @@ def main(argv=None):
     # parent's pages from before it starts, so this process must stay small until
     # the end, when it trains a few steps itself to profile them.
     py = sys.executable
-    print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, {path}")
+    print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, {name}")
     print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'peak MB':>8}")
     for name, fields in MODELS.items():
         ms, peak = time_steps(path, fields, steps)

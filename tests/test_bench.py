@@ -99,3 +99,22 @@ class BenchTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PipeTest(unittest.TestCase):
+    def test_a_pipe_is_read_once_and_copied_for_the_timed_runs(self):
+        # bench <(cat file): a FIFO that can be read only once, by the first run that opens it
+        folder = tempfile.mkdtemp()
+        fifo = os.path.join(folder, "names.fifo")
+        os.mkfifo(fifo)
+        import threading
+        def feed():
+            with open(fifo, "wb") as f:
+                f.write(BUNDLED_NAMES.read_bytes()[:3000])
+        writer = threading.Thread(target=feed)
+        writer.start()
+        result = run("-m", "microgpt.bench", fifo, "--steps", "2", timeout=300)
+        writer.join(10)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn(f", {fifo}\n", result.stdout)
+        self.assertIn("default 1x16", result.stdout)
