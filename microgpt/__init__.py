@@ -48,6 +48,7 @@ READING_ORDER = (
     "bpe",         # byte-pair encoding: subword tokens learned from the data
     "value",       # autograd: a scalar Value, each op's value beside its local derivative
     "fused",       # the engine's composite ops (a whole dot, sum, softmax, loss): faster, same numbers
+    "fused_variants",  # the same for the textbook variants: LayerNorm's and GELU's nodes
     "config",      # every setting, one dataclass
     "params",      # the parameters: named matrices, drawn in the reference's order
     "positions",   # where a token stands: learned, sinusoidal or none

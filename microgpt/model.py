@@ -18,12 +18,13 @@ they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
 tied weights (the logits use wte), fixed positions (positions.py) and the
 attention scale (attention.py); label smoothing acts in the loss.
 
-Builds on fused.py, params.py (the weights), positions.py and attention.py. Left out on purpose: biases, dropout, a final norm before
+Builds on fused.py, fused_variants.py, params.py (the weights), positions.py
+and attention.py. Left out on purpose: biases, dropout, a final norm before
 lm_head (the reference has none).
 """
 from __future__ import annotations
 
-from . import fused
+from . import fused_variants
 from .attention import attention
 from .fused import cross_entropy, dot, dots, vsum
 from .params import init_params  # the weights gpt() reads, drawn in the reference's order
@@ -73,7 +74,7 @@ def layernorm(x, g, b):
     >>> [round(y.data, 4) for y in layernorm(x, [Value(2.0)] * 3, [Value(0.5)] * 3)]
     [-1.3516, -0.4258, 3.2775]
     """
-    return fused.layernorm(x, g, b)   # (n,): one node per y_i, the same float ops
+    return fused_variants.layernorm(x, g, b)   # (n,): a node per y_i, the same float ops
 
 
 def norm(x, params, name, config):
@@ -96,7 +97,7 @@ def gelu(x):
     >>> [round(y.data, 4) for y in gelu([Value(-1.0), Value(0.5), Value(2.0)])]
     [-0.1588, 0.3457, 1.9546]
     """
-    return [fused.gelu(xi) for xi in x]   # one node per entry
+    return [fused_variants.gelu(xi) for xi in x]   # one node per entry
 
 
 # -------------------------------------------------------------------------

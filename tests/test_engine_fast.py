@@ -8,7 +8,8 @@ import unittest
 
 from microgpt import graph
 from microgpt.config import Config
-from microgpt.fused import Dot, dot, dots, layernorm, softmax
+from microgpt.fused import Dot, dot, dots, softmax
+from microgpt.fused_variants import layernorm
 from microgpt.model import document_loss
 from microgpt.training import start
 from microgpt.value import Value, recording, topological_order
