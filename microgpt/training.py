@@ -26,10 +26,11 @@ forward passes only.
 
 `example_loss` is where a run's model is chosen: the GPT's document_loss
 (model.py's cache path, the reference's), or the GPT over the whole sequence
-with --causal-mask off or --pad-to, or the classifier (encoder.py).
+with --causal-mask off or --pad-to, or the classifier (encoder.py), or the
+encoder-decoder (seq2seq_model.py).
 
 Builds on config.py, dataset.py, encoder.py, fused.py, model.py, optim.py,
-params.py, tokenizer.py and value.py. Left out on
+params.py, seq2seq_model.py, tokenizer.py and value.py. Left out on
 purpose: printing, saving and signals, which belong to the command (train.py).
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 from .config import Config, ConfigError
 from .dataset import HELD_OUT_LIMIT, make_examples, make_tokenizer, replay_split, shuffled, split
 from .encoder import classifier_loss, sequence_loss
+from .seq2seq_model import seq2seq_loss
 from .fused import vsum
 from .model import document_loss
 from .optim import adam_step
@@ -126,6 +128,8 @@ def example_loss(example, params, config):
     classifier's loss of an (ids, class) example."""
     if config.model == "classifier":
         return classifier_loss(example, params, config)
+    if config.model == "seq2seq":  # example: (source ids, target ids)
+        return seq2seq_loss(example, params, config)
     if config.causal_mask and not config.pad_to:
         return document_loss(example, params, config)
     return sequence_loss(example, params, config)
