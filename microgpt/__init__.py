@@ -43,11 +43,13 @@ READING_ORDER = (
     "attention",   # causal multi-head attention over a key/value cache
     "model",       # linear, the norms, gpt() for one position, the loss
     "encoder",     # the block over a whole sequence under a mask: no causal mask, padding, a classifier
+    "seq2seq_model",  # the original Transformer: encoder, decoder, cross-attention
     "optim",       # Adam, and the learning-rate schedules
     "dataset",     # documents -> examples: the run's order, a held-out split, windows
     "training",    # a run's state, and one training step
     "generate",    # sampling
     "classification",  # a classifier's run: (document, class) pairs, their order, accuracy
+    "pairs",       # an encoder-decoder's run: (source, target) pairs, the tasks, greedy decoding scored
     # tools for a learner
     "trace",               # what every head computed, as plain numbers
     "graph",               # a small expression's graph as text or DOT
@@ -73,4 +75,5 @@ READING_ORDER = (
     "tokenize",    # what BPE learns from a file
     "compare",     # textbook variants trained side by side
     "classify",    # an encoder-only classifier: which file did this line come from?
+    "seq2seq",     # an encoder-decoder: reverse, sort or copy words, or any source<TAB>target pairs
 )

@@ -48,12 +48,15 @@ def main(argv=None):
                    help="largest acceptable relative error (default 1e-6)")
     p.add_argument("--model", choices=MODELS, default="gpt",
                    help="gpt (default), or the classifier of python -m microgpt.classify "
-                        "(on the names split into two classes)")
+                        "(on the names split into two classes), or the encoder-decoder of "
+                        "python -m microgpt.seq2seq (on the names reversed)")
     flags.add_run_flags(p)  # the model's shape (here n_embd 8, 2 heads, block 8) and its variants
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if args.model == "classifier":  # as classify makes it: no causal mask, two classes
         given = {"causal_mask": False, **given, "model": "classifier", "n_class": 2}
+    if args.model == "seq2seq":
+        given = {**given, "model": "seq2seq"}
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
     config = Config(**{**TINY, "vocab_size": vocab_size, **given})
     try:

@@ -10,7 +10,11 @@ position, the five likeliest next characters. A classifier's checkpoint
 (python -m microgpt.classify) and a GPT trained with --causal-mask off read
 the whole sequence at once: their matrices are full, no triangle (the dots
 are only keys their mask hides, PAD), and a classifier ends with each
-class's probability. --numbers prints the weights
+class's probability. An encoder-decoder's (python -m microgpt.seq2seq) shows
+its three kinds of attention as it writes its output for TEXT: the
+encoder's self-attention (full), the decoder's (the triangle) and the
+cross-attention (rows: what it writes, columns: the source), each labelled
+with where Q, K and V come from (--layer, --head: one of them). --numbers prints the weights
 instead of shades; --svg FILE writes the same heatmaps as a picture.
 
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
@@ -28,7 +32,8 @@ from .plumbing.checkpoint import CheckpointError
 from .config import Config
 from .plumbing.datasets import DataError, load_docs, locate
 from .classification import probabilities
-from .trace import BOS_LABEL, attention_matrix, hidden, trace, trace_whole
+from .trace import (BOS_LABEL, attention_matrix, hidden, three_kinds, trace, trace_seq2seq,
+                    trace_whole)
 from .training import start, train_step
 
 SHADES = "░▒▓█"  # weight 0 .. 1; even 0 gets the lightest, so the triangle shows
@@ -97,6 +102,15 @@ def report(positions, config, numbers=False, classes=None):
     return out
 
 
+def seq2seq_report(traced, heads, numbers=False):
+    """The three kinds of attention of each (layer, head), as text."""
+    out = [f"writes {''.join(w for w in traced[2] if w != 'END')!r}", ""]
+    for title, matrix, rows, cols, hide in three_kinds(traced, heads):
+        out += [title + "   (rows: query, columns: key)"]
+        out += heatmap_text(matrix, rows, numbers, hide, cols) + [""]
+    return out
+
+
 def svg_picture(positions, config):
     labels = [p.token if p.token != BOS_LABEL else "BOS" for p in positions]
     heads = [(l, h) for l in range(config.n_layer) for h in range(config.n_head)]
@@ -119,6 +133,8 @@ def main(argv=None):
     p.add_argument("--data", default="names.txt", help="data for --train-steps (default names.txt)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    p.add_argument("--layer", type=cli.whole_number(0), help="an encoder-decoder: this layer only")
+    p.add_argument("--head", type=cli.whole_number(0), help="an encoder-decoder: this head only")
     args = p.parse_args(argv)
     prog = p.prog
     if len(args.inputs) > 2:
@@ -142,6 +158,10 @@ def main(argv=None):
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
+        if state.config.model == "seq2seq":
+            return show_seq2seq(args, state, source, text, prog)
+        if args.layer is not None or args.head is not None:
+            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
         positions = (trace_whole if reads_whole(state.config) else trace)(
             state.params, state.config, state.tokenizer, text)
     except (CheckpointError, DataError) as e:
@@ -156,6 +176,21 @@ def main(argv=None):
     print("\n".join(report(positions, state.config, args.numbers, classes)))
     if args.svg:
         cli.write(prog, args.svg, svg_picture(positions, state.config), "the heatmaps")
+
+
+def show_seq2seq(args, state, source, text, prog):
+    """inspect on an encoder-decoder: its three kinds of attention."""
+    c = state.config
+    for flag, value, count in (("--layer", args.layer, c.n_layer), ("--head", args.head, c.n_head)):
+        if value is not None and value >= count:
+            raise CheckpointError(f"{flag} {value}: the model has {count} ({flag[2:]}s 0..{count - 1})")
+    heads = [(l, h) for l in range(c.n_layer) for h in range(c.n_head)
+             if args.layer in (None, l) and args.head in (None, h)]
+    traced = trace_seq2seq(state.params, c, state.tokenizer, text)
+    print(f"{source}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
+    print("\n".join(seq2seq_report(traced, heads, args.numbers)))
+    if args.svg:
+        cli.write(prog, args.svg, svg.grids(three_kinds(traced, heads)), "the heatmaps")
 
 
 if __name__ == "__main__":

@@ -170,3 +170,26 @@ def trace_seq2seq(params, config, tokenizer, source):
             for kind, recs in records.items()}
     return ([label(i) for i in src], [label(i) for i in tgt],
             [label(i) if i != tokenizer.bos else "END" for i in written], maps)
+
+
+KINDS = (  # the encoder-decoder's three kinds of attention: (kind, title)
+    ("encoder", "encoder self-attention: Q, K, V from the encoder (the source); no mask"),
+    ("decoder", "decoder self-attention: Q, K, V from the decoder (what it has written); causal"),
+    ("cross", "cross-attention: Q from the decoder, K and V from the encoder's output; no mask"),
+)
+
+
+def three_kinds(traced, heads):
+    """(title, matrix, row labels, column labels, hidden) of each kind of
+    attention of each (layer, head) of trace_seq2seq's result: what
+    inspect.py draws."""
+    src, tgt, written, maps = traced
+    shapes = {"encoder": (src, src), "decoder": (tgt, tgt), "cross": (written, src)}
+    panels = []
+    for layer, head in heads:
+        for kind, title in KINDS:
+            rows, cols = shapes[kind]
+            hide = [[kind == "decoder" and j > i for j in range(len(cols))] for i in range(len(rows))]
+            panels.append((f"layer {layer}, head {head}, {title}", maps[kind][layer][head],
+                           rows, cols, hide))
+    return panels
