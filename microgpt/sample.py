@@ -78,8 +78,9 @@ def main(argv=None):
     try:
         state = checkpoint.load(args.checkpoint)
         if state.config.model != "gpt":
+            command = "seq2seq" if state.config.model == "seq2seq" else "classify"
             raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
-                                  f"generate (python -m microgpt.classify {args.checkpoint} --text TEXT)")
+                                  f"generate (python -m microgpt.{command} {args.checkpoint} --text TEXT)")
         state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size
         prefix_tokens = len(state.tokenizer.encode(args.prefix))

@@ -21,8 +21,9 @@ Train's flags where they apply; the defaults differ (DEFAULTS: chosen so
 that --task reverse on names.txt reaches 90% exact match in a few minutes;
 block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
-pairs.py, trace.py, training.py and inspect.py (the heatmap), and on the
-plumbing's checkpoint.py, cli.py, datasets.py, flags.py, progress.py and svg.py.
+pairs.py, tokenizer.py, trace.py, training.py and inspect.py (the heatmap),
+and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py,
+progress.py and svg.py.
 """
 from __future__ import annotations
 

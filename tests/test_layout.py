@@ -10,8 +10,8 @@ from tests.support import ROOT
 
 PACKAGE = ROOT / "microgpt"
 ALGORITHM = ["data", "tokenizer", "bpe", "value", "fused", "config", "params", "positions",
-             "attention", "model", "encoder", "optim", "dataset", "training", "generate",
-             "classification"]
+             "attention", "model", "encoder", "seq2seq_model", "optim", "dataset", "training",
+             "generate", "classification", "pairs"]
 
 
 def path_of(name):

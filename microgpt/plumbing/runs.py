@@ -31,8 +31,9 @@ def open_run(args, given, prog):
     args.resume, on its data."""
     state = checkpoint.load(args.resume) if args.resume is not None else None
     if state is not None and state.config.model != "gpt":
+        command = "seq2seq" if state.config.model == "seq2seq" else "classify"
         raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
-                                         f"(python -m microgpt.classify --resume {args.resume})")
+                                         f"(python -m microgpt.{command} --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
         name, path = state.data_name, datasets.locate_saved(state.data_name)
         if not os.path.exists(path):
