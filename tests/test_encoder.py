@@ -241,3 +241,27 @@ class PaddingTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CheckpointTest(unittest.TestCase):
+    def test_a_version_1_checkpoint_loads_as_the_reference_gpt(self):
+        from microgpt.plumbing import schema
+        _, state = start(DOCS, Config(steps=3))
+        obj = schema.to_json(state)
+        obj["version"] = 1
+        del obj["classes"]
+        for name in ("model", "n_class", "causal_mask", "pad_to", "padding_mask"):
+            del obj["config"][name]
+        loaded = schema.from_json(obj)
+        self.assertEqual(loaded.config, state.config)
+        self.assertEqual(loaded.classes, [])
+
+    def test_a_classifier_keeps_its_class_names(self):
+        from microgpt.plumbing import schema
+        _, state = classifier_run(CLASSIFIER)
+        state.classes = ["girls", "boys"]
+        obj = schema.to_json(state)
+        self.assertEqual(schema.from_json(obj).classes, ["girls", "boys"])
+        obj["classes"] = ["girls"]
+        with self.assertRaisesRegex(schema.CheckpointError, "classes should hold 2 names"):
+            schema.from_json(obj)
