@@ -45,7 +45,8 @@ from .training import Diverged, cycle_collector_off, held_out_loss, start_planne
 
 PROG = "python -m microgpt.seq2seq"
 SHOWN, SCORED = 5, 300  # held-out pairs shown; scored at the end (--eval scores all)
-DEFAULTS = {"n_embd": 16, "n_layer": 1, "steps": 5000, "lr": 0.01, "val_fraction": 0.1}
+DEFAULTS = {"n_embd": 16, "n_layer": 1, "steps": 5000, "lr": 0.01, "val_fraction": 0.1,
+            "eval_every": 500}
 NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights", "norm", "position",
             "pad_to", "padding_mask", "causal_mask")  # train's, which the encoder-decoder lacks
 
@@ -56,7 +57,8 @@ def parse_args(argv=None):
         "from a word list (--task reverse|sort|copy, default words names.txt), or use one "
         "saved with --out. Train's flags where they apply; here the defaults are "
         + ", ".join(checkpoint.as_flag(k, v) for k, v in DEFAULTS.items())
-        + " and --block-size the longest side plus 1 (BOS)."))
+        + " and --block-size the longest side plus 1 (BOS); the variants it lacks (LayerNorm, "
+        "tied weights, BPE, windows, padding, --causal-mask) are refused."))
     p.add_argument("input", nargs="?", metavar="FILE",
                    help="the pairs, one source<TAB>target per line; with --task, a word list "
                         "(default names.txt); with --text or --eval, a checkpoint")
@@ -134,7 +136,7 @@ def open_run(args, given):
 
 def decoded(state, some, label):
     """(source, target, output) of each pair, decoded greedily, with progress."""
-    progress, rows = Progress(PROG, len(some)), []
+    progress, rows = Progress(PROG, len(some), every=10.0), []
     for n, (src, tgt) in enumerate(some, 1):
         rows.append((src, tgt, pairs.translate(state.params, state.config, state.tokenizer, src)))
         progress.step(label, n, len(some))

@@ -1,6 +1,7 @@
 """The encoder-decoder checked against independent implementations (PyTorch
 written from the paper's equations, finite differences), its data, and its
 commands as a learner runs them (seq2seq, inspect), every mistake one line."""
+import itertools
 import json
 import os
 import random
@@ -17,7 +18,8 @@ from microgpt.config import Config, ConfigError
 from microgpt.finite_differences import DOCS, check
 from microgpt.params import flatten, param_shapes
 from microgpt.seq2seq_model import seq2seq_loss
-from microgpt.training import batch_loss, start_planned
+from microgpt.trace import trace_seq2seq
+from microgpt.training import batch_loss, cycle_collector_off, start_planned, train_step
 from microgpt.value import Value
 from tests.support import ROOT, assert_one_line_error, run
 
@@ -136,6 +138,26 @@ class ModelTest(unittest.TestCase):
                 tiny(**kw)
         with self.assertRaisesRegex(ConfigError, "block-size 4"):
             tiny(block_size=4)
+
+
+class AntiDiagonalTest(unittest.TestCase):
+    def test_a_trained_reverser_reads_the_source_backwards(self):
+        """Trained to reverse short words over "abcd" (one head, n_embd 8,
+        1500 steps: seconds), the output's i-th character reads source
+        position len - i: the cross-attention's anti-diagonal."""
+        words = ["".join(w) for n in (3, 4, 5) for w in itertools.product("abcd", repeat=n)]
+        random.Random(0).shuffle(words)
+        config = Config(n_embd=8, n_head=1, steps=1500, lr=0.02, block_size=6)
+        examples, state = start_planned(pairs.plan(pairs.task_pairs("reverse", words[:300]), config))
+        with cycle_collector_off():
+            while state.step < config.steps:
+                train_step(state, examples)
+        for word in ("abcd", "dcab", "bdca", "abc", "dcbad"):
+            src, tgt, written, maps = trace_seq2seq(state.params, state.config, state.tokenizer, word)
+            self.assertEqual(written, list(word[::-1]) + ["END"])
+            cross = maps["cross"][0][0]                           # (output + END, BOS + source)
+            reads = [max(range(len(row)), key=row.__getitem__) for row in cross[:len(word)]]
+            self.assertEqual(reads, [len(word) - i for i in range(len(word))], word)
 
 
 class DataTest(unittest.TestCase):
