@@ -47,8 +47,9 @@ token, until BOS (the end) or block_size positions.
 Builds on attention.py (the masks and the attention), encoder.py (the
 attention block, the MLP, the residual sublayer), fused.py and model.py
 (linear, rmsnorm). Adds nothing to gpt(). Left out on purpose: beam search,
-dropout, label-smoothing's paper value, a key/value cache at decoding (each
-new character reruns the decoder over the output so far: slower, simpler).
+dropout, a final norm, separate source and target embeddings, a key/value
+cache at decoding (each new character reruns the decoder over the output so
+far: slower, simpler).
 """
 from __future__ import annotations
 

@@ -241,6 +241,9 @@ class CommandTest(unittest.TestCase):
         r = seq2seq("m.json", "--eval", "words.txt", cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"accuracy on words.txt: exact match \d+\.\d% \(\d of 9\)")
+        r = run(ROOT / "examples" / "cross_attention_diagonal.py", "m.json", cwd=self.dir)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"^\d+ of \d+ output characters \(\d+\.\d%\) weigh source")
 
     def test_inspect_draws_the_three_kinds_of_attention(self):
         seq2seq("pairs.txt", *TINY, "--n-layer", "2", "--out", "m.json", cwd=self.dir)
