@@ -103,17 +103,22 @@ def read_data(path, task):
         raise DataError(e) from None
 
 
-def load_seq2seq(path, instead):
+def load_seq2seq(path, resuming=False):
+    """The checkpoint at path; CheckpointError, naming the command it is for,
+    unless an encoder-decoder's."""
     state = checkpoint.load(path)
-    if state.config.model != "seq2seq":
-        raise CheckpointError(f"{path} is a {state.config.model}'s checkpoint, not an "
-                              f"encoder-decoder's ({instead} {path})")
+    model = state.config.model
+    if model != "seq2seq":
+        command = {"gpt": "train" if resuming else "sample"}.get(model, "classify")
+        raise CheckpointError(f"{path} is a {model}'s checkpoint, not an encoder-decoder's "
+                              f"(python -m microgpt.{command}{' --resume' if resuming else ''} "
+                              f"{path})")
     return state
 
 
 def open_run(args, given):
     """(all pairs, training examples, state): a fresh run or the one in --resume."""
-    state = load_seq2seq(args.resume, "python -m microgpt.train --resume") if args.resume else None
+    state = load_seq2seq(args.resume, resuming=True) if args.resume else None
     task = given.get("task", state.config.task if state else "")
     path = args.input or (state.data_name if state else "names.txt")
     out = args.out if args.out is not None else args.resume
@@ -152,7 +157,7 @@ def accuracy_line(rows, title):
 
 def use(args):
     """--text and --eval: a saved encoder-decoder applied, nothing trained."""
-    state = load_seq2seq(args.input, "python -m microgpt.sample")
+    state = load_seq2seq(args.input)
     c, tok = state.config, state.tokenizer
     if args.text is not None:
         cli.check_output(PROG, "--svg", args.svg, {args.input: "the checkpoint"})
