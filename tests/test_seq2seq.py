@@ -79,6 +79,16 @@ class AgainstTorchTest(unittest.TestCase):
                         p.grad = 0.0
 
 
+    @unittest.skipUnless(torch, "PyTorch is not installed")
+    def test_the_pytorch_example_trains_and_scores(self):
+        with tempfile.TemporaryDirectory() as d:
+            (Path(d) / "w.txt").write_text("emma\nava\nmia\nzoe\nliam\nnoah\nivy\nlily\nanna\n")
+            r = run(ROOT / "examples" / "seq2seq_in_pytorch.py", "--words", "w.txt", "--steps", "5",
+                    "--n-embd", "8", cwd=d)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"^reverse: exact match \d+\.\d% of the first 1 held out")
+
+
 class FiniteDifferencesTest(unittest.TestCase):
     def test_every_gradient_matches_finite_differences(self):
         worst = check(Config(n_embd=4, n_head=2, block_size=8, model="seq2seq", vocab_size=12))
