@@ -14,7 +14,7 @@ from pathlib import Path
 
 from microgpt import pairs
 from microgpt.attention import no_mask, sequence_attention
-from microgpt.config import Config, ConfigError
+from microgpt.config import TASKS, Config, ConfigError
 from microgpt.finite_differences import DOCS, check
 from microgpt.params import flatten, param_shapes
 from microgpt.seq2seq_model import seq2seq_loss
@@ -172,6 +172,7 @@ class AntiDiagonalTest(unittest.TestCase):
 
 class DataTest(unittest.TestCase):
     def test_tasks(self):
+        self.assertEqual(tuple(pairs.TASKS), TASKS)            # the flag's choices are the tasks
         self.assertEqual(pairs.task_pairs("reverse", ["emma"]), [("emma", "amme")])
         self.assertEqual(pairs.task_pairs("sort", ["emma"]), [("emma", "aemm")])
         self.assertEqual(pairs.task_pairs("copy", ["emma"]), [("emma", "emma")])
