@@ -56,11 +56,13 @@ READING_ORDER = (
     "model",       # linear, the norms, gpt() for one position, the loss
     "encoder",     # the block over a whole sequence under a mask: no causal mask, padding, a classifier
     "recurrent",   # beside the GPT: the RNN, GRU and LSTM it replaced, on the same engine
+    "seq2seq_model",  # the original Transformer: encoder, decoder, cross-attention
     "optim",       # Adam, and the learning-rate schedules
     "dataset",     # documents -> examples: the run's order, a held-out split, windows
     "training",    # a run's state, and one training step
     "generate",    # sampling
     "classification",  # a classifier's run: (document, class) pairs, their order, accuracy
+    "pairs",       # an encoder-decoder's run: (source, target) pairs, the tasks, greedy decoding scored
     # tools for a learner
     "trace",               # what every head computed, as plain numbers
     "heads",               # what each head does over many documents, and ablating one
@@ -99,4 +101,5 @@ READING_ORDER = (
     "longrange",   # why attention won: GPT, LSTM, GRU and RNN on the recall task
     "explore",     # a web page that runs your model as you type: every head's attention
     "book",        # the source as a book: every module, its comments beside its code
+    "seq2seq",     # an encoder-decoder: reverse, sort or copy words, or any source<TAB>target pairs
 )

@@ -22,6 +22,7 @@ COMMANDS = (  # in READING_ORDER's order
     ("longrange", "why attention won: GPT, LSTM, GRU and RNN on a recall task"),
     ("explore", "a web page that runs your checkpoint as you type: every head's attention"),
     ("book", "the source as a book: every module, its comments beside its code"),
+    ("seq2seq", "the original Transformer, encoder and decoder: reverse, sort or copy words"),
 )
 
 

@@ -39,6 +39,7 @@ from .training import Diverged, cycle_collector_off, held_out_loss, start_planne
 PROG = "python -m microgpt.classify"
 SHOWN = 5                                                # held-out documents shown at the end
 DEFAULTS = {"val_fraction": 0.1, "causal_mask": False}  # the classifier's, where train's differ
+KIND = {"gpt": "GPT", "seq2seq": "seq2seq model"}  # the other models' checkpoints, named
 NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
 
 
@@ -98,7 +99,8 @@ def open_run(args, given):
     out = args.out if args.out is not None else args.resume
     state = checkpoint.load(args.resume) if args.resume is not None else None
     if state is not None and state.config.model != "classifier":
-        raise CheckpointError(f"{args.resume} is a GPT's checkpoint, not a classifier's "
+        raise CheckpointError(f"{args.resume} is a {KIND[state.config.model]}'s checkpoint, "
+                              f"not a classifier's "
                               f"(python -m microgpt.train --resume {args.resume})")
     paths = args.inputs or [str(datasets.locate_saved(n)) for n in state.data_name.split("\n")]
     taken = {str(path): "a data file" for path in paths}
@@ -137,7 +139,8 @@ def use(args, prog):
     """--text and --eval: a saved classifier applied, nothing trained."""
     state = checkpoint.load(args.inputs[0])
     if state.config.model != "classifier":
-        raise CheckpointError(f"{args.inputs[0]} is a GPT's checkpoint, not a classifier's "
+        raise CheckpointError(f"{args.inputs[0]} is a {KIND[state.config.model]}'s checkpoint, "
+                              f"not a classifier's "
                               f"(python -m microgpt.sample {args.inputs[0]})")
     if args.text is not None:
         state.tokenizer.check_text(args.text, "--text", "the classifier's vocabulary")

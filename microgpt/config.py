@@ -46,9 +46,11 @@ ACTIVATIONS = ("relu", "gelu")
 POSITIONS = ("learned", "sinusoidal", "none")
 NORM_PLACEMENTS = ("pre", "post")
 SCHEDULES = ("linear", "cosine", "constant", "noam")
-MODELS = ("gpt", "classifier", "rnn", "gru", "lstm")  # gpt: model.py's; classifier: encoder.py's;
-                                                      # the recurrent baselines: recurrent.py's
+MODELS = ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm")  # gpt: model.py's;
+# classifier: encoder.py's (python -m microgpt.classify); seq2seq: seq2seq_model.py's
+# (python -m microgpt.seq2seq); the recurrent baselines: recurrent.py's
 RECURRENT = ("rnn", "gru", "lstm")       # recurrent.py's cells
+TASKS = ("reverse", "sort", "copy")  # seq2seq's pairs made from a word list (pairs.py)
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Config:
     causal_mask: bool = True       # False: every position sees the whole document
     pad_to: int = 0                # N: pad each document with PAD up to N positions
     padding_mask: bool = True      # with pad_to: no position attends to a PAD key
+    task: str = ""                 # seq2seq: one of TASKS, or "" for a file of pairs
     # training
     seed: int = 42
     steps: int = 1000
@@ -172,6 +175,8 @@ class Config:
         if not 0 <= self.pad_to <= self.block_size:
             raise ConfigError(f"pad_to must be from 0 to block_size ({self.block_size}), "
                               f"got {self.pad_to}")
+        if self.model == "seq2seq":
+            self.check_seq2seq()
         if self.model == "classifier" and self.tie_weights:
             raise ConfigError("the classifier has no lm_head to tie to wte (its head is cls_head)")
         if self.pad_to and self.tie_weights:  # the logits would then include PAD's row
@@ -211,3 +216,14 @@ class Config:
                 flag = ("--causal-mask off" if name == "causal_mask" else
                         ("--no-" if getattr(self, name) is False else "--") + name.replace("_", "-"))
                 raise ConfigError(f"{flag} does not apply to the {self.model} model: {reason}")
+
+    def check_seq2seq(self):
+        """The encoder-decoder is built one way (seq2seq_model.py): these settings do not fit it."""
+        if self.task not in ("",) + TASKS:
+            raise ConfigError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        for name, value in (("norm", "rmsnorm"), ("position", "learned"), ("tie_weights", False),
+                            ("pad_to", 0), ("causal_mask", True), ("tokenizer", "char"),
+                            ("stride", 0)):
+            if getattr(self, name) != value:
+                raise ConfigError(f"the encoder-decoder has no {name} variant "
+                                  f"(got {getattr(self, name)!r})")

@@ -14,15 +14,16 @@ matrix. Agreement to about 1e-7 or better says the engine's local
 derivatives (value.py, fused.py) and the way the model wires them together
 are right. The loss is that of training's first step. A classifier's config
 (model "classifier") is checked on DOCS split into two classes, every other
-name in each.
+name in each; an encoder-decoder's (model "seq2seq") on DOCS reversed
+(pairs.task_pairs).
 
-Builds on training.py (start, batch_loss) and classification.py (plan). Slow by design: two forward
-passes per parameter, which is why real training uses backpropagation.
+Builds on training.py (start, batch_loss), classification.py and pairs.py
+(plan). Slow by design: two forward passes per parameter, which is why real training uses backpropagation.
 `python -m microgpt.gradcheck` runs it from the command line.
 """
 from __future__ import annotations
 
-from . import classification
+from . import classification, pairs
 from .training import batch_loss, start, start_planned
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
@@ -51,6 +52,8 @@ def check(config, docs=DOCS, doc_index=0, h=1e-5):
     """
     if config.model == "classifier":
         examples, state = start_planned(classification.plan([docs[0::2], docs[1::2]], config))
+    elif config.model == "seq2seq":
+        examples, state = start_planned(pairs.plan(pairs.task_pairs("reverse", docs), config))
     else:
         examples, state = start(docs, config)
 

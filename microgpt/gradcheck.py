@@ -52,6 +52,8 @@ def main(argv=None):
     given = flags.run_config(args)
     if given.get("model") == "classifier":  # as classify makes it: no causal mask, two classes
         given = {"causal_mask": False, **given, "model": "classifier", "n_class": 2}
+    if args.model == "seq2seq":
+        given = {**given, "model": "seq2seq"}
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
     tiny = {"n_embd": 8, "block_size": 8} if given.get("model") in RECURRENT else TINY  # no heads
     try:

@@ -9,8 +9,10 @@ triangle stays empty: a position cannot see the future. Then, at each
 position, the five likeliest next characters. A classifier and a GPT
 trained with --causal-mask off read the whole sequence at once: their
 matrices are full (dots only where the mask hides PAD), and a classifier
-ends with each class's probability. --numbers prints the weights instead of
-shades; --svg FILE writes the same heatmaps as a picture.
+ends with each class's probability. An encoder-decoder shows its three
+kinds of attention as it writes its output for TEXT, each labelled with
+where Q, K and V come from (--layer, --head: one of them). --numbers prints
+the weights instead of shades; --svg FILE writes the same heatmaps.
 
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
 trains a fresh model on --data (default names.txt) first, shaped by train's
@@ -37,7 +39,8 @@ from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError, load_docs, locate, locate_saved
 from .plumbing.size import check_fits
 from .tokenizer import UnknownText
-from .trace import BOS_LABEL, attention_matrix, check_readable, hidden, trace, trace_whole
+from .trace import (BOS_LABEL, attention_matrix, check_readable, hidden, three_kinds, trace,
+                    trace_seq2seq, trace_whole)
 from .training import held_out_loss, plan, start_planned, train_step
 
 def reads_whole(config):
@@ -75,6 +78,16 @@ def report(positions, config, numbers=False, classes=None):
     return out
 
 
+def seq2seq_report(traced, heads, numbers=False):
+    """The three kinds of attention of each (layer, head), as text."""
+    out = [f"writes {''.join(w for w in traced[2] if w != 'END')!r}", ""]
+    for title, matrix, rows, cols, hide in three_kinds(traced, heads):
+        out += [title + "   (rows: query, columns: key)"]
+        bos = lambda labels: ["BOS" if l == BOS_LABEL else l for l in labels]
+        out += terminal.heatmap_text(matrix, bos(rows), numbers, hide, bos(cols)) + [""]
+    return out
+
+
 def svg_picture(positions, config):
     labels = [p.token if p.token != BOS_LABEL else "BOS" for p in positions]
     heads = [(l, h) for l in range(config.n_layer) for h in range(config.n_head)]
@@ -100,6 +113,8 @@ def parse_args(argv=None):
                                    "and --ablate (default: the checkpoint's)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    p.add_argument("--layer", type=cli.whole_number(0), help="an encoder-decoder: this layer only")
+    p.add_argument("--head", type=cli.whole_number(0), help="an encoder-decoder: this head only")
     p.add_argument("--heads", action="store_true",
                    help="no TEXT: what each head does over the documents of --data (default: "
                         "the checkpoint's data), as one table")
@@ -198,6 +213,10 @@ def main(argv=None):
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
+        if state.config.model == "seq2seq":
+            return show_seq2seq(args, state, source, text, prog)
+        if args.layer is not None or args.head is not None:
+            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
         if state.config.model in RECURRENT:
             raise CheckpointError(f"{source} holds a {state.config.model} model: it has no "
                                   f"attention to show (inspect draws attention heads)")
@@ -215,6 +234,21 @@ def main(argv=None):
     print("\n".join(report(positions, state.config, args.numbers, classes)))
     if args.svg:
         cli.write(prog, args.svg, svg_picture(positions, state.config), "the heatmaps")
+
+
+def show_seq2seq(args, state, source, text, prog):
+    """inspect on an encoder-decoder: its three kinds of attention."""
+    c = state.config
+    for flag, value, count in (("--layer", args.layer, c.n_layer), ("--head", args.head, c.n_head)):
+        if value is not None and value >= count:
+            raise CheckpointError(f"{flag} {value}: the model has {count} ({flag[2:]}s 0..{count - 1})")
+    heads = [(l, h) for l in range(c.n_layer) for h in range(c.n_head)
+             if args.layer in (None, l) and args.head in (None, h)]
+    traced = trace_seq2seq(state.params, c, state.tokenizer, text)
+    print(f"{source}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
+    print("\n".join(seq2seq_report(traced, heads, args.numbers)))
+    if args.svg:
+        cli.write(prog, args.svg, svg.grids(three_kinds(traced, heads)), "the heatmaps")
 
 
 if __name__ == "__main__":

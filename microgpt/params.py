@@ -16,7 +16,8 @@ acts; those start at 1 and 0 and draw nothing. With padding (config.pad_to),
 PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
 (encoder.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
-after wpe, and the same layers.
+after wpe, and the same layers. The encoder-decoder (seq2seq_model.py)
+has its own list, seq2seq_shapes, in the order its docstring gives.
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
 blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
@@ -56,6 +57,8 @@ def param_shapes(config):
         ge = GATES[config.model] * e
         return [("wte", config.vocab_size, e), ("weight_ih", ge, e), ("weight_hh", ge, e),
                 ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
+    if config.model == "seq2seq":
+        return seq2seq_shapes(config)
     shapes = [("wte", config.vocab_size, e)]
     if config.pad_to:
         shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws
@@ -74,6 +77,26 @@ def param_shapes(config):
                    (f"layer{i}.attn_wv", e, e), (f"layer{i}.attn_wo", e, e)]
         shapes += gain_bias(f"layer{i}.ln_mlp") if layernorm else []
         shapes += [(f"layer{i}.mlp_fc1", 4 * e, e), (f"layer{i}.mlp_fc2", e, 4 * e)]
+    return shapes
+
+
+def seq2seq_shapes(config):
+    """The encoder-decoder's (seq2seq_model.py), in its documented order:
+    wte, enc_wpe, dec_wpe, lm_head, the encoder's layers, the decoder's.
+
+    >>> from microgpt.config import Config
+    >>> [n for n, r, c in seq2seq_shapes(Config(model="seq2seq"))][10:15]
+    ['dec0.attn_wq', 'dec0.attn_wk', 'dec0.attn_wv', 'dec0.attn_wo', 'dec0.cross_wq']
+    """
+    e, V, B = config.n_embd, config.vocab_size, config.block_size
+    square = lambda L, kind: [(f"{L}{kind}_w{m}", e, e) for m in "qkvo"]  # n_embd x n_embd
+    shapes = [("wte", V, e), ("enc_wpe", B, e), ("dec_wpe", B, e), ("lm_head", V, e)]
+    for i in range(config.n_layer):
+        shapes += square(f"enc{i}.", "attn") + [(f"enc{i}.mlp_fc1", 4 * e, e),
+                                                (f"enc{i}.mlp_fc2", e, 4 * e)]
+    for i in range(config.n_layer):
+        shapes += square(f"dec{i}.", "attn") + square(f"dec{i}.", "cross")
+        shapes += [(f"dec{i}.mlp_fc1", 4 * e, e), (f"dec{i}.mlp_fc2", e, 4 * e)]
     return shapes
 
 

@@ -77,9 +77,11 @@ def main(argv=None):
     prog = parser.prog
     try:
         state = checkpoint.load(args.checkpoint)
-        if state.config.model == "classifier":
-            raise CheckpointError(f"{args.checkpoint} is a classifier, which does not "
-                                  f"generate (python -m microgpt.classify {args.checkpoint} --text TEXT)")
+        if state.config.model in ("classifier", "seq2seq"):
+            command = "seq2seq" if state.config.model == "seq2seq" else "classify"
+            raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
+                                  f"generate (python -m microgpt.{command} {args.checkpoint} "
+                                  f"--text TEXT)")
         state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size
         prefix_tokens = len(state.tokenizer.encode(args.prefix))

@@ -20,12 +20,13 @@ split (config.val_fraction) never trains on, forward passes only.
 
 `example_loss` is where a run's model is chosen: the GPT's document_loss
 (the cache path, the reference's), the GPT over the whole sequence with
---causal-mask off or --pad-to, the classifier (encoder.py), or a recurrent
-baseline (recurrent.py).
+--causal-mask off or --pad-to, the classifier (encoder.py), the
+encoder-decoder (seq2seq_model.py) or a recurrent baseline (recurrent.py).
 
 Builds on config.py, dataset.py, encoder.py, fused.py, model.py,
-recurrent.py, optim.py, params.py, tokenizer.py and value.py. Left out on
-purpose: printing, saving and signals, which belong to the commands.
+recurrent.py, optim.py, params.py, seq2seq_model.py, tokenizer.py and
+value.py. Left out on purpose: printing, saving and signals, which belong
+to the commands.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from .config import RECURRENT, Config, ConfigError
 from .dataset import (HELD_OUT_LIMIT, check_docs, make_examples, make_tokenizer, replay_split,
                       shuffled, split)
 from .encoder import classifier_loss, sequence_loss
+from .seq2seq_model import seq2seq_loss
 from .fused import vsum
 from .model import document_loss
 from . import recurrent
@@ -136,6 +138,8 @@ def example_loss(example, params, config):
         return classifier_loss(example, params, config)
     if config.model in RECURRENT:
         return recurrent.document_loss(example, params, config)
+    if config.model == "seq2seq":  # example: (source ids, target ids)
+        return seq2seq_loss(example, params, config)
     if config.causal_mask and not config.pad_to:
         return document_loss(example, params, config)
     return sequence_loss(example, params, config)

@@ -37,9 +37,10 @@ def open_run(args, given, prog):
         raise ConfigError("train trains a language model (gpt, rnn, gru, lstm); the classifier "
                           "is python -m microgpt.classify")
     state = checkpoint.load(args.resume) if args.resume is not None else None
-    if state is not None and state.config.model == "classifier":
-        raise checkpoint.CheckpointError(f"{args.resume} is a classifier's checkpoint "
-                                         f"(python -m microgpt.classify --resume {args.resume})")
+    if state is not None and state.config.model in ("classifier", "seq2seq"):
+        command = "seq2seq" if state.config.model == "seq2seq" else "classify"
+        raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
+                                         f"(python -m microgpt.{command} --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
         name, path = state.data_name, datasets.locate_saved(state.data_name, state.data_sha256)
         if not os.path.exists(path):

@@ -1,9 +1,10 @@
 """
 svg.py: pictures as SVG text, with the standard library only.
 
-Two kinds: a row of attention heatmaps (inspect.py --svg) and a line chart of
-the training loss (train.py --plot) or of any series (compare, longrange),
-which `stacked` puts one above the other. An SVG file is plain XML that any browser
+Two kinds: a row of attention heatmaps (inspect.py --svg; `grids` for
+matrices of any shape, the encoder-decoder's) and a line chart of the
+training loss (train.py --plot) or of any series (compare, longrange), which
+`stacked` puts one above the other. An SVG file is plain XML that any browser
 opens; these functions return it as a string.
 
 Left out on purpose: axes with "nice" tick algorithms, legends beyond a line
@@ -74,6 +75,39 @@ def heatmaps(panels, labels, cell=28, hidden=None, note="grey: the future, maske
                             f'text-anchor="middle" fill="{ink}">{w:.2f}</text>')
     body.append(f'<text x="{margin}" y="{margin + size + 22}" font-size="11" fill="#555">rows: query '
                 f'position, columns: key position; {escape(note)}</text>')
+    return _svg(width, height, body)
+
+
+def grids(panels, cell=28):
+    """Heatmaps of any shape side by side (the encoder-decoder's three kinds
+    of attention). panels: (title, matrix, row labels, column labels,
+    hidden) each, hidden[i][j] True for a masked cell (grey)."""
+    margin, gap = 60, 30
+    width = margin + sum(len(cols) * cell + gap + margin for _, _, _, cols, _ in panels)
+    height = margin + max(len(rows) for _, _, rows, _, _ in panels) * cell + 40
+    body, x0 = [], margin
+    for title, matrix, rows, cols, hide in panels:
+        body.append(f'<text x="{x0}" y="{margin - 28}" font-size="13">{escape(title)}</text>')
+        for j, label in enumerate(cols):
+            body.append(f'<text x="{x0 + j * cell + cell / 2}" y="{margin - 6}" font-size="11" '
+                        f'text-anchor="middle">{escape(label)}</text>')
+        for i, label in enumerate(rows):
+            y = margin + i * cell
+            body.append(f'<text x="{x0 - 4}" y="{y + cell * 0.65}" font-size="11" '
+                        f'text-anchor="end">{escape(label)}</text>')
+            for j, w in enumerate(matrix[i]):
+                x = x0 + j * cell
+                if hide[i][j]:
+                    body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="#e8e8e8"/>')
+                    continue
+                ink = "white" if w > 0.55 else "black"
+                body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{_blue(w)}" '
+                            f'stroke="white"><title>{w:.4f}</title></rect>')
+                body.append(f'<text x="{x + cell / 2}" y="{y + cell * 0.62}" font-size="9" '
+                            f'text-anchor="middle" fill="{ink}">{w:.2f}</text>')
+        x0 += len(cols) * cell + gap + margin
+    body.append(f'<text x="{margin}" y="{height - 12}" font-size="11" fill="#555">rows: query '
+                f'position, columns: key position; grey: masked</text>')
     return _svg(width, height, body)
 
 

@@ -18,12 +18,14 @@ def shade(w):
     return SHADES[min(int(w * len(SHADES)), len(SHADES) - 1)] * 2
 
 
-def heatmap_text(matrix, labels, numbers=False, masked=None):
+def heatmap_text(matrix, labels, numbers=False, masked=None, col_labels=None):
     """The T x T matrix as text rows; the masked future (or what masked[i][j]
-    marks) is shown as dots."""
+    marks) is shown as dots. col_labels: the columns', when they differ from
+    the rows' (cross-attention: output x source)."""
     width = max(len(l) for l in labels)
     cell = 5 if numbers else 4
-    lines = [" " * width + " " + "".join(l.center(cell) for l in labels)]
+    cols = labels if col_labels is None else col_labels
+    lines = [" " * width + " " + "".join(l.center(cell) for l in cols)]
     for i, row in enumerate(matrix):
         cells = []
         for j, w in enumerate(row):
