@@ -20,8 +20,11 @@ into the T x T matrix that inspect.py draws. `trace_whole` is the same for the m
 whole sequence at once (encoder.py: the classifier, a GPT trained with
 --causal-mask off or --pad-to): each head's whole T x T attention under the
 model's mask, cut into the same Positions; `hidden` tells which keys the
-mask hid. Builds on fused.py (softmax_data), model.py (gpt with its records
-argument) and encoder.py (the same for the whole sequence).
+mask hid. `trace_recurrent` is trace() for the recurrent models (rnn, gru,
+lstm): each position's next-token probabilities, and no layers, as they
+have no attention. Builds on fused.py (softmax_data), model.py (gpt with its
+records argument), encoder.py (the same for the whole sequence) and
+recurrent.py (one step of a recurrent model).
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from dataclasses import dataclass
 from .encoder import classifier_logits, gpt_logits, padded
 from .fused import softmax_data
 from .model import gpt
+from .recurrent import initial_state, recurrent
 
 BOS_LABEL = "<BOS>"
 
@@ -140,6 +144,21 @@ def trace_whole(params, config, tokenizer, text):
         positions.append(Position(pos=i, token=labels[token_id], next_probs=probs[i],
                                   layers=[heads[j:j + config.n_head]
                                           for j in range(0, len(heads), config.n_head)]))
+    return positions
+
+
+def trace_recurrent(params, config, tokenizer, text):
+    """trace() for a recurrent model: one Position per token of [BOS] + text,
+    the next-token probabilities after the step that read it, and no layers
+    (it has no attention); ValueError if text cannot be read."""
+    check_readable(config, tokenizer, text)
+    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
+    state, positions = initial_state(config), Trace()  # h_0 (and c_0) = 0: nothing read yet
+    for pos_id, token_id in enumerate(tokens):
+        logits, state = recurrent(token_id, state, params, config)  # (vocab_size,), the new state
+        positions.append(Position(pos=pos_id, token=labels[token_id], layers=[],
+                                  next_probs=dict(zip(labels, softmax_data([l.data for l in logits])))))
     return positions
 
 
