@@ -15,8 +15,14 @@ The tests check the page's numbers against trace.py's in a real browser.
 The page's data has a "mode". "weights": the model runs in the page. "traces":
 the page holds only the traces of the --text values, computed here by the
 library (--traces; the way to show a model the page has no forward pass of).
+The models without one, always in "traces" mode: a GPT that reads the whole
+sequence (--causal-mask off, --pad-to) and the classifier, traced by
+trace_whole (the classifier's class probabilities by classification.py), and
+the recurrent models, which have no attention: each position's next-token
+probabilities (trace_recurrent).
 
-Builds on params.py, trace.py, checkpoint.py and cli.py. Left out on purpose:
+Builds on classification.py, config.py, params.py, trace.py, inspect.py
+(reads_whole), checkpoint.py and cli.py. Left out on purpose:
 any library or network fetch in the page, and checkpoints over MAX_BYTES of
 weights, which would make a page too heavy to open comfortably.
 """
@@ -24,16 +30,20 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from importlib import resources
 
+from .classification import probabilities
+from .config import RECURRENT
+from .inspect import reads_whole
 from .params import param_count
 from .plumbing import checkpoint, cli
 from .plumbing.checkpoint import CheckpointError
-from .trace import trace
+from .trace import trace, trace_recurrent, trace_whole
 
 PROG = "python -m microgpt.explore"
 MAX_BYTES = 20_000_000  # the weights as JSON in the page
-MODELS = ("gpt",)       # the models whose forward pass the page has
+MODELS = ("gpt", "classifier") + RECURRENT  # the models a page can show
 
 
 def asset(name):
@@ -44,9 +54,16 @@ def asset(name):
 def summary(state, source):
     """One line about the model, for the page's header."""
     c = state.config
+    if c.model in RECURRENT:
+        return (f"{source}: step {state.step}, {param_count(c):,} parameters; {c.model}, "
+                f"n_embd {c.n_embd}, block {c.block_size}, {c.tokenizer} tokenizer of "
+                f"{c.vocab_size} tokens; no attention")
     variants = [c.norm, c.activation, f"{c.position} positions", f"{c.norm_placement}-norm"]
     variants += ["tied weights"] * c.tie_weights + ["no residual"] * (not c.residual)
     variants += ["no attention scale"] * (not c.attention_scale)
+    variants += ["no causal mask"] * (not c.causal_mask) + [f"padded to {c.pad_to}"] * bool(c.pad_to)
+    if c.model == "classifier":
+        variants.insert(0, f"a classifier of {len(state.classes)} classes ({', '.join(state.classes)})")
     return (f"{source}: step {state.step}, {param_count(c):,} parameters; n_layer {c.n_layer}, "
             f"n_head {c.n_head}, n_embd {c.n_embd}, block {c.block_size}, {c.tokenizer} tokenizer "
             f"of {c.vocab_size} tokens; {', '.join(variants)}")
@@ -57,19 +74,46 @@ def weights(state):
     return {name: [[p.data for p in row] for row in matrix] for name, matrix in state.params.items()}
 
 
+def whole(config):
+    """True for a model traced over the whole sequence at once (trace_whole)."""
+    return reads_whole(config) or bool(config.pad_to)  # a recurrent model has neither
+
+
+def needs_traces(config):
+    """True for the models the page has no forward pass of: only traces."""
+    return config.model != "gpt" or whole(config)
+
+
+def traced(state, text):
+    """The library's trace of text, the way this model reads it."""
+    c = state.config
+    how = trace_recurrent if c.model in RECURRENT else trace_whole if whole(c) else trace
+    return how(state.params, c, state.tokenizer, text)
+
+
+def finite(xs):
+    """Logits as JSON can hold them: None where the mask hid a key (-inf)."""
+    return [None if x == float("-inf") else x for x in xs]
+
+
 def traces(state, texts):
     """The "traces" mode's data: per text, each position's attention weights,
-    next-token probabilities (in the order of labels) and its token."""
+    next-token probabilities (in the order of labels) and its token; a
+    classifier's class probabilities as [name, probability]."""
     out = []
     for text in texts:
-        positions = trace(state.params, state.config, state.tokenizer, text)
-        out.append({"text": text, "labels": list(positions[0].next_probs),
-                    "positions": [{"pos": p.pos, "token": p.token,
-                                   "layers": [[{"attn_weights": h.attn_weights,
-                                                "attn_logits": h.attn_logits} for h in heads]
-                                              for heads in p.layers],
-                                   "next_probs": list(p.next_probs.values())}
-                                  for p in positions]})
+        positions = traced(state, text)
+        one = {"text": text, "labels": list(positions[0].next_probs),
+               "positions": [{"pos": p.pos, "token": p.token,
+                              "layers": [[{"attn_weights": h.attn_weights,
+                                           "attn_logits": finite(h.attn_logits)} for h in heads]
+                                         for heads in p.layers],
+                              "next_probs": list(p.next_probs.values())}
+                             for p in positions]}
+        if state.config.model == "classifier":
+            one["classes"] = [list(c) for c in zip(state.classes, probabilities(
+                state.params, state.config, state.tokenizer, text))]
+        out.append(one)
     return out
 
 
@@ -77,11 +121,11 @@ def page_data(state, texts, source, mode="weights"):
     """Everything the page reads, as a JSON-ready dict."""
     tok = state.tokenizer
     data = {"format": "microgpt-explore", "version": 1, "mode": mode,
-            "model": getattr(state.config, "model", "gpt"), "summary": summary(state, source),
+            "model": state.config.model, "summary": summary(state, source),
             "config": {k: getattr(state.config, k) for k in (
                 "n_embd", "n_head", "n_layer", "block_size", "vocab_size", "norm", "activation",
                 "position", "tie_weights", "norm_placement", "residual", "attention_scale",
-                "temperature")},
+                "temperature", "causal_mask", "pad_to")},
             "texts": texts}
     if mode == "weights":
         data["tokenizer"] = {"kind": state.config.tokenizer, "chars": tok.chars,
@@ -119,10 +163,11 @@ def main(argv=None):
     p.add_argument("--html", metavar="FILE", required=True, help="the page to write")
     p.add_argument("--text", action="append", default=None, metavar="TEXT",
                    help="a text to show first (repeatable; default: emma, when the model can "
-                        "read it)")
+                        "read it; a page of traces needs at least one)")
     p.add_argument("--traces", action="store_true",
                    help="hold only the traces of the --text values, not the weights: "
-                        "a smaller page without typing or sampling")
+                        "a smaller page without typing or sampling (implied for a classifier, "
+                        "a recurrent model and a GPT that reads the whole sequence)")
     args = p.parse_args(argv)
     prog = p.prog
     if args.traces and not args.text:
@@ -132,21 +177,30 @@ def main(argv=None):
         state = checkpoint.load(args.checkpoint)
     except CheckpointError as e:
         cli.fail(prog, e)
-    model = getattr(state.config, "model", "gpt")
+    model = state.config.model
     if model not in MODELS:
         cli.fail(prog, f"{args.checkpoint} holds a {model} model; the page supports "
                        f"{', '.join(MODELS)} models only, for now")
+    what = {"classifier": "a classifier", "rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM"}.get(
+        model, "a GPT that reads the whole sequence")
+    implied = needs_traces(state.config) and not args.traces
+    if implied and not args.text:
+        cli.fail(prog, f"{args.checkpoint} holds {what}: its page holds the traces of the texts "
+                       f"given with --text (at least one)")
     size = weights_size(state)
-    if size > MAX_BYTES and not args.traces:
+    if size > MAX_BYTES and not (args.traces or implied):
         cli.fail(prog, f"{args.checkpoint}: {size / 1e6:.1f} MB of weights is too big for a page "
                        f"(at most {MAX_BYTES / 1e6:.0f} MB); --traces writes a small one")
     texts = args.text or ["emma" if not state.tokenizer.unknown("emma") else ""]
     for text in texts:
         try:
-            trace(state.params, state.config, state.tokenizer, text)
+            traced(state, text)
         except ValueError as e:
             cli.fail(prog, f"--text {text!r}: {e}")
-    html = page(state, texts, args.checkpoint, "traces" if args.traces else "weights")
+    if implied:
+        print(f"{prog}: note: {args.checkpoint} holds {what}: the page holds the traces of the "
+              f"--text values (--traces)", file=sys.stderr)
+    html = page(state, texts, args.checkpoint, "traces" if args.traces or implied else "weights")
     cli.write(prog, args.html, html, f"the explorer page ({len(html.encode()) / 1000:.0f} KB)")
 
 

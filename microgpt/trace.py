@@ -21,9 +21,12 @@ whole sequence at once (encoder.py: the classifier, a GPT trained with
 --causal-mask off or --pad-to): each head's whole T x T attention under the
 model's mask, cut into the same Positions; `hidden` tells which keys the
 mask hid. `trace_seq2seq` shows the encoder-decoder's three kinds of
-attention as it writes its output. Builds on fused.py (softmax_data),
-model.py (gpt with its records argument), encoder.py (the same for the whole
-sequence) and seq2seq_model.py (the encoder-decoder).
+attention as it writes its output; `trace_recurrent` is trace() for the
+recurrent models (each position's next-token probabilities, no layers: they
+have no attention). Builds on fused.py (softmax_data), model.py (gpt with its
+records argument), encoder.py (the same for the whole sequence),
+seq2seq_model.py (the encoder-decoder) and recurrent.py (one step of a
+recurrent model).
 """
 from __future__ import annotations
 
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from .encoder import classifier_logits, gpt_logits, padded
 from .fused import softmax_data
 from .model import gpt
+from .recurrent import initial_state, recurrent
 from .seq2seq_model import decode, encode, greedy
 
 BOS_LABEL = "<BOS>"
@@ -143,6 +147,21 @@ def trace_whole(params, config, tokenizer, text):
         positions.append(Position(pos=i, token=labels[token_id], next_probs=probs[i],
                                   layers=[heads[j:j + config.n_head]
                                           for j in range(0, len(heads), config.n_head)]))
+    return positions
+
+
+def trace_recurrent(params, config, tokenizer, text):
+    """trace() for a recurrent model: one Position per token of [BOS] + text,
+    the next-token probabilities after the step that read it, and no layers
+    (it has no attention); ValueError if text cannot be read."""
+    check_readable(config, tokenizer, text)
+    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
+    state, positions = initial_state(config), Trace()  # h_0 (and c_0) = 0: nothing read yet
+    for pos_id, token_id in enumerate(tokens):
+        logits, state = recurrent(token_id, state, params, config)  # (vocab_size,), the new state
+        positions.append(Position(pos=pos_id, token=labels[token_id], layers=[],
+                                  next_probs=dict(zip(labels, softmax_data([l.data for l in logits])))))
     return positions
 
 

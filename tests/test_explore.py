@@ -2,9 +2,13 @@
 headless Chromium the page's attention weights, next-token probabilities and
 samples equal the library's (trace.trace, generate.sample), for every variant
 a GPT checkpoint can hold and both tokenizers; typing redraws the view; no
-console errors; the screenshot is not blank."""
+console errors; the screenshot is not blank. The models the page has no
+forward pass of (a classifier, a GPT that reads the whole sequence, an LSTM)
+get a page of the library's traces (trace_whole, classification.probabilities,
+recurrent.py's steps), equal in the browser too."""
 import contextlib
 import io
+import math
 import random
 import re
 import tempfile
@@ -12,13 +16,15 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from microgpt import explore
+from microgpt import classification, explore
 from microgpt.config import Config
 from microgpt.generate import sample
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.datasets import load_docs
+from microgpt.recurrent import initial_state, recurrent
 from microgpt.trace import trace
-from microgpt.training import start, train_step
+from microgpt.trace import trace_whole
+from microgpt.training import start, start_planned, train_step
 from tests import browser
 from tests.support import assert_one_line_error, run
 
@@ -43,6 +49,40 @@ def tiny(docs, settings, steps=15):
     while state.step < steps:
         train_step(state, examples)
     return state
+
+
+def tiny_classifier(steps=10):
+    """A classifier of names and medical words, trained a few steps."""
+    config = Config(model="classifier", causal_mask=False, n_embd=8, n_head=2, n_layer=2,
+                    block_size=12, steps=steps, lr=0.05)
+    examples, state = start_planned(classification.plan(
+        [NAMES[:100], load_docs("medical_words.txt")[:100]], config))
+    state.classes = ["names", "medical_words"]
+    while state.step < steps:
+        train_step(state, examples)
+    return state
+
+
+def tiny_lstm(steps=10):
+    """An LSTM language model of names, trained a few steps."""
+    config = Config(model="lstm", n_embd=8, steps=steps, lr=0.05)
+    examples, state = start(NAMES, config)
+    while state.step < steps:
+        train_step(state, examples)
+    return state
+
+
+def recurrent_probs(state, text):
+    """Each position's next-token probabilities, written out here: the
+    recurrent step, then the softmax as exp(z - max) / sum."""
+    tok = state.tokenizer
+    h, out = initial_state(state.config), []
+    for token_id in [tok.bos] + tok.encode(text):
+        logits, h = recurrent(token_id, h, state.params, state.config)
+        zs = [z.data for z in logits]
+        es = [math.exp(z - max(zs)) for z in zs]
+        out.append([e / sum(es) for e in es])
+    return out
 
 
 def call(argv):
@@ -93,12 +133,35 @@ class ExploreCommandTest(unittest.TestCase):
 
     def test_other_models_are_refused_naming_the_ones_supported(self):
         other = self.state.__class__(**{**self.state.__dict__})
-        other.config = mock.Mock(wraps=self.state.config, model="classifier")
+        other.config = mock.Mock(wraps=self.state.config, model="seq2seq")
         with mock.patch.object(explore.checkpoint, "load", return_value=other):
-            status, err = call([str(self.model), "--html", str(Path(self.dir.name) / "c.html")])
+            status, err = call([str(self.model), "--html", str(Path(self.dir.name) / "c.html"),
+                                "--text", "emma"])
         self.assertEqual(status, 2)
-        self.assertRegex(err.strip(), r"^python -m microgpt.explore: error: .*classifier model; "
-                                      r"the page supports gpt models only")
+        self.assertRegex(err.strip(), r"^python -m microgpt.explore: error: .*seq2seq model; "
+                                      r"the page supports gpt, classifier, rnn, gru, lstm models only")
+
+    def test_the_other_models_imply_traces_and_need_a_text(self):
+        d = Path(self.dir.name)
+        for name, state in (("classifier", tiny_classifier(2)), ("LSTM", tiny_lstm(2)),
+                            ("GPT that reads the whole sequence", tiny(NAMES, dict(pad_to=8), 2))):
+            with self.subTest(model=name):
+                model, out = d / f"{name[:4]}.json", d / f"{name[:4]}.html"
+                checkpoint.save(state, model)
+                assert_one_line_error(self, run("-m", "microgpt.explore", model, "--html", out),
+                                      rf"holds an? {name}.*--text \(at least one\)")
+                assert_one_line_error(self, run("-m", "microgpt.explore", model, "--html", out,
+                                                "--text", "emma!"), r"--text 'emma!'.*'!'")
+                assert_one_line_error(self, run("-m", "microgpt.explore", model, "--html", out,
+                                                "--text", "a" * 40), r"too long")
+                self.assertFalse(out.exists())
+                result = run("-m", "microgpt.explore", model, "--html", out, "--text", "emma")
+                self.assertEqual(result.returncode, 0, result.stderr)
+                note, wrote = result.stderr.strip().splitlines()
+                self.assertRegex(note, rf"^python -m microgpt.explore: note: .*holds an? {name}: "
+                                       r"the page holds the traces of the --text values \(--traces\)$")
+                self.assertIn("wrote the explorer page", wrote)
+                self.assertIn('"mode":"traces"', out.read_text(encoding="utf-8"))
 
     def test_too_big_a_checkpoint_is_refused_with_its_size(self):
         size = explore.weights_size(self.state)
@@ -120,6 +183,7 @@ class ExplorePageInChromiumTest(unittest.TestCase):
         ask = {"texts": texts, "samples": [list(s) for s in samples], "type": texts[-1]}
         answer, log = browser.check(page, ask)
         self.assertEqual(answer["errors"], [])
+        self.assertEqual(answer["message"], "")
         self.assertEqual(browser.console_errors(log), [])
         for text, got in zip(texts, answer["traces"]):
             want = trace(state.params, state.config, state.tokenizer, text)
@@ -161,6 +225,72 @@ class ExplorePageInChromiumTest(unittest.TestCase):
             page.write_text(explore.page(state, ["emma", "ann"], "t", mode="traces"), encoding="utf-8")
             self.assertNotIn("weights", explore.page_data(state, ["emma"], "t", mode="traces"))
             self.compare(page, state, ["emma", "ann"])
+
+    def test_a_classifiers_page_shows_its_traces_and_classes(self):
+        state = tiny_classifier()
+        texts = ["emma", "fibrosis", ""]
+        with tempfile.TemporaryDirectory() as d:
+            page = Path(d) / "classifier.html"
+            page.write_text(explore.page(state, texts, "c", mode="traces"), encoding="utf-8")
+            answer, log = browser.check(page, {"texts": texts, "type": texts[0]})
+        self.assertEqual(answer["errors"], [])
+        self.assertEqual(answer["message"], "")
+        self.assertEqual(browser.console_errors(log), [])
+        self.assertEqual(answer["heatmaps"], state.config.n_layer * state.config.n_head)
+        for text, got, classes in zip(texts, answer["traces"], answer["classes"]):
+            want = trace_whole(state.params, state.config, state.tokenizer, text)
+            self.assertEqual([p["token"] for p in got], [p.token for p in want])
+            for p, w in zip(got, want):
+                self.assertEqual(p["next_probs"], [])
+                for layer in range(state.config.n_layer):
+                    for head in range(state.config.n_head):
+                        # the whole T x T matrix: every key, the later ones too
+                        self.assertEqual(len(p["attn_weights"][layer][head]), len(want))
+                        self.assertClose(p["attn_weights"][layer][head],
+                                         w.layers[layer][head].attn_weights, text)
+            self.assertEqual([c[0] for c in classes], ["names", "medical_words"])
+            self.assertClose([c[1] for c in classes], classification.probabilities(
+                state.params, state.config, state.tokenizer, text), text)
+
+    def test_a_gpt_that_reads_the_whole_sequence_shows_trace_whole(self):
+        state = tiny(NAMES, dict(causal_mask=False, pad_to=8, block_size=8))
+        with tempfile.TemporaryDirectory() as d:
+            page = Path(d) / "whole.html"
+            page.write_text(explore.page(state, ["emma", "ann"], "w", mode="traces"), encoding="utf-8")
+            answer, log = browser.check(page, {"texts": ["emma", "ann"], "type": "ann"})
+        self.assertEqual(answer["errors"], [])
+        self.assertEqual(answer["message"], "")
+        self.assertEqual(browser.console_errors(log), [])
+        for text, got in zip(["emma", "ann"], answer["traces"]):
+            want = trace_whole(state.params, state.config, state.tokenizer, text)
+            self.assertEqual([p["token"] for p in got], [p.token for p in want])  # PAD included
+            for p, w in zip(got, want):
+                for layer in range(state.config.n_layer):
+                    for head in range(state.config.n_head):
+                        self.assertClose(p["attn_weights"][layer][head],
+                                         w.layers[layer][head].attn_weights, text)
+                self.assertClose(p["next_probs"], list(w.next_probs.values()), text)
+
+    def test_an_lstms_page_shows_next_token_probabilities_and_no_attention(self):
+        state = tiny_lstm()
+        texts = ["emma", "zyxqa", ""]
+        with tempfile.TemporaryDirectory() as d:
+            page = Path(d) / "lstm.html"
+            page.write_text(explore.page(state, texts, "l", mode="traces"), encoding="utf-8")
+            answer, log = browser.check(page, {"texts": texts, "type": texts[0]})
+            dom, _ = browser.dump_dom(page)
+        self.assertEqual(answer["errors"], [])
+        self.assertEqual(answer["message"], "")
+        self.assertEqual(browser.console_errors(log), [])
+        self.assertEqual(answer["heatmaps"], 0)
+        self.assertIn("has no attention", dom)
+        for text, got in zip(texts, answer["traces"]):
+            want = recurrent_probs(state, text)
+            self.assertEqual(len(got), len(want))
+            self.assertEqual([p["token"] for p in got][1:], list(text))
+            for p, w in zip(got, want):
+                self.assertEqual(p["attn_weights"], [])
+                self.assertClose(p["next_probs"], w, text)
 
     def test_the_page_draws_something(self):
         state = tiny(NAMES, {})

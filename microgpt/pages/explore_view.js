@@ -4,6 +4,7 @@
 
 const $ = id => document.getElementById(id);
 const VIEW = {trace: null, layer: 0, head: 0, pos: 0};
+const PAD_LABEL = "PAD";  // trace_whole's label of the padding of a model trained with --pad-to
 
 function show(label) {  // a token's label as the page shows it
   return label === BOS_LABEL ? "BOS" : label.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5");
@@ -42,8 +43,11 @@ function heatmap(trace, layer, head, cell, numbers) {
   rows.forEach((row, i) => {
     const q = trace.positions[i];
     grid.append(el("div", {class: "query-label" + (i === VIEW.pos ? " picked" : "")}, show(q.token)));
-    for (let j = 0; j < T; j++) {
-      if (j > i) { grid.append(el("div", {class: "cell future"})); continue; }
+    const h = q.layers[layer][head];
+    for (let j = 0; j < T; j++) {  // hidden: the causal future, or a key the mask hid (null logit)
+      if (j >= row.length || (h.attn_logits && h.attn_logits[j] === null)) {
+        grid.append(el("div", {class: "cell future"})); continue;
+      }
       const w = row[j], k = trace.positions[j];
       const c = el("div", {class: "cell" + (i === VIEW.pos ? " picked-row" : ""), "data-weight": w});
       c.style.background = blue(w);
@@ -93,6 +97,8 @@ function draw() {
   if (!trace) return;
   const T = trace.positions.length;
   VIEW.pos = Math.min(VIEW.pos, T - 1);
+  const attention = trace.positions[0].layers.length > 0;  // a recurrent model has none
+  $("layer").hidden = $("head").hidden = $("head-section").hidden = !attention;
   fillSelect($("layer"), cfg.n_layer, i => "layer " + i, VIEW.layer);
   fillSelect($("head"), cfg.n_head, i => "head " + i, VIEW.head);
   fillSelect($("position"), T, i => i + ": " + show(trace.positions[i].token), VIEW.pos);
@@ -100,6 +106,30 @@ function draw() {
   $("tokens").replaceChildren(...trace.positions.map((p, i) => el("button", {
     class: "token" + (i === VIEW.pos ? " picked" : ""), onclick: () => { VIEW.pos = i; draw(); },
   }, show(p.token))));
+  if (attention) drawHeads(trace, T); else noAttention();
+  drawNext(trace);
+  // the residual stream's size at each stage of the picked position
+  const stages = trace.positions[VIEW.pos].stages || [];  // a "traces" page has none: hidden
+  $("stages").parentElement.hidden = !stages.length;
+  $("stages").replaceChildren(bars(stages, Math.max(...stages.map(s => s[1])), v => v.toFixed(3)));
+  $("stages-title").textContent = `residual stream RMS at position ${VIEW.pos}`;
+}
+
+function noAttention() {  // rnn, gru, lstm: the page says so where the heatmaps would be
+  $("heads").replaceChildren(el("p", {class: "no-attention"},
+    `This ${DATA.model.toUpperCase()} has no attention: it reads one token at a time and carries ` +
+    "all it has read in one state vector (recurrent.py), so there is no heatmap to draw. Its " +
+    "next-token probabilities at each position are beside this; pick a position above."));
+  $("heads-note").hidden = true;
+}
+
+function drawHeads(trace, T) {
+  const cfg = DATA.config;
+  $("heads-note").hidden = false;
+  $("masked").textContent = (DATA.model === "classifier" || !cfg.causal_mask
+    ? "a key the mask hides (PAD); every other key is seen, the future too"
+    : cfg.pad_to ? "the future, masked, and a PAD key the mask hides" : "the future, masked") +
+    (DATA.model === "classifier" ? ". The class is read at position 0 (BOS) after the last layer" : "");
   // every layer and head, small; the picked one outlined
   const cell = Math.max(8, Math.min(18, Math.floor(150 / T)));
   const all = el("div", {class: "all-heads"});
@@ -118,25 +148,31 @@ function draw() {
   $("head-title").textContent = `layer ${VIEW.layer}, head ${VIEW.head}`;
   $("head-big").replaceChildren(heatmap(trace, VIEW.layer, VIEW.head,
                                         Math.max(22, Math.min(36, Math.floor(480 / T))), true));
+}
+
+function drawNext(trace) {
+  if (trace.classes) {  // a classifier: one probability per class, for the whole text
+    $("next-title").textContent = `class of ${JSON.stringify(trace.text)}`;
+    $("next").replaceChildren(bars(trace.classes, 1, v => v.toFixed(3)));
+    return;
+  }
   // the next token at the picked position
   const p = trace.positions[VIEW.pos];
   const order = p.next_probs.map((pr, id) => [id, pr]).sort((a, b) => b[1] - a[1]).slice(0, 10);
-  const reading = trace.positions.slice(1, VIEW.pos + 1).map(q => show(q.token)).join("");
+  const reading = trace.positions.slice(1, VIEW.pos + 1).filter(q => q.token !== PAD_LABEL)
+    .map(q => show(q.token)).join("");
   $("next-title").textContent = `next token after ${reading ? JSON.stringify(reading) : "BOS"}`;
   $("next").replaceChildren(bars(order.map(([id, pr]) => [
     trace.labels[id] === BOS_LABEL ? "END" : show(trace.labels[id]), pr]), 1, v => v.toFixed(3)));
-  // the residual stream's size at each stage of the picked position
-  const stages = p.stages || [];  // a "traces" page has none: its section is hidden
-  $("stages").parentElement.hidden = !stages.length;
-  $("stages").replaceChildren(bars(stages, Math.max(...stages.map(s => s[1])), v => v.toFixed(3)));
-  $("stages-title").textContent = `residual stream RMS at position ${VIEW.pos}`;
 }
 
 function readText() {
   const text = $("text").value;
   try {
     VIEW.trace = DATA.mode === "weights" ? traceText(text) : DATA.traces.find(t => t.text === text);
-    VIEW.pos = VIEW.trace.positions.length - 1;  // the newest position: what comes next?
+    // the newest position, what comes next? (after a padded text, its last token's)
+    const read = VIEW.trace.positions.filter(p => p.token !== PAD_LABEL);
+    VIEW.pos = (read.length || VIEW.trace.positions.length) - 1;
     $("message").textContent = "";
     draw();
   } catch (e) {
@@ -179,10 +215,14 @@ function setUp() {
 
 function runCheck() {
   // #check=<JSON>: the tests' hook. {"texts": [...], "type": "...", "samples": [[prefix, T, seed]]}:
-  // the traces of the texts, the text typed into the box, samples; written into <pre id="check">
+  // the traces of the texts (a classifier's classes too), the text typed into the box,
+  // samples; written into <pre id="check">
   if (!location.hash.startsWith("#check=")) return;
   const ask = JSON.parse(decodeURIComponent(location.hash.slice(7)));
   const out = {traces: (ask.texts || []).map(t => JSON.parse(window.microgptTrace(t)))};
+  if (DATA.model === "classifier") {  // its class probabilities, as the page holds them
+    out.classes = ask.texts.map(t => DATA.traces.find(tr => tr.text === t).classes);
+  }
   if (ask.type !== undefined) {  // as a person types: set the box, fire its input event
     const box = $("text");
     box.value = ask.type;
@@ -192,6 +232,7 @@ function runCheck() {
   }
   out.samples = (ask.samples || []).map(([prefix, t, seed]) => sampleText(prefix, t, seed));
   out.errors = ERRORS;
+  out.message = $("message").textContent;  // "cannot read ...", if the view failed
   $("check").textContent = JSON.stringify(out);
 }
 
