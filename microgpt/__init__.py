@@ -84,6 +84,7 @@ READING_ORDER = (
     "plumbing.flags",       # the flags that set a run, written once
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
+    "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.svg",         # pictures
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables

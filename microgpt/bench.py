@@ -15,24 +15,19 @@ of the two. With --block-sizes 16,32,64,128 it prints instead how a step's
 cost grows with the context: ms/step, graph nodes and edges at each block
 size T, and the ratio per doubling.
 
-Every timed run happens in a child process, so each peak-memory figure is
-that run's alone (os.wait4 reports the child's own CPU time and peak RSS); a
-child that times training steps calls the library (training.train_step) and
-writes its figure to a file this process reads, so no other command's output
-is parsed. The step profile runs last, in this process. Timings move by 10%
+Every timed run happens in a child process (plumbing/children.py), so each
+peak-memory figure is that run's alone; the step profile runs last, in this
+process. Timings move by 10%
 or more between runs on a shared machine; rerun to see the spread.
 
 Builds on value.py, config.py, params.py, model.py, optim.py, training.py,
-and the plumbing's cli.py and datasets.py.
+and the plumbing's children.py, cli.py and datasets.py.
 """
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import platform
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +36,7 @@ from pathlib import Path
 from .config import Config, ConfigError
 from .model import document_loss
 from .params import flatten
-from .plumbing import cli
+from .plumbing import children, cli
 from .plumbing.datasets import DataError, find_bundled, load_docs, locate, read_bytes
 from .optim import adam_step
 from .training import cycle_collector_off, start, train_step
@@ -56,71 +51,6 @@ MODELS = {  # name -> Config fields
 }
 LONG_LINE = 300  # characters per line of the file --block-sizes makes
 COLLECTOR_STEPS = 50  # steps of the cycle-collector comparison
-CHILD = "import sys; from microgpt.bench import child_main; child_main(sys.argv[1:])"
-
-
-def run_child(argv):
-    """Run a command quietly; return (wall s, CPU s, peak RSS MB).
-
-    Its output is thrown away; if it fails, its last line on stderr is shown
-    in this command's error message (relayed, never read for figures)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as err:
-        start_time = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        except BaseException:  # Ctrl-C (or SIGTERM) reached this process alone: end the child too
-            proc.kill()
-            proc.wait()
-            raise
-        wall = time.perf_counter() - start_time
-        code = os.waitstatus_to_exitcode(status)
-        proc.returncode = code  # reaped by wait4: Popen must not wait for it again
-        if code in (cli.INTERRUPTED, -signal.SIGINT, -signal.SIGTERM):
-            raise KeyboardInterrupt  # Ctrl-C in a terminal reaches the child as well
-        if code != 0:
-            err.seek(0)
-            lines = err.read().strip().splitlines()
-            cli.fail(PROG, f"a benchmark run failed: {lines[-1] if lines else 'no message'}")
-    peak_mb = usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
-    return wall, usage.ru_utime + usage.ru_stime, peak_mb
-
-
-def time_steps(path, fields, steps):
-    """CPU ms per training step over the first `steps` steps of a run with
-    these Config fields, as train does it (the cycle collector off); returns
-    (ms/step, peak RSS MB), measured in a child process."""
-    with tempfile.TemporaryDirectory() as folder:
-        report = os.path.join(folder, "report.json")
-        _, _, peak = run_child([sys.executable, "-c", CHILD, report, str(path),
-                                json.dumps(fields), str(steps)])
-        with open(report, encoding="utf-8") as f:
-            return json.load(f)["ms_per_step"], peak
-
-
-def child_main(argv):
-    """The child of time_steps: argv is [report file, data file, Config fields
-    as JSON, steps]; writes {"ms_per_step": ...} to the report file."""
-    report, path, fields, steps = argv
-    examples, state = start(load_docs(path), Config(**dict(json.loads(fields), steps=int(steps))))
-    with cycle_collector_off():
-        t0 = time.process_time()
-        while state.step < int(steps):
-            train_step(state, examples)
-        ms = 1000 * (time.process_time() - t0) / int(steps)
-    with open(report, "w", encoding="utf-8") as f:
-        json.dump({"ms_per_step": ms}, f)
-
-
-def interpreter(exe):
-    """Which Python exe is, say "CPython 3.11.7"; None if it does not run."""
-    try:
-        return subprocess.run([exe, "-c", "import platform; print(platform.python_implementation(), "
-                               "platform.python_version())"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def step_profile(path, fields, docs_n=10):
@@ -218,7 +148,7 @@ def scaling(path, sizes, steps):
     in this process), and the ratio of each figure to the one before."""
     print(f"{'T':>5} {'ms/step':>9} {'x':>5} {'peak MB':>8} {'nodes':>9} {'x':>5} "
           f"{'edges':>11} {'x':>5}")
-    timed = [time_steps(path, {"block_size": T}, steps) for T in sizes]  # children first
+    timed = [children.time_steps(PROG, path, {"block_size": T}, steps) for T in sizes]  # children first
     before = None
     for T, (ms, peak) in zip(sizes, timed):
         nodes, edges, _ = step_profile(path, {"block_size": T}, docs_n=3)
@@ -276,7 +206,7 @@ def main(argv=None):
     if args.reference:  # say what is wrong now, not after minutes of benchmarking
         if not NAIVE.is_file():
             cli.fail(prog, f"--reference needs {NAIVE} (run from a clone of the repository)")
-        ref_python = interpreter(args.reference_python)
+        ref_python = children.interpreter(args.reference_python)
         if ref_python is None:
             cli.fail(prog, f"--reference-python {args.reference_python}: cannot run it as Python")
 
@@ -287,15 +217,15 @@ def main(argv=None):
     print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, {name}")
     print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'peak MB':>8}")
     for name, fields in MODELS.items():
-        ms, peak = time_steps(path, fields, steps)
+        ms, peak = children.time_steps(PROG, path, fields, steps)
         print(f"{name:<14} {steps:>5} {ms:>8.1f} {peak:>8.1f}", flush=True)
 
     if args.full or args.reference:
         print("\ncomplete default run (1000 steps, 20 samples):")
-        _, ours, peak = run_child([py, "-m", "microgpt.train", path])
+        _, ours, peak = children.run_child(PROG, [py, "-m", "microgpt.train", path])
         print(f"  microgpt          {ours:8.1f} s CPU   peak {peak:5.1f} MB", flush=True)
     if args.reference:
-        _, ref, ref_peak = run_child([args.reference_python, str(NAIVE), path])
+        _, ref, ref_peak = children.run_child(PROG, [args.reference_python, str(NAIVE), path])
         print(f"  naive_gpt.py      {ref:8.1f} s CPU   peak {ref_peak:5.1f} MB   "
               f"({ref_python})")
         print(f"  speed-up          {ref / ours:8.1f} x")
