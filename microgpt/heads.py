@@ -23,14 +23,18 @@ output set to zero. A head's output enters the model only through attn_wo,
 whose columns h * head_dim .. (h + 1) * head_dim read it, so zeroing those
 columns silences the head exactly, with no switch in the model.
 
-Builds on value.py and trace.py (the weights, as floats). Left out on purpose: patterns
+Builds on value.py, dataset.py, training.py (the held-out loss) and
+trace.py (the weights, as floats). Left out on purpose: patterns
 of longer range (every n-th token), which the names data does not have.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
+from .dataset import HELD_OUT_LIMIT, held_out_examples
 from .trace import trace
+from .training import held_out_loss
 from .value import Value
 
 SHARES = ("BOS", "far back", "previous", "self")
@@ -125,4 +129,22 @@ def table_lines(table):
         lines.append(f"{layer}.{head:<4} {s['BOS']:>6.3f} {s['far back']:>9.3f} "
                      f"{s['previous']:>9.3f} {s['self']:>6.3f} {s['entropy']:>8.3f} "
                      f"{s['uniform']:>8.3f}  {s['pattern']}")
+    return lines
+
+
+def ablation_lines(state, docs, silenced, source):
+    """The loss with each (layer, head) of silenced set to zero, each alone and
+    (if several) all together, against the intact model's, as text lines: over
+    the run's held-out documents, or the first of docs without a split."""
+    held = held_out_examples(docs, state.tokenizer, state.config)
+    examples = held or [state.tokenizer.encode_document(d) for d in docs[:HELD_OUT_LIMIT]]
+    what = "held-out documents" if held else f"first documents of {source}"
+    intact = held_out_loss(state, examples)
+    lines = [f"loss over {len(examples[:HELD_OUT_LIMIT])} {what}: intact {intact:.4f}"]
+    groups = [[h] for h in silenced] + ([list(silenced)] if len(silenced) > 1 else [])
+    for group in groups:
+        ablated = dataclasses.replace(state, params=ablate(state.params, state.config, group))
+        loss = held_out_loss(ablated, examples)
+        names = ", ".join(f"{l}.{h}" for l, h in group)
+        lines.append(f"  without head {names}: {loss:.4f} ({loss - intact:+.4f})")
     return lines

@@ -20,20 +20,18 @@ model flags (--n-head 2, ...); the text is checked before it trains.
 
 `inspect MODEL.json --heads` is the same question over many documents, one
 table (heads.py); `--ablate L.H` silences a head and shows what the loss
-loses. Builds on config.py, dataset.py, training.py, classification.py,
+loses. Builds on config.py, training.py, classification.py,
 tokenizer.py, trace.py (the numbers), heads.py, svg.py (the picture),
 checkpoint.py, cli.py, datasets.py, flags.py, size.py and terminal.py.
 """
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 
 from . import heads
 from .classification import probabilities
 from .config import RECURRENT, Config, ConfigError
-from .dataset import HELD_OUT_LIMIT, held_out_examples
 from .plumbing import checkpoint, cli, flags, svg, terminal
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError, load_docs, locate, locate_saved
@@ -41,7 +39,7 @@ from .plumbing.size import check_fits
 from .tokenizer import UnknownText
 from .trace import (BOS_LABEL, attention_matrix, check_readable, hidden, three_kinds, trace,
                     trace_seq2seq, trace_whole)
-from .training import held_out_loss, plan, start_planned, train_step
+from .training import plan, start_planned, train_step
 
 def reads_whole(config):
     """True for the models that read the whole sequence at once (encoder.py)."""
@@ -170,23 +168,13 @@ def study_heads(prog, args):
         state.tokenizer.check_text("".join(docs), str(path))
     except (CheckpointError, DataError, ConfigError, UnknownText) as e:
         cli.fail(prog, e)
-    held = held_out_examples(docs, state.tokenizer, config)  # the split's, or the data's first:
-    examples = held or [state.tokenizer.encode_document(d) for d in docs[:HELD_OUT_LIMIT]]
     if args.heads:
         n = min(len(docs), 200)
         print(f"{args.inputs[0]} (step {state.step}) over {cli.plural(n, 'document')} of {path}")
         print("\n".join(heads.table_lines(heads.patterns(state.params, config, state.tokenizer,
                                                         docs[:200]))))
     if args.ablate:
-        what = "held-out documents" if held else f"first documents of {path}"
-        intact = held_out_loss(state, examples)
-        print(f"\nloss over {len(examples[:HELD_OUT_LIMIT])} {what}: intact {intact:.4f}")
-        silenced = [[h] for h in args.ablate] + ([args.ablate] if len(args.ablate) > 1 else [])
-        for group in silenced:
-            ablated = dataclasses.replace(state, params=heads.ablate(state.params, config, group))
-            loss = held_out_loss(ablated, examples)
-            names = ", ".join(f"{l}.{h}" for l, h in group)
-            print(f"  without head {names}: {loss:.4f} ({loss - intact:+.4f})")
+        print("\n" + "\n".join(heads.ablation_lines(state, docs, args.ablate, path)))
 
 
 def main(argv=None):
