@@ -25,9 +25,11 @@ and the plumbing's children.py, cli.py and datasets.py.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -130,12 +132,15 @@ def block_sizes(text):
     return sizes
 
 
-def one_file(path, folder):
+def one_file(path):
     """path itself, or for a pipe or a FIFO (bench <(cat names.txt)), which
-    can be read only once, a copy of its bytes in folder: every timed run
-    reads the data again. DataError for a file that cannot be read."""
+    can be read only once, a copy of its bytes in a temporary folder removed
+    at exit: every timed run reads the data again. DataError for a file that
+    cannot be read."""
     if os.path.isfile(path):
         return path
+    folder = tempfile.mkdtemp(prefix="microgpt-bench-")
+    atexit.register(shutil.rmtree, folder, True)
     copy = os.path.join(folder, "data.txt")
     with open(copy, "wb") as f:
         f.write(read_bytes(path))
@@ -185,8 +190,7 @@ def main(argv=None):
         steps = args.steps or 4
         with tempfile.TemporaryDirectory() as folder:
             try:
-                path = (one_file(str(locate(args.path)), folder) if args.path
-                        else long_lines_file(folder))
+                path = one_file(str(locate(args.path))) if args.path else long_lines_file(folder)
                 start(load_docs(path), Config(block_size=max(args.block_sizes)))
             except (DataError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
@@ -197,9 +201,8 @@ def main(argv=None):
         return
     steps = args.steps or 100
     name = str(locate(args.path or "names.txt"))
-    copies = tempfile.TemporaryDirectory()  # removed at exit
     try:
-        path = one_file(name, copies.name)
+        path = one_file(name)
         load_docs(path)  # what is wrong with the data, said now and not after minutes
     except DataError as e:
         cli.fail(prog, e)
