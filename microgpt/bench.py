@@ -190,7 +190,8 @@ def main(argv=None):
         steps = args.steps or 4
         with tempfile.TemporaryDirectory() as folder:
             try:
-                path = one_file(str(locate(args.path))) if args.path else long_lines_file(folder)
+                path = (one_file(str(locate(args.path))) if args.path
+                        else long_lines_file(folder))
                 start(load_docs(path), Config(block_size=max(args.block_sizes)))
             except (DataError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
