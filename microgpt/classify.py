@@ -16,25 +16,24 @@ and its probability. Train's flags where they apply; --val-fraction defaults
 to 0.1 here. Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as
 train's. Builds on config.py, classification.py, generate.py, tokenizer.py and
 training.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
-files.py, flags.py, progress.py, size.py and stopping.py.
+files.py, flags.py, progress.py, runs.py (the training loop) and size.py.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import sys
-import time
 from pathlib import Path
 
 from . import classification
 from .config import Config, ConfigError
 from .generate import argmax
-from .plumbing import checkpoint, cli, datasets, files, flags, size, stopping
+from .plumbing import checkpoint, cli, datasets, files, flags, runs, size
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .plumbing.progress import Progress
 from .tokenizer import UnknownText
-from .training import Diverged, cycle_collector_off, held_out_loss, start_planned, train_step
+from .training import start_planned
 
 PROG = "python -m microgpt.classify"
 SHOWN = 5                                                # held-out documents shown at the end
@@ -182,33 +181,7 @@ def main(argv=None):
     def save(why=None):
         return out is not None and cli.save(prog, state, out, why)
 
-    with stopping.stop_requests(prog) as stop, cycle_collector_off():
-        first_step, start_time = state.step, time.perf_counter()
-        try:
-            while state.step < config.steps and not stop.requested:
-                loss = train_step(state, examples)
-                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-                if held and (state.step % config.eval_every == 0 or state.step == config.steps):
-                    print(f"held-out after step {state.step:4d} | loss "
-                          f"{held_out_loss(state, held_examples):.4f}", flush=True)
-        except Diverged as e:
-            kept = f"; {out} holds step {state.step}" if save() else ""
-            cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
-                           f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
-        except cli.OutputClosed:
-            save("stdout closed")
-            raise
-        if stop.requested:
-            kept = f"; saved to {out}" if save() else ""
-            print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
-            sys.exit(cli.INTERRUPTED)
-        if state.step > first_step:
-            elapsed = time.perf_counter() - start_time
-            print(f"trained {state.step - first_step} steps in {elapsed:.1f} s "
-                  f"({1000 * elapsed / (state.step - first_step):.1f} ms/step)", file=sys.stderr)
-        save("done")
-    if stop.requested:
-        raise KeyboardInterrupt
+    runs.train_to_end(prog, state, examples, held_examples, save, out)
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     matrix, rows = score(state, held, "scoring the held-out documents")

@@ -22,26 +22,25 @@ that --task reverse on names.txt reaches 90% exact match in a few minutes;
 block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
 pairs.py, tokenizer.py, trace.py and training.py, and on the plumbing's
-checkpoint.py, cli.py, datasets.py, flags.py, progress.py, stopping.py,
-svg.py and terminal.py (the heatmap).
+checkpoint.py, cli.py, datasets.py, flags.py, progress.py, runs.py (the
+training loop), svg.py and terminal.py (the heatmap).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import sys
-import time
 
 from . import pairs
 from .config import TASKS, Config, ConfigError
-from .plumbing import checkpoint, cli, datasets, flags, stopping, svg
+from .plumbing import checkpoint, cli, datasets, flags, runs, svg
 from .plumbing.terminal import heatmap_text
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .plumbing.progress import Progress
 from .tokenizer import UnknownText
 from .trace import trace_seq2seq
-from .training import Diverged, cycle_collector_off, held_out_loss, start_planned, train_step
+from .training import start_planned
 
 PROG = "python -m microgpt.seq2seq"
 SHOWN, SCORED = 5, 300  # held-out pairs shown; scored at the end (--eval scores all)
@@ -202,35 +201,8 @@ def main(argv=None):
     def save(why=None):
         return out is not None and cli.save(prog, state, out, why)
 
-    with stopping.stop_requests(prog) as stop, cycle_collector_off():
-        first_step, start_time = state.step, time.perf_counter()
-        progress = Progress(prog, config.steps - first_step, every=30.0)
-        try:
-            while state.step < config.steps and not stop.requested:
-                loss = train_step(state, examples)
-                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-                progress.step("training", state.step, config.steps)
-                if held and (state.step % config.eval_every == 0 or state.step == config.steps):
-                    print(f"held-out after step {state.step:4d} | loss "
-                          f"{held_out_loss(state, held_examples):.4f}", flush=True)
-        except Diverged as e:
-            kept = f"; {out} holds step {state.step}" if save() else ""
-            cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
-                           f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
-        except cli.OutputClosed:
-            save("stdout closed")
-            raise
-        if stop.requested:
-            kept = f"; saved to {out}" if save() else ""
-            print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
-            sys.exit(cli.INTERRUPTED)
-        if state.step > first_step:
-            elapsed = time.perf_counter() - start_time
-            print(f"trained {state.step - first_step} steps in {elapsed:.1f} s "
-                  f"({1000 * elapsed / (state.step - first_step):.1f} ms/step)", file=sys.stderr)
-        save("done")
-    if stop.requested:
-        raise KeyboardInterrupt
+    progress = Progress(prog, config.steps - state.step, every=30.0)
+    runs.train_to_end(prog, state, examples, held_examples, save, out, progress)
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     rows = decoded(state, held[:SCORED], "decoding the held-out pairs")

@@ -6,22 +6,26 @@ the outputs writable and no other run's, the data the one a resumed run trained 
 ones a resume may change, the model small enough for this machine.
 
 It also prints what a run trains on (print_header) and the line before its
-samples. Builds on config.py, dataset.py, params.py, training.py,
+samples, and holds the training loop of classify and seq2seq (train_to_end).
+Builds on config.py, dataset.py, params.py, training.py,
 checkpoint.py, cli.py (its lock_output: a second run saving to the same
-file is refused), datasets.py and size.py; train.py opens its run here.
+file is refused), datasets.py, size.py and stopping.py; train.py opens its run here.
 """
 from __future__ import annotations
 
 import dataclasses
 import os
 import sys
+import time
 from pathlib import Path
 
 from ..config import Config, ConfigError
 from ..dataset import held_out_examples, notes
 from ..params import param_count, param_table
-from ..training import plan, resume_examples, start_planned
+from ..training import (Diverged, cycle_collector_off, held_out_loss, plan, resume_examples,
+                        start_planned, train_step)
 from . import checkpoint, cli, datasets, size
+from .stopping import stop_requests
 from .datasets import DataError
 
 
@@ -108,3 +112,42 @@ def samples_header(data_name):
     if "name" in stem.lower():
         return "--- inference (new, hallucinated names) ---"
     return f"--- inference (new samples of {stem or 'the data'}) ---"
+
+
+def train_to_end(prog, state, examples, held_out, save, out, progress=None):
+    """The training loop of the commands besides train (classify, seq2seq):
+    a line per step, the held-out loss every eval_every steps and after the
+    last, progress when given; on divergence the last good state saved and
+    status 3; on Ctrl-C or SIGTERM the step finished, saved and status 130;
+    at the end saved, and the time it took said on stderr. save(why) saves
+    the run to out (False when it could not, a line says why)."""
+    config = state.config
+    with stop_requests(prog) as stop, cycle_collector_off():
+        first_step, start_time = state.step, time.perf_counter()
+        try:
+            while state.step < config.steps and not stop.requested:
+                loss = train_step(state, examples)
+                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+                if progress is not None:
+                    progress.step("training", state.step, config.steps)
+                if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
+                    print(f"held-out after step {state.step:4d} | loss "
+                          f"{held_out_loss(state, held_out):.4f}", flush=True)
+        except Diverged as e:
+            kept = f"; {out} holds step {state.step}" if save() else ""
+            cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
+                           f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
+        except cli.OutputClosed:
+            save("stdout closed")
+            raise
+        if stop.requested:
+            kept = f"; saved to {out}" if save() else ""
+            print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
+            sys.exit(cli.INTERRUPTED)
+        if state.step > first_step:
+            done, elapsed = state.step - first_step, time.perf_counter() - start_time
+            print(f"trained {cli.plural(done, 'step')} in {elapsed:.1f} s "
+                  f"({1000 * elapsed / done:.1f} ms/step)", file=sys.stderr)
+        save("done")
+    if stop.requested:  # during the save: it is done, so stop now
+        raise KeyboardInterrupt
