@@ -60,3 +60,21 @@ def resumed_and_whole(docs, config, folder, steps=6):
     for _ in range(steps - steps // 2):
         train_step(state, examples)
     return state, whole
+
+
+def interrupted(command, args, cwd, step):
+    """Run `python -m microgpt.COMMAND *args`, send it SIGINT once it prints
+    step `step`; return (all it printed on stdout, its stderr, its status)."""
+    import signal
+    env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", f"microgpt.{command}", *map(str, args)],
+                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    first = []
+    for line in proc.stdout:
+        first.append(line)
+        if line.startswith(f"step {step:4d} /"):
+            proc.send_signal(signal.SIGINT)
+            break
+    rest, err = proc.communicate(timeout=600)
+    return "".join(first) + rest, err, proc.returncode

@@ -2,16 +2,12 @@
 (training, --text, --eval, resume, every listed mistake), train --pad-to and
 --causal-mask off, inspect on a classifier."""
 import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
 import unittest
 from pathlib import Path
 
 from microgpt.plumbing import flags
-from tests.support import ROOT, assert_one_line_error, run, train
+from tests.support import assert_one_line_error, interrupted, run, train
 
 TINY = ["--steps", "6", "--n-embd", "8", "--n-head", "2", "--block-size", "8"]
 NAMES = "emma\nava\nmia\nzoe\nolivia\nliam\nnoah\nivy\nlily\nanna\n"
@@ -44,23 +40,13 @@ class ClassifyTest(unittest.TestCase):
     def test_interrupt_and_resume_is_bit_identical(self):
         args = ["names.txt", "words.txt", *TINY[2:], "--steps", "200"]
         whole = classify(*args, cwd=self.dir)
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        proc = subprocess.Popen([sys.executable, "-m", "microgpt.classify", *args, "--out", "m.json"],
-                                cwd=self.dir, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
-        first = []
-        for line in proc.stdout:
-            first.append(line)
-            if line.startswith("step   10 /"):
-                proc.send_signal(signal.SIGINT)
-                break
-        rest, err = proc.communicate(timeout=600)
-        self.assertEqual(proc.returncode, 130, err)
+        first, err, status = interrupted("classify", [*args, "--out", "m.json"], self.dir, 10)
+        self.assertEqual(status, 130, err)
         self.assertIn("saved to m.json", err)
         resumed = classify("--resume", "m.json", cwd=self.dir)
         self.assertEqual(resumed.returncode, 0, resumed.stderr)
         steps = lambda out: [l for l in out.splitlines() if l.startswith("step ")]
-        self.assertEqual(steps("".join(first) + rest) + steps(resumed.stdout), steps(whole.stdout))
+        self.assertEqual(steps(first) + steps(resumed.stdout), steps(whole.stdout))
         tail = lambda out: out.split("step  200 /  200")[1]
         self.assertEqual(tail(resumed.stdout), tail(whole.stdout))
         self.assertEqual(json.loads((self.dir / "m.json").read_text())["classes"], ["names", "words"])
