@@ -226,16 +226,23 @@ class ExplorePageInChromiumTest(unittest.TestCase):
             self.assertNotIn("weights", explore.page_data(state, ["emma"], "t", mode="traces"))
             self.compare(page, state, ["emma", "ann"])
 
-    def test_a_classifiers_page_shows_its_traces_and_classes(self):
-        state = tiny_classifier()
-        texts = ["emma", "fibrosis", ""]
+    def open_traces_page(self, state, texts):
+        """(what the page answered, its DOM) for a traces page of texts, which
+        must show no error, no message and no console error."""
         with tempfile.TemporaryDirectory() as d:
-            page = Path(d) / "classifier.html"
-            page.write_text(explore.page(state, texts, "c", mode="traces"), encoding="utf-8")
+            page = Path(d) / "traces.html"
+            page.write_text(explore.page(state, texts, "t", mode="traces"), encoding="utf-8")
             answer, log = browser.check(page, {"texts": texts, "type": texts[0]})
+            dom, _ = browser.dump_dom(page)
         self.assertEqual(answer["errors"], [])
         self.assertEqual(answer["message"], "")
         self.assertEqual(browser.console_errors(log), [])
+        return answer, dom
+
+    def test_a_classifiers_page_shows_its_traces_and_classes(self):
+        state = tiny_classifier()
+        texts = ["emma", "fibrosis", ""]
+        answer, _ = self.open_traces_page(state, texts)
         self.assertEqual(answer["heatmaps"], state.config.n_layer * state.config.n_head)
         for text, got, classes in zip(texts, answer["traces"], answer["classes"]):
             want = trace_whole(state.params, state.config, state.tokenizer, text)
@@ -274,14 +281,7 @@ class ExplorePageInChromiumTest(unittest.TestCase):
     def test_an_lstms_page_shows_next_token_probabilities_and_no_attention(self):
         state = tiny_lstm()
         texts = ["emma", "zyxqa", ""]
-        with tempfile.TemporaryDirectory() as d:
-            page = Path(d) / "lstm.html"
-            page.write_text(explore.page(state, texts, "l", mode="traces"), encoding="utf-8")
-            answer, log = browser.check(page, {"texts": texts, "type": texts[0]})
-            dom, _ = browser.dump_dom(page)
-        self.assertEqual(answer["errors"], [])
-        self.assertEqual(answer["message"], "")
-        self.assertEqual(browser.console_errors(log), [])
+        answer, dom = self.open_traces_page(state, texts)
         self.assertEqual(answer["heatmaps"], 0)
         self.assertIn("has no attention", dom)
         for text, got in zip(texts, answer["traces"]):
