@@ -64,6 +64,7 @@ READING_ORDER = (
     "classification",  # a classifier's run: (document, class) pairs, their order, accuracy
     "pairs",       # an encoder-decoder's run: (source, target) pairs, the tasks, greedy decoding scored
     # tools for a learner
+    "stream",              # the whole forward pass, stage by stage, as plain numbers
     "trace",               # what every head computed, as plain numbers
     "heads",               # what each head does over many documents, and ablating one
     "graph",               # a small expression's graph as text or DOT

@@ -21,7 +21,7 @@ model flags (--n-head 2, ...); the text is checked before it trains.
 `inspect MODEL.json --heads` is the same question over many documents, one
 table (heads.py); `--ablate L.H` silences a head and shows what the loss
 loses. Builds on config.py, training.py, classification.py,
-tokenizer.py, trace.py (the numbers), heads.py, svg.py (the picture),
+tokenizer.py, trace.py (the numbers), stream.py (--stream), heads.py, svg.py (the picture),
 checkpoint.py, cli.py, datasets.py, flags.py, size.py and terminal.py.
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ from .plumbing import checkpoint, cli, flags, svg, terminal
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError, load_docs, locate, locate_saved
 from .plumbing.size import check_fits
+from .stream import rms_lines
 from .tokenizer import UnknownText
 from .trace import (BOS_LABEL, attention_matrix, check_readable, hidden, three_kinds, trace,
                     trace_seq2seq, trace_whole)
@@ -111,6 +112,9 @@ def parse_args(argv=None):
                                    "and --ablate (default: the checkpoint's)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    p.add_argument("--stream", action="store_true",
+                   help="also print the size (RMS) of every stage of the forward pass at each "
+                        "position: embeddings, norms, attention, the residual stream, the MLP")
     p.add_argument("--layer", type=cli.whole_number(0), help="an encoder-decoder: this layer only")
     p.add_argument("--head", type=cli.whole_number(0), help="an encoder-decoder: this head only")
     p.add_argument("--heads", action="store_true",
@@ -191,6 +195,7 @@ def main(argv=None):
         if args.train_steps:  # every check (the text too) before the training
             planned = plan(load_docs(data), Config(**given))
             check_readable(planned.config, planned.tokenizer, text)
+            check_stream(args, planned.config, "a model with these flags")
             check_fits(planned.config, len(planned.tokenizer.encode(text)) + 1)
             examples, state = start_planned(planned)
             print(f"training a fresh model for {cli.plural(args.train_steps, 'step')} on "
@@ -201,6 +206,7 @@ def main(argv=None):
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
+            check_stream(args, state.config, source)
         if state.config.model == "seq2seq":
             return show_seq2seq(args, state, source, text, prog)
         if args.layer is not None or args.head is not None:
@@ -220,8 +226,19 @@ def main(argv=None):
         classes = list(zip(state.classes, probabilities(state.params, state.config,
                                                         state.tokenizer, text)))
     print("\n".join(report(positions, state.config, args.numbers, classes)))
+    if args.stream:
+        print("\nthe size (RMS) of each stage of the forward pass, at each position:")
+        print("\n".join(rms_lines(positions)))
     if args.svg:
         cli.write(prog, args.svg, svg_picture(positions, state.config), "the heatmaps")
+
+
+def check_stream(args, config, source):
+    """--stream watches gpt() (stream.py): a GPT reading one position at a time."""
+    if args.stream and (config.model != "gpt" or reads_whole(config)):
+        raise ConfigError(f"--stream follows a GPT reading one position at a time; {source} "
+                          f"is a {config.model} model" + (" that reads the whole sequence"
+                                                          if config.model == "gpt" else ""))
 
 
 def show_seq2seq(args, state, source, text, prog):

@@ -5,8 +5,11 @@ trace.py: watch the model read a string, head by head.
 one position at a time with the key/value cache exactly as training does, and
 returns one `Position` per token read. Each holds, for every layer and head,
 what attention computed there (`q_h`, `k_h`, `v_h`, `attn_logits`,
-`attn_weights`, `head_out`, as plain floats) and the model's probabilities
-for the next token. Nothing is changed: tracing only reads.
+`attn_weights`, `head_out`, as plain floats), the model's probabilities
+for the next token, and in `stream` every other vector the forward pass
+computed, by name (the embeddings, each norm, the blocks' outputs, the
+residual stream, the MLP's hidden layer, the logits: stream.py). Nothing is
+changed: tracing only reads.
 
     positions = trace(params, config, tokenizer, "emm")
     positions[3].token                    # 'm': position 3 reads the second m
@@ -23,20 +26,20 @@ model's mask, cut into the same Positions; `hidden` tells which keys the
 mask hid. `trace_seq2seq` shows the encoder-decoder's three kinds of
 attention as it writes its output; `trace_recurrent` is trace() for the
 recurrent models (each position's next-token probabilities, no layers: they
-have no attention). Builds on fused.py (softmax_data), model.py (gpt with its
-records argument), encoder.py (the same for the whole sequence),
+have no attention). Builds on fused.py (softmax_data), stream.py (gpt run
+with its records argument, watched), encoder.py (the same for the whole sequence),
 seq2seq_model.py (the encoder-decoder) and recurrent.py (one step of a
 recurrent model).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .encoder import classifier_logits, gpt_logits, padded
 from .fused import softmax_data
-from .model import gpt
 from .recurrent import initial_state, recurrent
 from .seq2seq_model import decode, encode, greedy
+from .stream import watch
 
 BOS_LABEL = "<BOS>"
 
@@ -63,6 +66,7 @@ class Position:
     token: str          # the character read here ('<BOS>' for the start)
     layers: list        # layers[layer][head] -> Head
     next_probs: dict    # next character ('<BOS>' = end) -> probability
+    stream: dict = field(default_factory=dict)  # stage name -> floats: the whole forward pass (stream.py)
 
     def top(self, k=5):
         """The k likeliest next characters, as (character, probability)."""
@@ -103,13 +107,13 @@ def trace(params, config, tokenizer, text):
     positions = Trace()
     for pos_id, token_id in enumerate(tokens):
         records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
-        logits = gpt(token_id, pos_id, keys, values, params, config, records=records)
+        logits, stages = watch(token_id, pos_id, keys, values, params, config, records)
         heads = [Head(*(floats(part) for part in record)) for record in records]
         probs = softmax_data([l.data for l in logits])
         positions.append(Position(
             pos=pos_id, token=labels[token_id],
             layers=[heads[i:i + config.n_head] for i in range(0, len(heads), config.n_head)],
-            next_probs=dict(zip(labels, probs))))
+            next_probs=dict(zip(labels, probs)), stream=stages))
     return positions
 
 
