@@ -73,10 +73,12 @@ def adam_step(params, m, v, step, config):
     beta1, beta2, eps = config.beta1, config.beta2, config.eps
     bias1 = 1 - beta1 ** (step + 1)  # m and v start at 0: the bias corrections undo that pull
     bias2 = 1 - beta2 ** (step + 1)  # (the same for every parameter, so computed once a step)
+    keep1, keep2 = 1 - beta1, 1 - beta2  # the new gradient's shares, also once a step
     for i, p in enumerate(params):
-        m[i] = beta1 * m[i] + (1 - beta1) * p.grad       # running mean of g
-        v[i] = beta2 * v[i] + (1 - beta2) * p.grad ** 2  # ... and of g squared
-        m_hat = m[i] / bias1
-        v_hat = v[i] / bias2
+        g = p.grad
+        m_i = m[i] = beta1 * m[i] + keep1 * g       # running mean of g
+        v_i = v[i] = beta2 * v[i] + keep2 * g ** 2  # ... and of g squared
+        m_hat = m_i / bias1
+        v_hat = v_i / bias2
         p.data -= lr_t * m_hat / (v_hat ** 0.5 + eps)
         p.grad = 0.0

@@ -85,8 +85,9 @@ class Value:
         e = math.exp(self.data)
         return Value(e, (self,), (e,), "exp")
 
-    def relu(self):
-        return Value(max(0, self.data), (self,), (float(self.data > 0),), "relu")
+    def relu(self):  # max(0, x), as the reference; the slope is 1 where x > 0, else 0
+        on = self.data > 0
+        return Value(self.data if on else 0, (self,), (1.0 if on else 0.0,), "relu")
 
     def tanh(self):
         t = math.tanh(self.data)
@@ -136,9 +137,18 @@ class Value:
 
     def _backward(self, g):
         """Pass this node's gradient g = d loss / d self on to its children:
-        the chain rule, child.grad += d(self)/d(child) * g, edge by edge."""
-        for child, local in zip(self._children, self._local_grads):
-            child.grad += local * g
+        the chain rule, child.grad += d(self)/d(child) * g, edge by edge.
+        Most nodes have one child or two: those skip the loop's overhead."""
+        children, local_grads = self._children, self._local_grads
+        if len(children) == 1:    # a * constant, a ** k, relu, exp, log, ...
+            children[0].grad += local_grads[0] * g
+        elif len(children) == 2:  # a + b, a * b, a softmax output (its logit and L)
+            a, b = children
+            a.grad += local_grads[0] * g
+            b.grad += local_grads[1] * g
+        else:                     # a sum, the loss: any number of children
+            for child, local in zip(children, local_grads):
+                child.grad += local * g
 
 
 @contextlib.contextmanager
