@@ -121,17 +121,6 @@ def long_lines_file(folder, length=LONG_LINE, count=200):
     return path
 
 
-def block_sizes(text):
-    """--block-sizes: a comma-separated list of whole numbers >= 1."""
-    try:
-        sizes = [int(t) for t in text.split(",")]
-    except ValueError:
-        sizes = []
-    if not sizes or min(sizes) < 1:
-        raise cli.argparse.ArgumentTypeError(f"expected block sizes such as 16,32,64, got {text!r}")
-    return sizes
-
-
 def one_file(path):
     """path itself, or for a pipe or a FIFO (bench <(cat names.txt)), which
     can be read only once, a copy of its bytes in a temporary folder removed
@@ -177,7 +166,7 @@ def main(argv=None):
     p.add_argument("--reference-python", metavar="EXE", default=sys.executable,
                    help="interpreter for --reference (default: this one), e.g. python3 when "
                         "benchmarking under pypy3")
-    p.add_argument("--block-sizes", type=block_sizes, metavar="T,T,...",
+    p.add_argument("--block-sizes", type=cli.whole_numbers(1), metavar="T,T,...",
                    help="print instead how a step grows with the context: ms/step, nodes and "
                         "edges of the default model at each --block-size T (say 16,32,64,128), "
                         "and the ratio per doubling. Give a file of long lines (each at least T "

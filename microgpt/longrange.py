@@ -40,23 +40,13 @@ COLOURS = {"gpt": "#333", "lstm": "#c33", "gru": "#36c", "rnn": "#393"}
 GRADIENT_DOCS = 5  # held-out documents the gradient norms are averaged over
 
 
-def number_list(text, what):
-    """Whole numbers of at least 1, comma-separated; ValueError naming `what`."""
-    try:
-        xs = [int(x) for x in text.split(",")]
-    except ValueError:
-        raise ValueError(f"{what} should be whole numbers separated by commas, got {text!r}") from None
-    if any(x < 1 for x in xs) or len(set(xs)) < len(xs):
-        raise ValueError(f"{what} should be distinct whole numbers of at least 1, got {text!r}")
-    return xs
-
-
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog=PROG, description=(
         "Train the GPT and the recurrent models on the recall task (a key letter, GAP digits, "
         "'=', the key again) at several gaps; print accuracy, gradient fall-off and graph depth."),
         epilog=cli.EXIT_STATUSES)
-    p.add_argument("--gaps", default="2,4,8,16", help="filler lengths (default 2,4,8,16)")
+    p.add_argument("--gaps", type=cli.whole_numbers(1), default="2,4,8,16", metavar="LIST",
+                   help="filler lengths (default 2,4,8,16)")
     p.add_argument("--models", default="gpt,lstm,gru,rnn", metavar="LIST",
                    help="the models to train at each gap, comma-separated (default "
                         "gpt,lstm,gru,rnn)")
@@ -82,10 +72,6 @@ def parse_args(argv=None):
         p.error("--gap and --count go with --write FILE (to train at several gaps: --gaps)")
     args.gap = 8 if args.gap is None else args.gap
     args.count = 1000 if args.count is None else args.count
-    try:
-        args.gaps = number_list(args.gaps, "--gaps")
-    except ValueError as e:
-        p.error(e)
     args.models = args.models.split(",")
     for m in args.models:  # the language models: the GPT and the recurrent baselines
         if m not in ("gpt",) + RECURRENT:

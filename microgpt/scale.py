@@ -14,7 +14,6 @@ Builds on attention_scale.py, and the plumbing's cli.py, progress.py and svg.py.
 """
 from __future__ import annotations
 
-import argparse
 import math
 import random
 
@@ -25,24 +24,12 @@ from .plumbing.progress import Progress
 PROG = "python -m microgpt.scale"
 
 
-def widths(text):
-    """A flag type: d_k values such as 4,16,64, each a whole number from 1 to 100,000."""
-    try:
-        values = [int(part) for part in text.split(",")]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, "
-                                         f"got {text!r}") from None
-    if not values or any(not 1 <= v <= 100_000 for v in values):
-        raise argparse.ArgumentTypeError(f"each d_k must be from 1 to 100000, got {text!r}")
-    return values
-
-
 def main(argv=None):
     p = cli.ArgumentParser(prog=PROG, description="Dot products of random queries and keys "
                            "at several head widths: their spread, and how sharp a softmax over "
                            "them is with no scale, 1/sqrt(d_k) and 1/d_k.",
                            epilog=cli.EXIT_STATUSES)
-    p.add_argument("--d-k", type=widths, default=[4, 16, 64, 256, 1024], metavar="LIST",
+    p.add_argument("--d-k", type=cli.whole_numbers(1, 100_000), default=[4, 16, 64, 256, 1024], metavar="LIST",
                    help="head widths, comma-separated (default 4,16,64,256,1024)")
     p.add_argument("--keys", type=cli.whole_number(2), default=8,
                    help="keys in each softmax row (default 8)")

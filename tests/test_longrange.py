@@ -146,7 +146,7 @@ class CommandTest(unittest.TestCase):
     def test_mistakes_are_one_line_errors(self):
         cases = [(["--models", "gpt,transformer"], "unknown model 'transformer'"),
                  (["--models", "gpt,gpt"], "named twice"),
-                 (["--gaps", "2,x"], "--gaps should be whole numbers"),
+                 (["--gaps", "2,x"], "argument --gaps: expected whole numbers"),
                  (["--gaps", "0,2"], "at least 1"),
                  (["--gaps", "40", "--block-size", "16"], "gap 40 does not fit --block-size 16"),
                  (["--gap", "4"], "--gap and --count go with --write"),

@@ -158,6 +158,24 @@ def whole_number(minimum):
     return parse
 
 
+def whole_numbers(minimum=1, maximum=None):
+    """A flag type: distinct whole numbers separated by commas, such as
+    16,32,64, each at least minimum (and at most maximum)."""
+    def parse(text):
+        try:
+            values = [int(part) for part in text.split(",")]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, "
+                                             f"such as 16,32,64, got {text!r}") from None
+        if any(v < minimum or (maximum is not None and v > maximum) for v in values):
+            bounds = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
+            raise argparse.ArgumentTypeError(f"each must be {bounds}, got {text!r}")
+        if len(set(values)) < len(values):
+            raise argparse.ArgumentTypeError(f"a number given twice in {text!r}")
+        return values
+    return parse
+
+
 def number(minimum, inclusive=True):
     """A flag type: a finite float >= minimum (or > minimum)."""
     def parse(text):
