@@ -21,15 +21,13 @@ process. Timings move by 10%
 or more between runs on a shared machine; rerun to see the spread.
 
 Builds on value.py, config.py, params.py, model.py, optim.py, training.py,
-and the plumbing's children.py, cli.py and datasets.py.
+and the plumbing's children.py, cli.py, files.py and datasets.py.
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import platform
-import shutil
 import sys
 import tempfile
 import time
@@ -38,8 +36,8 @@ from pathlib import Path
 from .config import Config, ConfigError
 from .model import document_loss
 from .params import flatten
-from .plumbing import children, cli
-from .plumbing.datasets import DataError, find_bundled, load_docs, locate, read_bytes
+from .plumbing import children, cli, files
+from .plumbing.datasets import DataError, find_bundled, load_docs, locate
 from .optim import adam_step
 from .training import cycle_collector_off, start, train_step
 from .value import recording, topological_order
@@ -121,21 +119,6 @@ def long_lines_file(folder, length=LONG_LINE, count=200):
     return path
 
 
-def one_file(path):
-    """path itself, or for a pipe or a FIFO (bench <(cat names.txt)), which
-    can be read only once, a copy of its bytes in a temporary folder removed
-    at exit: every timed run reads the data again. DataError for a file that
-    cannot be read."""
-    if os.path.isfile(path):
-        return path
-    folder = tempfile.mkdtemp(prefix="microgpt-bench-")
-    atexit.register(shutil.rmtree, folder, True)
-    copy = os.path.join(folder, "data.txt")
-    with open(copy, "wb") as f:
-        f.write(read_bytes(path))
-    return copy
-
-
 def scaling(path, sizes, steps):
     """The --block-sizes table: at each block size T, ms/step and peak MB (a
     child each), then graph nodes and edges per step (the first 3 documents,
@@ -179,10 +162,10 @@ def main(argv=None):
         steps = args.steps or 4
         with tempfile.TemporaryDirectory() as folder:
             try:
-                path = (one_file(str(locate(args.path))) if args.path
+                path = (files.rereadable(str(locate(args.path))) if args.path
                         else long_lines_file(folder))
                 start(load_docs(path), Config(block_size=max(args.block_sizes)))
-            except (DataError, ConfigError) as e:  # said now, not after minutes
+            except (DataError, files.InputError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
             data = args.path if args.path else f"lines of {LONG_LINE} characters"
             print(f"microgpt benchmark: {platform.python_implementation()} "
@@ -192,9 +175,9 @@ def main(argv=None):
     steps = args.steps or 100
     name = str(locate(args.path or "names.txt"))
     try:
-        path = one_file(name)
+        path = files.rereadable(name)
         load_docs(path)  # what is wrong with the data, said now and not after minutes
-    except DataError as e:
+    except (DataError, files.InputError) as e:
         cli.fail(prog, e)
     if args.reference:  # say what is wrong now, not after minutes of benchmarking
         if not NAIVE.is_file():

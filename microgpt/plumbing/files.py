@@ -27,9 +27,11 @@ purpose: locking (lock.py keeps a second run off a run's checkpoint).
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import re
+import shutil
 import stat
 import tempfile
 
@@ -180,3 +182,18 @@ def write_atomically(path, text):
         if is_left_by_killed_save(entry, name):
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, entry))
+
+
+def rereadable(path):
+    """path itself, or for a pipe or a FIFO (bench <(cat names.txt)), which
+    can be read only once, a copy of its bytes in a temporary folder removed
+    at exit: each of several runs (a benchmark's children) reads it again.
+    InputError for a file that cannot be read."""
+    if os.path.isfile(path):
+        return path
+    folder = tempfile.mkdtemp(prefix="microgpt-")
+    atexit.register(shutil.rmtree, folder, True)
+    copy = os.path.join(folder, "data.txt")
+    with open(copy, "wb") as f:
+        f.write(read_bytes(path))
+    return copy
