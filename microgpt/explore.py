@@ -14,12 +14,12 @@ The tests check the page's numbers against trace.py's in a real browser.
 
 The page's data has a "mode". "weights": the model runs in the page. "traces":
 the page holds only the traces of the --text values, computed here by the
-library (--traces; the way to show a model the page has no forward pass of).
-The models without one, always in "traces" mode: a GPT that reads the whole
-sequence (--causal-mask off, --pad-to) and the classifier, traced by
-trace_whole (the classifier's class probabilities by classification.py), and
-the recurrent models, which have no attention: each position's next-token
-probabilities (trace_recurrent).
+library (--traces), always for the models the page has no forward pass of: a
+GPT that reads the whole sequence (--causal-mask off, --pad-to) and the
+classifier (trace_whole; its classes by classification.py), the recurrent
+models (no attention: each position's next-token probabilities,
+trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
+of attention, per layer and head: trace_seq2seq, trace.kinds).
 
 Builds on classification.py, config.py, params.py, trace.py, inspect.py
 (reads_whole), checkpoint.py and cli.py. Left out on purpose:
@@ -39,11 +39,12 @@ from .inspect import reads_whole
 from .params import param_count
 from .plumbing import checkpoint, cli
 from .plumbing.checkpoint import CheckpointError
-from .trace import trace, trace_recurrent, trace_whole
+from .trace import kinds, trace, trace_recurrent, trace_seq2seq, trace_whole
 
 PROG = "python -m microgpt.explore"
 MAX_BYTES = 20_000_000  # the weights as JSON in the page
-MODELS = ("gpt", "classifier") + RECURRENT  # the models a page can show
+WHAT = {"classifier": "a classifier", "seq2seq": "an encoder-decoder", "rnn": "an RNN",
+        "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence"}
 
 
 def asset(name):
@@ -64,6 +65,8 @@ def summary(state, source):
     variants += ["no causal mask"] * (not c.causal_mask) + [f"padded to {c.pad_to}"] * bool(c.pad_to)
     if c.model == "classifier":
         variants.insert(0, f"a classifier of {len(state.classes)} classes ({', '.join(state.classes)})")
+    elif c.model == "seq2seq":  # n_layer encoder layers and n_layer decoder layers
+        variants.insert(0, "an encoder-decoder" + f" trained to {c.task}" * bool(c.task))
     return (f"{source}: step {state.step}, {param_count(c):,} parameters; n_layer {c.n_layer}, "
             f"n_head {c.n_head}, n_embd {c.n_embd}, block {c.block_size}, {c.tokenizer} tokenizer "
             f"of {c.vocab_size} tokens; {', '.join(variants)}")
@@ -87,7 +90,8 @@ def needs_traces(config):
 def traced(state, text):
     """The library's trace of text, the way this model reads it."""
     c = state.config
-    how = trace_recurrent if c.model in RECURRENT else trace_whole if whole(c) else trace
+    how = (trace_seq2seq if c.model == "seq2seq" else trace_recurrent if c.model in RECURRENT
+           else trace_whole if whole(c) else trace)
     return how(state.params, c, state.tokenizer, text)
 
 
@@ -99,7 +103,11 @@ def finite(xs):
 def traces(state, texts):
     """The "traces" mode's data: per text, each position's attention weights,
     next-token probabilities (in the order of labels) and its token; a
-    classifier's class probabilities as [name, probability]."""
+    classifier's class probabilities as [name, probability]. An
+    encoder-decoder's: its tokens, what it wrote and each kind of attention."""
+    if state.config.model == "seq2seq":
+        of = lambda text, t: dict(text=text, source=t[0], input=t[1], output=t[2], kinds=kinds(t))
+        return [of(text, traced(state, text)) for text in texts]
     out = []
     for text in texts:
         positions = traced(state, text)
@@ -142,7 +150,7 @@ def page(state, texts, source, mode="weights"):
     """The whole HTML page, as text."""
     data = json.dumps(page_data(state, texts, source, mode), separators=(",", ":"))
     data = data.replace("<", "\\u003c")  # nothing in the JSON can end its <script> element
-    script = asset("explore.js") + "\n" + asset("explore_view.js")
+    script = "\n".join(map(asset, ("explore.js", "explore_seq2seq.js", "explore_view.js")))
     html = asset("explore.html")
     for key, value in (("__TITLE__", source.replace("<", "&lt;")), ("__SCRIPT__", script),
                        ("__DATA__", data)):
@@ -166,8 +174,8 @@ def main(argv=None):
                         "read it; a page of traces needs at least one)")
     p.add_argument("--traces", action="store_true",
                    help="hold only the traces of the --text values, not the weights: "
-                        "a smaller page without typing or sampling (implied for a classifier, "
-                        "a recurrent model and a GPT that reads the whole sequence)")
+                        "a smaller page without typing or sampling (implied for every model "
+                        "but a GPT that reads in order)")
     args = p.parse_args(argv)
     prog = p.prog
     if args.traces and not args.text:
@@ -177,12 +185,7 @@ def main(argv=None):
         state = checkpoint.load(args.checkpoint)
     except CheckpointError as e:
         cli.fail(prog, e)
-    model = state.config.model
-    if model not in MODELS:
-        cli.fail(prog, f"{args.checkpoint} holds a {model} model; the page supports "
-                       f"{', '.join(MODELS)} models only, for now")
-    what = {"classifier": "a classifier", "rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM"}.get(
-        model, "a GPT that reads the whole sequence")
+    what = WHAT[state.config.model]
     implied = needs_traces(state.config) and not args.traces
     if implied and not args.text:
         cli.fail(prog, f"{args.checkpoint} holds {what}: its page holds the traces of the texts "

@@ -24,7 +24,8 @@ whole sequence at once (encoder.py: the classifier, a GPT trained with
 --causal-mask off or --pad-to): each head's whole T x T attention under the
 model's mask, cut into the same Positions; `hidden` tells which keys the
 mask hid. `trace_seq2seq` shows the encoder-decoder's three kinds of
-attention as it writes its output; `trace_recurrent` is trace() for the
+attention as it writes its output (`kinds` labels each one, for inspect.py
+and the explorer page to draw); `trace_recurrent` is trace() for the
 recurrent models (each position's next-token probabilities, no layers: they
 have no attention). Builds on fused.py (softmax_data), stream.py (gpt run
 with its records argument, watched), encoder.py (the same for the whole sequence),
@@ -221,17 +222,24 @@ KINDS = (  # the encoder-decoder's three kinds of attention: (kind, title)
 )
 
 
+def kinds(traced):
+    """Each kind of attention of trace_seq2seq's result, as a dict: kind,
+    title, rows and cols (the query and key labels), hidden (hidden[i][j]:
+    the mask hid key j from query i, the decoder's future) and layers
+    (layers[layer][head]: its matrix)."""
+    src, tgt, written, maps = traced
+    shapes = {"encoder": (src, src), "decoder": (tgt, tgt), "cross": (written, src)}
+    out = []
+    for kind, title in KINDS:
+        rows, cols = shapes[kind]
+        hide = [[kind == "decoder" and j > i for j in range(len(cols))] for i in range(len(rows))]
+        out.append(dict(kind=kind, title=title, rows=rows, cols=cols, hidden=hide, layers=maps[kind]))
+    return out
+
+
 def three_kinds(traced, heads):
     """(title, matrix, row labels, column labels, hidden) of each kind of
     attention of each (layer, head) of trace_seq2seq's result: what
     inspect.py draws."""
-    src, tgt, written, maps = traced
-    shapes = {"encoder": (src, src), "decoder": (tgt, tgt), "cross": (written, src)}
-    panels = []
-    for layer, head in heads:
-        for kind, title in KINDS:
-            rows, cols = shapes[kind]
-            hide = [[kind == "decoder" and j > i for j in range(len(cols))] for i in range(len(rows))]
-            panels.append((f"layer {layer}, head {head}, {title}", maps[kind][layer][head],
-                           rows, cols, hide))
-    return panels
+    return [(f"layer {layer}, head {head}, {k['title']}", k["layers"][layer][head], k["rows"],
+             k["cols"], k["hidden"]) for layer, head in heads for k in kinds(traced)]

@@ -3,11 +3,13 @@ headless Chromium the page's attention weights, next-token probabilities and
 samples equal the library's (trace.trace, generate.sample), for every variant
 a GPT checkpoint can hold and both tokenizers; typing redraws the view; no
 console errors; the screenshot is not blank. The models the page has no
-forward pass of (a classifier, a GPT that reads the whole sequence, an LSTM)
-get a page of the library's traces (trace_whole, classification.probabilities,
-recurrent.py's steps), equal in the browser too."""
+forward pass of (a classifier, a GPT that reads the whole sequence, an LSTM,
+the encoder-decoder) get a page of the library's traces (trace_whole,
+classification.probabilities, recurrent.py's steps, trace_seq2seq), equal in
+the browser too, the encoder-decoder's as its menus redraw the heatmap."""
 import contextlib
 import io
+import json
 import math
 import random
 import re
@@ -16,14 +18,13 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from microgpt import classification, explore
+from microgpt import classification, explore, pairs
 from microgpt.config import Config
 from microgpt.generate import sample
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.datasets import load_docs
 from microgpt.recurrent import initial_state, recurrent
-from microgpt.trace import trace
-from microgpt.trace import trace_whole
+from microgpt.trace import KINDS, trace, trace_seq2seq, trace_whole
 from microgpt.training import start, start_planned, train_step
 from tests import browser
 from tests.support import assert_one_line_error, run
@@ -67,6 +68,16 @@ def tiny_lstm(steps=10):
     """An LSTM language model of names, trained a few steps."""
     config = Config(model="lstm", n_embd=8, steps=steps, lr=0.05)
     examples, state = start(NAMES, config)
+    while state.step < steps:
+        train_step(state, examples)
+    return state
+
+
+def tiny_seq2seq(steps=10):
+    """An encoder-decoder of two layers that reverses names, trained a few steps."""
+    config = Config(n_embd=8, n_head=2, n_layer=2, block_size=8, steps=steps, lr=0.05, task="reverse")
+    words = [name for name in NAMES if len(name) < 8][:100]
+    examples, state = start_planned(pairs.plan(pairs.task_pairs("reverse", words), config))
     while state.step < steps:
         train_step(state, examples)
     return state
@@ -131,19 +142,10 @@ class ExploreCommandTest(unittest.TestCase):
                                         "--text", "a" * 40), r"too long")
         self.assertFalse(Path(out).exists())
 
-    def test_other_models_are_refused_naming_the_ones_supported(self):
-        other = self.state.__class__(**{**self.state.__dict__})
-        other.config = mock.Mock(wraps=self.state.config, model="seq2seq")
-        with mock.patch.object(explore.checkpoint, "load", return_value=other):
-            status, err = call([str(self.model), "--html", str(Path(self.dir.name) / "c.html"),
-                                "--text", "emma"])
-        self.assertEqual(status, 2)
-        self.assertRegex(err.strip(), r"^python -m microgpt.explore: error: .*seq2seq model; "
-                                      r"the page supports gpt, classifier, rnn, gru, lstm models only")
-
     def test_the_other_models_imply_traces_and_need_a_text(self):
         d = Path(self.dir.name)
         for name, state in (("classifier", tiny_classifier(2)), ("LSTM", tiny_lstm(2)),
+                            ("encoder-decoder", tiny_seq2seq(2)),
                             ("GPT that reads the whole sequence", tiny(NAMES, dict(pad_to=8), 2))):
             with self.subTest(model=name):
                 model, out = d / f"{name[:4]}.json", d / f"{name[:4]}.html"
@@ -162,6 +164,28 @@ class ExploreCommandTest(unittest.TestCase):
                                        r"the page holds the traces of the --text values \(--traces\)$")
                 self.assertIn("wrote the explorer page", wrote)
                 self.assertIn('"mode":"traces"', out.read_text(encoding="utf-8"))
+
+    def test_an_encoder_decoders_page_holds_trace_seq2seqs_numbers(self):
+        state, d = tiny_seq2seq(2), Path(self.dir.name)
+        model, out = d / "s2s.json", d / "s2s.html"
+        checkpoint.save(state, model)
+        texts = ["emma", "olivia", ""]
+        result = run("-m", "microgpt.explore", model, "--html", out, *[a for t in texts for a in ("--text", t)])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        html = out.read_text(encoding="utf-8")
+        self.assertLess(len(html.encode()), 100_000)  # 3 texts of a 2-layer, 2-head model: small
+        self.assertNotIn("://", html)
+        data = json.loads(re.search(r'id="model-data">(.*?)</script>', html, re.S).group(1))
+        self.assertEqual((data["mode"], data["model"]), ("traces", "seq2seq"))
+        self.assertNotIn("weights", data)
+        self.assertIn("an encoder-decoder trained to reverse", data["summary"])
+        for text, got in zip(texts, data["traces"]):
+            src, tgt, written, maps = trace_seq2seq(state.params, state.config, state.tokenizer, text)
+            self.assertEqual((got["text"], got["source"], got["input"], got["output"]),
+                             (text, src, tgt, written))
+            self.assertEqual([(k["kind"], k["title"]) for k in got["kinds"]], list(KINDS))
+            for k in got["kinds"]:
+                self.assertEqual(k["layers"], maps[k["kind"]])  # JSON keeps every float's bits
 
     def test_too_big_a_checkpoint_is_refused_with_its_size(self):
         size = explore.weights_size(self.state)
@@ -292,16 +316,55 @@ class ExplorePageInChromiumTest(unittest.TestCase):
                 self.assertEqual(p["attn_weights"], [])
                 self.assertClose(p["next_probs"], w, text)
 
+    def test_an_encoder_decoders_page_redraws_each_kind_layer_and_head(self):
+        state = tiny_seq2seq()
+        texts = ["emma", "olivia", ""]
+        answer, _ = self.open_traces_page(state, texts)
+        c = state.config
+        for text, got in zip(texts, answer["traces"]):
+            src, tgt, written, maps = trace_seq2seq(state.params, c, state.tokenizer, text)
+            self.assertEqual(got["written"], written)           # the output the model wrote
+            self.assertEqual(got["heatmaps"], 3 * c.n_layer * c.n_head)
+            shapes = {"encoder": (len(src), len(src)), "decoder": (len(tgt), len(tgt)),
+                      "cross": (len(tgt), len(src))}
+            self.assertEqual([k["kind"] for k in got["kinds"]], ["encoder", "decoder", "cross"])
+            for k, (kind, title) in zip(got["kinds"], KINDS):
+                self.assertEqual(k["titles"], [f"layer {l}, head {h}: {title}"
+                                               for l in range(c.n_layer) for h in range(c.n_head)])
+                for layer in range(c.n_layer):
+                    for head in range(c.n_head):
+                        drawn, want = k["layers"][layer][head], maps[kind][layer][head]
+                        self.assertEqual((len(drawn), len(drawn[0])), shapes[kind], (text, kind))
+                        for i, (row, wrow) in enumerate(zip(drawn, want)):
+                            for j, (w, ww) in enumerate(zip(row, wrow)):
+                                if kind == "decoder" and j > i:   # the causal mask: grey
+                                    self.assertIsNone(w)
+                                    self.assertEqual(ww, 0.0)
+                                else:
+                                    self.assertLessEqual(abs(w - ww), 1e-9, (text, kind, layer, head))
+                if text:  # the menus redrew: each head's heatmap is its own ("": 1 x 1 ones)
+                    self.assertNotEqual(k["layers"][0][0], k["layers"][0][1], (text, kind))
+                # hovering the last cell of the last head: its weight, query and key
+                w = maps[kind][-1][-1][-1][-1]
+                rows = {"encoder": src, "decoder": tgt, "cross": written}[kind]
+                self.assertEqual(k["hover"], f"weight {w:.4f}<br>query: {rows[-1]} (position "
+                                             f"{len(rows) - 1})<br>key: {(tgt if kind == 'decoder' else src)[-1]} "
+                                             f"(position {shapes[kind][1] - 1})<br>{title.split(':')[0]}, "
+                                             f"layer {c.n_layer - 1}, head {c.n_head - 1}")
+
     def test_the_page_draws_something(self):
-        state = tiny(NAMES, {})
-        with tempfile.TemporaryDirectory() as d:
-            page, png = Path(d) / "page.html", Path(d) / "page.png"
-            page.write_text(explore.page(state, ["emma"], "m"), encoding="utf-8")
-            log = browser.screenshot(page, png)
-            self.assertEqual(browser.console_errors(log), [])
-            share, colours = browser.drawn_share(png)
-            self.assertGreater(share, 0.05)   # not one flat colour
-            self.assertGreater(colours, 20)   # heatmap shades, text, bars
+        pages = {"GPT": lambda: explore.page(tiny(NAMES, {}), ["emma"], "m"),
+                 "encoder-decoder": lambda: explore.page(tiny_seq2seq(), ["emma", "olivia"], "s",
+                                                         mode="traces")}
+        for name, make in pages.items():
+            with self.subTest(page=name), tempfile.TemporaryDirectory() as d:
+                page, png = Path(d) / "page.html", Path(d) / "page.png"
+                page.write_text(make(), encoding="utf-8")
+                log = browser.screenshot(page, png)
+                self.assertEqual(browser.console_errors(log), [])
+                share, colours = browser.drawn_share(png)
+                self.assertGreater(share, 0.05)   # not one flat colour
+                self.assertGreater(colours, 20)   # heatmap shades, text, bars
 
 
 if __name__ == "__main__":

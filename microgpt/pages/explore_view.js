@@ -3,7 +3,7 @@
 "use strict";
 
 const $ = id => document.getElementById(id);
-const VIEW = {trace: null, layer: 0, head: 0, pos: 0};
+const VIEW = {trace: null, layer: 0, head: 0, pos: 0, kind: 0};  // kind: seq2seq only
 const PAD_LABEL = "PAD";  // trace_whole's label of the padding of a model trained with --pad-to
 
 function show(label) {  // a token's label as the page shows it
@@ -29,39 +29,60 @@ function showErrors() {
   if (box) { box.textContent = ERRORS.join("\n"); box.hidden = !ERRORS.length; }
 }
 
-function matrixOf(trace, layer, head) {  // trace.attention_matrix: rows = queries, 0 above the diagonal
-  return trace.positions.map(p => p.layers[layer][head].attn_weights);
+function grid(rows, cols, weight, o) {
+  // a heatmap of rows (query labels) x cols (key labels); weight(i, j): a number, or null for a
+  // key the mask hid (grey). o: {cell (px), numbers, where (the hover's last line),
+  // picked (a row to outline, or -1), pick(i) (a click on row i)}
+  const box = el("div", {class: "heatmap"});
+  box.style.gridTemplateColumns = `auto repeat(${cols.length}, ${o.cell}px)`;
+  box.append(el("div", {class: "corner"}));
+  cols.forEach(key => box.append(el("div", {class: "key-label"}, show(key))));
+  rows.forEach((query, i) => {
+    const picked = i === o.picked;
+    box.append(el("div", {class: "query-label" + (picked ? " picked" : "")}, show(query)));
+    cols.forEach((key, j) => {
+      const w = weight(i, j);
+      if (w === null) { box.append(el("div", {class: "cell future"})); return; }
+      const c = el("div", {class: "cell" + (picked ? " picked-row" : ""), "data-weight": w});
+      c.style.background = blue(w);
+      c.style.height = o.cell + "px";
+      if (o.numbers) { c.textContent = w.toFixed(2); c.style.color = w > 0.55 ? "white" : "black"; }
+      c.onmouseenter = () => tip(c, `weight ${w.toFixed(4)}<br>query: ${esc(show(query))} ` +
+                                    `(position ${i})<br>key: ${esc(show(key))} (position ${j})<br>` +
+                                    esc(o.where));
+      c.onmouseleave = () => tip(null);
+      c.onclick = () => o.pick(i);
+      box.append(c);
+    });
+  });
+  return box;
 }
 
-function heatmap(trace, layer, head, cell, numbers) {
-  // one head's T x T attention: a grid of cells; hover shows weight, query and key
-  const T = trace.positions.length, rows = matrixOf(trace, layer, head);
-  const grid = el("div", {class: "heatmap", "data-layer": layer, "data-head": head});
-  grid.style.gridTemplateColumns = `auto repeat(${T}, ${cell}px)`;
-  grid.append(el("div", {class: "corner"}));
-  trace.positions.forEach(p => grid.append(el("div", {class: "key-label"}, show(p.token))));
-  rows.forEach((row, i) => {
-    const q = trace.positions[i];
-    grid.append(el("div", {class: "query-label" + (i === VIEW.pos ? " picked" : "")}, show(q.token)));
-    const h = q.layers[layer][head];
-    for (let j = 0; j < T; j++) {  // hidden: the causal future, or a key the mask hid (null logit)
-      if (j >= row.length || (h.attn_logits && h.attn_logits[j] === null)) {
-        grid.append(el("div", {class: "cell future"})); continue;
-      }
-      const w = row[j], k = trace.positions[j];
-      const c = el("div", {class: "cell" + (i === VIEW.pos ? " picked-row" : ""), "data-weight": w});
-      c.style.background = blue(w);
-      c.style.height = cell + "px";
-      if (numbers) { c.textContent = w.toFixed(2); c.style.color = w > 0.55 ? "white" : "black"; }
-      c.onmouseenter = () => tip(c, `weight ${w.toFixed(4)}<br>query: ${esc(show(q.token))} ` +
-                                    `(position ${i})<br>key: ${esc(show(k.token))} (position ${j})<br>` +
-                                    `layer ${layer}, head ${head}`);
-      c.onmouseleave = () => tip(null);
-      c.onclick = () => { VIEW.pos = i; VIEW.layer = layer; VIEW.head = head; draw(); };
-      grid.append(c);
-    }
+function heatmap(trace, layer, head, cell, numbers) {  // one head's T x T attention
+  const tokens = trace.positions.map(p => p.token);
+  const weight = (i, j) => {  // null: the causal future, or a key the mask hid (a null logit)
+    const h = trace.positions[i].layers[layer][head];
+    return j >= h.attn_weights.length || (h.attn_logits && h.attn_logits[j] === null)
+      ? null : h.attn_weights[j];
+  };
+  const map = grid(tokens, tokens, weight, {cell, numbers, where: `layer ${layer}, head ${head}`,
+    picked: VIEW.pos, pick: i => { VIEW.pos = i; VIEW.layer = layer; VIEW.head = head; draw(); }});
+  map.dataset.layer = layer;
+  map.dataset.head = head;
+  return map;
+}
+
+function headRow(name, maps, picked, pick) {
+  // one row of small heatmaps, a head each, named; picked: the head outlined (or -1);
+  // pick(h): a click on head h away from its cells (a cell picks for itself)
+  const row = el("div", {class: "layer-row"}, el("div", {class: "layer-name"}, name));
+  maps.forEach((map, h) => {
+    const box = el("div", {class: "head-box" + (h === picked ? " picked" : "")},
+                   el("div", {class: "head-name"}, "head " + h), map);
+    box.onclick = e => { if (!e.target.classList.contains("cell")) pick(h); };
+    row.append(box);
   });
-  return grid;
+  return row;
 }
 
 function esc(s) { return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"); }
@@ -95,12 +116,13 @@ function fillSelect(select, n, label, value) {
 function draw() {
   const trace = VIEW.trace, cfg = DATA.config;
   if (!trace) return;
+  fillSelect($("layer"), cfg.n_layer, i => "layer " + i, VIEW.layer);
+  fillSelect($("head"), cfg.n_head, i => "head " + i, VIEW.head);
+  if (trace.kinds) { drawSeq2seq(trace); return; }  // an encoder-decoder: explore_seq2seq.js
   const T = trace.positions.length;
   VIEW.pos = Math.min(VIEW.pos, T - 1);
   const attention = trace.positions[0].layers.length > 0;  // a recurrent model has none
   $("layer").hidden = $("head").hidden = $("head-section").hidden = !attention;
-  fillSelect($("layer"), cfg.n_layer, i => "layer " + i, VIEW.layer);
-  fillSelect($("head"), cfg.n_head, i => "head " + i, VIEW.head);
   fillSelect($("position"), T, i => i + ": " + show(trace.positions[i].token), VIEW.pos);
   // the tokens, each a button picking its position
   $("tokens").replaceChildren(...trace.positions.map((p, i) => el("button", {
@@ -134,14 +156,9 @@ function drawHeads(trace, T) {
   const cell = Math.max(8, Math.min(18, Math.floor(150 / T)));
   const all = el("div", {class: "all-heads"});
   for (let l = 0; l < cfg.n_layer; l++) {
-    const row = el("div", {class: "layer-row"}, el("div", {class: "layer-name"}, "layer " + l));
-    for (let h = 0; h < cfg.n_head; h++) {
-      const box = el("div", {class: "head-box" + (l === VIEW.layer && h === VIEW.head ? " picked" : "")},
-                     el("div", {class: "head-name"}, "head " + h), heatmap(trace, l, h, cell, false));
-      box.onclick = e => { if (!e.target.classList.contains("cell")) { VIEW.layer = l; VIEW.head = h; draw(); } };
-      row.append(box);
-    }
-    all.append(row);
+    const maps = Array.from({length: cfg.n_head}, (_, h) => heatmap(trace, l, h, cell, false));
+    all.append(headRow("layer " + l, maps, l === VIEW.layer ? VIEW.head : -1,
+                       h => { VIEW.layer = l; VIEW.head = h; draw(); }));
   }
   $("heads").replaceChildren(all);
   // the picked head, large, with its numbers
@@ -171,8 +188,8 @@ function readText() {
   try {
     VIEW.trace = DATA.mode === "weights" ? traceText(text) : DATA.traces.find(t => t.text === text);
     // the newest position, what comes next? (after a padded text, its last token's)
-    const read = VIEW.trace.positions.filter(p => p.token !== PAD_LABEL);
-    VIEW.pos = (read.length || VIEW.trace.positions.length) - 1;
+    const read = (VIEW.trace.positions || []).filter(p => p.token !== PAD_LABEL);
+    VIEW.pos = (read.length || (VIEW.trace.positions || []).length) - 1;
     $("message").textContent = "";
     draw();
   } catch (e) {
@@ -199,6 +216,7 @@ function setUp() {
     const select = el("select", {id: "text"}, ...DATA.traces.map(t => el("option", {value: t.text}, t.text)));
     $("text").replaceWith(select);
     $("sampling").hidden = true;
+    if (DATA.model === "seq2seq") setUpSeq2seq();
   } else {
     $("text").value = DATA.texts[0] || "";
     $("temperature").value = cfg.temperature;
@@ -219,7 +237,8 @@ function runCheck() {
   // samples; written into <pre id="check">
   if (!location.hash.startsWith("#check=")) return;
   const ask = JSON.parse(decodeURIComponent(location.hash.slice(7)));
-  const out = {traces: (ask.texts || []).map(t => JSON.parse(window.microgptTrace(t)))};
+  const out = {traces: (ask.texts || []).map(t => DATA.model === "seq2seq" ? drawnSeq2seq(t)
+                                                  : JSON.parse(window.microgptTrace(t)))};
   if (DATA.model === "classifier") {  // its class probabilities, as the page holds them
     out.classes = ask.texts.map(t => DATA.traces.find(tr => tr.text === t).classes);
   }
