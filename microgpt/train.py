@@ -9,14 +9,17 @@ reference run's numbers.
 Ctrl-C (or SIGTERM) says at once that it stops after this step, finishes
 the step, saves (with --out, or back to the --resume file), draws --plot and
 exits 130; a second Ctrl-C stops at once. A loss far above a uniform guess's
-gets one line naming --lr. A diverged run
-stops there, its last good state saved and its curve drawn (status 3). Output paths are checked
-first; a save that fails later keeps the old file (status 1).
+gets one line naming --lr. A diverged run stops there, its last good state
+saved and its curve drawn (status 3). Output paths are checked first; a save
+that fails later keeps the old file (status 1).
+
+--log-grad-norms K prints each layer's gradient norm every K steps (read
+after backward, before Adam's update).
 
 The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, training.py and generate.py, and on the
-plumbing's checkpoint.py, cli.py, datasets.py, flags.py, runs.py,
-stopping.py and svg.py.
+Builds on tokenizer.py, config.py, training.py and generate.py,
+and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py,
+runs.py, stopping.py and svg.py.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .plumbing.stopping import stop_requests
 from .tokenizer import UnknownText
-from .training import Diverged, cycle_collector_off, held_out_loss, train_step
+from .training import Diverged, cycle_collector_off, grad_norms, held_out_loss, train_step
 
 
 def parse_args(argv=None):
@@ -56,6 +59,10 @@ def parse_args(argv=None):
     p.add_argument("--resume", metavar="FILE",
                    help="continue the run saved in this checkpoint (and save back to it)")
     p.add_argument("--plot", metavar="FILE", help="write the loss curve (raw and running mean) as SVG")
+    p.add_argument("--log-grad-norms", type=cli.whole_number(1), metavar="K",
+                   help="every K steps, a line on stdout after the step's: each layer's "
+                        "gradient norm (L2 over its weights' gradients, before Adam's update), "
+                        "embeddings first, lm_head last")
     p.add_argument("--params", action="store_true",
                    help="print every weight matrix's shape and count, after num params")
     args = p.parse_args(argv)
@@ -98,6 +105,8 @@ def train(prog, args, docs, train_examples, state, shown):
     config, out = state.config, runs.save_path(args)
     held_out = runs.print_header(prog, docs, train_examples, state, args.params)
     uniform = math.log(config.vocab_size)  # the loss of knowing nothing: every token alike
+    every, norms = args.log_grad_norms, {}  # norms: the logged step's, filled by train_step
+    read_norms = lambda params: norms.update(grad_norms(params))
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)
         return out is not None and cli.save(prog, state, out, why)
@@ -110,9 +119,13 @@ def train(prog, args, docs, train_examples, state, shown):
         first_step, start_time, warned = state.step, time.perf_counter(), False
         try:
             while state.step < config.steps and not stop.requested:
-                loss = train_step(state, train_examples)
+                logged = every and (state.step + 1) % every == 0  # this step's gradients
+                loss = train_step(state, train_examples, read_norms if logged else None)
                 print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
                 shown["step"] = state.step
+                if logged:
+                    print(f"grad norms of step {state.step:4d} | " + "  ".join(
+                        f"{group} {norm:.2e}" for group, norm in norms.items()), flush=True)
                 if loss > FAR_ABOVE_UNIFORM * uniform and not warned:
                     warned = True
                     print(f"{prog}: note: the loss at step {state.step} ({loss:.4g}) is far above "
