@@ -13,11 +13,12 @@ gets one line naming --lr. A diverged run stops there, its last good state
 saved and its curve drawn (status 3). Output paths are checked first; a save
 that fails later keeps the old file (status 1).
 
---log-grad-norms K prints each layer's gradient norm every K steps (read
-after backward, before Adam's update).
+Two instruments: --plot-lr draws the learning rate of every step before the
+first, and --log-grad-norms K prints each layer's gradient norm every K
+steps (read after backward, before Adam's update).
 
 The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, training.py and generate.py,
+Builds on tokenizer.py, config.py, optim.py, training.py and generate.py,
 and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py,
 runs.py, stopping.py and svg.py.
 """
@@ -29,6 +30,7 @@ import time
 
 from .config import Config, ConfigError
 from .generate import sample
+from .optim import learning_rate
 from .plumbing import cli, flags, runs, svg
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
@@ -59,6 +61,10 @@ def parse_args(argv=None):
     p.add_argument("--resume", metavar="FILE",
                    help="continue the run saved in this checkpoint (and save back to it)")
     p.add_argument("--plot", metavar="FILE", help="write the loss curve (raw and running mean) as SVG")
+    p.add_argument("--plot-lr", metavar="FILE",
+                   help="write the learning rate of every step of the run (--schedule, --warmup) "
+                        "as SVG, before the first step; training then goes on as usual "
+                        "(Ctrl-C stops it, the picture stays)")
     p.add_argument("--log-grad-norms", type=cli.whole_number(1), metavar="K",
                    help="every K steps, a line on stdout after the step's: each layer's "
                         "gradient norm (L2 over its weights' gradients, before Adam's update), "
@@ -105,6 +111,8 @@ def train(prog, args, docs, train_examples, state, shown):
     config, out = state.config, runs.save_path(args)
     held_out = runs.print_header(prog, docs, train_examples, state, args.params)
     uniform = math.log(config.vocab_size)  # the loss of knowing nothing: every token alike
+    if args.plot_lr:
+        plot_learning_rate(prog, args.plot_lr, config)
     every, norms = args.log_grad_norms, {}  # norms: the logged step's, filled by train_step
     read_norms = lambda params: norms.update(grad_norms(params))
 
@@ -163,6 +171,18 @@ def train(prog, args, docs, train_examples, state, shown):
     for i in range(config.num_samples):
         text = sample(state.params, config, state.tokenizer, state.rng)
         print(f"sample {i + 1:2d}: {cli.shown_sample(text)}", flush=True)
+
+
+def plot_learning_rate(prog, path, config):
+    """Draw the learning rate of every step of the run (x: step 1 ... N, as
+    the step lines count), computed as Adam will (optim.learning_rate)."""
+    rates = [learning_rate(s, config) for s in range(config.steps)]  # step s + 1's
+    warmup = f", warmup {config.warmup}" if config.warmup else ""
+    short = ", still in warmup" if config.warmup > config.steps else ""  # the last step's is highest
+    title = (f"learning rate ({config.schedule}{warmup}, --lr {config.lr:g}): "
+             f"highest {max(rates):.3g}{short}")
+    cli.write(prog, path, svg.line_chart({"learning rate": ("#36c", rates)}, title, y_min=0),
+              "the learning rate over the run")
 
 
 if __name__ == "__main__":

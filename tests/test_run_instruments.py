@@ -1,17 +1,95 @@
-"""The instruments for a learner's questions, beside a run: --log-grad-norms
-against gradients from finite differences, and Head's repr naming where it
-was and which token each weight belongs to."""
+"""train's instruments: --plot-lr against learning rates worked out by hand,
+--log-grad-norms against gradients from finite differences, and Head's repr
+naming where it was and which token each weight belongs to."""
+import contextlib
+import io
 import math
+import re
 import tempfile
 import unittest
 from pathlib import Path
 
+from microgpt import train as train_command
 from microgpt.config import Config
 from microgpt.trace import trace, trace_whole
 from microgpt.training import batch_loss, grad_norms, start, train_step
-from tests.support import assert_one_line_error, train
+from tests.support import assert_one_line_error, interrupted, numbers, train
 
 DOCS = ["emma", "olivia", "ava", "isabella", "sophia", "mia"]
+
+
+def plotted(svg_text):
+    """(the learning rates drawn, the chart's title) of train --plot-lr's
+    SVG: the polyline's heights read against the x axis (y = 0, the chart
+    starts at 0) and the top of the line (the highest rate, in the title)."""
+    title = re.search(r'<text[^>]*font-size="14">([^<]*)</text>', svg_text).group(1)
+    highest = float(re.search(r"highest ([0-9.e+-]+)", title).group(1))
+    axis = float(re.search(r'<line x1="[\d.]+" y1="([\d.]+)" x2="[\d.]+" y2="\1"', svg_text).group(1))
+    points = [tuple(map(float, p.split(","))) for p in
+              re.search(r'<polyline points="([^"]*)"', svg_text).group(1).split()]
+    xs, ys = [x for x, _ in points], [y for _, y in points]
+    gaps = [b - a for a, b in zip(xs, xs[1:])] or [1.0]
+    assert min(gaps) > 0 and max(gaps) - min(gaps) < 0.15, xs  # one point a step, evenly spaced
+    top = min(ys)
+    return [highest * (axis - y) / (axis - top) for y in ys], title
+
+
+class PlotLearningRateTest(unittest.TestCase):
+    # step s (0-based) of N, lr, W, each worked out from the formulas by hand
+    CASES = [
+        ({"steps": 4, "lr": 0.01}, [0.01, 0.0075, 0.005, 0.0025]),           # lr * (1 - s / N)
+        ({"steps": 5, "lr": 0.01, "warmup": 2},                                # up, then 1 - (s - 2) / 3
+         [0.005, 0.01, 0.01, 0.01 * 2 / 3, 0.01 / 3]),
+        ({"steps": 6, "lr": 0.01, "warmup": 2, "schedule": "cosine"},         # 0.5 * (1 + cos(pi * k / 4))
+         [0.005, 0.01, 0.01, 0.0085355339, 0.005, 0.0014644661]),
+        ({"steps": 5, "lr": 0.03, "warmup": 3, "schedule": "constant"}, [0.01, 0.02, 0.03, 0.03, 0.03]),
+        ({"steps": 8, "lr": 1.0, "warmup": 4, "n_embd": 16, "schedule": "noam"},  # 0.25 * min(...)
+         [0.03125, 0.0625, 0.09375, 0.125, 0.25 / 5 ** 0.5, 0.25 / 6 ** 0.5, 0.25 / 7 ** 0.5,
+          0.25 / 8 ** 0.5]),
+        ({"steps": 3, "lr": 0.01, "warmup": 10}, [0.001, 0.002, 0.003]),     # ends within its warmup
+    ]
+
+    def test_the_plotted_points_are_the_schedules_rates(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = Path(d) / "lr.svg"
+            for settings, want in self.CASES:
+                with self.subTest(**settings):
+                    with contextlib.redirect_stderr(io.StringIO()) as said:
+                        train_command.plot_learning_rate("train", out, Config(**settings))
+                    self.assertIn("wrote the learning rate over the run", said.getvalue())
+                    got, title = plotted(out.read_text())
+                    self.assertEqual(len(got), len(want))
+                    for g, w in zip(got, want):
+                        self.assertAlmostEqual(g, w, delta=1e-3 * max(want))
+                    self.assertIn(f"highest {max(want):.3g}", title)
+                    self.assertEqual("still in warmup" in title, settings.get("warmup", 0) > settings["steps"])
+
+    def test_the_command_draws_it_first_and_trains_as_usual(self):
+        with tempfile.TemporaryDirectory() as d:
+            data, out = Path(d) / "d.txt", Path(d) / "lr.svg"
+            data.write_text("\n".join(DOCS) + "\n")
+            tiny = (data, "--steps", "6", "--n-embd", "8", "--n-head", "2", "--num-samples", "1")
+            plain = train(*tiny)
+            result = train(*tiny, "--warmup", "2", "--schedule", "cosine", "--plot-lr", out)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn(f"wrote the learning rate over the run to {out}", result.stderr)
+            got, _ = plotted(out.read_text())
+            for g, w in zip(got, self.CASES[2][1]):
+                self.assertAlmostEqual(g, w, delta=1e-5)
+            self.assertEqual(len([l for l in result.stdout.splitlines() if l.startswith("step")]), 6)
+            out.unlink()  # drawn before the first step: a run stopped at its first has it
+            _, err, status = interrupted("train", (*tiny[:2], "300", *tiny[3:], "--plot-lr", out),
+                                         d, step=1)
+            self.assertEqual(status, 130, err)
+            self.assertEqual(len(plotted(out.read_text())[0]), 300)
+            same = train(*tiny, "--plot-lr", out)  # and the run's numbers are the run's without it
+            self.assertEqual(numbers(same.stdout), numbers(plain.stdout))
+            # noam's peak factor 8 ** -0.5 * 20 ** -0.5 = 0.079: the note of dataset.notes, once
+            noam = train(*tiny, "--schedule", "noam", "--warmup", "20", "--plot-lr", out)
+            self.assertEqual(noam.stderr.count("under a tenth of --lr"), 1)
+            assert_one_line_error(self, train(*tiny, "--plot-lr", out, "--plot", out), "--plot-lr")
+            assert_one_line_error(self, train(*tiny, "--plot-lr", Path(d) / "no" / "x.svg"),
+                                  "no such folder")
 
 
 def finite_difference_norms(params, loss_of, h=1e-5):
