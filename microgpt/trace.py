@@ -47,18 +47,31 @@ BOS_LABEL = "<BOS>"
 
 @dataclass(repr=False)
 class Head:
-    """What one head computed at one position; plain floats, shapes in comments."""
+    """What one head computed at one position; plain floats, shapes in comments.
+    trace() also says where it was (layer, head, pos, token) and which token
+    each key position holds (keys), for the repr; built by hand they are None."""
     q_h: list           # (head_dim,) this position's query
     k_h: list           # (T, head_dim) keys of positions 0..t
     v_h: list           # (T, head_dim) values of positions 0..t
     attn_logits: list   # (T,) q_h . k_h[t] / sqrt(head_dim) (unscaled with --no-attention-scale)
     attn_weights: list  # (T,) softmax of the logits: sums to 1
     head_out: list      # (head_dim,) sum over t of attn_weights[t] * v_h[t]
+    layer: int = None   # where: layer, head, position and the token read there
+    head: int = None
+    pos: int = None
+    token: str = None
+    keys: list = None   # (T,) the token at each key position, attn_weights' labels
 
     def __repr__(self):
+        """Head(layer 0, head 2, at 3 'm': attn_weights {'<BOS>': 0.24, 'e': 0.27, ...}, ...)"""
         r = lambda xs: "[" + ", ".join(f"{x:.4f}" for x in xs) + "]"
-        return (f"Head(q_h={r(self.q_h)}, attn_logits={r(self.attn_logits)}, "
-                f"attn_weights={r(self.attn_weights)}, head_out={r(self.head_out)})")
+        if self.keys is None:
+            return (f"Head(q_h={r(self.q_h)}, attn_logits={r(self.attn_logits)}, "
+                    f"attn_weights={r(self.attn_weights)}, head_out={r(self.head_out)})")
+        weights = ", ".join(f"{k!r}: {w:.4f}" for k, w in zip(self.keys, self.attn_weights))
+        return (f"Head(layer {self.layer}, head {self.head}, at {self.pos} {self.token!r}: "
+                f"attn_weights {{{weights}}}, attn_logits={r(self.attn_logits)}, "
+                f"q_h={r(self.q_h)}, head_out={r(self.head_out)})")
 
 
 @dataclass(repr=False)
@@ -109,7 +122,10 @@ def trace(params, config, tokenizer, text):
     for pos_id, token_id in enumerate(tokens):
         records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
         logits, stages = watch(token_id, pos_id, keys, values, params, config, records)
-        heads = [Head(*(floats(part) for part in record)) for record in records]
+        heads = [Head(*(floats(part) for part in record), layer=i // config.n_head,
+                      head=i % config.n_head, pos=pos_id, token=labels[token_id],
+                      keys=[labels[t] for t in tokens[:pos_id + 1]])
+                 for i, record in enumerate(records)]
         probs = softmax_data([l.data for l in logits])
         positions.append(Position(
             pos=pos_id, token=labels[token_id],
@@ -147,8 +163,10 @@ def trace_whole(params, config, tokenizer, text):
     records = [[floats(part) for part in record] for record in records]
     positions = []
     for i, token_id in enumerate(ids):
-        heads = [Head(q_h[i], k_h, v_h, logits[i], weights[i], out[i])
-                 for q_h, k_h, v_h, logits, weights, out in records]
+        heads = [Head(q_h[i], k_h, v_h, logits[i], weights[i], out[i], layer=n // config.n_head,
+                      head=n % config.n_head, pos=i, token=labels[token_id],
+                      keys=[labels[t] for t in ids])
+                 for n, (q_h, k_h, v_h, logits, weights, out) in enumerate(records)]
         positions.append(Position(pos=i, token=labels[token_id], next_probs=probs[i],
                                   layers=[heads[j:j + config.n_head]
                                           for j in range(0, len(heads), config.n_head)]))

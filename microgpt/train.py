@@ -9,14 +9,18 @@ reference run's numbers.
 Ctrl-C (or SIGTERM) says at once that it stops after this step, finishes
 the step, saves (with --out, or back to the --resume file), draws --plot and
 exits 130; a second Ctrl-C stops at once. A loss far above a uniform guess's
-gets one line naming --lr. A diverged run
-stops there, its last good state saved and its curve drawn (status 3). Output paths are checked
-first; a save that fails later keeps the old file (status 1).
+gets one line naming --lr. A diverged run stops there, its last good state
+saved and its curve drawn (status 3). Output paths are checked first; a save
+that fails later keeps the old file (status 1).
+
+Two instruments: --plot-lr draws the learning rate of every step before the
+first, and --log-grad-norms K prints each layer's gradient norm every K
+steps (read after backward, before Adam's update).
 
 The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, training.py and generate.py, and on the
-plumbing's checkpoint.py, cli.py, datasets.py, flags.py, runs.py,
-stopping.py and svg.py.
+Builds on tokenizer.py, config.py, optim.py, training.py and generate.py,
+and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py,
+runs.py, stopping.py and svg.py.
 """
 from __future__ import annotations
 
@@ -26,12 +30,13 @@ import time
 
 from .config import Config, ConfigError
 from .generate import sample
+from .optim import learning_rate
 from .plumbing import cli, flags, runs, svg
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .plumbing.stopping import stop_requests
 from .tokenizer import UnknownText
-from .training import Diverged, cycle_collector_off, held_out_loss, train_step
+from .training import Diverged, cycle_collector_off, grad_norms, held_out_loss, train_step
 
 
 def parse_args(argv=None):
@@ -56,6 +61,14 @@ def parse_args(argv=None):
     p.add_argument("--resume", metavar="FILE",
                    help="continue the run saved in this checkpoint (and save back to it)")
     p.add_argument("--plot", metavar="FILE", help="write the loss curve (raw and running mean) as SVG")
+    p.add_argument("--plot-lr", metavar="FILE",
+                   help="write the learning rate of every step of the run (--schedule, --warmup) "
+                        "as SVG, before the first step; training then goes on as usual "
+                        "(Ctrl-C stops it, the picture stays)")
+    p.add_argument("--log-grad-norms", type=cli.whole_number(1), metavar="K",
+                   help="every K steps, a line on stdout after the step's: each layer's "
+                        "gradient norm (L2 over its weights' gradients, before Adam's update), "
+                        "embeddings first, lm_head last")
     p.add_argument("--params", action="store_true",
                    help="print every weight matrix's shape and count, after num params")
     args = p.parse_args(argv)
@@ -98,6 +111,10 @@ def train(prog, args, docs, train_examples, state, shown):
     config, out = state.config, runs.save_path(args)
     held_out = runs.print_header(prog, docs, train_examples, state, args.params)
     uniform = math.log(config.vocab_size)  # the loss of knowing nothing: every token alike
+    if args.plot_lr:
+        plot_learning_rate(prog, args.plot_lr, config)
+    every, norms = args.log_grad_norms, {}  # norms: the logged step's, filled by train_step
+    read_norms = lambda params: norms.update(grad_norms(params))
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)
         return out is not None and cli.save(prog, state, out, why)
@@ -110,9 +127,13 @@ def train(prog, args, docs, train_examples, state, shown):
         first_step, start_time, warned = state.step, time.perf_counter(), False
         try:
             while state.step < config.steps and not stop.requested:
-                loss = train_step(state, train_examples)
+                logged = every and (state.step + 1) % every == 0  # this step's gradients
+                loss = train_step(state, train_examples, read_norms if logged else None)
                 print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
                 shown["step"] = state.step
+                if logged:
+                    print(f"grad norms of step {state.step:4d} | " + "  ".join(
+                        f"{group} {norm:.2e}" for group, norm in norms.items()), flush=True)
                 if loss > FAR_ABOVE_UNIFORM * uniform and not warned:
                     warned = True
                     print(f"{prog}: note: the loss at step {state.step} ({loss:.4g}) is far above "
@@ -150,6 +171,18 @@ def train(prog, args, docs, train_examples, state, shown):
     for i in range(config.num_samples):
         text = sample(state.params, config, state.tokenizer, state.rng)
         print(f"sample {i + 1:2d}: {cli.shown_sample(text)}", flush=True)
+
+
+def plot_learning_rate(prog, path, config):
+    """Draw the learning rate of every step of the run (x: step 1 ... N, as
+    the step lines count), computed as Adam will (optim.learning_rate)."""
+    rates = [learning_rate(s, config) for s in range(config.steps)]  # step s + 1's
+    warmup = f", warmup {config.warmup}" if config.warmup else ""
+    short = ", still in warmup" if config.warmup > config.steps else ""  # the last step's is highest
+    title = (f"learning rate ({config.schedule}{warmup}, --lr {config.lr:g}): "
+             f"highest {max(rates):.3g}{short}")
+    cli.write(prog, path, svg.line_chart({"learning rate": ("#36c", rates)}, title, y_min=0),
+              "the learning rate over the run")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,9 @@ def open_run(args, given, prog):
     cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
     cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
                                                   "resumed from", out: "the checkpoint"})
+    cli.check_output(prog, "--plot-lr", getattr(args, "plot_lr", None),
+                     {path: "the data", args.resume: "the checkpoint resumed from",
+                      out: "the checkpoint", args.plot: "the --plot picture"})
     if name and path != Path(name):
         why = "not found here" if not os.path.exists(name) else "here is not the run's data"
         print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)

@@ -12,6 +12,7 @@ of text, any styling a learner would have to read past.
 """
 from __future__ import annotations
 
+import math
 import re
 from html import escape as escape_html
 
@@ -111,24 +112,27 @@ def grids(panels, cell=28):
     return _svg(width, height, body)
 
 
-def line_chart(series, title, width=640, height=360, x_labels=None):
+def line_chart(series, title, width=640, height=360, x_labels=None, y_min=None):
     """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}.
 
     x_labels: None (the x axis reads step 1 ... step n), or one label per x,
-    each written under its point."""
+    each written under its point. y_min: where the y axis starts, if below
+    the lowest y (0 for a learning rate: its size, not only its changes)."""
     left, right, top, bottom = 55, 15, 35, 40
     ys_all = [y for _, ys in series.values() for y in ys]
     n = max(len(ys) for _, ys in series.values())
-    lo, hi = min(ys_all), max(ys_all)
+    lo, hi = min(ys_all + ([] if y_min is None else [y_min])), max(ys_all)
     hi = hi if hi > lo else lo + 1
     sx = lambda i: left + (width - left - right) * (i / max(n - 1, 1))
     sy = lambda y: top + (height - top - bottom) * (1 - (y - lo) / (hi - lo))
     body = [f'<text x="{left}" y="22" font-size="14">{escape(title)}</text>',
             f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#888"/>',
             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#888"/>']
+    digits = max(2, 1 - math.floor(math.log10((hi - lo) / 4)))  # guides 0.0025 apart: 4 decimals
+    label = lambda y: f"{y:.{digits}f}" if digits <= 6 else f"{y:.2e}"  # 1e-7 apart: 2.50e-07
     for k in range(5):  # five horizontal guides with their values
         y = lo + (hi - lo) * k / 4
-        body.append(f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" font-size="10" text-anchor="end">{y:.2f}</text>')
+        body.append(f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" font-size="10" text-anchor="end">{label(y)}</text>')
         body.append(f'<line x1="{left}" y1="{sy(y):.1f}" x2="{width - right}" y2="{sy(y):.1f}" stroke="#eee"/>')
     if x_labels is None:
         body.append(f'<text x="{width - right}" y="{height - 12}" font-size="10" text-anchor="end">step {n}</text>')
