@@ -69,6 +69,7 @@ READING_ORDER = (
     "heads",               # what each head does over many documents, and ablating one
     "graph",               # a small expression's graph as text or DOT
     "finite_differences",  # backpropagation checked against the definition of a derivative
+    "grad_norms",          # how big each layer's gradient is: the vanishing gradient, measured
     "attention_scale",     # why attention divides by sqrt(d_k): random dot products, measured
     "recall",              # the recall task: a key letter, a gap of digits, "=", the key again
     "reach",               # how far back a model reaches: accuracy, gradient fall-off, graph depth

@@ -18,9 +18,9 @@ first, and --log-grad-norms K prints each layer's gradient norm every K
 steps (read after backward, before Adam's update).
 
 The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, optim.py, training.py and generate.py,
-and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py,
-runs.py, stopping.py and svg.py.
+Builds on tokenizer.py, config.py, optim.py, training.py, generate.py and
+grad_norms.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
+flags.py, runs.py, stopping.py and svg.py.
 """
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .plumbing.stopping import stop_requests
 from .tokenizer import UnknownText
-from .training import Diverged, cycle_collector_off, grad_norms, held_out_loss, train_step
+from .grad_norms import grad_norms
+from .training import Diverged, cycle_collector_off, held_out_loss, train_step
 
 
 def parse_args(argv=None):

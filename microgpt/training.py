@@ -13,8 +13,8 @@ losses, backpropagates and lets Adam move every parameter; a loss or
 gradient that is no longer a finite number raises Diverged first, so the
 state stays the last good one. `held_out_loss` measures the documents a
 split (config.val_fraction) never trains on, forward passes only.
-`grad_norms` gives the size of each layer's gradient, which train_step can
-hand to a caller before Adam uses it (train --log-grad-norms prints it).
+train_step can hand the gradients to a caller before Adam uses them
+(grad_norms.py measures them for train --log-grad-norms).
 
     examples, state = start(load_docs("names.txt"), Config())
     while state.step < state.config.steps:
@@ -203,32 +203,6 @@ def train_step(state, examples, gradients=None):
     state.step += 1
     state.losses.append(loss.data)
     return loss.data
-
-
-HEADS = ("lm_head", "cls_head")  # the output layer: the last a forward pass uses
-
-
-def grad_norms(params):
-    """{group: the L2 norm of the gradients of its weights}, every entry of
-    every matrix in the group: a layer (layer0.attn_wq, layer0.mlp_fc1, ...
-    are "layer0"), or a matrix outside the layers (wte, wpe, ln_emb),
-    in the order the forward pass uses them (the output layer last).
-
-    >>> from microgpt.value import Value
-    >>> params = {"wte": [[Value(0.0)]], "lm_head": [[Value(0.0)]],
-    ...           "layer0.attn_wq": [[Value(0.0)]], "layer0.mlp_fc1": [[Value(0.0)]]}
-    >>> params["wte"][0][0].grad, params["layer0.attn_wq"][0][0].grad = 1.0, 3.0
-    >>> params["layer0.mlp_fc1"][0][0].grad = 4.0
-    >>> grad_norms(params)
-    {'wte': 1.0, 'layer0': 5.0, 'lm_head': 0.0}
-    """
-    squares = {}  # group -> sum of its gradients squared
-    names = [n for n in params if n not in HEADS] + [n for n in params if n in HEADS]
-    for name in names:
-        group = name.split(".")[0]
-        total = sum(p.grad ** 2 for row in params[name] for p in row)
-        squares[group] = squares.get(group, 0.0) + total
-    return {group: math.sqrt(total) for group, total in squares.items()}
 
 
 def held_out_loss(state, examples, smoothing=None):

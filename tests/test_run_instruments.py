@@ -12,7 +12,8 @@ from pathlib import Path
 from microgpt import train as train_command
 from microgpt.config import Config
 from microgpt.trace import trace, trace_whole
-from microgpt.training import batch_loss, grad_norms, start, train_step
+from microgpt.grad_norms import grad_norms
+from microgpt.training import batch_loss, start, train_step
 from tests.support import assert_one_line_error, interrupted, numbers, train
 
 DOCS = ["emma", "olivia", "ava", "isabella", "sophia", "mia"]
