@@ -157,7 +157,11 @@ def notes(docs, train, held_out, config):
         said.append(f"no pair of tokens occurs twice any more: the vocabulary stops at "
                     f"{config.vocab_size}")
     peak = peak_learning_rate(config)
-    if peak < config.lr / 10:
+    if peak < config.lr / 10 and config.warmup > config.steps:
+        said.append(f"the warmup ({config.warmup} steps) is longer than the run "
+                    f"({config.steps}): the learning rate only climbs, to {peak:.2g}, under a "
+                    f"tenth of --lr {config.lr:g}")
+    elif peak < config.lr / 10:
         said.append(f"the {config.schedule} schedule peaks at a learning rate of {peak:.2g}, "
                     f"under a tenth of --lr {config.lr:g}: it multiplies --lr by n_embd ** -0.5 "
                     f"* W ** -0.5 = {peak / config.lr:.3g}, so for a peak of P give --lr P / "

@@ -55,16 +55,19 @@ def learning_rate(step, config):
 
 
 def peak_learning_rate(config):
-    """The largest learning rate of the run: lr itself, but noam's scale
-    n_embd ** -0.5 * W ** -0.5 (at its peak, step W) multiplies it.
+    """The largest learning rate of the run: at the last warmup step, or at
+    the run's last step when the warmup is longer than the run. It is lr
+    itself, unless noam's scale n_embd ** -0.5 * W ** -0.5 multiplies it,
+    or the run ends while the rate still climbs.
 
     >>> from microgpt.config import Config
     >>> peak_learning_rate(Config(lr=0.01, schedule="noam", warmup=100, n_embd=16))
     0.00025
+    >>> peak_learning_rate(Config(lr=0.01, warmup=100, steps=10))   # 10 steps of 100 up
+    0.001
     """
-    if config.schedule == "noam":
-        return config.lr * config.n_embd ** -0.5 * config.warmup ** -0.5
-    return config.lr
+    top = min(config.warmup, config.steps) - 1 if config.warmup else 0  # the highest rate's step
+    return learning_rate(top, config)
 
 
 def adam_step(params, m, v, step, config):

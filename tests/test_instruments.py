@@ -197,12 +197,19 @@ class InspectHeadsTest(unittest.TestCase):
 
 class ScheduleNoteTest(unittest.TestCase):
     def test_a_schedule_that_peaks_far_below_lr_says_so(self):
-        noam = ("names.txt", "--schedule", "noam", "--warmup", "100", "--steps", "2")
+        noam = ("names.txt", "--schedule", "noam", "--warmup", "100", "--steps", "100")
         note = run("-m", "microgpt.train", *noam).stderr
-        # 0.01 * 16 ** -0.5 * 100 ** -0.5 = 0.00025
+        # 0.01 * 16 ** -0.5 * 100 ** -0.5 = 0.00025, at step 100
         self.assertIn("the noam schedule peaks at a learning rate of 0.00025, under a tenth of "
                       "--lr 0.01", note)
         self.assertIn("peaks at a learning rate of 0.025, under a tenth of --lr 1: it multiplies "
                       "--lr by n_embd ** -0.5 * W ** -0.5 = 0.025",
                       run("-m", "microgpt.train", *noam, "--lr", "1").stderr)
+        # a run that ends in its warmup tops out where it ends: 0.01 * 0.25 * 2 * 100 ** -1.5
+        short = run("-m", "microgpt.train", *noam[:-1], "2").stderr
+        self.assertIn("the warmup (100 steps) is longer than the run (2): the learning rate only "
+                      "climbs, to 5e-06, under a tenth of --lr 0.01", short)
+        self.assertNotIn("peaks at", short)
+        self.assertIn("only climbs, to 0.0005,",  # linear: 0.01 * 5 / 100
+                      run("-m", "microgpt.train", "names.txt", "--warmup", "100", "--steps", "5").stderr)
         self.assertNotIn("peaks at", run("-m", "microgpt.train", "names.txt", "--steps", "2").stderr)
