@@ -18,26 +18,23 @@ first, and --log-grad-norms K prints each layer's gradient norm every K
 steps (read after backward, before Adam's update).
 
 The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, optim.py, training.py, generate.py and
-grad_norms.py, and on the plumbing's checkpoint.py, cli.py, datasets.py,
-flags.py, runs.py, stopping.py and svg.py.
+Builds on tokenizer.py, config.py, optim.py, generate.py and grad_norms.py,
+and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py, runs.py
+(the training loop) and svg.py.
 """
 from __future__ import annotations
 
 import math
 import sys
-import time
 
 from .config import Config, ConfigError
 from .generate import sample
+from .grad_norms import grad_norms
 from .optim import learning_rate
 from .plumbing import cli, flags, runs, svg
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
-from .plumbing.stopping import stop_requests
 from .tokenizer import UnknownText
-from .grad_norms import grad_norms
-from .training import Diverged, cycle_collector_off, held_out_loss, train_step
 
 
 def parse_args(argv=None):
@@ -115,58 +112,38 @@ def train(prog, args, docs, train_examples, state, shown):
     if args.plot_lr:
         plot_learning_rate(prog, args.plot_lr, config)
     every, norms = args.log_grad_norms, {}  # norms: the logged step's, filled by train_step
-    read_norms = lambda params: norms.update(grad_norms(params))
+    warned = []  # the step whose loss was far above a uniform guess's, once
+
+    def gradients(step):  # train_step's hook on the steps --log-grad-norms logs
+        logged = every and (step + 1) % every == 0
+        return (lambda params: norms.update(grad_norms(params))) if logged else None
+
+    def after_step(loss):
+        shown["step"] = state.step
+        if norms:
+            print(f"grad norms of step {state.step:4d} | " + "  ".join(
+                f"{group} {norm:.2e}" for group, norm in norms.items()), flush=True)
+            norms.clear()
+        if loss > FAR_ABOVE_UNIFORM * uniform and not warned:
+            warned.append(state.step)
+            print(f"{prog}: note: the loss at step {state.step} ({loss:.4g}) is far above "
+                  f"a uniform guess's (log {config.vocab_size} = {uniform:.2f}): --lr "
+                  f"{config.lr:g} is likely too high", file=sys.stderr)
+        if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
+            save("checkpoint")
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)
-        return out is not None and cli.save(prog, state, out, why)
+        saved = out is not None and cli.save(prog, state, out, why)
+        if why == "stdout closed":
+            shown["saved"] = saved
+        return saved
 
     def plot():  # what there is, even of a run that diverged or was stopped
         if args.plot and state.losses:
             cli.write(prog, args.plot, svg.loss_chart(state.losses), "the loss curve")
 
-    with stop_requests(prog) as stop, cycle_collector_off():
-        first_step, start_time, warned = state.step, time.perf_counter(), False
-        try:
-            while state.step < config.steps and not stop.requested:
-                logged = every and (state.step + 1) % every == 0  # this step's gradients
-                loss = train_step(state, train_examples, read_norms if logged else None)
-                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-                shown["step"] = state.step
-                if logged:
-                    print(f"grad norms of step {state.step:4d} | " + "  ".join(
-                        f"{group} {norm:.2e}" for group, norm in norms.items()), flush=True)
-                if loss > FAR_ABOVE_UNIFORM * uniform and not warned:
-                    warned = True
-                    print(f"{prog}: note: the loss at step {state.step} ({loss:.4g}) is far above "
-                          f"a uniform guess's (log {config.vocab_size} = {uniform:.2f}): --lr "
-                          f"{config.lr:g} is likely too high", file=sys.stderr)
-                if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
-                    print(f"held-out after step {state.step:4d} | loss "
-                          f"{held_out_loss(state, held_out):.4f}", flush=True)
-                if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
-                    save("checkpoint")
-        except Diverged as e:  # the state is still the last good step's: keep that
-            kept = f"; {out} holds step {state.step}" if save() else ""
-            plot()
-            cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
-                           f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
-        except cli.OutputClosed:  # keep the work, then end quietly
-            shown["saved"] = save("stdout closed")
-            plot()
-            raise
-        if stop.requested:
-            kept = f"; saved to {out}" if save() else ""
-            plot()
-            print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
-            sys.exit(cli.INTERRUPTED)
-        if state.step > first_step:
-            done, elapsed = state.step - first_step, time.perf_counter() - start_time
-            print(f"trained {cli.plural(done, 'step')} in {elapsed:.1f} s "
-                  f"({1000 * elapsed / done:.1f} ms/step)", file=sys.stderr)
-        save("done")
-        plot()
-    if stop.requested:  # during the save: it is done, so stop now
-        raise KeyboardInterrupt
+    runs.train_to_end(prog, state, train_examples, held_out, save, out,
+                      gradients=gradients, after_step=after_step, at_exit=plot)
     # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
     print(f"\n{runs.samples_header(state.data_name)}")
     for i in range(config.num_samples):

@@ -6,10 +6,11 @@ the outputs writable and no other run's, the data the one a resumed run trained 
 ones a resume may change, the model small enough for this machine.
 
 It also prints what a run trains on (print_header) and the line before its
-samples, and holds the training loop of classify and seq2seq (train_to_end).
+samples, and holds the commands' training loop (train_to_end: train,
+classify and seq2seq).
 Builds on config.py, dataset.py, params.py, training.py,
 checkpoint.py, cli.py (its lock_output: a second run saving to the same
-file is refused), datasets.py, size.py and stopping.py; train.py opens its run here.
+file is refused), datasets.py, size.py and stopping.py; train.py opens and trains its run here.
 """
 from __future__ import annotations
 
@@ -117,34 +118,46 @@ def samples_header(data_name):
     return f"--- inference (new samples of {stem or 'the data'}) ---"
 
 
-def train_to_end(prog, state, examples, held_out, save, out, progress=None):
-    """The training loop of the commands besides train (classify, seq2seq):
-    a line per step, the held-out loss every eval_every steps and after the
-    last, progress when given; on divergence the last good state saved and
-    status 3; on Ctrl-C or SIGTERM the step finished, saved and status 130;
-    at the end saved, and the time it took said on stderr. save(why) saves
-    the run to out (False when it could not, a line says why)."""
+def train_to_end(prog, state, examples, held_out, save, out, progress=None,
+                 gradients=None, after_step=None, at_exit=None):
+    """The training loop of the commands: a line per step, the held-out loss
+    every eval_every steps and after the last, progress when given; on
+    divergence the last good state saved and status 3; on Ctrl-C or SIGTERM
+    the step finished, saved and status 130; at the end saved, and the time
+    it took said on stderr. save(why) saves the run to out (False when it
+    could not, a line says why).
+
+    train's extras: gradients(step) gives train_step's gradients hook for
+    that step (or None), after_step(loss) runs after the step's line, and
+    at_exit() after the save, however the loop ends (its --plot)."""
     config = state.config
+    at_exit = at_exit or (lambda: None)
     with stop_requests(prog) as stop, cycle_collector_off():
         first_step, start_time = state.step, time.perf_counter()
         try:
             while state.step < config.steps and not stop.requested:
-                loss = train_step(state, examples)
+                hook = gradients(state.step) if gradients else None
+                loss = train_step(state, examples, hook)
                 print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+                if after_step is not None:
+                    after_step(loss)
                 if progress is not None:
                     progress.step("training", state.step, config.steps)
                 if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
                     print(f"held-out after step {state.step:4d} | loss "
                           f"{held_out_loss(state, held_out):.4f}", flush=True)
-        except Diverged as e:
+        except Diverged as e:  # the state is still the last good step's: keep that
             kept = f"; {out} holds step {state.step}" if save() else ""
+            at_exit()
             cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
                            f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
-        except cli.OutputClosed:
+        except cli.OutputClosed:  # keep the work, then end quietly
             save("stdout closed")
+            at_exit()
             raise
         if stop.requested:
             kept = f"; saved to {out}" if save() else ""
+            at_exit()
             print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
             sys.exit(cli.INTERRUPTED)
         if state.step > first_step:
@@ -152,5 +165,6 @@ def train_to_end(prog, state, examples, held_out, save, out, progress=None):
             print(f"trained {cli.plural(done, 'step')} in {elapsed:.1f} s "
                   f"({1000 * elapsed / done:.1f} ms/step)", file=sys.stderr)
         save("done")
+        at_exit()
     if stop.requested:  # during the save: it is done, so stop now
         raise KeyboardInterrupt
