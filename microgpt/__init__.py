@@ -85,6 +85,8 @@ READING_ORDER = (
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
+    "plumbing.drawing",     # what pictures are made of: text that fits, round ticks, a colour scale
+    "plumbing.labels",      # a token as a picture shows it: ␣ for a space, labels cut to a width
     "plumbing.svg",         # pictures
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
