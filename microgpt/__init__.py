@@ -87,6 +87,7 @@ READING_ORDER = (
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.drawing",     # what pictures are made of: text that fits, round ticks, a colour scale
     "plumbing.labels",      # a token as a picture shows it: ␣ for a space, labels cut to a width
+    "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
     "plumbing.svg",         # pictures
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
