@@ -90,6 +90,7 @@ READING_ORDER = (
     "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
     "plumbing.svg",         # pictures
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
+    "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     # the commands: python -m microgpt.X
     "train",       # train a model, print samples
