@@ -87,8 +87,12 @@ READING_ORDER = (
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
+    "plumbing.drawing",     # what pictures are made of: text that fits, round ticks, a colour scale
+    "plumbing.labels",      # a token as a picture shows it: ␣ for a space, labels cut to a width
+    "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
     "plumbing.svg",         # pictures
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
+    "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     # the commands: python -m microgpt.X
     "train",       # train a model, print samples

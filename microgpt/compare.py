@@ -14,7 +14,9 @@ win (flags.with_variant). A run that diverged is marked so, without a loss. It p
 count, the final training loss (the mean of the last 50 steps: one step's
 loss is noisy), the held-out loss when --val-fraction asks for a split, the
 milliseconds per step, and a few samples. --svg draws every run's
-running-mean loss curve in one chart. Progress goes to stderr.
+running-mean loss curve in one chart, each its own dashes and markers
+(curves that coincide stay apart); with --delta, under it, each run's
+difference from the baseline's curve. Progress goes to stderr.
 
 The runs take turns in this process (training.start, train_step): each is
 the very run `python -m microgpt.train` with the same flags would make. In
@@ -132,11 +134,20 @@ class Comparison(list):
     def __repr__(self):
         return "\n".join(table(self))
 
-    def chart(self):
-        """Every run's running-mean loss curve, as SVG."""
+    def chart(self, delta=False):
+        """Every run's running-mean loss curve, as SVG, each its colour,
+        dashes and markers so that curves that coincide stay apart; delta:
+        and under it, each run's curve minus the baseline's (the first run's)."""
         series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))
                   for i, r in enumerate(self) if r.losses}
-        return svg.line_chart(series, f"training loss, running mean of {WINDOW} steps")
+        curves = svg.line_chart(series, f"training loss, running mean of {WINDOW} steps",
+                                y_title="loss", styles=True)
+        first = self[0].name
+        if not delta or first not in series:
+            return curves
+        return svg.stacked([curves, svg.delta_chart(
+            series, first, f"each run's running mean minus {first}'s (below 0: a lower loss)",
+            y_title="loss difference", styles=True)])
 
     def _repr_html_(self):
         text = "\n".join(table(self)).replace("&", "&amp;").replace("<", "&lt;")
@@ -165,11 +176,16 @@ def parse_args(argv=None):
                    help='a run to compare with the baseline, e.g. "gelu: --activation gelu"; '
                         "FLAGS are train's run flags (give --variant once per run)")
     p.add_argument("--svg", metavar="FILE", help="draw every run's loss curve (running mean) here")
+    p.add_argument("--delta", action="store_true",
+                   help="with --svg: also draw each run's running mean minus the baseline's")
     p.add_argument("--num-samples", type=cli.whole_number(0), default=3,
                    help="samples shown per run (default 3)")
     p.add_argument("--temperature", type=cli.number(0), help="sampling temperature (default 0.5)")
     flags.add_run_flags(p)  # these apply to every run
     args = p.parse_args(argv)
+    if args.delta and not (args.svg and args.variant):
+        p.error("--delta draws each --variant's difference from the baseline into --svg FILE: "
+                "give both")
     common = flags.run_config(args)
     runs = [("baseline", common)]
     for text in args.variant:
@@ -209,10 +225,7 @@ def main(argv=None):
         results.append(train_one(name, docs, planned, progress, label))
     print("\n".join(table(results, runs[0][1])))
     if args.svg:
-        series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))
-                  for i, r in enumerate(results)}
-        title = f"training loss, running mean of {WINDOW} steps"
-        cli.write(prog, args.svg, svg.line_chart(series, title), "the loss curves")
+        cli.write(prog, args.svg, Comparison(results).chart(args.delta), "the loss curves")
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ matrices are full (dots only where the mask hides PAD), and a classifier
 ends with each class's probability. An encoder-decoder shows its three
 kinds of attention as it writes its output for TEXT, each labelled with
 where Q, K and V come from (--layer, --head: one of them). --numbers prints
-the weights instead of shades; --svg FILE writes the same heatmaps.
+the weights instead of shades; --svg FILE writes the same heatmaps as one
+picture: a row per layer, a column per head, titled with the model and the
+text. `inspect A.json B.json TEXT` shows two models reading the same text,
+one after the other (their pictures one above the other, head under head).
 
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
 trains a fresh model on --data (default names.txt) first, shaped by train's
@@ -20,91 +23,38 @@ model flags (--n-head 2, ...); the text is checked before it trains.
 
 `inspect MODEL.json --heads` is the same question over many documents, one
 table (heads.py); `--ablate L.H` silences a head and shows what the loss
-loses. Builds on config.py, training.py, classification.py,
-tokenizer.py, trace.py (the numbers), stream.py (--stream), heads.py, svg.py (the picture),
-checkpoint.py, cli.py, datasets.py, flags.py, size.py and terminal.py.
+loses. Builds on config.py, training.py, tokenizer.py, trace.py (the
+numbers), stream.py (--stream), heads.py, views.py (what is shown), svg.py
+(the picture), checkpoint.py, cli.py, datasets.py, flags.py and size.py.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import heads
-from .classification import probabilities
 from .config import RECURRENT, Config, ConfigError
-from .plumbing import checkpoint, cli, flags, svg, terminal
+from .plumbing import checkpoint, cli, flags, svg
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError, load_docs, locate, locate_saved
 from .plumbing.size import check_fits
+from .plumbing.views import reads_whole, seq2seq_report, show, svg_picture
 from .stream import rms_lines
 from .tokenizer import UnknownText
-from .trace import (BOS_LABEL, attention_matrix, check_readable, hidden, three_kinds, trace,
-                    trace_seq2seq, trace_whole)
+from .trace import check_readable, three_kinds, trace, trace_seq2seq, trace_whole
 from .training import plan, start_planned, train_step
-
-def reads_whole(config):
-    """True for the models that read the whole sequence at once (encoder.py)."""
-    return config.model == "classifier" or not config.causal_mask
-
-
-def report(positions, config, numbers=False, classes=None):
-    """The whole printout: heatmaps of every head, then next-character
-    guesses (a classifier: classes, [(name, probability)])."""
-    labels = ["BOS" if p.token == BOS_LABEL else p.token for p in positions]
-    out = []
-    whole = reads_whole(config)
-    for layer in range(config.n_layer):
-        for head in range(config.n_head):
-            kind = "   no causal mask: every position sees every position" if whole else ""
-            spread, h, uniform = heads.summary(positions, layer, head)
-            out.append(f"layer {layer}, head {head}   (rows: query position, columns: key "
-                       f"position){kind}   logit spread {spread:.2f}; row entropy {h:.2f} "
-                       f"nats, a uniform row's {uniform:.2f}")
-            masked = hidden(positions, layer, head) if whole else None
-            matrix = attention_matrix(positions, layer, head)
-            out += terminal.heatmap_text(matrix, labels, numbers, masked)
-            out.append("")
-    if classes is not None:
-        out.append("class probabilities (read at BOS, position 0, after the blocks):")
-        out += [f"  {name} {prob:.4f}" for name, prob in sorted(classes, key=lambda c: -c[1])]
-        return out
-    out.append("next-character guesses (top 5):")
-    text = ""
-    for p in positions:
-        text += "" if p.token == BOS_LABEL else p.token
-        guesses = "  ".join(f"{c if c != BOS_LABEL else 'END'} {prob:.2f}" for c, prob in p.top(5))
-        out.append(f"  after {repr(text) if text else 'BOS'}: {guesses}")
-    return out
-
-
-def seq2seq_report(traced, heads, numbers=False):
-    """The three kinds of attention of each (layer, head), as text."""
-    out = [f"writes {''.join(w for w in traced[2] if w != 'END')!r}", ""]
-    for title, matrix, rows, cols, hide in three_kinds(traced, heads):
-        out += [title + "   (rows: query, columns: key)"]
-        bos = lambda labels: ["BOS" if l == BOS_LABEL else l for l in labels]
-        out += terminal.heatmap_text(matrix, bos(rows), numbers, hide, bos(cols)) + [""]
-    return out
-
-
-def svg_picture(positions, config):
-    labels = [p.token if p.token != BOS_LABEL else "BOS" for p in positions]
-    heads = [(l, h) for l in range(config.n_layer) for h in range(config.n_head)]
-    panels = [(f"layer {l}, head {h}", attention_matrix(positions, l, h)) for l, h in heads]
-    if not reads_whole(config):
-        return svg.heatmaps(panels, labels)
-    return svg.heatmaps(panels, labels, hidden=[hidden(positions, l, h) for l, h in heads],
-                        note="no causal mask: each position sees the whole sequence; grey: PAD, masked")
 
 
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog="python -m microgpt.inspect",
-                           usage="%(prog)s [options] [CHECKPOINT] TEXT",
+                           usage="%(prog)s [options] [CHECKPOINT] TEXT\n"
+                                 "       %(prog)s [options] A.json B.json TEXT",
                            description="Show what each attention head looks at while the model "
                                        "reads TEXT, and what it expects next.")
     p.add_argument("inputs", nargs="+", metavar="[CHECKPOINT] TEXT",
                    help="a checkpoint from python -m microgpt.train --out, then the text to read "
-                        "(or just the text, with --train-steps)")
+                        "(or just the text, with --train-steps; or two checkpoints, each drawn)")
     p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
                    help="no checkpoint: train a fresh model for N steps first (the model flags "
                         "below shape it; default: the reference's)")
@@ -131,12 +81,14 @@ def parse_args(argv=None):
             p.error("--heads and --ablate read one checkpoint and no TEXT: "
                     "python -m microgpt.inspect MODEL.json --heads [--ablate L.H]")
         return p, args, given
-    if len(args.inputs) > 2:
-        p.error(f"expected [CHECKPOINT] TEXT, got {len(args.inputs)} arguments (quote a text "
-                f"with spaces)")
+    middle = args.inputs[1] if len(args.inputs) == 3 else ""
+    two = middle.endswith(".json") or Path(middle).is_file()  # A.json B.json TEXT
+    if len(args.inputs) > 2 and not two:
+        p.error(f"expected [CHECKPOINT] TEXT or A.json B.json TEXT, got {len(args.inputs)} "
+                f"arguments (quote a text with spaces)")
     if len(args.inputs) == 1 and not args.train_steps:
         p.error("give a checkpoint before the text, or --train-steps N to train one first")
-    if len(args.inputs) == 2 and args.train_steps:
+    if len(args.inputs) >= 2 and args.train_steps:
         p.error("give either a checkpoint or --train-steps, not both")
     if given and not args.train_steps:
         p.error(f"{checkpoint.as_flag(*next(iter(given.items())))} shapes a fresh model: it "
@@ -186,6 +138,8 @@ def main(argv=None):
     prog = p.prog
     if args.heads or args.ablate:
         return study_heads(prog, args)
+    if len(args.inputs) == 3:
+        return two_models(prog, args)
     text = args.inputs[-1]
     args.data = args.data or "names.txt"
     data = locate(args.data)
@@ -220,17 +174,45 @@ def main(argv=None):
         cli.fail(prog, e)
     except ValueError as e:  # text the model cannot read
         cli.fail(prog, f"cannot read {text!r}: {e}")
-    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')} with BOS\n")
-    classes = None
-    if state.config.model == "classifier":
-        classes = list(zip(state.classes, probabilities(state.params, state.config,
-                                                        state.tokenizer, text)))
-    print("\n".join(report(positions, state.config, args.numbers, classes)))
+    show(positions, state, source, text, args.numbers)
     if args.stream:
         print("\nthe size (RMS) of each stage of the forward pass, at each position:")
         print("\n".join(rms_lines(positions)))
     if args.svg:
-        cli.write(prog, args.svg, svg_picture(positions, state.config), "the heatmaps")
+        cli.write(prog, args.svg, svg_picture(positions, state.config, source, text),
+                  "the heatmaps")
+
+
+def two_models(prog, args):
+    """inspect A.json B.json TEXT: each model's heatmaps in turn, titled;
+    their pictures one above the other, head under head."""
+    *paths, text = args.inputs
+    cli.check_output(prog, "--svg", args.svg, {path: "a checkpoint" for path in paths})
+    models = []
+    try:
+        if args.layer is not None or args.head is not None:
+            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
+        for path in paths:
+            state = checkpoint.load(path)
+            if state.config.model not in ("gpt", "classifier"):
+                raise CheckpointError(f"{path} holds a {state.config.model} model: two checkpoints "
+                                      f"are drawn side by side as GPTs or classifiers")
+            try:  # both must read TEXT: refused before either is drawn
+                check_readable(state.config, state.tokenizer, text)
+            except ValueError as e:
+                raise CheckpointError(f"{path} cannot read {text!r}: {e}") from None
+            models.append((f"{path} (step {state.step})", state))
+    except CheckpointError as e:
+        cli.fail(prog, e)
+    pictures = []
+    for source, state in models:
+        positions = (trace_whole if reads_whole(state.config) else trace)(
+            state.params, state.config, state.tokenizer, text)
+        show(positions, state, source, text, args.numbers)
+        print()
+        pictures.append(svg_picture(positions, state.config, source, text))
+    if args.svg:
+        cli.write(prog, args.svg, svg.stacked(pictures), "the heatmaps")
 
 
 def check_stream(args, config, source):
@@ -253,7 +235,11 @@ def show_seq2seq(args, state, source, text, prog):
     print(f"{source}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
     print("\n".join(seq2seq_report(traced, heads, args.numbers)))
     if args.svg:
-        cli.write(prog, args.svg, svg.grids(three_kinds(traced, heads)), "the heatmaps")
+        written = "".join(w for w in traced[2] if w != "END")
+        title = f"{source}: reading {text!r}, writing {written!r}"
+        picture = svg.grids(three_kinds(traced, heads), columns=3, title=title,
+                            masked="masked: the future (the decoder's causal mask)")
+        cli.write(prog, args.svg, picture, "the heatmaps")
 
 
 if __name__ == "__main__":

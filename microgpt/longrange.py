@@ -145,15 +145,18 @@ def pictures(acc, norms, depth, models, gaps):
     T = len(next(iter(norms.values())))
     charts = [
         svg.line_chart({m: (COLOURS.get(m, "#999"), [acc[m, g] for g in gaps]) for m in models},
-                       "held-out accuracy after '=' against the gap", x_labels=gaps),
+                       "held-out accuracy after '=' against the gap", x_labels=gaps,
+                       x_title="gap (digits between the key and '=')", styles=True),
         svg.line_chart({m: (COLOURS.get(m, "#999"),
                             [math.log10(max(norms[m][T - 1 - d], 1e-300)) for d in range(T)])
                         for m in models},
                        "log10 |d loss / d x_t| against the distance from the end",
-                       x_labels=[d if d % 4 == 0 else "" for d in range(T)]),
+                       x_labels=[d if d % 4 == 0 else "" for d in range(T)],
+                       x_title="distance from the end (positions)", styles=True),
         svg.line_chart({m: (COLOURS.get(m, "#999"), [depth[m, g][1] for g in gaps]) for m in models},
                        "longest path from the first input to the loss against T",
-                       x_labels=[depth[models[0], g][0] for g in gaps])]
+                       x_labels=[depth[models[0], g][0] for g in gaps], x_title="T (positions)",
+                       styles=True)]
     return svg.stacked(charts)
 
 

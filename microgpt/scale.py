@@ -57,7 +57,8 @@ def main(argv=None):
                   for name, colour in (("none", "#c33"), ("1/sqrt(d_k)", "#36c"), ("1/d_k", "#393"))}
         series[f"uniform, log {args.keys}"] = ("#999", [uniform] * len(rows))
         chart = svg.line_chart(series, "mean softmax entropy (nats) against d_k",
-                               x_labels=[f"d_k {d}" for d in args.d_k])
+                               x_labels=args.d_k, x_title="d_k, the head's width",
+                               y_title="entropy (nats)", styles=True)
         cli.write(PROG, args.svg, chart, "the chart")
 
 

@@ -170,7 +170,10 @@ def use(args):
         if args.svg:
             panels = [(f"cross-attention, layer {c.n_layer - 1}, head {h}", m, written, src,
                        [[False] * len(src)] * len(written)) for h, m in enumerate(cross)]
-            cli.write(PROG, args.svg, svg.grids(panels), "the cross-attention")
+            title = f"{args.input}: {args.text!r} -> {output!r}, decoder layer {c.n_layer - 1}"
+            cli.write(PROG, args.svg, svg.grids(panels, columns=c.n_head, title=title,
+                                                note="rows: the character written, columns: the "
+                                                     "source read"), "the cross-attention")
     if args.eval is not None:
         some, _ = read_data(args.eval, c.task)
         tok.check_text("".join(s + t for s, t in some), args.eval, "the model's vocabulary")

@@ -10,7 +10,7 @@ function show(label) {  // a token's label as the page shows it
   return label === BOS_LABEL ? "BOS" : label.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5");
 }
 
-function blue(w) {  // svg.py's _blue: white (0) to dark blue (1)
+function blue(w) {  // drawing.py's shade: white (0) to dark blue (1)
   w = Math.min(Math.max(w, 0), 1);
   return `rgb(${Math.round(255 - 225 * w)},${Math.round(255 - 180 * w)},${Math.round(255 - 90 * w)})`;
 }

@@ -19,6 +19,7 @@ train.py saves and resumes; sample.py and inspect.py load.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 
 from ..bpe import BPETokenizer
@@ -102,6 +103,22 @@ def as_flag(name, value):
     if isinstance(value, bool):
         return f"--{flag}" if value else f"--no-{flag}"
     return f"--{flag} {value}"
+
+
+NOT_THE_MODEL = ("vocab_size", "n_class", "steps", "eval_every", "temperature", "num_samples")
+
+
+def non_default_flags(config):
+    """The flags that make config differ from the reference's recipe, as a
+    picture's title names a model: settings the data decides (vocab_size,
+    n_class), the steps (a title gives the step) and sampling's left out.
+
+    >>> from microgpt.config import Config
+    >>> non_default_flags(Config(n_head=2, tie_weights=True, steps=300, vocab_size=60))
+    '--n-head 2 --tie-weights'
+    """
+    return " ".join(as_flag(f.name, getattr(config, f.name)) for f in dataclasses.fields(config)
+                    if f.name not in NOT_THE_MODEL and getattr(config, f.name) != f.default)
 
 
 def check_resume(state, given, path, data_path, data_sha256, docs=None):

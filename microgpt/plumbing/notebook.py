@@ -24,20 +24,11 @@ from html import escape
 
 from . import svg
 
-BOS_LABEL = "<BOS>"  # trace.BOS_LABEL
-
-
 def trace_svg(positions):
-    """Every layer and head's attention over the trace's tokens, as one SVG."""
-    labels = ["BOS" if p.token == BOS_LABEL else p.token for p in positions]
-    n_layer, n_head = len(positions[0].layers), len(positions[0].layers[0])
-    T = len(positions)
-    panels = []
-    for layer in range(n_layer):
-        for head in range(n_head):  # trace.attention_matrix: zeros above the diagonal
-            rows = [p.layers[layer][head].attn_weights for p in positions]
-            panels.append((f"layer {layer}, head {head}", [r + [0.0] * (T - len(r)) for r in rows]))
-    return svg.heatmaps(panels, labels)
+    """Every layer and head's attention over the trace's tokens, as one SVG:
+    a row per layer, a column per head."""
+    read = "".join(p.token for p in positions[1:])
+    return svg.trace_heatmaps(positions, title=f"attention while reading {read!r}")
 
 
 def run_html(state):

@@ -1,154 +1,112 @@
 """
 svg.py: pictures as SVG text, with the standard library only.
 
-Two kinds: a row of attention heatmaps (inspect.py --svg; `grids` for
-matrices of any shape, the encoder-decoder's) and a line chart of the
-training loss (train.py --plot) or of any series (compare, longrange), which
-`stacked` puts one above the other. An SVG file is plain XML that any browser
-opens; these functions return it as a string.
+Two kinds: heatmaps of attention (inspect.py --svg, a notebook's trace,
+the encoder-decoder's three kinds), drawn by heatmaps.py, and line charts:
+the training loss (train.py --plot), any series against any x (compare,
+scale, longrange), each run's difference from a baseline (compare
+--delta); `stacked` puts pictures one above the other. An SVG file is
+plain XML that any browser opens; these functions return it as a string.
 
-Left out on purpose: axes with "nice" tick algorithms, legends beyond a line
-of text, any styling a learner would have to read past.
+Builds on drawing.py (the pieces: text that fits, round ticks, dashes and
+markers) and heatmaps.py. Left out on purpose: log axes, any styling a
+learner would have to read past.
 """
 from __future__ import annotations
 
 import math
 import re
-from html import escape as escape_html
 
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from .drawing import (DASHES, MARKERS, SHRINK, document, escape, marker, nice_ticks, text,
+                      text_width, tick_text)
+from .heatmaps import NOTE, grids, heatmaps, trace_heatmaps  # every picture is reached as svg.X
 
-
-def escape(text):
-    """text as XML character data: &, <, > and quotes escaped, and characters
-    XML cannot hold at all (most control characters) shown as their code.
-
-    >>> escape("a<b\x0b")
-    'a&lt;bU+000B'
-    """
-    return NOT_XML.sub(lambda m: f"U+{ord(m.group()):04X}", escape_html(text))
+__all__ = ["NOTE", "delta_chart", "escape", "grids", "heatmaps", "line_chart", "loss_chart",
+           "running_mean", "stacked", "trace_heatmaps"]
 
 
-def _svg(width, height, body):
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}" font-family="sans-serif">\n'
-            f'<rect width="{width}" height="{height}" fill="white"/>\n' + "\n".join(body) + "\n</svg>\n")
-
-
-def _blue(w):
-    """White (0) to dark blue (1)."""
-    w = min(max(w, 0.0), 1.0)
-    return f"rgb({round(255 - 225 * w)},{round(255 - 180 * w)},{round(255 - 90 * w)})"
-
-
-def heatmaps(panels, labels, cell=28, hidden=None, note="grey: the future, masked"):
-    """Attention heatmaps side by side.
-
-    panels: list of (title, matrix), matrix T x T with rows = query positions;
-    labels: T token labels. Cells above the diagonal (the masked future) are
-    grey, or those hidden[n][i][j] marks in panel n; every other cell is
-    shaded by its weight and shows it to 2 decimals.
-    """
-    T = len(labels)
-    margin, gap = 50, 30
-    size = T * cell
-    width = margin + len(panels) * (size + gap + margin)
-    height = margin + size + 40
-    body = []
-    for n, (title, matrix) in enumerate(panels):
-        x0, y0 = margin + n * (size + gap + margin), margin
-        body.append(f'<text x="{x0}" y="{y0 - 28}" font-size="13">{escape(title)}</text>')
-        for i in range(T):
-            body.append(f'<text x="{x0 - 4}" y="{y0 + i * cell + cell * 0.65}" font-size="11" '
-                        f'text-anchor="end">{escape(labels[i])}</text>')
-            body.append(f'<text x="{x0 + i * cell + cell / 2}" y="{y0 - 6}" font-size="11" '
-                        f'text-anchor="middle">{escape(labels[i])}</text>')
-            for j in range(T):
-                x, y = x0 + j * cell, y0 + i * cell
-                if (hidden[n][i][j] if hidden else j > i):
-                    body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="#e8e8e8"/>')
-                    continue
-                w = matrix[i][j]
-                body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{_blue(w)}" '
-                            f'stroke="white"><title>{w:.4f}</title></rect>')
-                ink = "white" if w > 0.55 else "black"
-                body.append(f'<text x="{x + cell / 2}" y="{y + cell * 0.62}" font-size="9" '
-                            f'text-anchor="middle" fill="{ink}">{w:.2f}</text>')
-    body.append(f'<text x="{margin}" y="{margin + size + 22}" font-size="11" fill="#555">rows: query '
-                f'position, columns: key position; {escape(note)}</text>')
-    return _svg(width, height, body)
-
-
-def grids(panels, cell=28):
-    """Heatmaps of any shape side by side (the encoder-decoder's three kinds
-    of attention). panels: (title, matrix, row labels, column labels,
-    hidden) each, hidden[i][j] True for a masked cell (grey)."""
-    margin, gap = 60, 30
-    width = margin + sum(len(cols) * cell + gap + margin for _, _, _, cols, _ in panels)
-    height = margin + max(len(rows) for _, _, rows, _, _ in panels) * cell + 40
-    body, x0 = [], margin
-    for title, matrix, rows, cols, hide in panels:
-        body.append(f'<text x="{x0}" y="{margin - 28}" font-size="13">{escape(title)}</text>')
-        for j, label in enumerate(cols):
-            body.append(f'<text x="{x0 + j * cell + cell / 2}" y="{margin - 6}" font-size="11" '
-                        f'text-anchor="middle">{escape(label)}</text>')
-        for i, label in enumerate(rows):
-            y = margin + i * cell
-            body.append(f'<text x="{x0 - 4}" y="{y + cell * 0.65}" font-size="11" '
-                        f'text-anchor="end">{escape(label)}</text>')
-            for j, w in enumerate(matrix[i]):
-                x = x0 + j * cell
-                if hide[i][j]:
-                    body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="#e8e8e8"/>')
-                    continue
-                ink = "white" if w > 0.55 else "black"
-                body.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" fill="{_blue(w)}" '
-                            f'stroke="white"><title>{w:.4f}</title></rect>')
-                body.append(f'<text x="{x + cell / 2}" y="{y + cell * 0.62}" font-size="9" '
-                            f'text-anchor="middle" fill="{ink}">{w:.2f}</text>')
-        x0 += len(cols) * cell + gap + margin
-    body.append(f'<text x="{margin}" y="{height - 12}" font-size="11" fill="#555">rows: query '
-                f'position, columns: key position; grey: masked</text>')
-    return _svg(width, height, body)
-
-
-def line_chart(series, title, width=640, height=360, x_labels=None, y_min=None):
+def line_chart(series, title, width=640, height=360, x_labels=None, x_title=None,
+               y_title=None, styles=False, y_min=None):
     """Lines through y values at x = 1, 2, ...; series: {name: (colour, ys)}.
 
-    x_labels: None (the x axis reads step 1 ... step n), or one label per x,
-    each written under its point. y_min: where the y axis starts, if below
-    the lowest y (0 for a learning rate: its size, not only its changes)."""
-    left, right, top, bottom = 55, 15, 35, 40
-    ys_all = [y for _, ys in series.values() for y in ys]
+    x_labels: None (the x axis counts 1 ... n, its ticks at round values,
+    titled x_title, "step" unless told), or one label per x, written under
+    its point (titled x_title if given). y_title: the y axis's title; its
+    ticks are at round values. styles: each series its own dash pattern and
+    markers, so lines that coincide stay apart. y_min: where the y axis
+    starts, if below the lowest y (0 for a learning rate: its size, not only
+    its changes). The legend stands right of the plot, where it hides no
+    line: width is the plot's, the legend's added."""
+    left, right, top, bottom = 58 + (16 if y_title else 0), 15, 40, 44
+    legend = math.ceil(36 + max(text_width(name, 11) for name in series))  # its width
+    finite = [y for _, ys in series.values() for y in ys if math.isfinite(y)] or [0.0]
     n = max(len(ys) for _, ys in series.values())
-    lo, hi = min(ys_all + ([] if y_min is None else [y_min])), max(ys_all)
-    hi = hi if hi > lo else lo + 1
+    lo, hi = min(finite + ([] if y_min is None else [y_min])), max(finite)
+    pad = 0.5 if hi <= lo else 0.03 * (hi - lo)  # so that no marker is cut at the edge
+    lo, hi = lo - pad, hi + pad
     sx = lambda i: left + (width - left - right) * (i / max(n - 1, 1))
     sy = lambda y: top + (height - top - bottom) * (1 - (y - lo) / (hi - lo))
-    body = [f'<text x="{left}" y="22" font-size="14">{escape(title)}</text>',
-            f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="#888"/>',
-            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="#888"/>']
-    digits = max(2, 1 - math.floor(math.log10((hi - lo) / 4)))  # guides 0.0025 apart: 4 decimals
-    label = lambda y: f"{y:.{digits}f}" if digits <= 6 else f"{y:.2e}"  # 1e-7 apart: 2.50e-07
-    for k in range(5):  # five horizontal guides with their values
-        y = lo + (hi - lo) * k / 4
-        body.append(f'<text x="{left - 6}" y="{sy(y) + 4:.1f}" font-size="10" text-anchor="end">{label(y)}</text>')
-        body.append(f'<line x1="{left}" y1="{sy(y):.1f}" x2="{width - right}" y2="{sy(y):.1f}" stroke="#eee"/>')
-    if x_labels is None:
-        body.append(f'<text x="{width - right}" y="{height - 12}" font-size="10" text-anchor="end">step {n}</text>')
-        body.append(f'<text x="{left}" y="{height - 12}" font-size="10">step 1</text>')
-    for i, label in enumerate(x_labels or []):
-        body.append(f'<text x="{sx(i):.1f}" y="{height - 24}" font-size="10" '
-                    f'text-anchor="middle">{escape(str(label))}</text>')
+    base = height - bottom
+    fit = min(14.0, max(9.0, 14.0 * (width + legend - left) / max(text_width(title, 14), 1)))
+    body = [text(left, 22, title, round(fit, 1)),  # the title, smaller if it must be to fit
+            f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#888"/>',
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#888"/>']
+    ticks = nice_ticks(lo, hi, 5)
+    for t in ticks:  # horizontal guides at round values
+        body.append(text(left - 6, round(sy(t) + 4, 1), tick_text(t, ticks), 10, anchor="end"))
+        body.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{width - right}" y2="{sy(t):.1f}" '
+                    f'stroke="{"#bbb" if t == 0 else "#eee"}"/>')
+    if y_title:
+        body.append(text(16, (top + base) / 2, y_title, 11, anchor="middle",
+                         extra=f' transform="rotate(-90 16 {(top + base) / 2:g})"'))
+    if x_labels is None:  # 1 .. n at round steps
+        steps = [t for t in nice_ticks(1, n, 6) if t >= 1 and t == int(t)] if n > 1 else [1.0]
+        x_labels = {int(t) - 1: str(int(t)) for t in steps}
+        x_title = x_title or "step"
+    else:
+        x_labels = dict(enumerate(x_labels))
+    for i, label in x_labels.items():
+        body.append(text(round(sx(i), 1), base + 14, str(label), 10, anchor="middle"))
+        body.append(f'<line x1="{sx(i):.1f}" y1="{base}" x2="{sx(i):.1f}" y2="{base + 3}" '
+                    f'stroke="#888"/>')
+    if x_title:
+        body.append(text((left + width - right) / 2, height - 8, x_title, 11, anchor="middle"))
+    lx = width  # the legend: right of the plot, where it hides no line
     for k, (name, (colour, ys)) in enumerate(series.items()):
-        points = " ".join(f"{sx(i):.1f},{sy(y):.1f}" for i, y in enumerate(ys))
-        body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.2"/>')
-        y = top + 14 * (k + 1)  # the legend: a short stroke of the line's colour, its name
-        body.append(f'<line x1="{width - right - 170}" y1="{y - 4}" x2="{width - right - 155}" '
-                    f'y2="{y - 4}" stroke="{colour}" stroke-width="2"/>')
-        body.append(f'<text x="{width - right - 150}" y="{y}" font-size="11" '
-                    f'fill="{colour}">{escape(name)}</text>')
-    return _svg(width, height, body)
+        dash = f' stroke-dasharray="{DASHES[k % len(DASHES)]}"' if styles and k % len(DASHES) else ""
+        points = " ".join(f"{sx(i):.1f},{sy(y):.1f}" for i, y in enumerate(ys) if math.isfinite(y))
+        body.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                    f'stroke-width="{1.6 if styles else 1.2}"{dash}/>')
+        y = top + 14 * (k + 1)  # the legend: a stroke of the line's colour (and dash), its name
+        body.append(f'<line x1="{lx:.1f}" y1="{y - 4}" x2="{lx + 24:.1f}" y2="{y - 4}" '
+                    f'stroke="{colour}" stroke-width="2"{dash}/>')
+        body.append(text(round(lx + 30, 1), y, name, 11, fill=colour))
+        if styles:
+            kind = MARKERS[k % len(MARKERS)]
+            body.append(marker(kind, lx + 12, y - 4, colour))
+            body += [marker(kind, sx(i), sy(ys[i]), colour)
+                     for i in _marked(len(ys), k, len(series)) if math.isfinite(ys[i])]
+    return document(width + legend, height, body)
+
+
+def _marked(n, k, count, marks=8):
+    """Which of n points series k of count carries a marker: all of a short
+    series; of a long one, `marks` evenly spread, each series' shifted so
+    markers of coinciding lines fall side by side."""
+    if n <= 12:
+        return range(n)
+    shift = (k + 1) / (count + 1)  # of the gap between two markers
+    return sorted({min(n - 1, round((m + shift) * (n - 1) / marks)) for m in range(marks)})
+
+
+def delta_chart(series, baseline, title, **options):
+    """Each series minus the baseline's, point by point over the points both
+    have: the baseline's own curve becomes the zero line. series: {name:
+    (colour, ys)} as line_chart's, options too."""
+    base = series[baseline][1]
+    return line_chart({(f"{name} (zero)" if name == baseline else name):
+                       (colour, [y - b for y, b in zip(ys, base)])
+                       for name, (colour, ys) in series.items()}, title, **options)
 
 
 def stacked(pictures):
@@ -156,10 +114,10 @@ def stacked(pictures):
     sizes = [tuple(int(x) for x in re.search(r'width="(\d+)" height="(\d+)"', p).groups())
              for p in pictures]
     body, y = [], 0
-    for picture, (_, h) in zip(pictures, sizes):
-        body.append(picture.replace("<svg ", f'<svg y="{y}" ', 1))
+    for picture, (_, h) in zip(pictures, sizes):  # only the whole picture shrinks to its page
+        body.append(picture.replace("<svg ", f'<svg y="{y}" ', 1).replace(SHRINK, "", 1))
         y += h
-    return _svg(max(w for w, _ in sizes), y, body)
+    return document(max(w for w, _ in sizes), y, body)
 
 
 def loss_chart(losses):

@@ -2,11 +2,20 @@
 terminal.py: pictures made of characters, for a terminal: a heatmap of a
 T x T attention matrix as shades (or its numbers), the masked cells as dots.
 
-Builds on nothing. svg.py draws the same matrices as a picture.
+Every column is as wide as the widest label (at least a cell's width, at
+most LABEL_COLUMNS), counted in the columns a terminal gives a character,
+so the rows of a BPE model's heatmap line up; a label too long for its
+column is cut (…) and written in full under the heatmap. Invisible
+characters are drawn (␣ for a space: labels.visible).
+
+Builds on labels.py. svg.py draws the same matrices as a picture.
 """
 from __future__ import annotations
 
+from .labels import clip, columns, pad, visible
+
 SHADES = "░▒▓█"  # weight 0 .. 1; even 0 gets the lightest, so the triangle shows
+LABEL_COLUMNS = 8  # the widest a column gets; longer labels are cut to fit
 
 
 def shade(w):
@@ -21,11 +30,22 @@ def shade(w):
 def heatmap_text(matrix, labels, numbers=False, masked=None, col_labels=None):
     """The T x T matrix as text rows; the masked future (or what masked[i][j]
     marks) is shown as dots. col_labels: the columns', when they differ from
-    the rows' (cross-attention: output x source)."""
-    width = max(len(l) for l in labels)
-    cell = 5 if numbers else 4
-    cols = labels if col_labels is None else col_labels
-    lines = [" " * width + " " + "".join(l.center(cell) for l in cols)]
+    the rows' (cross-attention: output x source). Labels cut to fit are
+    listed in full after the rows.
+
+    >>> for line in heatmap_text([[1.0, 0.0], [0.25, 0.75]], ["BOS", " cholera"]):
+    ...     print(line + "|")                   # every row as wide as the next
+              BOS   ␣chole… |
+        BOS    ██      ·    |
+    ␣chole…    ▒▒      ██   |
+    (cut to fit: ␣chole… is ␣cholera)|
+    """
+    rows = [visible(label) for label in labels]
+    cols = rows if col_labels is None else [visible(label) for label in col_labels]
+    fit = lambda label: clip(label, LABEL_COLUMNS - 1)  # a space between two columns' labels
+    cell = max(5 if numbers else 4, max(columns(fit(label)) for label in cols) + 1)
+    width = max(columns(fit(label)) for label in rows)
+    lines = [" " * width + " " + "".join(pad(fit(label), cell) for label in cols)]
     for i, row in enumerate(matrix):
         cells = []
         for j, w in enumerate(row):
@@ -35,5 +55,8 @@ def heatmap_text(matrix, labels, numbers=False, masked=None, col_labels=None):
                 cells.append(f"{w:.2f}".rjust(cell))
             else:
                 cells.append(shade(w).center(cell))
-        lines.append(labels[i].rjust(width) + " " + "".join(cells))
+        lines.append(pad(fit(rows[i]), width, "right") + " " + "".join(cells))
+    cut = sorted({label for label in rows + cols if fit(label) != label}, key=(rows + cols).index)
+    if cut:
+        lines.append("(cut to fit: " + "; ".join(f"{fit(label)} is {label}" for label in cut) + ")")
     return lines

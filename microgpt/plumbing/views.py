@@ -1,0 +1,85 @@
+"""
+views.py: what `python -m microgpt.inspect` shows of a model reading a
+text: for every layer and head a terminal heatmap (terminal.py) with the
+head's logit spread and row entropy (heads.summary), then the next-token
+guesses, or a classifier's classes; and the same heatmaps as one SVG grid
+(heatmaps.py: a row per layer, a column per head) titled with the model
+(its checkpoint or "fresh model", the flags it differs from the reference
+by) and the text. An encoder-decoder's three kinds of attention too.
+
+Builds on classification.py, heads.py, trace.py, checkpoint.py, cli.py,
+labels.py, svg.py and terminal.py. Left out on purpose: loading and
+training (inspect.py's), so one text's views are the same for a fresh model,
+a checkpoint, or each of two.
+"""
+from __future__ import annotations
+
+from .. import heads
+from ..classification import probabilities
+from ..trace import BOS_LABEL, attention_matrix, hidden, three_kinds
+from . import checkpoint, cli, svg, terminal
+from .labels import visible
+
+
+def reads_whole(config):
+    """True for the models that read the whole sequence at once (encoder.py)."""
+    return config.model == "classifier" or not config.causal_mask
+
+
+def report(positions, config, numbers=False, classes=None):
+    """The whole printout: heatmaps of every head, then next-character
+    guesses (a classifier: classes, [(name, probability)])."""
+    labels = ["BOS" if p.token == BOS_LABEL else p.token for p in positions]
+    out = []
+    whole = reads_whole(config)
+    for layer in range(config.n_layer):
+        for head in range(config.n_head):
+            kind = "   no causal mask: every position sees every position" if whole else ""
+            spread, h, uniform = heads.summary(positions, layer, head)
+            out.append(f"layer {layer}, head {head}   (rows: query position, columns: key "
+                       f"position){kind}   logit spread {spread:.2f}; row entropy {h:.2f} "
+                       f"nats, a uniform row's {uniform:.2f}")
+            masked = hidden(positions, layer, head) if whole else None
+            matrix = attention_matrix(positions, layer, head)
+            out += terminal.heatmap_text(matrix, labels, numbers, masked)
+            out.append("")
+    if classes is not None:
+        out.append("class probabilities (read at BOS, position 0, after the blocks):")
+        out += [f"  {name} {prob:.4f}" for name, prob in sorted(classes, key=lambda c: -c[1])]
+        return out
+    out.append("next-character guesses (top 5):")
+    text = ""
+    for p in positions:
+        text += "" if p.token == BOS_LABEL else p.token
+        guesses = "  ".join(f"{visible(c) if c != BOS_LABEL else 'END'} {prob:.2f}"
+                            for c, prob in p.top(5))
+        out.append(f"  after {repr(text) if text else 'BOS'}: {guesses}")
+    return out
+
+
+def seq2seq_report(traced, heads, numbers=False):
+    """The three kinds of attention of each (layer, head), as text."""
+    out = [f"writes {''.join(w for w in traced[2] if w != 'END')!r}", ""]
+    for title, matrix, rows, cols, hide in three_kinds(traced, heads):
+        out += [title + "   (rows: query, columns: key)"]
+        bos = lambda labels: ["BOS" if l == BOS_LABEL else l for l in labels]
+        out += terminal.heatmap_text(matrix, bos(rows), numbers, hide, bos(cols)) + [""]
+    return out
+
+
+def svg_picture(positions, config, source, text):
+    """Every head's heatmap, a row per layer, titled with the model and text."""
+    flags = checkpoint.non_default_flags(config)
+    title = f"{source}{', ' + flags if flags else ''}: reading {text!r}"
+    whole = "no causal mask: each position sees the whole sequence; " if reads_whole(config) else ""
+    return svg.trace_heatmaps(positions, title, note=whole + svg.NOTE)
+
+
+def show(positions, state, source, text, numbers=False):
+    """Print what one model made of text: its heatmaps, its guesses or classes."""
+    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')} with BOS\n")
+    classes = None
+    if state.config.model == "classifier":
+        classes = list(zip(state.classes, probabilities(state.params, state.config,
+                                                        state.tokenizer, text)))
+    print("\n".join(report(positions, state.config, numbers, classes)))
