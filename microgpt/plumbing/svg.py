@@ -41,9 +41,9 @@ def line_chart(series, title, width=640, height=360, x_labels=None, x_title=None
     legend = math.ceil(36 + max(text_width(name, 11) for name in series))  # its width
     finite = [y for _, ys in series.values() for y in ys if math.isfinite(y)] or [0.0]
     n = max(len(ys) for _, ys in series.values())
-    lo, hi = min(finite + ([] if y_min is None else [y_min])), max(finite)
+    lo, hi = min(finite), max(finite)
     pad = 0.5 if hi <= lo else 0.03 * (hi - lo)  # so that no marker is cut at the edge
-    lo, hi = lo - pad, hi + pad
+    lo, hi = lo - pad if y_min is None else min(lo, y_min), hi + pad  # y_min: the axis itself
     sx = lambda i: left + (width - left - right) * (i / max(n - 1, 1))
     sy = lambda y: top + (height - top - bottom) * (1 - (y - lo) / (hi - lo))
     base = height - bottom
