@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt import pairs                                   # noqa: E402
 from microgpt.plumbing import checkpoint, datasets          # noqa: E402
-from microgpt.trace import trace_seq2seq                     # noqa: E402
+from microgpt.trace_seq2seq import trace_seq2seq             # noqa: E402
 
 state = checkpoint.load(sys.argv[1])
 c = state.config

@@ -66,6 +66,7 @@ READING_ORDER = (
     # tools for a learner
     "stream",              # the whole forward pass, stage by stage, as plain numbers
     "trace",               # what every head computed, as plain numbers
+    "trace_seq2seq",       # the encoder-decoder's three kinds of attention, as plain numbers
     "heads",               # what each head does over many documents, and ablating one
     "graph",               # a small expression's graph as text or DOT
     "finite_differences",  # backpropagation checked against the definition of a derivative

@@ -19,9 +19,9 @@ GPT that reads the whole sequence (--causal-mask off, --pad-to) and the
 classifier (trace_whole; its classes by classification.py), the recurrent
 models (no attention: each position's next-token probabilities,
 trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
-of attention, per layer and head: trace_seq2seq, trace.kinds).
+of attention, per layer and head: trace_seq2seq.py, its kinds).
 
-Builds on classification.py, config.py, params.py, trace.py, inspect.py
+Builds on classification.py, config.py, params.py, trace.py, trace_seq2seq.py, inspect.py
 (reads_whole), checkpoint.py and cli.py. Left out on purpose:
 any library or network fetch in the page, and checkpoints over MAX_BYTES of
 weights, which would make a page too heavy to open comfortably.
@@ -39,7 +39,8 @@ from .inspect import reads_whole
 from .params import param_count
 from .plumbing import checkpoint, cli
 from .plumbing.checkpoint import CheckpointError
-from .trace import kinds, trace, trace_recurrent, trace_seq2seq, trace_whole
+from .trace import trace, trace_recurrent, trace_whole
+from .trace_seq2seq import kinds, trace_seq2seq
 
 PROG = "python -m microgpt.explore"
 MAX_BYTES = 20_000_000  # the weights as JSON in the page

@@ -24,7 +24,7 @@ model flags (--n-head 2, ...); the text is checked before it trains.
 `inspect MODEL.json --heads` is the same question over many documents, one
 table (heads.py); `--ablate L.H` silences a head and shows what the loss
 loses. Builds on config.py, training.py, tokenizer.py, trace.py (the
-numbers), stream.py (--stream), heads.py, views.py (what is shown), svg.py
+numbers), trace_seq2seq.py, stream.py (--stream), heads.py, views.py (what is shown), svg.py
 (the picture), checkpoint.py, cli.py, datasets.py, flags.py and size.py.
 """
 from __future__ import annotations
@@ -42,7 +42,8 @@ from .plumbing.size import check_fits
 from .plumbing.views import reads_whole, seq2seq_report, show, svg_picture
 from .stream import rms_lines
 from .tokenizer import UnknownText
-from .trace import check_readable, three_kinds, trace, trace_seq2seq, trace_whole
+from .trace import check_readable, trace, trace_whole
+from .trace_seq2seq import three_kinds, trace_seq2seq
 from .training import plan, start_planned, train_step
 
 

@@ -21,7 +21,7 @@ Train's flags where they apply; the defaults differ (DEFAULTS: chosen so
 that --task reverse on names.txt reaches 90% exact match in a few minutes;
 block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
-pairs.py, tokenizer.py, trace.py and training.py, and on the plumbing's
+pairs.py, tokenizer.py, trace_seq2seq.py and training.py, and on the plumbing's
 checkpoint.py, cli.py, datasets.py, flags.py, progress.py, runs.py (the
 training loop), svg.py and terminal.py (the heatmap).
 """
@@ -39,7 +39,7 @@ from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .plumbing.progress import Progress
 from .tokenizer import UnknownText
-from .trace import trace_seq2seq
+from .trace_seq2seq import trace_seq2seq
 from .training import start_planned
 
 PROG = "python -m microgpt.seq2seq"

@@ -23,14 +23,12 @@ into the T x T matrix that inspect.py draws. `trace_whole` is the same for the m
 whole sequence at once (encoder.py: the classifier, a GPT trained with
 --causal-mask off or --pad-to): each head's whole T x T attention under the
 model's mask, cut into the same Positions; `hidden` tells which keys the
-mask hid. `trace_seq2seq` shows the encoder-decoder's three kinds of
-attention as it writes its output (`kinds` labels each one, for inspect.py
-and the explorer page to draw); `trace_recurrent` is trace() for the
-recurrent models (each position's next-token probabilities, no layers: they
-have no attention). Builds on fused.py (softmax_data), stream.py (gpt run
-with its records argument, watched), encoder.py (the same for the whole sequence),
-seq2seq_model.py (the encoder-decoder) and recurrent.py (one step of a
-recurrent model).
+mask hid. `trace_recurrent` is trace() for the recurrent models (each
+position's next-token probabilities, no layers: they have no attention);
+the encoder-decoder's three kinds of attention are trace_seq2seq.py's.
+Builds on fused.py (softmax_data), stream.py (gpt run with its records
+argument, watched), encoder.py (the same for the whole sequence) and
+recurrent.py (one step of a recurrent model).
 """
 from __future__ import annotations
 
@@ -39,7 +37,6 @@ from dataclasses import dataclass, field
 from .encoder import classifier_logits, gpt_logits, padded
 from .fused import softmax_data
 from .recurrent import initial_state, recurrent
-from .seq2seq_model import decode, encode, greedy
 from .stream import watch
 
 BOS_LABEL = "<BOS>"
@@ -206,58 +203,3 @@ def attention_matrix(positions, layer, head):
         w = p.layers[layer][head].attn_weights
         rows.append(w + [0.0] * (T - len(w)))
     return rows
-
-
-def trace_seq2seq(params, config, tokenizer, source):
-    """The encoder-decoder reading source and writing its greedy output:
-    (source labels, input labels, output labels, maps). The decoder reads
-    [BOS] + output (input labels); its row i writes output label i (the last
-    "END" when it chose BOS). maps[kind][layer][head] is a T_q x T_k matrix
-    of floats: "encoder" (source x source, full), "decoder" (input x input,
-    the triangle) and "cross" (decoder rows x source columns)."""
-    tokenizer.check_text(source, repr(source))
-    src = [tokenizer.bos] + tokenizer.encode(source)
-    if len(src) > config.block_size:
-        raise ValueError(f"{source!r} is too long: {len(src)} tokens with BOS, "
-                         f"block size {config.block_size}")
-    tgt = [tokenizer.bos] + greedy(src, params, config, tokenizer.bos)
-    records = {"encoder": [], "decoder": [], "cross": []}  # each head's (q_h, ..., attn_weights, ...)
-    memory = encode(src, params, config, records["encoder"])
-    logits = decode(tgt, memory, params, config, (records["decoder"], records["cross"]))
-    label = lambda i: "BOS" if i == tokenizer.bos else tokenizer.tokens[i]
-    written = [max(range(len(row)), key=lambda j: row[j].data) for row in logits]
-    H = config.n_head
-    maps = {kind: [[floats(r[4]) for r in recs[l * H:(l + 1) * H]] for l in range(config.n_layer)]
-            for kind, recs in records.items()}
-    return ([label(i) for i in src], [label(i) for i in tgt],
-            [label(i) if i != tokenizer.bos else "END" for i in written], maps)
-
-
-KINDS = (  # the encoder-decoder's three kinds of attention: (kind, title)
-    ("encoder", "encoder self-attention: Q, K, V from the encoder (the source); no mask"),
-    ("decoder", "decoder self-attention: Q, K, V from the decoder (what it has written); causal"),
-    ("cross", "cross-attention: Q from the decoder, K and V from the encoder's output; no mask"),
-)
-
-
-def kinds(traced):
-    """Each kind of attention of trace_seq2seq's result, as a dict: kind,
-    title, rows and cols (the query and key labels), hidden (hidden[i][j]:
-    the mask hid key j from query i, the decoder's future) and layers
-    (layers[layer][head]: its matrix)."""
-    src, tgt, written, maps = traced
-    shapes = {"encoder": (src, src), "decoder": (tgt, tgt), "cross": (written, src)}
-    out = []
-    for kind, title in KINDS:
-        rows, cols = shapes[kind]
-        hide = [[kind == "decoder" and j > i for j in range(len(cols))] for i in range(len(rows))]
-        out.append(dict(kind=kind, title=title, rows=rows, cols=cols, hidden=hide, layers=maps[kind]))
-    return out
-
-
-def three_kinds(traced, heads):
-    """(title, matrix, row labels, column labels, hidden) of each kind of
-    attention of each (layer, head) of trace_seq2seq's result: what
-    inspect.py draws."""
-    return [(f"layer {layer}, head {head}, {k['title']}", k["layers"][layer][head], k["rows"],
-             k["cols"], k["hidden"]) for layer, head in heads for k in kinds(traced)]

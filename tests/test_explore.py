@@ -24,7 +24,8 @@ from microgpt.generate import sample
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.datasets import load_docs
 from microgpt.recurrent import initial_state, recurrent
-from microgpt.trace import KINDS, trace, trace_seq2seq, trace_whole
+from microgpt.trace import trace, trace_whole
+from microgpt.trace_seq2seq import KINDS, trace_seq2seq
 from microgpt.training import start, start_planned, train_step
 from tests import browser
 from tests.support import assert_one_line_error, run

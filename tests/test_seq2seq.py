@@ -14,7 +14,7 @@ from microgpt.config import TASKS, Config, ConfigError
 from microgpt.finite_differences import DOCS, check
 from microgpt.params import flatten, param_shapes
 from microgpt.seq2seq_model import seq2seq_loss
-from microgpt.trace import trace_seq2seq
+from microgpt.trace_seq2seq import trace_seq2seq
 from microgpt.training import batch_loss, cycle_collector_off, start_planned, train_step
 from microgpt.value import Value
 from tests.support import ROOT, assert_one_line_error, interrupted, run

@@ -7,7 +7,7 @@ guesses, or a classifier's classes; and the same heatmaps as one SVG grid
 (its checkpoint or "fresh model", the flags it differs from the reference
 by) and the text. An encoder-decoder's three kinds of attention too.
 
-Builds on classification.py, heads.py, trace.py, checkpoint.py, cli.py,
+Builds on classification.py, heads.py, trace.py, trace_seq2seq.py, checkpoint.py, cli.py,
 labels.py, svg.py and terminal.py. Left out on purpose: loading and
 training (inspect.py's), so one text's views are the same for a fresh model,
 a checkpoint, or each of two.
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from .. import heads
 from ..classification import probabilities
-from ..trace import BOS_LABEL, attention_matrix, hidden, three_kinds
+from ..trace import BOS_LABEL, attention_matrix, hidden
+from ..trace_seq2seq import three_kinds
 from . import checkpoint, cli, svg, terminal
 from .labels import visible
 
