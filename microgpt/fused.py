@@ -134,13 +134,19 @@ def softmax_data(zs):
     >>> softmax_data([0.0, 0.0])
     [0.5, 0.5]
     """
+    return _softmax_parts(zs)[0]
+
+
+def _softmax_parts(zs):
+    """(softmax_data(zs), max(zs), sum of exp(z - max)): the last two give
+    logsumexp(zs) = max + log(total) without computing the exps again."""
     max_z = max(zs)
     exps = [math.exp(z - max_z) for z in zs]
     total = 0.0
     for e in exps:
         total += e
     inv_total = total ** -1
-    return [e * inv_total for e in exps]
+    return [e * inv_total for e in exps], max_z, total
 
 
 def softmax(logits):
@@ -159,12 +165,7 @@ def softmax(logits):
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
     [0.09, 0.2447, 0.6652]
     """
-    zs = [z.data for z in logits]
-    probs = softmax_data(zs)
-    max_z = max(zs)
-    total = 0.0
-    for z in zs:
-        total += math.exp(z - max_z)
+    probs, max_z, total = _softmax_parts([z.data for z in logits])
     lse = Value(max_z + math.log(total), tuple(logits), probs, "logsumexp")
     return [Value(p_i, (z, lse), (p_i, -p_i), "softmax") for z, p_i in zip(logits, probs)]
 
