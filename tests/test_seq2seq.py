@@ -3,10 +3,12 @@ written from the paper's equations, finite differences), its data, and its
 commands as a learner runs them (seq2seq, inspect), every mistake one line."""
 import itertools
 import json
+import os
 import random
 import tempfile
 import unittest
 from pathlib import Path
+from unittest import mock
 
 from microgpt import pairs
 from microgpt.attention import no_mask, sequence_attention
@@ -222,6 +224,20 @@ class CommandTest(unittest.TestCase):
         tail = lambda out: out.split("step  120 /  120")[1]
         self.assertEqual(tail(resumed.stdout), tail(whole.stdout))
         self.assertEqual(json.loads((self.dir / "m.json").read_text())["config"]["task"], "reverse")
+
+    def test_a_run_is_the_same_whatever_the_hash_seed(self):
+        # str hashes change with PYTHONHASHSEED: a set or dict of words or
+        # characters that decided an order would change the run, not its seed
+        runs = []
+        for hash_seed in ("1", "2"):
+            with mock.patch.dict(os.environ, PYTHONHASHSEED=hash_seed):
+                r = seq2seq("--task", "reverse", "words.txt", *TINY, "--out", f"h{hash_seed}.json",
+                            cwd=self.dir)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            saved = json.loads((self.dir / f"h{hash_seed}.json").read_text())
+            runs.append((r.stdout, saved["vocab"], json.dumps([saved["params"], saved["adam"]])))
+        self.assertEqual(runs[0][:2], runs[1][:2])                      # the losses, the vocabulary
+        self.assertTrue(runs[0][2] == runs[1][2], "the weights or Adam's moments differ")
 
     def test_text_draws_the_cross_attention_and_eval_scores(self):
         seq2seq("--task", "reverse", "words.txt", *TINY, "--out", "m.json", cwd=self.dir)
