@@ -15,7 +15,7 @@ where Q, K and V come from (--layer, --head: one of them). --numbers prints
 the weights instead of shades; --svg FILE writes the same heatmaps as one
 picture: a row per layer, a column per head, titled with the model and the
 text. `inspect A.json B.json TEXT` shows two models reading the same text,
-one after the other (their pictures one above the other, head under head).
+one after the other (their pictures side by side).
 
 No checkpoint yet? `python -m microgpt.inspect emma --train-steps 300`
 trains a fresh model on --data (default names.txt) first, shaped by train's
@@ -186,7 +186,7 @@ def main(argv=None):
 
 def two_models(prog, args):
     """inspect A.json B.json TEXT: each model's heatmaps in turn, titled;
-    their pictures one above the other, head under head."""
+    their pictures side by side, each its own grid."""
     *paths, text = args.inputs
     cli.check_output(prog, "--svg", args.svg, {path: "a checkpoint" for path in paths})
     models = []
@@ -213,7 +213,7 @@ def two_models(prog, args):
         print()
         pictures.append(svg_picture(positions, state.config, source, text))
     if args.svg:
-        cli.write(prog, args.svg, svg.stacked(pictures), "the heatmaps")
+        cli.write(prog, args.svg, svg.stacked(pictures, across=True), "the heatmaps")
 
 
 def check_stream(args, config, source):

@@ -363,8 +363,10 @@ class TwoCheckpointsTest(unittest.TestCase):
         self.assertIn("b.json (step 3), --n-embd 8 --n-head 2 --n-layer 2: reading 'emma'", words)
         pictures = root.findall(NS + "svg")
         self.assertEqual([len(cells(p)) for p in pictures], [4 * 25, 4 * 25])
-        self.assertLess(float(pictures[0].get("y")) + float(pictures[0].get("height")),
-                        float(pictures[1].get("y")) + 1)  # one above the other
+        self.assertLess(float(pictures[0].get("x")) + float(pictures[0].get("width")),
+                        float(pictures[1].get("x")) + 1)  # side by side, a left of b
+        self.assertEqual(pictures[0].get("y"), None)        # tops aligned
+        self.assertEqual(pictures[1].get("y"), None)
 
     def test_both_must_read_the_text(self):
         data = self.folder / "upper.txt"

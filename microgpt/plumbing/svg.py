@@ -109,15 +109,19 @@ def delta_chart(series, baseline, title, **options):
                        for name, (colour, ys) in series.items()}, title, **options)
 
 
-def stacked(pictures):
-    """SVG pictures (as this module writes them) one above the other, in one picture."""
+def stacked(pictures, across=False):
+    """SVG pictures (as this module writes them) one above the other, in one
+    picture; across=True: side by side, left to right, tops aligned."""
     sizes = [tuple(int(x) for x in re.search(r'width="(\d+)" height="(\d+)"', p).groups())
              for p in pictures]
-    body, y = [], 0
-    for picture, (_, h) in zip(pictures, sizes):  # only the whole picture shrinks to its page
-        body.append(picture.replace("<svg ", f'<svg y="{y}" ', 1).replace(SHRINK, "", 1))
-        y += h
-    return document(max(w for w, _ in sizes), y, body)
+    body, at = [], 0
+    for picture, (w, h) in zip(pictures, sizes):  # only the whole picture shrinks to its page
+        where = f'x="{at}" ' if across else f'y="{at}" '
+        body.append(picture.replace("<svg ", "<svg " + where, 1).replace(SHRINK, "", 1))
+        at += w if across else h
+    if across:
+        return document(at, max(h for _, h in sizes), body)
+    return document(max(w for w, _ in sizes), at, body)
 
 
 def loss_chart(losses):
