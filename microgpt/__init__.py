@@ -95,6 +95,7 @@ READING_ORDER = (
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
+    "plumbing.highlight",   # Python source as HTML, coloured by token kind: the book's code
     # the commands: python -m microgpt.X
     "train",       # train a model, print samples
     "sample",      # new documents from a checkpoint

@@ -10,28 +10,24 @@ summary from READING_ORDER's comments; every mention of a module's file
 ("model.py") links to its chapter. Code is coloured from Python's own tokenize module and a few
 CSS rules (pages/book.css); the page prints as one chapter per page.
 
-Builds on cli.py. Left out on purpose: a highlighter or markdown library,
-and any network fetch: the page is one file.
+Builds on cli.py and highlight.py (the code's colours). Left out on
+purpose: a highlighter or markdown library, and any network fetch: the page
+is one file.
 """
 from __future__ import annotations
 
 import ast
 import html
 import io
-import keyword
 import re
 import token
 import tokenize
 from importlib import resources, util
 
 from .plumbing import cli
+from .plumbing.highlight import highlight
 
 PROG = "python -m microgpt.book"
-BUILTINS = {"len", "range", "zip", "enumerate", "print", "sum", "max", "min", "list", "dict",
-            "set", "tuple", "isinstance", "sorted", "float", "int", "str", "open", "super",
-            "getattr", "hasattr", "repr", "round", "abs", "any", "all", "map", "next", "iter"}
-
-
 def source_of(name):
     """The text of module microgpt.NAME (name "": microgpt/__init__.py), as
     installed; found, not imported, so nothing runs."""
@@ -64,47 +60,6 @@ def reading_order():
         if inside and tok.type == token.STRING:
             last_line = tok.start[0]
     return [tuple(row) for row in rows]
-
-
-def highlight(text):
-    """Each line of Python source as HTML, coloured by token kind."""
-    lines = text.splitlines()
-    out = [[] for _ in lines]
-    row, col = 1, 0  # where the text written so far ends
-
-    def emit(upto, css=None, piece_of=None):
-        nonlocal row, col
-        r2, c2 = upto
-        while (row, col) < (r2, c2):  # one line at a time, for tokens over several lines
-            end = c2 if row == r2 else len(lines[row - 1])
-            piece = html.escape(lines[row - 1][col:end])
-            out[row - 1].append(f'<span class="{css}">{piece}</span>' if css and piece else piece)
-            if row == r2:
-                col = c2
-            else:
-                row, col = row + 1, 0
-
-    previous = None
-    for tok in tokenize.generate_tokens(io.StringIO(text).readline):
-        if tok.type in (token.NEWLINE, token.NL, token.INDENT, token.DEDENT, token.ENDMARKER):
-            continue
-        emit(tok.start)  # the spaces before it
-        css = None
-        if tok.type == tokenize.COMMENT:
-            css = "c"
-        elif tok.type == token.STRING:
-            css = "s"
-        elif tok.type == token.NUMBER:
-            css = "n"
-        elif tok.type == token.NAME and keyword.iskeyword(tok.string):
-            css = "k"
-        elif tok.type == token.NAME and previous in ("def", "class"):
-            css = "f"
-        elif tok.type == token.NAME and tok.string in BUILTINS:
-            css = "b"
-        emit(tok.end, css)
-        previous = tok.string
-    return ["".join(parts) for parts in out]
 
 
 def prose(text, modules):
