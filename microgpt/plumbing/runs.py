@@ -38,9 +38,6 @@ def save_path(args):
 def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
-    if given.get("model") == "classifier":
-        raise ConfigError("train trains a language model (gpt, rnn, gru, lstm); the classifier "
-                          "is python -m microgpt.classify")
     state = checkpoint.load(args.resume) if args.resume is not None else None
     if state is not None and state.config.model in ("classifier", "seq2seq"):
         command = "seq2seq" if state.config.model == "seq2seq" else "classify"
