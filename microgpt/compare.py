@@ -203,7 +203,7 @@ def main(argv=None):
     parser, args, runs = parse_args(argv)
     prog = parser.prog
     path = datasets.locate(args.path)
-    cli.check_output(prog, "--svg", args.svg, {str(path): "the data file"})
+    cli.check_output(prog, "--svg", args.svg, datasets.data_files(args.path, str(path)))
     try:
         docs = datasets.load_docs(path)
         plans = []

@@ -53,12 +53,13 @@ def open_run(args, given, prog):
         name = args.path if args.path is not None else "names.txt"
         path = datasets.locate(name)
     out = save_path(args)  # before any work: can the outputs be written?
-    cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
+    data = datasets.data_files(name, path)
+    cli.check_output(prog, "--out" if args.out is not None else "--resume", out, data)
     cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
-    cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
-                                                  "resumed from", out: "the checkpoint"})
+    cli.check_output(prog, "--plot", args.plot, {**data, args.resume: "the checkpoint resumed "
+                                                  "from", out: "the checkpoint"})
     cli.check_output(prog, "--plot-lr", getattr(args, "plot_lr", None),
-                     {path: "the data", args.resume: "the checkpoint resumed from",
+                     {**data, args.resume: "the checkpoint resumed from",
                       out: "the checkpoint", args.plot: "the --plot picture"})
     if name and path != Path(name):
         why = "not found here" if not os.path.exists(name) else "here is not the run's data"
