@@ -24,5 +24,54 @@ class OtherRoomsTest(unittest.TestCase):
                                           rf"--model {model} is not a language model .*{command}")
 
 
+
+class BundledNameTest(unittest.TestCase):
+    """`names.txt` read from the bundled copy (none in this folder): an
+    output written under that name would be read as the data next time."""
+
+    def test_an_output_named_as_the_data_is_refused(self):
+        with tempfile.TemporaryDirectory() as folder:
+            for args in (("-m", "microgpt.train", "names.txt", "--steps", "2", "--plot-lr", "names.txt"),
+                         ("-m", "microgpt.train", "--steps", "2", "--plot", "names.txt"),
+                         ("-m", "microgpt.train", "names.txt", "--steps", "2", "--out", "names.txt"),
+                         ("-m", "microgpt.compare", "names.txt", "--steps", "2", "--svg", "names.txt")):
+                with self.subTest(args=args[1:]):
+                    assert_one_line_error(self, run(*args, cwd=folder),
+                                          r"names.txt: is the data \(names.txt\)")
+                    self.assertEqual(os.listdir(folder), [])
+
+
+class InspectTwoModelsTest(unittest.TestCase):
+    """inspect A.json B.json TEXT takes --stream as one checkpoint does;
+    --data with a checkpoint and a TEXT would go unused: refused."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.folder = tempfile.TemporaryDirectory()
+        cls.gpt, cls.whole = (Path(cls.folder.name) / name for name in ("gpt.json", "whole.json"))
+        for path, mask in ((cls.gpt, "on"), (cls.whole, "off")):  # whole: reads all at once
+            made = run("-m", "microgpt.train", BUNDLED_NAMES, "--steps", "2", "--n-embd", "8",
+                       "--causal-mask", mask, "--num-samples", "1", "--out", path)
+            assert made.returncode == 0, made.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.folder.cleanup()
+
+    def test_stream_for_each_model(self):
+        one = run("-m", "microgpt.inspect", self.gpt, "emma", "--stream")
+        two = run("-m", "microgpt.inspect", self.gpt, self.gpt, "emma", "--stream")
+        self.assertEqual(two.returncode, 0, two.stderr)
+        stream = one.stdout[one.stdout.index("the size (RMS)"):].strip()
+        self.assertEqual(two.stdout.count(stream), 2)
+
+    def test_stream_refused_for_a_model_without_it(self):
+        assert_one_line_error(self, run("-m", "microgpt.inspect", self.gpt, self.whole, "emma",
+                                        "--stream"), r"whole.json .* reads the whole sequence")
+
+    def test_data_without_train_steps(self):
+        assert_one_line_error(self, run("-m", "microgpt.inspect", self.gpt, "emma", "--data",
+                                        "surnames.txt"), r"--data goes with --train-steps")
+
 if __name__ == "__main__":
     unittest.main()
