@@ -73,5 +73,26 @@ class InspectTwoModelsTest(unittest.TestCase):
         assert_one_line_error(self, run("-m", "microgpt.inspect", self.gpt, "emma", "--data",
                                         "surnames.txt"), r"--data goes with --train-steps")
 
+
+class HugeListsTest(unittest.TestCase):
+    """A huge number in a list flag is refused at once by the memory check,
+    not after minutes of drawing weights or writing documents (or timed out)."""
+
+    def test_refused_at_once(self):
+        huge = "99999999999999999999"
+        for args, pattern in ((("microgpt.bench", "--block-sizes", f"16,{huge}"), "memory"),
+                              (("microgpt.longrange", "--gaps", f"2,{huge}"), f"at gap {huge}: .*memory"),
+                              (("microgpt.longrange", "--write", "r.txt", "--gap", huge),
+                               "more than microgpt reads")):
+            with self.subTest(args=args), tempfile.TemporaryDirectory() as folder:
+                assert_one_line_error(self, run("-m", *args, cwd=folder, timeout=60), pattern)
+                self.assertEqual(os.listdir(folder), [])
+
+    def test_bench_says_when_a_block_is_longer_than_the_lines(self):
+        result = run("-m", "microgpt.bench", "--block-sizes", "4,310", "--steps", "1", timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("note: the longest document is 301 positions: at block size 310",
+                      result.stderr)
+
 if __name__ == "__main__":
     unittest.main()
