@@ -37,7 +37,7 @@ from . import heads
 from .config import RECURRENT, Config, ConfigError
 from .plumbing import checkpoint, cli, flags, svg
 from .plumbing.checkpoint import CheckpointError
-from .plumbing.datasets import DataError, load_docs, locate, locate_saved
+from .plumbing.datasets import DataError, data_files, load_docs, locate, locate_saved
 from .plumbing.size import check_fits
 from .plumbing.views import reads_whole, seq2seq_report, show, svg_picture
 from .stream import rms_lines
@@ -148,7 +148,8 @@ def main(argv=None):
     args.data = args.data or "names.txt"
     data = locate(args.data)
     cli.check_output(prog, "--svg", args.svg,  # before any work: can it be written?
-                     {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2 else {data: "the data"})
+                     {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2
+                     else data_files(args.data, data))
     try:
         if args.train_steps:  # every check (the text too) before the training
             planned = plan(load_docs(data), Config(**given))

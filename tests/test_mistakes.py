@@ -34,7 +34,8 @@ class BundledNameTest(unittest.TestCase):
             for args in (("-m", "microgpt.train", "names.txt", "--steps", "2", "--plot-lr", "names.txt"),
                          ("-m", "microgpt.train", "--steps", "2", "--plot", "names.txt"),
                          ("-m", "microgpt.train", "names.txt", "--steps", "2", "--out", "names.txt"),
-                         ("-m", "microgpt.compare", "names.txt", "--steps", "2", "--svg", "names.txt")):
+                         ("-m", "microgpt.compare", "names.txt", "--steps", "2", "--svg", "names.txt"),
+                         ("-m", "microgpt.inspect", "emma", "--train-steps", "2", "--svg", "names.txt")):
                 with self.subTest(args=args[1:]):
                     assert_one_line_error(self, run(*args, cwd=folder),
                                           r"names.txt: is the data \(names.txt\)")
