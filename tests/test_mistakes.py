@@ -95,5 +95,33 @@ class HugeListsTest(unittest.TestCase):
         self.assertIn("note: the longest document is 301 positions: at block size 310",
                       result.stderr)
 
+
+class CompareInterruptedTest(unittest.TestCase):
+    """Ctrl-C in compare's second run: the finished baseline's row and curve
+    are shown, not lost; status 130."""
+
+    def test_the_finished_runs_are_shown(self):
+        import signal
+        import subprocess
+        import sys
+        from tests.support import ROOT
+        with tempfile.TemporaryDirectory() as folder:
+            env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+            proc = subprocess.Popen([sys.executable, "-m", "microgpt.compare", str(BUNDLED_NAMES),
+                                     "--steps", "30", "--variant", "slow: --steps 100000",
+                                     "--svg", "c.svg"], cwd=folder, env=env, text=True,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for line in proc.stderr:  # progress lines: the second run has begun
+                if "run 2 of 2 (slow): step" in line:
+                    proc.send_signal(signal.SIGINT)
+                    break
+            out, err = proc.communicate(timeout=120)
+            self.assertEqual(proc.returncode, 130, err)
+            self.assertNotIn("Traceback", err)
+            self.assertIn("interrupted in run 2 of 2 (slow); shown: the 1 run finished", err)
+            self.assertRegex(out, r"\nbaseline +\d+ +\d\.\d{4}")
+            self.assertNotIn("slow ", out)
+            self.assertIn("baseline", (Path(folder) / "c.svg").read_text(encoding="utf-8"))
+
 if __name__ == "__main__":
     unittest.main()
