@@ -21,7 +21,7 @@ process. Timings move by 10%
 or more between runs on a shared machine; rerun to see the spread.
 
 Builds on value.py, config.py, params.py, model.py, optim.py, training.py,
-and the plumbing's children.py, cli.py, files.py and datasets.py.
+and the plumbing's children.py, cli.py, files.py, datasets.py and size.py.
 """
 from __future__ import annotations
 
@@ -36,10 +36,10 @@ from pathlib import Path
 from .config import Config, ConfigError
 from .model import document_loss
 from .params import flatten
-from .plumbing import children, cli, files
+from .plumbing import children, cli, files, size
 from .plumbing.datasets import DataError, find_bundled, load_docs, locate
 from .optim import adam_step
-from .training import cycle_collector_off, start, train_step
+from .training import cycle_collector_off, plan, start, train_step
 from .value import recording, topological_order
 
 PROG = "python -m microgpt.bench"
@@ -164,9 +164,16 @@ def main(argv=None):
             try:
                 path = (files.rereadable(str(locate(args.path))) if args.path
                         else long_lines_file(folder))
-                start(load_docs(path), Config(block_size=max(args.block_sizes)))
+                planned = plan(load_docs(path), Config(block_size=max(args.block_sizes)))
+                size.check_run_fits(planned.config, planned.examples)  # before wpe is drawn
             except (DataError, files.InputError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
+            longest = max(len(ids) for ids in planned.examples) - 1  # positions read, at most
+            beyond = [T for T in args.block_sizes if T > longest]
+            if beyond:  # the table would show a growth that is only wpe's rows
+                print(f"{prog}: note: the longest document is {longest} positions: at block size "
+                      f"{', '.join(map(str, beyond))} a step reads no further (more rows of wpe, "
+                      f"no more positions)", file=sys.stderr)
             data = args.path if args.path else f"lines of {LONG_LINE} characters"
             print(f"microgpt benchmark: {platform.python_implementation()} "
                   f"{platform.python_version()}, {data}, default model, {steps} steps")

@@ -16,7 +16,8 @@ loss is noisy), the held-out loss when --val-fraction asks for a split, the
 milliseconds per step, and a few samples. --svg draws every run's
 running-mean loss curve in one chart, each its own dashes and markers
 (curves that coincide stay apart); with --delta, under it, each run's
-difference from the baseline's curve. Progress goes to stderr.
+difference from the baseline's curve. Progress goes to stderr. Ctrl-C (or
+SIGTERM) stops at once, with the table and chart of the runs that finished.
 
 The runs take turns in this process (training.start, train_step): each is
 the very run `python -m microgpt.train` with the same flags would make. In
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import signal
 import sys
 import time
 from dataclasses import dataclass
@@ -203,7 +205,7 @@ def main(argv=None):
     parser, args, runs = parse_args(argv)
     prog = parser.prog
     path = datasets.locate(args.path)
-    cli.check_output(prog, "--svg", args.svg, {str(path): "the data file"})
+    cli.check_output(prog, "--svg", args.svg, datasets.data_files(args.path, str(path)))
     try:
         docs = datasets.load_docs(path)
         plans = []
@@ -220,10 +222,27 @@ def main(argv=None):
     print(f"{prog}: {len(plans)} runs on {path} ({len(docs)} documents), {steps} steps in all",
           file=sys.stderr)
     progress, results = Progress(prog, steps), []
-    for i, (name, planned) in enumerate(plans):
-        label = f"run {i + 1} of {len(plans)} ({name})"
-        results.append(train_one(name, docs, planned, progress, label))
-    print("\n".join(table(results, runs[0][1])))
+    try:
+        for i, (name, planned) in enumerate(plans):
+            label = f"run {i + 1} of {len(plans)} ({name})"
+            results.append(train_one(name, docs, planned, progress, label))
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: the finished runs are shown, not lost
+        for sig in (signal.SIGINT, signal.SIGTERM):  # a second one must not cut the table
+            signal.signal(sig, signal.SIG_IGN)
+        done = (f"shown: the {cli.plural(len(results), 'run')} finished before it" if results
+                else "no run had finished")
+        print(f"\n{prog}: interrupted in run {len(results) + 1} of {len(plans)} "
+              f"({plans[len(results)][0]}); {done}", file=sys.stderr)
+        show(prog, args, results, runs[0][1])
+        sys.exit(cli.INTERRUPTED)
+    show(prog, args, results, runs[0][1])
+
+
+def show(prog, args, results, common):
+    """The table, and with --svg the chart, of the runs in results."""
+    if not results:
+        return
+    print("\n".join(table(results, common)))
     if args.svg:
         cli.write(prog, args.svg, Comparison(results).chart(args.delta), "the loss curves")
 

@@ -37,7 +37,7 @@ from . import heads
 from .config import RECURRENT, Config, ConfigError
 from .plumbing import checkpoint, cli, flags, svg
 from .plumbing.checkpoint import CheckpointError
-from .plumbing.datasets import DataError, load_docs, locate, locate_saved
+from .plumbing.datasets import DataError, data_files, load_docs, locate, locate_saved
 from .plumbing.size import check_fits
 from .plumbing.views import reads_whole, seq2seq_report, show, svg_picture
 from .stream import rms_lines
@@ -91,6 +91,9 @@ def parse_args(argv=None):
         p.error("give a checkpoint before the text, or --train-steps N to train one first")
     if len(args.inputs) >= 2 and args.train_steps:
         p.error("give either a checkpoint or --train-steps, not both")
+    if args.data and not args.train_steps:  # else silently unused: the text is the input
+        p.error("--data goes with --train-steps (or --heads, --ablate): a checkpoint with a "
+                "TEXT reads only the text")
     if given and not args.train_steps:
         p.error(f"{checkpoint.as_flag(*next(iter(given.items())))} shapes a fresh model: it "
                 f"needs --train-steps N (a checkpoint has its own settings)")
@@ -145,7 +148,8 @@ def main(argv=None):
     args.data = args.data or "names.txt"
     data = locate(args.data)
     cli.check_output(prog, "--svg", args.svg,  # before any work: can it be written?
-                     {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2 else {data: "the data"})
+                     {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2
+                     else data_files(args.data, data))
     try:
         if args.train_steps:  # every check (the text too) before the training
             planned = plan(load_docs(data), Config(**given))
@@ -202,8 +206,10 @@ def two_models(prog, args):
                 check_readable(state.config, state.tokenizer, text)
             except ValueError as e:
                 raise CheckpointError(f"{path} cannot read {text!r}: {e}") from None
-            models.append((f"{path} (step {state.step})", state))
-    except CheckpointError as e:
+            source = f"{path} (step {state.step})"
+            check_stream(args, state.config, source)
+            models.append((source, state))
+    except (CheckpointError, ConfigError) as e:
         cli.fail(prog, e)
     pictures = []
     for source, state in models:
@@ -211,6 +217,9 @@ def two_models(prog, args):
             state.params, state.config, state.tokenizer, text)
         show(positions, state, source, text, args.numbers)
         print()
+        if args.stream:  # each model's, under its heatmaps
+            print("the size (RMS) of each stage of the forward pass, at each position:")
+            print("\n".join(rms_lines(positions)) + "\n")
         pictures.append(svg_picture(positions, state.config, source, text))
     if args.svg:
         cli.write(prog, args.svg, svg.stacked(pictures, across=True), "the heatmaps")

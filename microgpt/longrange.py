@@ -31,7 +31,7 @@ from .config import RECURRENT, Config, ConfigError
 from .plumbing import cli, size, stopping, svg
 from .plumbing.progress import Progress
 from .reach import depth_and_edges, input_gradient_norms, recall_accuracy
-from .recall import recall_documents, recall_text
+from .recall import FILLER, KEYS, recall_documents, recall_text
 from .tokenizer import UnknownText
 from .training import Diverged, cycle_collector_off, plan, start_planned, train_step
 
@@ -85,8 +85,24 @@ def parse_args(argv=None):
     return p, args
 
 
+def check_sizes(args):
+    """ConfigError if a gap's runs would not fit in memory: said before any
+    document is made (a document is gap + 3 characters; a huge gap would
+    take minutes to write out, then fail)."""
+    vocab_size = len(KEYS + FILLER) + 2  # and "=", BOS
+    for gap in args.gaps:
+        block = args.block_size or gap + 4
+        for model in args.models:
+            config = Config(model=model, n_embd=args.n_embd, block_size=block, vocab_size=vocab_size)
+            try:
+                size.check_fits(config, min(block, gap + 4))
+            except ConfigError as e:
+                raise ConfigError(f"{model} at gap {gap}: {e}") from None
+
+
 def plan_runs(args):
     """[(model, gap, planned run, held-out documents)], every setting checked."""
+    check_sizes(args)
     runs = []
     for gap in args.gaps:
         docs = recall_documents(gap, args.train_docs + args.eval_docs, random.Random(args.seed))
@@ -164,6 +180,10 @@ def main(argv=None):
     parser, args = parse_args(argv)
     prog = parser.prog
     cli.check_output(prog, "--write", args.write, {})
+    if args.write and args.count * (args.gap + 4) > size.largest_file():  # more than reading takes
+        cli.fail(prog, f"--gap {args.gap} --count {args.count}: a file of about "
+                       f"{size.human(args.count * (args.gap + 4))}, more than microgpt reads "
+                       f"({size.human(size.largest_file())})")
     if args.write:
         cli.write(prog, args.write, recall_text(args.gap, args.count, args.seed),
                   f"{args.count} recall documents (gap {args.gap}, seed {args.seed})")

@@ -18,7 +18,8 @@ first, and --log-grad-norms K prints each layer's gradient norm every K
 steps (read after backward, before Adam's update).
 
 The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, optim.py, generate.py and grad_norms.py,
+Builds on tokenizer.py, config.py, optim.py, generate.py, grad_norms.py and
+training.py (which models it trains),
 and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py, runs.py
 (the training loop) and svg.py.
 """
@@ -35,6 +36,7 @@ from .plumbing import cli, flags, runs, svg
 from .plumbing.checkpoint import CheckpointError
 from .plumbing.datasets import DataError
 from .tokenizer import UnknownText
+from .training import check_language_model
 
 
 def parse_args(argv=None):
@@ -75,6 +77,7 @@ def parse_args(argv=None):
     given = flags.run_config(args)
     try:
         if not args.resume:  # a resumed run has its settings: check_resume compares them
+            check_language_model(Config(**given))  # before check(): a classifier's class count
             Config(**given).check()
     except ConfigError as e:
         p.error(e)

@@ -97,6 +97,7 @@ def plan(docs, config):
     of the settings against the data (too small a vocabulary, nothing left
     to train on: ConfigError). The order of draws is the reference's: seed,
     shuffle, then (start_planned) the weights."""
+    check_language_model(config)
     check_docs(docs)
     config.check()  # before the tokenizer is made from it
     tokenizer = make_tokenizer(docs, config)
@@ -106,6 +107,19 @@ def plan(docs, config):
     config.check()
     train_docs, _ = split(docs, config)  # the held-out documents: replay_split(...)[1]
     return Plan(make_examples(train_docs, tokenizer, config), tokenizer, config, rng)
+
+
+OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt.classify",
+               "seq2seq": "learns from source/target pairs: python -m microgpt.seq2seq"}
+
+
+def check_language_model(config):
+    """ConfigError unless config is a model that learns to continue documents
+    (a GPT or a recurrent baseline): the other rooms make their examples
+    elsewhere (classification.py, pairs.py)."""
+    if config.model in OTHER_ROOMS:
+        raise ConfigError(f"--model {config.model} is not a language model trained on "
+                          f"documents: it {OTHER_ROOMS[config.model]}")
 
 
 def start(docs, config, data_name="", data_sha256=""):

@@ -95,6 +95,14 @@ def locate(path):
     return Path(name) if name else name
 
 
+def data_files(name, path):
+    """{file: "the data"}: what a command's outputs must not be. The file
+    read (path), and the name it was given (name) when that fell back to
+    the bundled dataset: a picture written there would be read as the data
+    next time (`--plot-lr names.txt` in a folder without names.txt)."""
+    return {path: "the data", os.fspath(name): "the data"} if name else {path: "the data"}
+
+
 def locate_saved(name, sha256=None):
     """The file a checkpoint's data name (the path train was given) stands
     for: locate(name), or when nothing is there (a run resumed from another

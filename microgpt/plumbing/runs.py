@@ -38,9 +38,6 @@ def save_path(args):
 def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
-    if given.get("model") == "classifier":
-        raise ConfigError("train trains a language model (gpt, rnn, gru, lstm); the classifier "
-                          "is python -m microgpt.classify")
     state = checkpoint.load(args.resume) if args.resume is not None else None
     if state is not None and state.config.model in ("classifier", "seq2seq"):
         command = "seq2seq" if state.config.model == "seq2seq" else "classify"
@@ -56,12 +53,13 @@ def open_run(args, given, prog):
         name = args.path if args.path is not None else "names.txt"
         path = datasets.locate(name)
     out = save_path(args)  # before any work: can the outputs be written?
-    cli.check_output(prog, "--out" if args.out is not None else "--resume", out, {path: "the data"})
+    data = datasets.data_files(name, path)
+    cli.check_output(prog, "--out" if args.out is not None else "--resume", out, data)
     cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
-    cli.check_output(prog, "--plot", args.plot, {path: "the data", args.resume: "the checkpoint "
-                                                  "resumed from", out: "the checkpoint"})
+    cli.check_output(prog, "--plot", args.plot, {**data, args.resume: "the checkpoint resumed "
+                                                  "from", out: "the checkpoint"})
     cli.check_output(prog, "--plot-lr", getattr(args, "plot_lr", None),
-                     {path: "the data", args.resume: "the checkpoint resumed from",
+                     {**data, args.resume: "the checkpoint resumed from",
                       out: "the checkpoint", args.plot: "the --plot picture"})
     if name and path != Path(name):
         why = "not found here" if not os.path.exists(name) else "here is not the run's data"
