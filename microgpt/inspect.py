@@ -116,7 +116,7 @@ def study_heads(prog, args):
         config = state.config
         if config.model != "gpt" or reads_whole(config):
             raise ConfigError(f"--heads and --ablate read a GPT's cached attention; "
-                              f"{args.inputs[0]} holds a {config.model} model"
+                              f"{args.inputs[0]} holds {cli.a_model(config.model)}"
                               + (" that reads the whole sequence" if config.model == "gpt" else ""))
         for layer, head in args.ablate:
             if layer >= config.n_layer or head >= config.n_head:
@@ -171,7 +171,7 @@ def main(argv=None):
         if args.layer is not None or args.head is not None:
             raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
         if state.config.model in RECURRENT:
-            raise CheckpointError(f"{source} holds a {state.config.model} model: it has no "
+            raise CheckpointError(f"{source} holds {cli.a_model(state.config.model)}: it has no "
                                   f"attention to show (inspect draws attention heads)")
         positions = (trace_whole if reads_whole(state.config) else trace)(
             state.params, state.config, state.tokenizer, text)
@@ -200,8 +200,8 @@ def two_models(prog, args):
         for path in paths:
             state = checkpoint.load(path)
             if state.config.model not in ("gpt", "classifier"):
-                raise CheckpointError(f"{path} holds a {state.config.model} model: two checkpoints "
-                                      f"are drawn side by side as GPTs or classifiers")
+                raise CheckpointError(f"{path} holds {cli.a_model(state.config.model)}: two "
+                                      f"checkpoints are drawn side by side as GPTs or classifiers")
             try:  # both must read TEXT: refused before either is drawn
                 check_readable(state.config, state.tokenizer, text)
             except ValueError as e:
@@ -229,7 +229,7 @@ def check_stream(args, config, source):
     """--stream watches gpt() (stream.py): a GPT reading one position at a time."""
     if args.stream and (config.model != "gpt" or reads_whole(config)):
         raise ConfigError(f"--stream follows a GPT reading one position at a time; {source} "
-                          f"is a {config.model} model" + (" that reads the whole sequence"
+                          f"is {cli.a_model(config.model)}" + (" that reads the whole sequence"
                                                           if config.model == "gpt" else ""))
 
 

@@ -214,6 +214,15 @@ def plural(n, word):
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def a_model(name):
+    """A model's name with its article, as it is read aloud.
+
+    >>> a_model("gpt"), a_model("lstm"), a_model("rnn"), a_model("gru")
+    ('a gpt model', 'an lstm model', 'an rnn model', 'a gru model')
+    """
+    return f"{'an' if name in ('lstm', 'rnn') else 'a'} {name} model"
+
+
 def shown_sample(text):
     """A generated document as every command prints it: an empty one (the
     model ended it at once) as (empty), so it is seen, not a blank.
