@@ -125,3 +125,31 @@ class CompareInterruptedTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class SizeEstimateTest(unittest.TestCase):
+    """The memory check's edge count against the graph a step really makes:
+    a recurrent model's grows as T (no attention), so a long gap is not
+    refused at terabytes it would never use."""
+
+    def test_the_estimate_follows_the_graph(self):
+        import random
+        from microgpt import recurrent
+        from microgpt.config import Config
+        from microgpt.model import document_loss
+        from microgpt.params import init_params
+        from microgpt.plumbing.size import step_edges
+        from microgpt.value import recording
+        for fields, T in (({}, 16), ({"block_size": 64}, 64), ({"model": "rnn"}, 16),
+                          ({"model": "gru", "n_embd": 32}, 12), ({"model": "lstm"}, 40)):
+            config = Config(**{"block_size": max(T, 16), **fields})
+            params = init_params(config, random.Random(1))
+            ids = [26] + [i % 26 for i in range(T - 1)] + [26]
+            loss = recurrent.document_loss if config.model != "gpt" else document_loss
+            with recording() as tape:
+                loss(ids, params, config)
+            edges = sum(len(node._children) for node in tape)
+            with self.subTest(**fields):
+                self.assertLess(abs(step_edges(config, T) / edges - 1), 0.1)
+        self.assertEqual(step_edges(Config(model="rnn", block_size=400), 400),
+                         100 * step_edges(Config(model="rnn", block_size=400), 4))  # linear in T

@@ -27,6 +27,8 @@ import os
 from ..config import ConfigError
 from ..params import param_count
 
+GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # a recurrent cell's weight-matrix pairs
+
 BASE_BYTES = 20_000_000   # the interpreter, microgpt and the data
 BYTES_PER_PARAM = 400     # Value, float, gradient, Adam's m and v, checkpoint text
 BYTES_PER_EDGE = 35       # a child reference, a local derivative, the node's share
@@ -45,11 +47,22 @@ def step_edges(config, positions):
     3 * n_head * t for the softmaxes (a logsumexp node, then two edges per
     weight). A batch holds batch_size such graphs.
 
+    A recurrent model has no attention: per position its cell's g weight
+    pairs of matrices (the RNN's one, the GRU's three, the LSTM's four
+    gates) read 4 * g * n_embd**2 pairs' edges, about 10 * g * n_embd more
+    for the gates' own arithmetic, and lm_head its 2 * vocab * n_embd: the
+    graph grows as T, not T^2.
+
     >>> from microgpt.config import Config
     >>> step_edges(Config(), 16)      # a 16-letter document's graph has 129,233
     121856
+    >>> step_edges(Config(model="lstm"), 16)   # 89,281
+    89600
     """
     e, layers, T = config.n_embd, config.n_layer, min(positions, config.block_size)
+    if config.model in GATES:
+        g = GATES[config.model]
+        return config.batch_size * T * (4 * g * e * e + 10 * g * e + 2 * config.vocab_size * e)
     per_position = layers * 24 * e * e + 2 * config.vocab_size * e
     attention = layers * (2 * e * T * T + config.n_head * 3 * T * T // 2)
     return config.batch_size * (T * per_position + attention)
