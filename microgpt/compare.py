@@ -35,7 +35,6 @@ import signal
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from .plumbing import checkpoint, cli, datasets, flags, size, svg
 from .config import Config, ConfigError
@@ -152,7 +151,7 @@ class Comparison(list):
             y_title="loss difference", styles=True)])
 
     def _repr_html_(self):
-        text = "\n".join(table(self)).replace("&", "&amp;").replace("<", "&lt;")
+        text = svg.escape("\n".join(table(self)))  # the svg module's escaping: &, <, >, quotes
         return f"<pre>{text}</pre>" + (self.chart() if any(r.losses for r in self) else "")
 
 

@@ -30,7 +30,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import re
 import shutil
 import stat
 import tempfile

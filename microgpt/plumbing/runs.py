@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import Config, ConfigError
+from ..config import Config
 from ..dataset import held_out_examples, notes
 from ..params import param_count, param_table
 from ..training import (Diverged, cycle_collector_off, held_out_loss, plan, resume_examples,
