@@ -34,6 +34,7 @@ layers (the reference has none).
 from __future__ import annotations
 
 import dataclasses
+from itertools import chain
 
 from .value import Value
 
@@ -120,8 +121,11 @@ def init_params(config, rng):
 
 
 def flatten(params):
-    """All parameters as one list, in the optimizer's (and reference's) order."""
-    return [p for matrix in params.values() for row in matrix for p in row]
+    """All parameters as one list, in the optimizer's (and reference's) order:
+    [p for matrix in params.values() for row in matrix for p in row], with
+    the loops in C (training flattens every step)."""
+    rows = chain.from_iterable(params.values())  # every row of every matrix, in order
+    return list(chain.from_iterable(rows))
 
 
 def param_count(config):
