@@ -18,6 +18,7 @@ Standard library only; no validation of its input (microgpt.train does that).
 import argparse
 import math
 import random
+import sys
 
 
 class Value:
@@ -59,7 +60,7 @@ class Value:
     def backward(self):
         topo, visited = [], set()
 
-        def build_topo(v):  # recursive: deep graphs hit the recursion limit
+        def build_topo(v):  # recursive, as the reference sorts (the limit: see the end of the file)
             if v not in visited:
                 visited.add(v)
                 for child in v._children:
@@ -193,4 +194,7 @@ if __name__ == "__main__":
         open(args.path, encoding="utf-8").close()
     except OSError as e:
         ap.exit(2, f"{ap.prog}: error: {args.path}: {e.strerror}\n")
+    # backward()'s recursive sort goes as deep as the graph: the default model's fits
+    # Python's limit of 1000 calls, a wider or deeper one's (--n-layer 2 --n-embd 64) does not
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 1_000_000))
     run(**vars(args))

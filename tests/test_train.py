@@ -36,6 +36,12 @@ class SameAsNaiveTest(unittest.TestCase):
                      "--block-size", "4", "--lr", "0.03", "--seed", "3", "--num-samples", "5",
                      "--temperature", "0.8")
 
+    def test_a_graph_deeper_than_the_recursion_limit(self):
+        # the naive file's recursive sort went past Python's 1000 calls here (RecursionError)
+        data = ROOT / "data" / "names.txt"
+        self.compare(data, "--steps", "1", "--n-layer", "2", "--n-embd", "64", "--block-size", "2",
+                     "--num-samples", "1")
+
     def test_capitals_digits_underscores(self):
         path = Path(tempfile.mkdtemp()) / "handles.txt"
         path.write_text("\n".join(["Ada_Lovelace", "alan_turing42", "Grace_H", "x_1", "Z9",
