@@ -107,10 +107,13 @@ class CompareInterruptedTest(unittest.TestCase):
         from tests.support import ROOT
         with tempfile.TemporaryDirectory() as folder:
             env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+            # Ctrl-C's default, as in a terminal: a job the shell started with & ignores SIGINT,
+            # and so does compare then (cli.run leaves an ignored signal ignored)
             proc = subprocess.Popen([sys.executable, "-m", "microgpt.compare", str(BUNDLED_NAMES),
                                      "--steps", "30", "--variant", "slow: --steps 100000",
                                      "--svg", "c.svg"], cwd=folder, env=env, text=True,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
             for line in proc.stderr:  # progress lines: the second run has begun
                 if "run 2 of 2 (slow): step" in line:
                     proc.send_signal(signal.SIGINT)
