@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,5 +77,26 @@ def interrupted(command, args, cwd, step):
         if line.startswith(f"step {step:4d} /"):
             proc.send_signal(signal.SIGINT)
             break
-    rest, err = proc.communicate(timeout=600)
+    rest, err = rest_of(proc, timeout=600)
     return "".join(first) + rest, err, proc.returncode
+
+
+def rest_of(proc, timeout):
+    """(the rest of proc's stdout, its whole stderr) once it ends. Not
+    communicate(): it reads the pipes' descriptors, so the lines a `for line
+    in proc.stdout` loop read ahead into the file's buffer would be lost
+    (the line after the one waited for, when both came in one read)."""
+    got = {}
+    def read(name):
+        got[name] = getattr(proc, name).read()
+    readers = [threading.Thread(target=read, args=(name,)) for name in ("stdout", "stderr")]
+    for reader in readers:
+        reader.start()
+    try:
+        proc.wait(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for reader in readers:
+            reader.join()
+    return got["stdout"], got["stderr"]

@@ -12,7 +12,8 @@ from pathlib import Path
 from microgpt.plumbing import checkpoint
 from microgpt.config import Config
 from microgpt.training import start, train_step
-from tests.support import BUNDLED_NAMES, GOLDEN, NAMES, ROOT, assert_one_line_error, numbers, run, train
+from tests.support import (BUNDLED_NAMES, GOLDEN, NAMES, ROOT, assert_one_line_error, numbers,
+                           rest_of, run, train)
 
 SEED = 20261123  # the interrupt steps are drawn from this: a failure can be rerun exactly
 
@@ -33,7 +34,7 @@ def interrupted_then_resumed(data, stop_after, folder, *flags):
         if line.startswith(f"step {stop_after:4d} /"):
             proc.send_signal(signal.SIGINT)
             break
-    rest, err = proc.communicate(timeout=600)
+    rest, err = rest_of(proc, timeout=600)  # with what the loop above read ahead
     first = "".join(lines) + rest
     resumed = train(data, "--resume", out, *flags, cwd=folder)
     assert resumed.returncode == 0, resumed.stderr
