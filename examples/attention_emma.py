@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a cl
 
 from microgpt.plumbing import checkpoint
 from microgpt.config import Config
-from microgpt.plumbing.datasets import load_docs
-from microgpt.trace import trace
+from microgpt.plumbing.corpus import load_docs
+from microgpt.instruments.readout import trace
 from microgpt.training import start, train_step
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

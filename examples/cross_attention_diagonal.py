@@ -2,7 +2,7 @@
 
     python examples/cross_attention_diagonal.py rev.json
 
-rev.json: a checkpoint of `python -m microgpt.seq2seq --task reverse --out
+rev.json: a checkpoint of `python -m microgpt seq2seq --task reverse --out
 rev.json`. For the first 300 held-out names (those the command scored), the
 i-th character written should read source position len - i (position 0 is
 BOS): the anti-diagonal. Counts the output characters whose cross-attention
@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from microgpt import pairs                                   # noqa: E402
-from microgpt.plumbing import checkpoint, datasets          # noqa: E402
-from microgpt.trace_seq2seq import trace_seq2seq             # noqa: E402
+from microgpt.architectures import pairs                                   # noqa: E402
+from microgpt.plumbing import checkpoint, corpus as datasets          # noqa: E402
+from microgpt.instruments.three_kinds import trace_seq2seq             # noqa: E402
 
 state = checkpoint.load(sys.argv[1])
 c = state.config

@@ -5,7 +5,7 @@ famous single-file GPT it follows, operation for operation.
 
 Read it to see what microgpt's engine saves: here a dot product of 16 pairs is
 32 nodes (16 multiplies, 16 adds), in microgpt's engine it is one, and the
-whole run is many times slower (python -m microgpt.bench --full --reference
+whole run is many times slower (python -m microgpt bench --full --reference
 measures both). The test suite runs it as an independent oracle: for any
 flags, microgpt.train must print the same numbers as this file.
 

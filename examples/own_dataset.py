@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a clone
 
 from microgpt.config import Config
-from microgpt.plumbing.datasets import DataError, load_docs
+from microgpt.plumbing.corpus import DataError, load_docs
 from microgpt.generate import sample
 from microgpt.training import start, train_step
 

@@ -1,5 +1,5 @@
 """The encoder-decoder trained in PyTorch, for scale: the same weights, data
-order, Adam and linear decay as `python -m microgpt.seq2seq`, in float64
+order, Adam and linear decay as `python -m microgpt seq2seq`, in float64
 tensors (tests/torch_seq2seq.py, written from the paper's equations), one
 pair per step; then the first 300 held-out pairs decoded greedily.
 
@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch                                                 # noqa: E402
 
-from microgpt import pairs                                   # noqa: E402
+from microgpt.architectures import pairs                                   # noqa: E402
 from microgpt.config import Config                           # noqa: E402
-from microgpt.plumbing.datasets import load_docs             # noqa: E402
+from microgpt.plumbing.corpus import load_docs             # noqa: E402
 from microgpt.training import start_planned                  # noqa: E402
 from tests import torch_seq2seq as T                         # noqa: E402
 

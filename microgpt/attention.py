@@ -46,7 +46,7 @@ def attention(q, keys, values, n_head, records=None, scaled=True):
     keys, values: one (n_embd,) list per position seen so far, this one last.
     Returns (n_embd,) Values: the n_head heads' outputs, concatenated.
     records: None, or a list to which each head appends what it computed
-    (trace.py turns it into floats; training passes None).
+    (readout.py turns it into floats; training passes None).
     scaled: divide the logits by sqrt(head_dim), as the paper does (the
     config's attention_scale); without it a wide head's dot products grow
     with head_dim and the softmax saturates.

@@ -47,8 +47,8 @@ POSITIONS = ("learned", "sinusoidal", "none")
 NORM_PLACEMENTS = ("pre", "post")
 SCHEDULES = ("linear", "cosine", "constant", "noam")
 MODELS = ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm")  # gpt: model.py's;
-# classifier: encoder.py's (python -m microgpt.classify); seq2seq: seq2seq_model.py's
-# (python -m microgpt.seq2seq); the recurrent baselines: recurrent.py's
+# classifier: encoder.py's (python -m microgpt classify); seq2seq: transformer.py's
+# (python -m microgpt seq2seq); the recurrent baselines: recurrent.py's
 RECURRENT = ("rnn", "gru", "lstm")       # recurrent.py's cells
 TASKS = ("reverse", "sort", "copy")  # seq2seq's pairs made from a word list (pairs.py)
 
@@ -218,7 +218,7 @@ class Config:
                 raise ConfigError(f"{flag} does not apply to the {self.model} model: {reason}")
 
     def check_seq2seq(self):
-        """The encoder-decoder is built one way (seq2seq_model.py): these settings do not fit it."""
+        """The encoder-decoder is built one way (transformer.py): these settings do not fit it."""
         if self.task not in ("",) + TASKS:
             raise ConfigError(f"task must be one of {', '.join(TASKS)}, got {self.task!r}")
         for name, value in (("norm", "rmsnorm"), ("position", "learned"), ("tie_weights", False),

@@ -6,7 +6,7 @@ a dot product of n pairs is 2n nodes (n multiplies, n adds), each of which
 the forward pass allocates and the backward pass visits. The functions here
 build one node for the whole computation instead, with its local derivatives
 written out by hand; a training step of the default model then makes about
-3,000 nodes instead of about 56,000 (python -m microgpt.bench counts them):
+3,000 nodes instead of about 56,000 (python -m microgpt bench counts them):
 
     dot(ws, xs)          w0*x0 + w1*x1 + ...  (one Dot node, not 2n)
     dots(rows, xs)       one dot per row: a linear layer

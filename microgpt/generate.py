@@ -13,26 +13,24 @@ top-k / top-p (nucleus) filtering, which zero out unlikely tokens before the
 draw. Without them, the draws are the reference's, in its order, so a seed
 gives the same samples every time.
 
-A GPT trained with --causal-mask off has no cache to fill (each new token
-changes what every position sees): `sample_without_mask` reads the whole
-text so far again for each token, with no mask, as such a model is used.
-
-A recurrent model (recurrent.py) samples the same way, its state carrying
-what it has read in place of the cache; it has no block to slide past.
+What the model reads is a `reader`: a function from the tokens so far to
+the logits for the next one. The GPT's (`gpt_reader`) feeds the new tokens
+through gpt() into its key/value cache; past the block it slides. Another
+architecture hands sample() its own reader (a recurrent model's state
+carries what it has read in place of the cache; a GPT trained without the
+causal mask reads the whole text again for each token): catalog.reader_of
+picks it.
 
 Builds on config.py (ConfigError, for settings that cannot work), fused.py
-(softmax_data), model.py (gpt), encoder.py (gpt_logits) and recurrent.py;
-train.py and sample.py call it.
+(softmax_data) and model.py (gpt); train.py and sample.py call it.
 """
 from __future__ import annotations
 
 import math
 
-from .config import RECURRENT, ConfigError
-from .encoder import gpt_logits
+from .config import ConfigError
 from .fused import softmax_data
 from .model import gpt
-from .recurrent import initial_state, recurrent
 
 
 def argmax(xs):
@@ -114,70 +112,48 @@ def check_settings(temperature, prefix, top_k, top_p, max_tokens):
         raise ConfigError(f"top_p must be a number above 0 and at most 1 (or None), got {top_p!r}")
 
 
+def gpt_reader(params, config):
+    """The GPT's reader: read(tokens) -> the logits for the token after them.
+
+    Each call feeds the tokens not read yet through gpt(), one position at a
+    time, into the key/value cache. Past the block the model can only read
+    the last block_size tokens: the window slides one token along, and the
+    cache is rebuilt from the window for each new token."""
+    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+
+    def read(tokens):
+        if len(tokens) > config.block_size:  # slide: the last block_size tokens, afresh
+            keys[:], values[:] = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+            window = tokens[-config.block_size:]
+        else:
+            window = tokens
+        for pos_id in range(len(keys[0]), len(window)):  # the positions not in the cache yet
+            logits = gpt(window[pos_id], pos_id, keys, values, params, config)
+        return logits
+    return read
+
+
 def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=None, top_p=None,
-           max_tokens=None):
+           max_tokens=None, reader=None):
     """One generated document, as text (starting with prefix).
 
     It ends when the model produces BOS, or at max_tokens tokens, prefix
-    included (default: block_size, as in the reference). Past the block the
-    model can only read the last block_size tokens: the window slides one
-    token along, and its cache is rebuilt from the window for each new token.
-    A setting that cannot work raises ConfigError (check_settings).
+    included (default: block_size, as in the reference). reader: how the
+    model reads (default gpt_reader: the GPT's cache). A setting that cannot
+    work raises ConfigError (check_settings).
     """
     check_settings(temperature, prefix, top_k, top_p, max_tokens)
     tokenizer.check_text(prefix, "the prefix")  # UnknownText: a ValueError that names them
+    if reader is None and (config.model != "gpt" or not config.causal_mask):
+        raise ConfigError(f"this {config.model} model does not read through the GPT's cache: "
+                          f"pass its reader (microgpt.architectures.catalog.reader_of(config))")
     temperature = config.temperature if temperature is None else temperature
     max_tokens = config.block_size if max_tokens is None else max_tokens
-    if not config.causal_mask:
-        return sample_without_mask(params, config, tokenizer, rng, temperature, prefix, top_k,
-                                   top_p, max_tokens)
+    read = (reader or gpt_reader)(params, config)
     tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
-    if config.model in RECURRENT:
-        return tokenizer.decode(sample_recurrent(params, config, tokens, rng, temperature,
-                                                 top_k, top_p, max_tokens, tokenizer.bos)[1:])
-    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
-    if len(tokens) <= config.block_size:
-        for pos_id, token_id in enumerate(tokens[:-1]):  # the prompt only fills the cache
-            gpt(token_id, pos_id, keys, values, params, config)
     while len(tokens) - 1 < max_tokens:
-        if len(tokens) <= config.block_size:  # still inside the block: one more position
-            logits = gpt(tokens[-1], len(tokens) - 1, keys, values, params, config)
-        else:  # slide: read the last block_size tokens afresh, at positions 0..block_size-1
-            keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
-            for pos_id, token_id in enumerate(tokens[-config.block_size:]):
-                logits = gpt(token_id, pos_id, keys, values, params, config)
-        token_id = next_token(logits, rng, temperature, top_k, top_p)
+        token_id = next_token(read(tokens), rng, temperature, top_k, top_p)
         if token_id == tokenizer.bos:
             break
         tokens.append(token_id)
     return tokenizer.decode(tokens[1:])
-
-
-def sample_without_mask(params, config, tokenizer, rng, temperature, prefix, top_k, top_p,
-                        max_tokens):
-    """sample() for a GPT trained with --causal-mask off: each new token is
-    drawn from the last position's logits after the model reads the whole
-    text so far (its last block_size tokens) at once, with no mask."""
-    tokens = [tokenizer.bos] + tokenizer.encode(prefix)
-    while len(tokens) - 1 < max_tokens:
-        logits = gpt_logits(tokens[-config.block_size:], params, config)[-1]  # (vocab_size,)
-        token_id = next_token(logits, rng, temperature, top_k, top_p)
-        if token_id == tokenizer.bos:
-            break
-        tokens.append(token_id)
-    return tokenizer.decode(tokens[1:])
-
-
-def sample_recurrent(params, config, tokens, rng, temperature, top_k, top_p, max_tokens, bos):
-    """sample's loop for a recurrent model: tokens (BOS, the prefix) grown
-    until the model produces BOS or there are max_tokens after the BOS."""
-    state = initial_state(config)
-    for token_id in tokens[:-1]:  # the prompt only moves the state along
-        _, state = recurrent(token_id, state, params, config)
-    while len(tokens) - 1 < max_tokens:
-        logits, state = recurrent(tokens[-1], state, params, config)
-        token_id = next_token(logits, rng, temperature, top_k, top_p)
-        if token_id == bos:
-            break
-        tokens.append(token_id)
-    return tokens

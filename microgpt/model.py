@@ -18,13 +18,16 @@ they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
 tied weights (the logits use wte), fixed positions (positions.py) and the
 attention scale (attention.py); label smoothing acts in the loss.
 
-Builds on fused.py, fused_variants.py, params.py (the weights), positions.py
-and attention.py. Left out on purpose: biases, dropout, a final norm before
-lm_head (the reference has none).
+What the instruments show comes from here too: gpt() hands attention's
+records (`records`) and every stage's vector (`stream`, named as
+instruments/stages.py lists them) to a caller who asks.
+
+Builds on attention.py, fused.py, params.py (the weights) and positions.py.
+Left out on purpose: biases, dropout, a final norm before lm_head (the
+reference has none).
 """
 from __future__ import annotations
 
-from . import fused_variants
 from .attention import attention
 from .fused import cross_entropy, dot, dots, vsum
 from .params import init_params  # the weights gpt() reads, drawn in the reference's order
@@ -63,9 +66,7 @@ def rmsnorm(x):
 def layernorm(x, g, b):
     """(x - mean) / sqrt(var + 1e-5) * g + b: zero mean and unit variance,
     then a learned gain g and bias b per entry (g starts at 1, b at 0).
-
-        mean = sum(x) / n;  var = sum((x_i - mean)^2) / n   (divides by n, as PyTorch)
-        y_i = (x_i - mean) * (var + 1e-5) ** -0.5 * g_i + b_i
+    The variance divides by n, as PyTorch's does.
 
     >>> from microgpt.value import Value
     >>> x = [Value(1.0), Value(2.0), Value(6.0)]          # mean 3, var 14/3
@@ -74,7 +75,10 @@ def layernorm(x, g, b):
     >>> [round(y.data, 4) for y in layernorm(x, [Value(2.0)] * 3, [Value(0.5)] * 3)]
     [-1.3516, -0.4258, 3.2775]
     """
-    return fused_variants.layernorm(x, g, b)   # (n,): a node per y_i, the same float ops
+    mean = vsum(x) / len(x)                        # one Value
+    xc = [xi - mean for xi in x]                   # (n,) centred
+    scale = (dot(xc, xc) / len(x) + 1e-5) ** -0.5  # 1 / sqrt(var + eps), one Value
+    return [ci * scale * gi + bi for ci, gi, bi in zip(xc, g, b)]   # (n,)
 
 
 def norm(x, params, name, config):
@@ -86,7 +90,7 @@ def norm(x, params, name, config):
 
 
 def gelu(x):
-    """GELU in GPT-2's tanh form, for each entry:
+    """GELU in GPT-2's tanh form, for each entry (Value.gelu: one node each):
 
         0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
 
@@ -97,49 +101,66 @@ def gelu(x):
     >>> [round(y.data, 4) for y in gelu([Value(-1.0), Value(0.5), Value(2.0)])]
     [-0.1588, 0.3457, 1.9546]
     """
-    return [fused_variants.gelu(xi) for xi in x]   # one node per entry
+    return [xi.gelu() for xi in x]
+
+
+def seen(stream, name, x):
+    """x, and its floats kept as stream[name] when a caller asked for the
+    stages (stream is a dict; None while training)."""
+    if stream is not None:
+        stream[name] = [xi if isinstance(xi, float) else xi.data for xi in x]
+    return x
 
 
 # -------------------------------------------------------------------------
 # the model
 
-def gpt(token_id, pos_id, keys, values, params, config, records=None):
+def gpt(token_id, pos_id, keys, values, params, config, records=None, stream=None):
     """Logits (vocab_size Values) for the token after token_id at pos_id.
 
     Appends this position's key and value to keys[layer] and values[layer].
     records: None, or a list that gets attention's per-head records, layer
-    after layer (see attention.attention).
+    after layer (see attention.attention). stream: None, or a dict that gets
+    each stage's vector as floats, by name, in the order they are made.
     """
     pre_ln, post_ln = config.norm_placement == "pre", config.norm_placement == "post"
-    tok_emb = params["wte"][token_id]                                   # (n_embd,)
-    pos_emb = (params["wpe"][pos_id] if config.position == "learned"     # the reference's
-               else fixed_position(pos_id, config))                     # sinusoidal, or none
-    x = [t + p for t, p in zip(tok_emb, pos_emb)]                       # (n_embd,) joint embedding
-    x = norm(x, params, "ln_emb", config)
+    tok_emb = seen(stream, "tok_emb", params["wte"][token_id])         # (n_embd,)
+    pos_emb = seen(stream, "pos_emb", params["wpe"][pos_id] if config.position == "learned"
+                   else fixed_position(pos_id, config))                 # sinusoidal, or none
+    x = seen(stream, "x_emb", [t + p for t, p in zip(tok_emb, pos_emb)])  # joint embedding
+    x = seen(stream, "ln_emb", norm(x, params, "ln_emb", config))
     for li in range(config.n_layer):
         layer = f"layer{li}."
         # 1) Multi-head attention block
-        x_residual = x
-        x = norm(x, params, layer + "ln_attn", config) if pre_ln else x  # pre-LN: the reference's
-        q = linear(x, params[layer + "attn_wq"])                        # (n_embd,) each
-        k = linear(x, params[layer + "attn_wk"])
-        v = linear(x, params[layer + "attn_wv"])
+        x_residual = seen(stream, layer + "attn_in", x)
+        if pre_ln:  # the reference's: the norm before the block
+            x = seen(stream, layer + "ln_attn", norm(x, params, layer + "ln_attn", config))
+        q = seen(stream, layer + "q", linear(x, params[layer + "attn_wq"]))  # (n_embd,) each
+        k = seen(stream, layer + "k", linear(x, params[layer + "attn_wk"]))
+        v = seen(stream, layer + "v", linear(x, params[layer + "attn_wv"]))
         keys[li].append(k)
         values[li].append(v)
-        x_attn = attention(q, keys[li], values[li], config.n_head, records, config.attention_scale)
-        x = linear(x_attn, params[layer + "attn_wo"])                   # (n_embd,)
-        x = [a + b for a, b in zip(x, x_residual)] if config.residual else x
-        x = norm(x, params, layer + "ln_attn", config) if post_ln else x  # post-LN: the paper's
+        x_attn = seen(stream, layer + "heads", attention(q, keys[li], values[li], config.n_head,
+                                                         records, config.attention_scale))
+        x = seen(stream, layer + "attn_out", linear(x_attn, params[layer + "attn_wo"]))
+        if config.residual:  # the reference's; without it the block's output is all there is
+            x = seen(stream, layer + "attn_residual", [a + b for a, b in zip(x, x_residual)])
+        if post_ln:  # the paper's: the norm after the residual
+            x = seen(stream, layer + "ln_attn", norm(x, params, layer + "ln_attn", config))
         # 2) MLP block
-        x_residual = x
-        x = norm(x, params, layer + "ln_mlp", config) if pre_ln else x
-        x = linear(x, params[layer + "mlp_fc1"])                        # (4 * n_embd,)
+        x_residual = seen(stream, layer + "mlp_in", x)
+        if pre_ln:
+            x = seen(stream, layer + "ln_mlp", norm(x, params, layer + "ln_mlp", config))
+        x = seen(stream, layer + "mlp_fc1", linear(x, params[layer + "mlp_fc1"]))  # (4 * n_embd,)
         x = [xi.relu() for xi in x] if config.activation == "relu" else gelu(x)
-        x = linear(x, params[layer + "mlp_fc2"])                        # (n_embd,)
-        x = [a + b for a, b in zip(x, x_residual)] if config.residual else x
-        x = norm(x, params, layer + "ln_mlp", config) if post_ln else x
+        x = seen(stream, layer + "mlp_hidden", x)
+        x = seen(stream, layer + "mlp_out", linear(x, params[layer + "mlp_fc2"]))   # (n_embd,)
+        if config.residual:
+            x = seen(stream, layer + "mlp_residual", [a + b for a, b in zip(x, x_residual)])
+        if post_ln:
+            x = seen(stream, layer + "ln_mlp", norm(x, params, layer + "ln_mlp", config))
     lm_head = params["wte"] if config.tie_weights else params["lm_head"]  # tied: wte[j] . x
-    logits = linear(x, lm_head)                                         # (vocab_size,)
+    logits = seen(stream, "logits", linear(x, lm_head))                 # (vocab_size,)
     return logits
 
 

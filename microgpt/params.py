@@ -16,7 +16,7 @@ acts; those start at 1 and 0 and draw nothing. With padding (config.pad_to),
 PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
 (encoder.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
-after wpe, and the same layers. The encoder-decoder (seq2seq_model.py)
+after wpe, and the same layers. The encoder-decoder (transformer.py)
 has its own list, seq2seq_shapes, in the order its docstring gives.
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
@@ -82,7 +82,7 @@ def param_shapes(config):
 
 
 def seq2seq_shapes(config):
-    """The encoder-decoder's (seq2seq_model.py), in its documented order:
+    """The encoder-decoder's (transformer.py), in its documented order:
     wte, enc_wpe, dec_wpe, lm_head, the encoder's layers, the decoder's.
 
     >>> from microgpt.config import Config

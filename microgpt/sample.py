@@ -12,19 +12,24 @@ When the training data is at hand (--data, or the file the checkpoint names,
 if it is in the current folder or bundled, with a matching checksum), each
 sample is marked as found in the training data or new.
 
-Builds on tokenizer.py, config.py and generate.py, and on the plumbing's
-checkpoint.py, cli.py and datasets.py; the work is theirs, this module only
+Builds on tokenizer.py, config.py, generate.py and catalog.py (how a
+model reads), and on the plumbing's checkpoint.py, cli.py, corpus.py and
+stopping.py; the work is theirs, this module only
 parses flags and prints.
 """
-from __future__ import annotations
+if __name__ == "__main__":  # first: Ctrl-C while the modules below load ends at once
+    from .plumbing.stopping import stop_at_once_while_loading
+    stop_at_once_while_loading()
+
 
 import random
 from pathlib import Path
 
+from .architectures import catalog
 from .plumbing import checkpoint, cli
 from .plumbing.checkpoint import CheckpointError
 from .config import Config
-from .plumbing.datasets import DataError, load_docs, load_docs_and_sha256, locate_saved
+from .plumbing.corpus import DataError, load_docs, load_docs_and_sha256, locate_saved
 from .generate import sample
 from .tokenizer import UnknownText
 
@@ -80,7 +85,7 @@ def main(argv=None):
         if state.config.model in ("classifier", "seq2seq"):
             command = "seq2seq" if state.config.model == "seq2seq" else "classify"
             raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
-                                  f"generate (python -m microgpt.{command} {args.checkpoint} "
+                                  f"generate (python -m microgpt {command} {args.checkpoint} "
                                   f"--text TEXT)")
         state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size
@@ -97,7 +102,8 @@ def main(argv=None):
     width = len(str(args.num_samples))
     for i in range(args.num_samples):
         text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
-                      prefix=args.prefix, top_k=args.top_k, top_p=args.top_p, max_tokens=max_tokens)
+                      prefix=args.prefix, top_k=args.top_k, top_p=args.top_p,
+                      max_tokens=max_tokens, reader=catalog.reader_of(state.config))
         mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
         print(f"sample {i + 1:{max(2, width)}d}: {cli.shown_sample(text)}{mark}", flush=True)
 

@@ -1,48 +1,57 @@
 """
 train.py: the command `python -m microgpt.train`: train a tiny GPT, print samples.
 
-Parse the flags, start a run (or resume a saved one), then a flat loop: one
-training step per document, its loss printed; save; print a few samples.
-With the default flags on the 32,033-name file it prints exactly the
-reference run's numbers.
+The reference's loop, as its file has it: one training step per document,
+its loss printed; then a few samples. With the default flags on the
+32,033-name file it prints exactly the reference run's numbers.
 
-Ctrl-C (or SIGTERM) says at once that it stops after this step, finishes
-the step, saves (with --out, or back to the --resume file), draws --plot and
-exits 130; a second Ctrl-C stops at once. A loss far above a uniform guess's
-gets one line naming --lr. A diverged run stops there, its last good state
-saved and its curve drawn (status 3). Output paths are checked first; a save
-that fails later keeps the old file (status 1).
+    for step in range(state.step, config.steps):
+        loss = train_step(state, examples)
+        print(f"step {step + 1:4d} / {config.steps:4d} | loss {loss:.4f}")
+
+Around it, the plumbing (plumbing/runs.py): the flags, the data and the
+outputs checked before any work (open_run), and the loop run inside a
+session: Ctrl-C (or SIGTERM) says at once that it stops after this step,
+finishes the step, saves (with --out, or back to the --resume file), draws
+--plot and exits 130; a second Ctrl-C stops at once. A diverged run stops
+there, its last good state saved and its curve drawn (status 3). A loss
+far above a uniform guess's gets one line naming --lr.
 
 Two instruments: --plot-lr draws the learning rate of every step before the
 first, and --log-grad-norms K prints each layer's gradient norm every K
 steps (read after backward, before Adam's update).
 
-The algorithm is training.py's; this module only parses, prints and saves.
-Builds on tokenizer.py, config.py, optim.py, generate.py, grad_norms.py and
-training.py (which models it trains),
-and on the plumbing's checkpoint.py, cli.py, datasets.py, flags.py, runs.py
-(the training loop) and svg.py.
+Builds on config.py, generate.py, optim.py, tokenizer.py, training.py,
+catalog.py (how a recurrent model samples), grad_norms.py, and the
+plumbing's checkpoint.py, cli.py, corpus.py, flags.py, runs.py, stopping.py
+and svg.py.
 """
-from __future__ import annotations
+if __name__ == "__main__":  # first: Ctrl-C while the modules below load ends at once
+    from .plumbing.stopping import stop_at_once_while_loading
+    stop_at_once_while_loading()
 
 import math
 import sys
 
+from .architectures import catalog
 from .config import Config, ConfigError
 from .generate import sample
-from .grad_norms import grad_norms
+from .instruments.grad_norms import grad_norms
 from .optim import learning_rate
 from .plumbing import cli, flags, runs, svg
 from .plumbing.checkpoint import CheckpointError
-from .plumbing.datasets import DataError
+from .plumbing.corpus import DataError
 from .tokenizer import UnknownText
-from .training import check_language_model
+from .training import train_step
+
+PROG = "python -m microgpt.train"
+FAR_ABOVE_UNIFORM = 3  # a loss this many times a uniform guess's, log(vocab_size): say so
 
 
 def parse_args(argv=None):
     d = Config()
     p = cli.ArgumentParser(
-        prog="python -m microgpt.train",
+        prog=PROG,
         description="Train a tiny GPT on a text file of documents (one per line) "
                     "and print samples. Defaults reproduce the reference run.")
     p.add_argument("path", nargs="?", default=None,
@@ -77,84 +86,75 @@ def parse_args(argv=None):
     given = flags.run_config(args)
     try:
         if not args.resume:  # a resumed run has its settings: check_resume compares them
-            check_language_model(Config(**given))  # before check(): a classifier's class count
+            flags.check_language_model(Config(**given))  # before check(): a classifier's classes
             Config(**given).check()
     except ConfigError as e:
         p.error(e)
-    return p, args, given
-
-
-FAR_ABOVE_UNIFORM = 3  # a loss this many times a uniform guess's, log(vocab_size): say so
+    return args, given
 
 
 def main(argv=None):
-    parser, args, given = parse_args(argv)
-    prog = parser.prog
+    args, given = parse_args(argv)
     try:
-        docs, train_examples, state = runs.open_run(args, given, prog)
+        docs, examples, state = runs.open_run(args, given, PROG)  # every check, before any work
     except (DataError, ConfigError, CheckpointError, UnknownText) as e:
-        cli.fail(prog, e)
-    first_step = state.step
-    shown = {"step": first_step, "saved": False}  # the last step printed; saved on the way out
-    try:
-        train(prog, args, docs, train_examples, state, shown)
-    except cli.OutputClosed:  # | head, > /dev/full: train() saved what there was
-        if shown["step"] == first_step and not shown["saved"]:
-            print(f"{prog}: stdout closed (a closed pipe or a full disk) before the first step "
-                  f"ended; nothing was trained", file=sys.stderr)
-        raise
-
-
-def train(prog, args, docs, train_examples, state, shown):
-    """Print the run's header, train it to its end (or a signal, or divergence),
-    save it, draw --plot, print the samples. shown: what main() tells a closed
-    stdout by (the last step printed; whether the run was saved)."""
+        cli.fail(PROG, e)
     config, out = state.config, runs.save_path(args)
-    held_out = runs.print_header(prog, docs, train_examples, state, args.params)
     uniform = math.log(config.vocab_size)  # the loss of knowing nothing: every token alike
-    if args.plot_lr:
-        plot_learning_rate(prog, args.plot_lr, config)
-    every, norms = args.log_grad_norms, {}  # norms: the logged step's, filled by train_step
-    warned = []  # the step whose loss was far above a uniform guess's, once
-
-    def gradients(step):  # train_step's hook on the steps --log-grad-norms logs
-        logged = every and (step + 1) % every == 0
-        return (lambda params: norms.update(grad_norms(params))) if logged else None
-
-    def after_step(loss):
-        shown["step"] = state.step
-        if norms:
-            print(f"grad norms of step {state.step:4d} | " + "  ".join(
-                f"{group} {norm:.2e}" for group, norm in norms.items()), flush=True)
-            norms.clear()
-        if loss > FAR_ABOVE_UNIFORM * uniform and not warned:
-            warned.append(state.step)
-            print(f"{prog}: note: the loss at step {state.step} ({loss:.4g}) is far above "
-                  f"a uniform guess's (log {config.vocab_size} = {uniform:.2f}): --lr "
-                  f"{config.lr:g} is likely too high", file=sys.stderr)
-        if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
-            save("checkpoint")
+    shown = {"step": state.step, "saved": False, "warned": False}  # for the lines below
 
     def save(why=None):  # with --out or --resume; False if not saved (a line says why)
-        saved = out is not None and cli.save(prog, state, out, why)
-        if why == "stdout closed":
-            shown["saved"] = saved
+        saved = out is not None and cli.save(PROG, state, out, why)
+        shown["saved"] = shown["saved"] or (why == "stdout closed" and saved)
         return saved
 
     def plot():  # what there is, even of a run that diverged or was stopped
         if args.plot and state.losses:
-            cli.write(prog, args.plot, svg.loss_chart(state.losses), "the loss curve")
+            cli.write(PROG, args.plot, svg.loss_chart(state.losses), "the loss curve")
 
-    runs.train_to_end(prog, state, train_examples, held_out, save, out,
-                      gradients=gradients, after_step=after_step, at_exit=plot)
+    def after_step(loss, norms):  # the lines and saves train adds after a step's line
+        shown["step"] = state.step
+        if norms:
+            print(f"grad norms of step {state.step:4d} | " + "  ".join(
+                f"{group} {norm:.2e}" for group, norm in norms.items()), flush=True)
+        if loss > FAR_ABOVE_UNIFORM * uniform and not shown["warned"]:
+            shown["warned"] = True
+            print(f"{PROG}: note: the loss at step {state.step} ({loss:.4g}) is far above "
+                  f"a uniform guess's (log {config.vocab_size} = {uniform:.2f}): --lr "
+                  f"{config.lr:g} is likely too high", file=sys.stderr)
+        if args.save_every and state.step % args.save_every == 0 and state.step < config.steps:
+            save("checkpoint")
+        runs.held_out_line(state, held_out)
+
+    first_step = state.step
+    try:
+        held_out = runs.print_header(PROG, docs, examples, state, args.params)
+        if args.plot_lr:
+            plot_learning_rate(args.plot_lr, config)
+        with runs.session(PROG, state, save, out, at_exit=plot) as stop:
+            for step in range(state.step, config.steps):
+                norms = {}  # each layer's gradient norm, on the steps --log-grad-norms logs
+                logged = args.log_grad_norms and (step + 1) % args.log_grad_norms == 0
+                loss = train_step(state, examples,
+                                  (lambda params: norms.update(grad_norms(params))) if logged else None)
+                print(f"step {step + 1:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
+                after_step(loss, norms)
+                if stop.requested:
+                    break
+    except cli.OutputClosed:  # | head, > /dev/full: the session saved what there was
+        if shown["step"] == first_step and not shown["saved"]:
+            print(f"{PROG}: stdout closed (a closed pipe or a full disk) before the first step "
+                  f"ended; nothing was trained", file=sys.stderr)
+        raise
     # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
     print(f"\n{runs.samples_header(state.data_name)}")
     for i in range(config.num_samples):
-        text = sample(state.params, config, state.tokenizer, state.rng)
+        text = sample(state.params, config, state.tokenizer, state.rng,
+                      reader=catalog.reader_of(config))
         print(f"sample {i + 1:2d}: {cli.shown_sample(text)}", flush=True)
 
 
-def plot_learning_rate(prog, path, config):
+def plot_learning_rate(path, config):
     """Draw the learning rate of every step of the run (x: step 1 ... N, as
     the step lines count), computed as Adam will (optim.learning_rate)."""
     rates = [learning_rate(s, config) for s in range(config.steps)]  # step s + 1's
@@ -162,7 +162,7 @@ def plot_learning_rate(prog, path, config):
     short = ", still in warmup" if config.warmup > config.steps else ""  # the last step's is highest
     title = (f"learning rate ({config.schedule}{warmup}, --lr {config.lr:g}): "
              f"highest {max(rates):.3g}{short}")
-    cli.write(prog, path, svg.line_chart({"learning rate": ("#36c", rates)}, title, y_min=0),
+    cli.write(PROG, path, svg.line_chart({"learning rate": ("#36c", rates)}, title, y_min=0),
               "the learning rate over the run")
 
 

@@ -3,8 +3,9 @@ training.py: a training run's state, and one step of training.
 
 `RunState` is everything a run carries from one step to the next: the
 config, the tokenizer, the weights, Adam's moments (m, v), the steps done,
-the one random generator, every step's loss, and which data file it trains
-on (checkpoint.py writes it to disk). `start` begins a run as the reference
+the one random generator, every step's loss, the loss it trains (the GPT's
+document_loss, or another architecture's) and which data file it trains on
+(a checkpoint writes it to disk). `start` begins a run as the reference
 does: seed the generator, shuffle the documents (its first draw), build the
 vocabulary, draw the weights; it returns the training examples too, each
 document as the token ids the model reads ([BOS, ..., BOS]). `train_step`
@@ -13,45 +14,37 @@ losses, backpropagates and lets Adam move every parameter; a loss or
 gradient that is no longer a finite number raises Diverged first, so the
 state stays the last good one. `held_out_loss` measures the documents a
 split (config.val_fraction) never trains on, forward passes only.
-train_step can hand the gradients to a caller before Adam uses them
-(grad_norms.py measures them for train --log-grad-norms).
 
     examples, state = start(load_docs("names.txt"), Config())
-    while state.step < state.config.steps:
+    for step in range(state.config.steps):
         loss = train_step(state, examples)
 
-`example_loss` is where a run's model is chosen: the GPT's document_loss
-(the cache path, the reference's), the GPT over the whole sequence with
---causal-mask off or --pad-to, the classifier (encoder.py), the
-encoder-decoder (seq2seq_model.py) or a recurrent baseline (recurrent.py).
+Another architecture (microgpt/architectures/) trains through the same
+step with its own loss: its run is started with `loss=` (catalog.start
+picks it from config.model).
 
-Builds on config.py, dataset.py, encoder.py, fused.py, model.py,
-recurrent.py, optim.py, params.py, seq2seq_model.py, tokenizer.py and
-value.py. Left out on purpose: printing, saving and signals, which belong
-to the commands.
+Builds on config.py, data.py, fused.py, model.py, optim.py, params.py,
+tokenizer.py and value.py. Left out on purpose: printing, saving, signals and the
+garbage collector's switch, which belong to the commands.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import math
 import random
 import sys
 from dataclasses import dataclass, field
 
-from .config import RECURRENT, Config, ConfigError
-from .dataset import (HELD_OUT_LIMIT, check_docs, make_examples, make_tokenizer, replay_split,
-                      shuffled, split)
-from .encoder import classifier_loss, sequence_loss
-from .seq2seq_model import seq2seq_loss
+from .config import Config, ConfigError
+from .data import check_docs, held_out_count, make_examples, replay_split, shuffled, split
 from .fused import vsum
 from .model import document_loss
-from . import recurrent
 from .optim import adam_step
 from .params import flatten, init_params, param_count
 from .tokenizer import Tokenizer
 from .value import recording
+
+HELD_OUT_LIMIT = 100  # a large split's held-out loss: the first 100 (each costs a forward pass)
 
 
 @dataclass
@@ -67,6 +60,7 @@ class RunState:
     data_name: str = ""              # the data file's name, as given
     data_sha256: str = ""            # and its checksum
     classes: list = field(default_factory=list)  # the classifier's class names, in order
+    loss: callable = document_loss   # what it trains: loss(example, params, config) -> a Value
 
     def __post_init__(self):
         n = param_count(self.config)
@@ -90,49 +84,68 @@ class Plan:
     tokenizer: Tokenizer
     config: Config        # with the vocab_size the tokenizer has
     rng: random.Random    # the run's generator, after the shuffle
+    loss: callable = document_loss  # what the run trains
 
 
-def plan(docs, config):
+def check_config(config, loss=document_loss):
+    """Raise TypeError unless config is a Config, ConfigError unless its
+    settings can work (config.check) and loss is the one its model trains:
+    the GPT's document_loss reads through the key/value cache, the causal
+    mask itself; every other model passes its own (catalog.loss_of)."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a Config (microgpt.config.Config(...)), got a "
+                        f"{type(config).__name__}")
+    config.check()
+    if loss is document_loss and config.model != "gpt":
+        raise ConfigError(f"a {config.model} model trains with its own loss, not the GPT's "
+                          f"document_loss: start it with microgpt.architectures.catalog.start")
+    if loss is document_loss and (not config.causal_mask or config.pad_to):
+        raise ConfigError("document_loss reads through the key/value cache, whose mask is the "
+                          "causal one: a GPT without it (causal_mask False, or pad_to) trains "
+                          "with architectures.encoder.sequence_loss (catalog.start picks it)")
+
+
+def plan(docs, config, tokenizer=None, loss=document_loss):
     """A fresh run on docs (file order) up to its weights, with every check
     of the settings against the data (too small a vocabulary, nothing left
     to train on: ConfigError). The order of draws is the reference's: seed,
-    shuffle, then (start_planned) the weights."""
-    check_language_model(config)
+    shuffle, then (start_planned) the weights. tokenizer: the characters of
+    docs by default; a learned one (variants/bpe.py) is passed in."""
     check_docs(docs)
-    config.check()  # before the tokenizer is made from it
-    tokenizer = make_tokenizer(docs, config)
+    check_config(config, loss)  # before the tokenizer is made from it
+    if tokenizer is None and config.tokenizer != "char":
+        raise ConfigError(f"a {config.tokenizer} tokenizer is learned first and passed in: "
+                          f"start(docs, config, tokenizer=...) (catalog.start learns it)")
+    tokenizer = Tokenizer.from_docs(docs) if tokenizer is None else tokenizer
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
     config.check()
-    train_docs, _ = split(docs, config)  # the held-out documents: replay_split(...)[1]
-    return Plan(make_examples(train_docs, tokenizer, config), tokenizer, config, rng)
+    train_docs, _ = split_run(docs, config)  # the held-out ones: replay_split(...)[1]
+    return Plan(make_examples(train_docs, tokenizer, config), tokenizer, config, rng, loss)
 
 
-OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt.classify",
-               "seq2seq": "learns from source/target pairs: python -m microgpt.seq2seq"}
+def split_run(items, config, what="documents"):
+    """data.split of a run's items (documents, or another model's pairs) in
+    the run's order; ConfigError when the split leaves nothing to train on."""
+    n_held = held_out_count(len(items), config.val_fraction)
+    if n_held >= len(items):
+        raise ConfigError(f"val_fraction {config.val_fraction:g} holds out {n_held} of the "
+                          f"{len(items)} {what} and leaves none to train on")
+    return split(items, config.val_fraction)
 
 
-def check_language_model(config):
-    """ConfigError unless config is a model that learns to continue documents
-    (a GPT or a recurrent baseline): the other rooms make their examples
-    elsewhere (classification.py, pairs.py)."""
-    if config.model in OTHER_ROOMS:
-        raise ConfigError(f"--model {config.model} is not a language model trained on "
-                          f"documents: it {OTHER_ROOMS[config.model]}")
-
-
-def start(docs, config, data_name="", data_sha256=""):
+def start(docs, config, data_name="", data_sha256="", tokenizer=None, loss=document_loss):
     """A fresh run from documents in file order: (training examples, RunState
     with new weights)."""
-    return start_planned(plan(docs, config), data_name, data_sha256)
+    return start_planned(plan(docs, config, tokenizer, loss), data_name, data_sha256)
 
 
 def start_planned(planned, data_name="", data_sha256=""):
     """start, from what plan() settled: the weights are drawn now."""
     params = init_params(planned.config, planned.rng)
     state = RunState(planned.config, planned.tokenizer, params, planned.rng,
-                     data_name=data_name, data_sha256=data_sha256)
+                     data_name=data_name, data_sha256=data_sha256, loss=planned.loss)
     return planned.examples, state
 
 
@@ -145,29 +158,13 @@ def resume_examples(docs, state):
     return make_examples(train_docs, state.tokenizer, state.config)
 
 
-def example_loss(example, params, config):
-    """One example's loss, one Value, by the config's model: the GPT's
-    document_loss (the cache path: the reference's), or sequence_loss when a
-    mask differs from the cache's (--causal-mask off, --pad-to), or the
-    classifier's loss of an (ids, class) example, or a recurrent model's."""
-    if config.model == "classifier":
-        return classifier_loss(example, params, config)
-    if config.model in RECURRENT:
-        return recurrent.document_loss(example, params, config)
-    if config.model == "seq2seq":  # example: (source ids, target ids)
-        return seq2seq_loss(example, params, config)
-    if config.causal_mask and not config.pad_to:
-        return document_loss(example, params, config)
-    return sequence_loss(example, params, config)
-
-
-def batch_loss(examples, step, params, config):
+def batch_loss(examples, step, params, config, loss=document_loss):
     """The loss of training step `step` (0-based), one Value: the mean
-    document loss of examples (step * B + b) % len(examples), b = 0..B-1
+    example loss of examples (step * B + b) % len(examples), b = 0..B-1
     (B = config.batch_size). With B = 1, the loss of examples[step % len]."""
     B = config.batch_size
     batch = [examples[(step * B + b) % len(examples)] for b in range(B)]
-    return (1 / B) * vsum([example_loss(ids, params, config) for ids in batch])
+    return (1 / B) * vsum([loss(example, params, config) for example in batch])
 
 
 class Diverged(ArithmeticError):
@@ -207,7 +204,7 @@ def train_step(state, examples, gradients=None):
     if not examples:
         raise ConfigError("no examples to train on (examples is empty)")
     with recording() as tape:  # the order the graph is made in: backward needs no sort
-        loss = batch_loss(examples, state.step, state.params, state.config)
+        loss = batch_loss(examples, state.step, state.params, state.config, state.loss)
     loss.backward(tape)
     params = flatten(state.params)
     check_finite(loss.data, params)  # before Adam: a step that diverges moves nothing
@@ -228,22 +225,6 @@ def held_out_loss(state, examples, smoothing=None):
     config = state.config if smoothing is None else dataclasses.replace(
         state.config, label_smoothing=smoothing)
     total = 0.0
-    for ids in examples:
-        total += example_loss(ids, state.params, config).data
+    for example in examples:
+        total += state.loss(example, state.params, config).data
     return total / len(examples)
-
-
-@contextlib.contextmanager
-def cycle_collector_off():
-    """Within the block, CPython's cycle collector is off: the graph has no
-    reference cycles, so reference counting frees each step's nodes, and the
-    collector would only rescan them (about a third of a default step's
-    time). PyPy's collector is its memory manager itself: it stays on."""
-    off = sys.implementation.name == "cpython" and gc.isenabled()
-    if off:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if off:
-            gc.enable()

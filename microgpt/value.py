@@ -25,7 +25,8 @@ from __future__ import annotations
 import contextlib
 import math
 
-_tape = None  # the list recording() is filling; None outside one
+_tape = None  # the list the innermost recording() is filling; None outside one
+GELU_C = math.sqrt(2 / math.pi)
 
 
 def is_number(x):
@@ -98,6 +99,12 @@ class Value:
         s = 1 / (1 + e) if self.data >= 0 else e / (1 + e)
         return Value(s, (self,), (s * (1 - s),), "sigmoid")
 
+    def gelu(self):  # GPT-2's tanh form: 0.5 x (1 + t), t = tanh(c (x + 0.044715 x^3)), c = sqrt(2/pi)
+        x = self.data
+        t = math.tanh(GELU_C * (x + 0.044715 * (x * x * x)))
+        local = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * (x * x))
+        return Value(0.5 * x * (1 + t), (self,), (local,), "gelu")
+
     # derived ops: written with the primitives, as the reference writes them
 
     def __neg__(self):            # -a = a * -1
@@ -157,21 +164,28 @@ def recording():
 
     Yields that list (the tape), a topological order of the graph made in
     the block: loss.backward(tape) walks it instead of sorting. Leaves and
-    anything made before the block are not on it.
+    anything made before the block are not on it. A recording() inside
+    another has a tape of its own; when it ends, its nodes join the outer
+    tape, which so holds every node made while it was open.
 
     >>> with recording() as tape:
-    ...     x = Value(3.0); y = x * x; z = y + x
-    >>> [n.data for n in tape]
-    [9.0, 12.0]
+    ...     x = Value(3.0); y = x * x
+    ...     with recording() as inner:
+    ...         z = y + x
+    >>> [n.data for n in inner], [n.data for n in tape]
+    ([12.0], [9.0, 12.0])
     >>> z.backward(tape); x.grad      # dz/dx = 2x + 1
     7.0
     """
     global _tape
-    _tape = []
+    outer, _tape = _tape, []
+    tape = _tape
     try:
-        yield _tape
+        yield tape
     finally:
-        _tape = None
+        _tape = outer
+        if outer is not None:
+            outer.extend(tape)
 
 
 def topological_order(root):

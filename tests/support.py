@@ -49,7 +49,8 @@ def resumed_and_whole(docs, config, folder, steps=6):
     """(a run trained steps // 2 steps, saved, loaded and trained on to steps;
     the same run trained straight through): a resume must change nothing."""
     from microgpt.plumbing import checkpoint
-    from microgpt.training import start, train_step
+    from microgpt.architectures.catalog import start
+    from microgpt.training import train_step
     examples, whole = start(docs, config)
     for _ in range(steps):
         train_step(whole, examples)
@@ -64,11 +65,11 @@ def resumed_and_whole(docs, config, folder, steps=6):
 
 
 def interrupted(command, args, cwd, step):
-    """Run `python -m microgpt.COMMAND *args`, send it SIGINT once it prints
+    """Run `python -m microgpt COMMAND *args`, send it SIGINT once it prints
     step `step`; return (all it printed on stdout, its stderr, its status)."""
     import signal
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", f"microgpt.{command}", *map(str, args)],
+    proc = subprocess.Popen([sys.executable, "-m", "microgpt", command, *map(str, args)],
                             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     first = []

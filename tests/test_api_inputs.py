@@ -52,7 +52,7 @@ class StartTest(unittest.TestCase):
         for docs, pattern in (([], "no documents"), ("emma", r"got a str; one document is \['emma'\]"),
                               (None, "got a NoneType"), (["emma", 3], r"docs\[1\] must be a string")):
             with self.subTest(docs=docs):
-                with self.assertRaisesRegex(ConfigError, pattern):
+                with self.assertRaisesRegex((TypeError, ValueError), pattern):
                     start(docs, Config(**TINY))
 
     def test_a_step_with_no_examples(self):

@@ -10,11 +10,11 @@ import tempfile
 import unittest
 from unittest import mock
 
-from microgpt import bench
+from microgpt.commands import bench
 from microgpt.config import Config
-from microgpt.plumbing.datasets import load_docs
+from microgpt.plumbing.corpus import load_docs
 from microgpt.model import document_loss
-from microgpt.training import start
+from microgpt.architectures.catalog import start
 from microgpt.value import recording
 from tests.support import BUNDLED_NAMES, assert_one_line_error, run
 
@@ -94,7 +94,7 @@ class BenchTest(unittest.TestCase):
                      [BUNDLED_NAMES, "--block-sizes", "16,x"], [BUNDLED_NAMES, "--block-sizes", "0"],
                      [BUNDLED_NAMES, "--reference", "--reference-python", "no-such-python"]):
             with self.subTest(args=args):
-                assert_one_line_error(self, run("-m", "microgpt.bench", *args), "error")
+                assert_one_line_error(self, run("-m", "microgpt", "bench", *args), "error")
 
 
 if __name__ == "__main__":
@@ -113,7 +113,7 @@ class PipeTest(unittest.TestCase):
                 f.write(BUNDLED_NAMES.read_bytes()[:3000])
         writer = threading.Thread(target=feed)
         writer.start()
-        result = run("-m", "microgpt.bench", fifo, "--steps", "2", timeout=300)
+        result = run("-m", "microgpt", "bench", fifo, "--steps", "2", timeout=300)
         writer.join(10)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn(f", {fifo}\n", result.stdout)

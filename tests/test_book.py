@@ -1,4 +1,4 @@
-"""python -m microgpt.book: every module of READING_ORDER is a chapter, its
+"""python -m microgpt book: every module of READING_ORDER is a chapter, its
 code all there and in order, its comments beside it; the contents give the
 reading order's own summaries; links land on chapters; Chromium shows it."""
 import html
@@ -8,7 +8,7 @@ import unittest
 from pathlib import Path
 
 import microgpt
-from microgpt import book
+from microgpt.commands import book
 from tests import browser
 from tests.support import ROOT, run
 
@@ -29,7 +29,7 @@ class BookTest(unittest.TestCase):
         self.assertEqual(ids, ["start"] + list(microgpt.READING_ORDER))
 
     def test_every_code_line_is_there_in_order(self):
-        for name in ("model", "plumbing.cli", "book"):
+        for name in ("model", "plumbing.cli", "commands.book"):
             with self.subTest(module=name):
                 chapter = self.page.split(f'id="{name}">', 1)[1].split("</section>", 1)[0]
                 shown = code_text(chapter).splitlines()
@@ -54,13 +54,13 @@ class BookTest(unittest.TestCase):
         targets = re.findall(r'<a href="#([\w.]+)">', self.page)
         self.assertTrue(targets)
         self.assertEqual(set(targets) - ids, set())
-        inspect = self.page.split('id="inspect">', 1)[1].split("</section>", 1)[0]
+        inspect = self.page.split('id="commands.inspector">', 1)[1].split("</section>", 1)[0]
         self.assertIn('<a href="#plumbing.svg">svg.py</a>', inspect)
 
     def test_the_command_writes_the_page(self):
         with tempfile.TemporaryDirectory() as d:
             out = Path(d) / "book.html"
-            result = run("-m", "microgpt.book", "--html", out)
+            result = run("-m", "microgpt", "book", "--html", out)
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertRegex(result.stderr, r"wrote the book \(\d+ KB\)")
             text = out.read_text(encoding="utf-8")

@@ -8,15 +8,15 @@ import unittest
 from pathlib import Path
 
 from microgpt.plumbing import schema
-from microgpt.bpe import BPETokenizer, learn_merges
+from microgpt.variants.bpe import BPETokenizer, learn_merges
 from microgpt.config import Config
-from microgpt.plumbing.datasets import load_docs
+from microgpt.plumbing.corpus import load_docs
 from microgpt.tokenizer import Tokenizer
-from microgpt.training import start
+from microgpt.architectures.catalog import start
 from tests.support import ROOT, assert_one_line_error, run
 
-DATASETS = sorted((ROOT / "microgpt" / "datasets").glob("*.txt"))
-NAMES = ROOT / "microgpt" / "datasets" / "names.txt"
+DATASETS = sorted((ROOT / "microgpt" / "bundled").glob("*.txt"))
+NAMES = ROOT / "microgpt" / "bundled" / "names.txt"
 
 
 def plain_bpe(docs, num_merges):
@@ -157,12 +157,12 @@ class AgreementTest(unittest.TestCase):
         self.compare([" ".join(names[i:i + 5]) for i in range(0, len(names), 5)], 120)
 
     def test_surnames(self):
-        self.compare(load_docs(ROOT / "microgpt" / "datasets" / "surnames.txt")[:1500], 120)
+        self.compare(load_docs(ROOT / "microgpt" / "bundled" / "surnames.txt")[:1500], 120)
 
-    @unittest.skipUnless((ROOT / "microgpt" / "datasets" / "diagnoses.txt").is_file(),
+    @unittest.skipUnless((ROOT / "microgpt" / "bundled" / "diagnoses.txt").is_file(),
                          "needs the bundled diagnoses")
     def test_diagnoses(self):
-        self.compare(load_docs(ROOT / "microgpt" / "datasets" / "diagnoses.txt")[:300], 120)
+        self.compare(load_docs(ROOT / "microgpt" / "bundled" / "diagnoses.txt")[:300], 120)
 
 
 class RoundTripTest(unittest.TestCase):
@@ -186,7 +186,7 @@ class RoundTripTest(unittest.TestCase):
 
 class CommandTest(unittest.TestCase):
     def tokenize(self, *args):
-        return run("-m", "microgpt.tokenize", *args)
+        return run("-m", "microgpt", "tokenize", *args)
 
     def tiny(self):
         """A file whose merges can be worked out by hand: pairs (a, b) 4 times,
@@ -219,7 +219,7 @@ class CommandTest(unittest.TestCase):
         result = self.tokenize(path, "--vocab-size", "100")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stderr.splitlines(), [
-            "python -m microgpt.tokenize: stopped at vocab size 7, not 100: "
+            "python -m microgpt tokenize: stopped at vocab size 7, not 100: "
             "no pair of tokens occurs twice any more"])
         self.assertIn("1. 'a' + 'b' -> 'ab'", result.stdout)
 
@@ -245,7 +245,7 @@ class CommandTest(unittest.TestCase):
         for args, message in cases.items():
             with self.subTest(args=args):
                 assert_one_line_error(self, self.tokenize(*args),
-                                      "^python -m microgpt.tokenize: error: .*" + message)
+                                      "^python -m microgpt tokenize: error: .*" + message)
 
 
 if __name__ == "__main__":

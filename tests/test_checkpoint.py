@@ -11,7 +11,8 @@ from pathlib import Path
 
 from microgpt.plumbing import checkpoint
 from microgpt.config import Config
-from microgpt.training import start, train_step
+from microgpt.architectures.catalog import start
+from microgpt.training import train_step
 from tests.support import (BUNDLED_NAMES, GOLDEN, NAMES, ROOT, assert_one_line_error, numbers,
                            rest_of, run, train)
 

@@ -15,7 +15,7 @@ WORDS = "fever\ncough\nrash\nflu\nasthma\nmigraine\nangina\ncolic\nacne\ngout\n"
 
 
 def classify(*args, **kw):
-    return run("-m", "microgpt.classify", *args, **kw)
+    return run("-m", "microgpt", "classify", *args, **kw)
 
 
 class ClassifyTest(unittest.TestCase):
@@ -66,7 +66,7 @@ class ClassifyTest(unittest.TestCase):
 
     def test_inspect_draws_full_matrices_and_the_classes(self):
         classify("names.txt", "words.txt", *TINY, "--out", "m.json", cwd=self.dir)
-        r = run("-m", "microgpt.inspect", "m.json", "flu", "--svg", "m.svg", cwd=self.dir)
+        r = run("-m", "microgpt", "inspect", "m.json", "flu", "--svg", "m.svg", cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("no causal mask", r.stdout)
         self.assertNotIn("·", r.stdout)                          # no masked cell: no triangle
@@ -87,7 +87,7 @@ class ClassifyTest(unittest.TestCase):
             (["names.txt", "sub/names.txt"], "both name the class 'names'"),
             (["names.txt", "nope.txt"], "no such file"),
             (["names.txt", "words.txt", "--tokenizer", "bpe", "--vocab-size", "9"], "does not apply"),
-            (["names.txt", "words.txt", "--pad-to", "99"], "pad_to must be"),
+            (["names.txt", "words.txt", "--pad-to", "99"], "--pad-to must be"),
             (["names.txt", "words.txt", "--no-padding-mask"], "needs --pad-to"),
             (["m.json", "--text", "QQ"], "characters not in the classifier's vocabulary: 'Q'"),
             (["m.json", "words.txt", "--text", "flu"], "one checkpoint"),
@@ -141,7 +141,7 @@ class TrainMasksTest(unittest.TestCase):
         assert_one_line_error(self, train("names.txt", "--no-padding-mask", cwd=self.dir),
                               "needs --pad-to")
         assert_one_line_error(self, train("names.txt", "--pad-to", "17", cwd=self.dir),
-                              "pad_to must be from 0 to block_size")
+                              "--pad-to must be from 0 to --block-size")
 
     def test_compare_takes_the_masks_as_variants(self):
         self.assertEqual(flags.parse_variant("no mask: --causal-mask off --pad-to 9 --no-padding-mask"),

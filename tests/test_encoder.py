@@ -7,15 +7,17 @@ import dataclasses
 import random
 import unittest
 
-from microgpt import classification
+from microgpt.architectures import bert as classification
 from microgpt.attention import causal, key_padding, no_mask, sequence_attention
 from microgpt.config import Config, ConfigError
-from microgpt.encoder import classifier_loss, sequence_loss
-from microgpt.finite_differences import DOCS, check
-from microgpt.generate import sample, sample_without_mask
+from microgpt.architectures.bert import classifier_loss
+from microgpt.architectures.encoder import sequence_loss, whole_reader
+from microgpt.instruments.finite_differences import DOCS, check
+from microgpt.generate import sample
 from microgpt.model import document_loss
 from microgpt.params import flatten
-from microgpt.training import start, start_planned, train_step
+from microgpt.architectures.catalog import start
+from microgpt.training import start_planned, train_step
 from microgpt.value import Value
 
 try:
@@ -72,8 +74,8 @@ class MaskTest(unittest.TestCase):
         _, state = start(DOCS, Config(steps=1))
         for seed in range(5):
             a = sample(state.params, state.config, state.tokenizer, random.Random(seed), 1.0)
-            b = sample_without_mask(state.params, state.config, state.tokenizer, random.Random(seed),
-                                    1.0, "", None, None, state.config.block_size)
+            b = sample(state.params, state.config, state.tokenizer, random.Random(seed), 1.0,
+                       reader=whole_reader)
             self.assertEqual(a, b)
 
 

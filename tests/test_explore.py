@@ -1,4 +1,4 @@
-"""python -m microgpt.explore: the page holds the model and runs it. In
+"""python -m microgpt explore: the page holds the model and runs it. In
 headless Chromium the page's attention weights, next-token probabilities and
 samples equal the library's (trace.trace, generate.sample), for every variant
 a GPT checkpoint can hold and both tokenizers; typing redraws the view; no
@@ -18,15 +18,17 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from microgpt import classification, explore, pairs
+from microgpt.architectures import bert as classification, pairs
+from microgpt.commands import explore
 from microgpt.config import Config
 from microgpt.generate import sample
 from microgpt.plumbing import checkpoint
-from microgpt.plumbing.datasets import load_docs
-from microgpt.recurrent import initial_state, recurrent
-from microgpt.trace import trace, trace_whole
-from microgpt.trace_seq2seq import KINDS, trace_seq2seq
-from microgpt.training import start, start_planned, train_step
+from microgpt.plumbing.corpus import load_docs
+from microgpt.architectures.recurrent import initial_state, recurrent
+from microgpt.instruments.readout import trace, trace_whole
+from microgpt.instruments.three_kinds import KINDS, trace_seq2seq
+from microgpt.architectures.catalog import start
+from microgpt.training import start_planned, train_step
 from tests import browser
 from tests.support import assert_one_line_error, run
 
@@ -123,7 +125,7 @@ class ExploreCommandTest(unittest.TestCase):
 
     def test_writes_one_self_contained_page(self):
         out = Path(self.dir.name) / "page.html"
-        result = run("-m", "microgpt.explore", self.model, "--html", out, "--text", "emma")
+        result = run("-m", "microgpt", "explore", self.model, "--html", out, "--text", "emma")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertRegex(result.stderr, r"wrote the explorer page \(\d+ KB\)")
         html = out.read_text(encoding="utf-8")
@@ -133,13 +135,13 @@ class ExploreCommandTest(unittest.TestCase):
 
     def test_mistakes_are_one_line(self):
         out = str(Path(self.dir.name) / "x.html")
-        assert_one_line_error(self, run("-m", "microgpt.explore", self.model, "--html", out,
+        assert_one_line_error(self, run("-m", "microgpt", "explore", self.model, "--html", out,
                                         "--text", "emma!"), r"--text 'emma!'.*'!'")
-        assert_one_line_error(self, run("-m", "microgpt.explore", self.model, "--html", out,
+        assert_one_line_error(self, run("-m", "microgpt", "explore", self.model, "--html", out,
                                         "--traces"), r"--traces needs")
-        assert_one_line_error(self, run("-m", "microgpt.explore", "nothing.json", "--html", out),
+        assert_one_line_error(self, run("-m", "microgpt", "explore", "nothing.json", "--html", out),
                               r"nothing.json")
-        assert_one_line_error(self, run("-m", "microgpt.explore", self.model, "--html", out,
+        assert_one_line_error(self, run("-m", "microgpt", "explore", self.model, "--html", out,
                                         "--text", "a" * 40), r"too long")
         self.assertFalse(Path(out).exists())
 
@@ -151,17 +153,17 @@ class ExploreCommandTest(unittest.TestCase):
             with self.subTest(model=name):
                 model, out = d / f"{name[:4]}.json", d / f"{name[:4]}.html"
                 checkpoint.save(state, model)
-                assert_one_line_error(self, run("-m", "microgpt.explore", model, "--html", out),
+                assert_one_line_error(self, run("-m", "microgpt", "explore", model, "--html", out),
                                       rf"holds an? {name}.*--text \(at least one\)")
-                assert_one_line_error(self, run("-m", "microgpt.explore", model, "--html", out,
+                assert_one_line_error(self, run("-m", "microgpt", "explore", model, "--html", out,
                                                 "--text", "emma!"), r"--text 'emma!'.*'!'")
-                assert_one_line_error(self, run("-m", "microgpt.explore", model, "--html", out,
+                assert_one_line_error(self, run("-m", "microgpt", "explore", model, "--html", out,
                                                 "--text", "a" * 40), r"too long")
                 self.assertFalse(out.exists())
-                result = run("-m", "microgpt.explore", model, "--html", out, "--text", "emma")
+                result = run("-m", "microgpt", "explore", model, "--html", out, "--text", "emma")
                 self.assertEqual(result.returncode, 0, result.stderr)
                 note, wrote = result.stderr.strip().splitlines()
-                self.assertRegex(note, rf"^python -m microgpt.explore: note: .*holds an? {name}: "
+                self.assertRegex(note, rf"^python -m microgpt explore: note: .*holds an? {name}: "
                                        r"the page holds the traces of the --text values \(--traces\)$")
                 self.assertIn("wrote the explorer page", wrote)
                 self.assertIn('"mode":"traces"', out.read_text(encoding="utf-8"))
@@ -171,7 +173,7 @@ class ExploreCommandTest(unittest.TestCase):
         model, out = d / "s2s.json", d / "s2s.html"
         checkpoint.save(state, model)
         texts = ["emma", "olivia", ""]
-        result = run("-m", "microgpt.explore", model, "--html", out, *[a for t in texts for a in ("--text", t)])
+        result = run("-m", "microgpt", "explore", model, "--html", out, *[a for t in texts for a in ("--text", t)])
         self.assertEqual(result.returncode, 0, result.stderr)
         html = out.read_text(encoding="utf-8")
         self.assertLess(len(html.encode()), 100_000)  # 3 texts of a 2-layer, 2-head model: small

@@ -3,16 +3,15 @@ it states are the ones the program uses (Config's)."""
 import re
 import unittest
 
-import microgpt
+import microgpt.__main__
 from microgpt.config import Config
 from tests.support import run
 
-COMMANDS = microgpt.READING_ORDER[1 + max(i for i, name in enumerate(microgpt.READING_ORDER)
-                                            if name.startswith("plumbing.")):]
+COMMANDS = tuple(name for name, _, _ in microgpt.__main__.COMMANDS)
 
 
 def help_text(command):
-    result = run("-m", f"microgpt.{command}", "--help")
+    result = run("-m", "microgpt", command, "--help")
     assert result.returncode == 0, result.stderr
     return result.stdout
 

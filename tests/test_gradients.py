@@ -3,10 +3,11 @@ parameter of a tiny model, and PyTorch (float64) on the same model and weights."
 import unittest
 
 from microgpt.config import Config
-from microgpt.finite_differences import DOCS, check
+from microgpt.instruments.finite_differences import DOCS, check
 from microgpt.model import document_loss
 from microgpt.params import flatten
-from microgpt.training import batch_loss, start
+from microgpt.architectures.catalog import start
+from microgpt.training import batch_loss
 from microgpt.value import recording
 from tests.support import train
 
@@ -152,7 +153,7 @@ class TorchParityTest(unittest.TestCase):
         config = Config(n_layer=2, n_embd=8, n_head=2, block_size=6, batch_size=3, **COMBINATION)
         examples, state = start(DOCS, config)
         with recording() as tape:
-            ours = batch_loss(examples, 1, state.params, state.config)  # step 1: examples 3, 4, 5
+            ours = batch_loss(examples, 1, state.params, state.config, state.loss)  # step 1: examples 3, 4, 5
         ours.backward(tape)
         weights = self.torch_weights(state)
         theirs = torch.stack([torch_loss(examples[i], weights, state.config)

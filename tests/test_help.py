@@ -9,12 +9,11 @@ import tempfile
 import unittest
 from pathlib import Path
 
-import microgpt
+import microgpt.__main__
 from microgpt.plumbing import cli
 from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, run, train
 
-COMMANDS = microgpt.READING_ORDER[1 + max(i for i, name in enumerate(microgpt.READING_ORDER)
-                                            if name.startswith("plumbing.")):]
+COMMANDS = tuple(name for name, _, _ in microgpt.__main__.COMMANDS)
 TINY = ("--n-embd", "8", "--n-head", "2")
 
 
@@ -26,24 +25,24 @@ class HelpTest(unittest.TestCase):
     def test_the_package_lists_its_commands(self):
         result = run("-m", "microgpt")
         self.assertEqual(result.returncode, 0, result.stderr)
-        listed = re.findall(r"python -m microgpt\.(\w+) ", result.stdout)
+        listed = re.findall(r"python -m microgpt (\w+) ", result.stdout)
         self.assertEqual(tuple(listed), COMMANDS)
 
     def test_every_help_ends_with_the_exit_statuses(self):
         for command in COMMANDS:
             with self.subTest(command=command):
-                result = run("-m", f"microgpt.{command}", "--help")
+                result = run("-m", "microgpt", command, "--help")
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertTrue(flat(result.stdout).endswith(flat(cli.EXIT_STATUSES)),
                                 result.stdout[-300:])
 
     def test_gradcheck_help_shows_its_model_and_only_the_flags_that_change_a_gradient(self):
-        text = flat(run("-m", "microgpt.gradcheck", "--help").stdout)
+        text = flat(run("-m", "microgpt", "gradcheck", "--help").stdout)
         for flag, default in (("--n-embd", 8), ("--n-head", 2), ("--block-size", 8)):
             self.assertRegex(text, rf"{flag} \w+ [^-]*\(default {default}\)")
         for flag in ("--steps", "--lr", "--schedule", "--warmup", "--val-fraction", "--eval-every"):
             self.assertNotIn(flag + " ", text)
-            assert_one_line_error(self, run("-m", "microgpt.gradcheck", flag, "1"),
+            assert_one_line_error(self, run("-m", "microgpt", "gradcheck", flag, "1"),
                                   "unrecognized arguments")
         self.assertIn("--label-smoothing", text)
         self.assertIn("--batch-size", text)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from microgpt.attention import causal_attention_matrix
 from microgpt.config import Config
-from microgpt.plumbing.datasets import load_docs
-from microgpt.graph import to_dot, tree
-from microgpt.trace import attention_matrix, trace
-from microgpt.training import start, train_step
+from microgpt.plumbing.corpus import load_docs
+from microgpt.instruments.graph import to_dot, tree
+from microgpt.instruments.readout import attention_matrix, trace
+from microgpt.architectures.catalog import start
+from microgpt.training import train_step
 from microgpt.plumbing import checkpoint
 from microgpt.value import Value
 from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, run, train
@@ -95,7 +96,7 @@ class InspectCommandTest(unittest.TestCase):
         assert result.returncode == 0, result.stderr
 
     def inspect(self, *args):
-        return run("-m", "microgpt.inspect", *args, cwd=self.folder)
+        return run("-m", "microgpt", "inspect", *args, cwd=self.folder)
 
     def test_heatmaps_predictions_and_svg(self):
         result = self.inspect(self.model, "emma", "--svg", "att.svg")
@@ -140,14 +141,14 @@ class InspectCommandTest(unittest.TestCase):
         self.assertEqual(fresh.returncode, 0, fresh.stderr)
         self.assertIn("layer 0, head 1 ", fresh.stdout)
         self.assertNotIn("layer 0, head 2 ", fresh.stdout)  # two heads, as asked
-        self.assertIn("usage: python -m microgpt.inspect [options] [CHECKPOINT] TEXT",
+        self.assertIn("usage: python -m microgpt inspect [options] [CHECKPOINT] TEXT",
                       self.inspect("--help").stdout)
 
     def test_a_fresh_model_s_text_is_refused_before_it_trains(self):
         # a million steps would take hours: refused at once, or this times out
         for text, pattern in (("EMMA", "'E' 'M' 'A'"), ("a" * 20, "too long")):
             with self.subTest(text=text):
-                result = run("-m", "microgpt.inspect", text, "--train-steps", "1000000",
+                result = run("-m", "microgpt", "inspect", text, "--train-steps", "1000000",
                              "--data", BUNDLED_NAMES, timeout=60)
                 assert_one_line_error(self, result, pattern)
 
@@ -195,10 +196,10 @@ class PicturesAndToolsTest(unittest.TestCase):
         self.assertEqual(len(tree(deep).splitlines()), 5001)  # no recursion
 
     def test_gradcheck_command(self):
-        ok = run("-m", "microgpt.gradcheck")
+        ok = run("-m", "microgpt", "gradcheck")
         self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
         self.assertIn("layer0.mlp_fc2", ok.stdout)
-        strict = run("-m", "microgpt.gradcheck", "--tolerance", "1e-15")
+        strict = run("-m", "microgpt", "gradcheck", "--tolerance", "1e-15")
         self.assertEqual(strict.returncode, 1)
         self.assertIn("too large", strict.stdout)
 

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from microgpt.attention_scale import measure
+from microgpt.instruments.dot_products import measure
 from microgpt.config import Config
 from microgpt.params import param_count
 from tests.support import assert_one_line_error, run
@@ -39,14 +39,14 @@ class ScaleTest(unittest.TestCase):
         self.assertLess(rows[1024]["none"], 0.2)
 
     def test_command_prints_the_table_and_refuses_mistakes_in_one_line(self):
-        result = run("-m", "microgpt.scale", "--d-k", "4,64", "--trials", "20")
+        result = run("-m", "microgpt", "scale", "--d-k", "4,64", "--trials", "20")
         self.assertEqual(result.returncode, 0, result.stderr)
         rows = [line.split() for line in result.stdout.splitlines() if line.strip()[:1].isdigit()
                 and not line.startswith("20 rows")]
         self.assertEqual([r[0] for r in rows], ["4", "64"])
         self.assertEqual([r[2] for r in rows], ["2.000", "8.000"])
-        assert_one_line_error(self, run("-m", "microgpt.scale", "--d-k", "4,x"), "--d-k")
-        assert_one_line_error(self, run("-m", "microgpt.scale", "--d-k", "0"), "from 1")
+        assert_one_line_error(self, run("-m", "microgpt", "scale", "--d-k", "4,x"), "--d-k")
+        assert_one_line_error(self, run("-m", "microgpt", "scale", "--d-k", "0"), "from 1")
 
 
 class SizeTest(unittest.TestCase):
@@ -60,21 +60,21 @@ class SizeTest(unittest.TestCase):
                 self.assertEqual(param_count(config), heads * v * e + b * e + layers * 12 * e * e)
 
     def test_gpt2_is_its_published_size(self):
-        result = run("-m", "microgpt.size", "--preset", "gpt2")
+        result = run("-m", "microgpt", "size", "--preset", "gpt2")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("124356864", result.stdout.replace(",", ""))
         self.assertIn("162,954,240 untied", result.stdout)
         self.assertIn("124,439,808 in all", result.stdout)  # GPT-2's 124M with its biases
-        untied = run("-m", "microgpt.size", "--preset", "gpt2", "--untied")
+        untied = run("-m", "microgpt", "size", "--preset", "gpt2", "--untied")
         self.assertIn("total                      162954240", untied.stdout)
 
     def test_the_default_table_and_mistakes(self):
-        result = run("-m", "microgpt.size")
+        result = run("-m", "microgpt", "size")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("total                        4192", result.stdout)
-        assert_one_line_error(self, run("-m", "microgpt.size", "--n-embd", "10"),
-                              "divisible by n_head")
-        assert_one_line_error(self, run("-m", "microgpt.size", "--preset", "gpt5"), "--preset")
+        assert_one_line_error(self, run("-m", "microgpt", "size", "--n-embd", "10"),
+                              "divisible by --n-head")
+        assert_one_line_error(self, run("-m", "microgpt", "size", "--preset", "gpt5"), "--preset")
 
 
 if __name__ == "__main__":
@@ -118,7 +118,8 @@ def hand_forward(ids, w, config, silenced=()):
 
 class HeadsTest(unittest.TestCase):
     def setUp(self):
-        from microgpt.training import start, train_step
+        from microgpt.architectures.catalog import start
+        from microgpt.training import train_step
         self.docs = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper"]
         examples, self.state = start(self.docs, Config(n_layer=2, steps=30))
         for _ in range(30):
@@ -126,7 +127,7 @@ class HeadsTest(unittest.TestCase):
         self.floats = {n: [[v.data for v in row] for row in m] for n, m in self.state.params.items()}
 
     def test_patterns_are_the_mean_shares_of_every_row_from_position_2(self):
-        from microgpt.heads import patterns
+        from microgpt.instruments.heads import patterns
         s = self.state
         table = patterns(s.params, s.config, s.tokenizer, self.docs)
         rows = {}
@@ -144,7 +145,7 @@ class HeadsTest(unittest.TestCase):
                 self.assertAlmostEqual(table[key]["uniform"], share(lambda r: math.log(len(r))), delta=1e-12)
 
     def test_ablating_a_head_is_a_forward_pass_with_its_output_zeroed(self):
-        from microgpt.heads import ablate
+        from microgpt.instruments.heads import ablate
         from microgpt.model import document_loss
         s = self.state
         for silenced in ([(0, 1)], [(1, 3), (0, 0)]):
@@ -168,7 +169,7 @@ class InspectHeadsTest(unittest.TestCase):
         assert result.returncode == 0, result.stderr
 
     def inspect(self, *args):
-        return run("-m", "microgpt.inspect", self.folder / "m.json", *args)
+        return run("-m", "microgpt", "inspect", self.folder / "m.json", *args)
 
     def test_heads_table_and_ablation(self):
         result = self.inspect("--heads", "--ablate", "0.1")

@@ -11,6 +11,9 @@ from tests.support import ROOT
 PACKAGE = ROOT / "microgpt"
 
 
+FOLDERS = ("variants", "architectures", "instruments", "plumbing", "commands")
+
+
 def path_of(name):
     """microgpt/plumbing/cli.py for "plumbing.cli"."""
     return PACKAGE.joinpath(*name.split(".")).with_suffix(".py")
@@ -19,16 +22,16 @@ def path_of(name):
 def imports(name):
     """(microgpt modules, other top-level modules) that a module imports,
     the microgpt ones named as READING_ORDER names them ("plumbing.cli")."""
-    package = name.split(".")[:-1]  # [] or ["plumbing"]
+    package = name.split(".")[:-1]  # [] or a folder: ["plumbing"]
     ours, others = set(), set()
     for node in ast.walk(ast.parse(path_of(name).read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level:
             base = package[:len(package) - (node.level - 1)]
             full = base + (node.module.split(".") if node.module else [])
-            if full in ([], ["plumbing"]):  # from . import x, from .plumbing import x
+            if full == [] or (len(full) == 1 and full[0] in FOLDERS):  # from . import x
                 ours.update(".".join(full + [alias.name]) for alias in node.names)
             else:
-                ours.add(".".join(full[:2] if full[0] == "plumbing" else full[:1]))
+                ours.add(".".join(full[:2] if full[0] in FOLDERS else full[:1]))
         elif isinstance(node, ast.ImportFrom):
             others.add(node.module.split(".")[0])
         elif isinstance(node, ast.Import):
@@ -49,8 +52,9 @@ def algorithm():
 
 
 def modules_on_disk():
-    return ({p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}) | \
-           {"plumbing." + p.stem for p in (PACKAGE / "plumbing").glob("*.py")} - {"plumbing.__init__"}
+    top = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
+    return top | {f"{folder}.{p.stem}" for folder in FOLDERS
+                  for p in (PACKAGE / folder).glob("*.py") if p.stem != "__init__"}
 
 
 def builds_on(name):

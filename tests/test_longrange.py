@@ -9,10 +9,11 @@ from pathlib import Path
 
 from microgpt.config import Config
 from microgpt.fused import cross_entropy
-from microgpt.reach import (depth_and_edges, edge_count, input_gradient_norms, longest_path, read,
+from microgpt.instruments.reach import (depth_and_edges, edge_count, input_gradient_norms, longest_path, read,
                             recall_accuracy)
-from microgpt.recall import recall_document, recall_documents, recall_text
-from microgpt.training import example_loss, plan, start_planned
+from microgpt.instruments.recall import recall_document, recall_documents, recall_text
+from microgpt.architectures.catalog import plan
+from microgpt.training import start_planned
 from microgpt.value import Value
 from tests.support import assert_one_line_error, run
 
@@ -20,7 +21,7 @@ LINE = re.compile(r"[a-h][0-9]*=[a-h]")
 
 
 def longrange(*args, **kw):
-    return run("-m", "microgpt.longrange", *args, **kw)
+    return run("-m", "microgpt", "longrange", *args, **kw)
 
 
 class RecallTaskTest(unittest.TestCase):
@@ -85,7 +86,7 @@ class MeasurementsTest(unittest.TestCase):
             ids = state.tokenizer.encode_document(docs[0])
             logits, inputs = read(state.params, state.config, ids[:-1])
             self.assertEqual(len(inputs), len(ids) - 1)
-            loss = example_loss(ids, state.params, state.config)
+            loss = state.loss(ids, state.params, state.config)
             mine = sum(cross_entropy(z, t).data for z, t in zip(logits, ids[1:]))
             self.assertAlmostEqual(loss.data, mine / len(logits), delta=1e-12)
 
@@ -151,7 +152,7 @@ class CommandTest(unittest.TestCase):
                  (["--gaps", "40", "--block-size", "16"], "gap 40 does not fit --block-size 16"),
                  (["--gap", "4"], "--gap and --count go with --write"),
                  (["--steps", "0"], "--steps"),
-                 (["--n-embd", "6"], "gpt at gap 2: n_embd \\(6\\) must be divisible by n_head"),
+                 (["--n-embd", "6"], "gpt at gap 2: --n-embd \\(6\\) must be divisible by --n-head"),
                  (["--train-docs", "1", "--models", "rnn"], "rnn at gap 2: the held-out documents")]
         for args, pattern in cases:
             with self.subTest(args=args):

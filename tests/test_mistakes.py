@@ -13,11 +13,11 @@ class OtherRoomsTest(unittest.TestCase):
     run flags are shared) but do not learn from a file of documents."""
 
     def test_train_inspect_compare_refuse_them(self):
-        for model, command in (("seq2seq", "microgpt.seq2seq"), ("classifier", "microgpt.classify")):
+        for model, command in (("seq2seq", "microgpt seq2seq"), ("classifier", "microgpt classify")):
             for args in (("-m", "microgpt.train", BUNDLED_NAMES, "--steps", "2", "--model", model),
-                         ("-m", "microgpt.inspect", "emma", "--train-steps", "2", "--model", model,
+                         ("-m", "microgpt", "inspect", "emma", "--train-steps", "2", "--model", model,
                           "--data", BUNDLED_NAMES),
-                         ("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "2",
+                         ("-m", "microgpt", "compare", BUNDLED_NAMES, "--steps", "2",
                           "--variant", f"x: --model {model}")):
                 with self.subTest(model=model, command=args[1]):
                     assert_one_line_error(self, run(*args),
@@ -34,8 +34,8 @@ class BundledNameTest(unittest.TestCase):
             for args in (("-m", "microgpt.train", "names.txt", "--steps", "2", "--plot-lr", "names.txt"),
                          ("-m", "microgpt.train", "--steps", "2", "--plot", "names.txt"),
                          ("-m", "microgpt.train", "names.txt", "--steps", "2", "--out", "names.txt"),
-                         ("-m", "microgpt.compare", "names.txt", "--steps", "2", "--svg", "names.txt"),
-                         ("-m", "microgpt.inspect", "emma", "--train-steps", "2", "--svg", "names.txt")):
+                         ("-m", "microgpt", "compare", "names.txt", "--steps", "2", "--svg", "names.txt"),
+                         ("-m", "microgpt", "inspect", "emma", "--train-steps", "2", "--svg", "names.txt")):
                 with self.subTest(args=args[1:]):
                     assert_one_line_error(self, run(*args, cwd=folder),
                                           r"names.txt: is the data \(names.txt\)")
@@ -60,18 +60,18 @@ class InspectTwoModelsTest(unittest.TestCase):
         cls.folder.cleanup()
 
     def test_stream_for_each_model(self):
-        one = run("-m", "microgpt.inspect", self.gpt, "emma", "--stream")
-        two = run("-m", "microgpt.inspect", self.gpt, self.gpt, "emma", "--stream")
+        one = run("-m", "microgpt", "inspect", self.gpt, "emma", "--stream")
+        two = run("-m", "microgpt", "inspect", self.gpt, self.gpt, "emma", "--stream")
         self.assertEqual(two.returncode, 0, two.stderr)
         stream = one.stdout[one.stdout.index("the size (RMS)"):].strip()
         self.assertEqual(two.stdout.count(stream), 2)
 
     def test_stream_refused_for_a_model_without_it(self):
-        assert_one_line_error(self, run("-m", "microgpt.inspect", self.gpt, self.whole, "emma",
+        assert_one_line_error(self, run("-m", "microgpt", "inspect", self.gpt, self.whole, "emma",
                                         "--stream"), r"whole.json .* reads the whole sequence")
 
     def test_data_without_train_steps(self):
-        assert_one_line_error(self, run("-m", "microgpt.inspect", self.gpt, "emma", "--data",
+        assert_one_line_error(self, run("-m", "microgpt", "inspect", self.gpt, "emma", "--data",
                                         "surnames.txt"), r"--data goes with --train-steps")
 
 
@@ -81,16 +81,16 @@ class HugeListsTest(unittest.TestCase):
 
     def test_refused_at_once(self):
         huge = "99999999999999999999"
-        for args, pattern in ((("microgpt.bench", "--block-sizes", f"16,{huge}"), "memory"),
-                              (("microgpt.longrange", "--gaps", f"2,{huge}"), f"at gap {huge}: .*memory"),
-                              (("microgpt.longrange", "--write", "r.txt", "--gap", huge),
+        for args, pattern in ((("microgpt", "bench", "--block-sizes", f"16,{huge}"), "memory"),
+                              (("microgpt", "longrange", "--gaps", f"2,{huge}"), f"at gap {huge}: .*memory"),
+                              (("microgpt", "longrange", "--write", "r.txt", "--gap", huge),
                                "more than microgpt reads")):
             with self.subTest(args=args), tempfile.TemporaryDirectory() as folder:
                 assert_one_line_error(self, run("-m", *args, cwd=folder, timeout=60), pattern)
                 self.assertEqual(os.listdir(folder), [])
 
     def test_bench_says_when_a_block_is_longer_than_the_lines(self):
-        result = run("-m", "microgpt.bench", "--block-sizes", "4,310", "--steps", "1", timeout=120)
+        result = run("-m", "microgpt", "bench", "--block-sizes", "4,310", "--steps", "1", timeout=120)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("note: the longest document is 301 positions: at block size 310",
                       result.stderr)
@@ -109,7 +109,7 @@ class CompareInterruptedTest(unittest.TestCase):
             env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
             # Ctrl-C's default, as in a terminal: a job the shell started with & ignores SIGINT,
             # and so does compare then (cli.run leaves an ignored signal ignored)
-            proc = subprocess.Popen([sys.executable, "-m", "microgpt.compare", str(BUNDLED_NAMES),
+            proc = subprocess.Popen([sys.executable, "-m", "microgpt", "compare", str(BUNDLED_NAMES),
                                      "--steps", "30", "--variant", "slow: --steps 100000",
                                      "--svg", "c.svg"], cwd=folder, env=env, text=True,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -137,11 +137,11 @@ class SizeEstimateTest(unittest.TestCase):
 
     def test_the_estimate_follows_the_graph(self):
         import random
-        from microgpt import recurrent
+        from microgpt.architectures import recurrent
         from microgpt.config import Config
         from microgpt.model import document_loss
         from microgpt.params import init_params
-        from microgpt.plumbing.size import step_edges
+        from microgpt.plumbing.memory import step_edges
         from microgpt.value import recording
         for fields, T in (({}, 16), ({"block_size": 64}, 64), ({"model": "rnn"}, 16),
                           ({"model": "gru", "n_embd": 32}, 12), ({"model": "lstm"}, 40)):

@@ -9,13 +9,14 @@ import json
 import re
 import unittest
 
-from microgpt.compare import Comparison, compare
+from microgpt.commands.compare import Comparison, compare
 from microgpt.config import Config
 from microgpt.params import param_shapes, param_table
 from microgpt.plumbing import notebook
-from microgpt.plumbing.datasets import load_docs
-from microgpt.trace import Trace, trace
-from microgpt.training import start, train_step
+from microgpt.plumbing.corpus import load_docs
+from microgpt.instruments.readout import Trace, trace
+from microgpt.architectures.catalog import start
+from microgpt.training import train_step
 from tests.support import ROOT
 
 DOCS = load_docs("names.txt")[:200]
@@ -91,7 +92,7 @@ class PicturesTest(unittest.TestCase):
 
         notebook.register(Shell())
         self.assertEqual({(m, mod, n) for m, mod, n, _ in calls},
-                         {("image/svg+xml", "microgpt.trace", "Trace"),
+                         {("image/svg+xml", "microgpt.instruments.readout", "Trace"),
                           ("text/html", "microgpt.training", "RunState"),
                           ("text/html", "microgpt.params", "ParamTable")})
         for _, module, name, function in calls:

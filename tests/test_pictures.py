@@ -15,14 +15,15 @@ import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from microgpt.compare import compare
+from microgpt.commands.compare import compare
 from microgpt.config import Config
 from microgpt.plumbing import svg, terminal
-from microgpt.plumbing.datasets import load_docs
+from microgpt.plumbing.corpus import load_docs
 from microgpt.plumbing.drawing import nice_ticks, text_width
 from microgpt.positions import sinusoidal
-from microgpt.trace import trace, trace_whole
-from microgpt.training import start, train_step
+from microgpt.instruments.readout import trace, trace_whole
+from microgpt.architectures.catalog import start
+from microgpt.training import train_step
 from tests import browser
 from tests.support import BUNDLED_NAMES, assert_one_line_error, run, train
 
@@ -246,7 +247,7 @@ class TerminalColumnsTest(unittest.TestCase):
         self.assertEqual(train(data, "--tokenizer", "bpe", "--vocab-size", "60", "--n-embd", "8",
                                "--n-head", "2", "--block-size", "24", "--steps", "2",
                                "--out", model).returncode, 0)
-        result = run("-m", "microgpt.inspect", model, "Cholera due to", cwd=folder)
+        result = run("-m", "microgpt", "inspect", model, "Cholera due to", cwd=folder)
         self.assertEqual(result.returncode, 0, result.stderr)
         block = result.stdout.split("layer 0, head 0")[1].split("\n\n")[0].splitlines()[1:]
         self.assertGreater(len(block), 3)
@@ -332,7 +333,7 @@ class CompareDeltaTest(unittest.TestCase):
                               (("--delta", "--svg", "x.svg"), "give both"),
                               (("--delta", "--variant", "g: --activation gelu"), "give both")):
             with self.subTest(args=args):
-                assert_one_line_error(self, run("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "2",
+                assert_one_line_error(self, run("-m", "microgpt", "compare", BUNDLED_NAMES, "--steps", "2",
                                                 *args, cwd=tempfile.mkdtemp()), pattern)
 
 
@@ -346,7 +347,7 @@ class TwoCheckpointsTest(unittest.TestCase):
             assert result.returncode == 0, result.stderr
 
     def inspect(self, *args):
-        return run("-m", "microgpt.inspect", *args, cwd=self.folder)
+        return run("-m", "microgpt", "inspect", *args, cwd=self.folder)
 
     def test_both_models_are_drawn_each_titled(self):
         result = self.inspect("a.json", "b.json", "emma", "--svg", "two.svg")

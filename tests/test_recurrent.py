@@ -8,12 +8,13 @@ import unittest
 from pathlib import Path
 
 from microgpt.config import Config, ConfigError
-from microgpt.finite_differences import DOCS, check, relative_error
+from microgpt.instruments.finite_differences import DOCS, check, relative_error
 from microgpt.generate import sample
 from microgpt.params import flatten, init_params, param_count, param_shapes
 from microgpt.plumbing import checkpoint
-from microgpt.recurrent import CELLS, document_loss, initial_state
-from microgpt.training import start, train_step
+from microgpt.architectures.recurrent import CELLS, document_loss, initial_state, reader
+from microgpt.architectures.catalog import start
+from microgpt.training import train_step
 from microgpt.value import Value
 from tests.support import BUNDLED_NAMES, assert_one_line_error, resumed_and_whole, run, train
 
@@ -172,7 +173,7 @@ class RunTest(unittest.TestCase):
                 state, whole = resumed_and_whole(DOCS, config, folder)
                 self.assertEqual(checkpoint.to_json(state), checkpoint.to_json(whole))
                 text = sample(state.params, state.config, state.tokenizer, random.Random(0),
-                              prefix="em", max_tokens=30)
+                              prefix="em", max_tokens=30, reader=reader)
                 self.assertTrue(text.startswith("em") and len(text) <= 30)
 
     def test_an_old_checkpoint_without_the_field_loads_as_the_gpt(self):
@@ -189,7 +190,7 @@ class RunTest(unittest.TestCase):
             self.assertEqual(trained.stdout.count("sample "), 2)
             sampled = run("-m", "microgpt.sample", "m.json", "--num-samples", "2", cwd=folder)
             self.assertEqual(sampled.returncode, 0, sampled.stderr)
-            assert_one_line_error(self, run("-m", "microgpt.inspect", "m.json", "emma", cwd=folder),
+            assert_one_line_error(self, run("-m", "microgpt", "inspect", "m.json", "emma", cwd=folder),
                                   "lstm model: it has no attention")
             assert_one_line_error(self, train(BUNDLED_NAMES, "--resume", "m.json", "--steps", "5",
                                               "--model", "gru", cwd=folder),
@@ -197,7 +198,7 @@ class RunTest(unittest.TestCase):
         assert_one_line_error(self, train(BUNDLED_NAMES, "--model", "rnn", "--n-head", "2"),
                               "--n-head does not apply to the rnn model")
         assert_one_line_error(self, train(BUNDLED_NAMES, "--model", "transformer"), "invalid choice")
-        checked = run("-m", "microgpt.gradcheck", "--model", "rnn", "--n-embd", "4")
+        checked = run("-m", "microgpt", "gradcheck", "--model", "rnn", "--n-embd", "4")
         self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)
         self.assertIn("weight_hh", checked.stdout)
 

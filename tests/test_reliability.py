@@ -17,9 +17,10 @@ import time
 import unittest
 from pathlib import Path
 
-from microgpt.plumbing import checkpoint, datasets
+from microgpt.plumbing import checkpoint, corpus as datasets
 from microgpt.config import Config
-from microgpt.training import Diverged, start, train_step
+from microgpt.architectures.catalog import start
+from microgpt.training import Diverged, train_step
 from tests.support import (BUNDLED_NAMES, ROOT, assert_one_line_error, numbers, run, steps_of,
                            train)
 
@@ -84,7 +85,7 @@ class OutputPathTest(Folder):
         self.assertFalse((self.folder / "m.json").exists())
 
     def test_inspect_svg_is_checked_first(self):
-        result = run("-m", "microgpt.inspect", "emma", "--train-steps", "2", "--data", self.data,
+        result = run("-m", "microgpt", "inspect", "emma", "--train-steps", "2", "--data", self.data,
                      "--svg", self.folder / "sub" / "missing" / "a.svg")
         assert_one_line_error(self, result, "--svg .*no such folder")
 
@@ -185,7 +186,7 @@ class DivergenceTest(Folder):
                 self.assertEqual(no_nan(model.read_text(encoding="utf-8"))["step"], step - 1)
                 # every command takes what it wrote
                 self.assertEqual(run("-m", "microgpt.sample", model).returncode, 0)
-                self.assertEqual(run("-m", "microgpt.inspect", model, "emma").returncode, 0)
+                self.assertEqual(run("-m", "microgpt", "inspect", model, "emma").returncode, 0)
                 again = train(self.data, "--resume", model)
                 self.assertEqual(again.returncode, 3, again.stderr)
                 self.assertIn(f"diverged at step {step}", again.stderr.splitlines()[-1])
@@ -354,10 +355,10 @@ class SignalTest(Folder):
 
     def test_ctrl_c_in_the_other_commands(self):
         commands = {
-            "inspect": ("-m", "microgpt.inspect", "emma", "--train-steps", "100000", "--data",
+            "inspect": ("-m", "microgpt", "inspect", "emma", "--train-steps", "100000", "--data",
                         self.data),
-            "gradcheck": ("-m", "microgpt.gradcheck", "--n-embd", "16", "--n-layer", "2"),
-            "bench": ("-m", "microgpt.bench", self.data, "--steps", "100000"),
+            "gradcheck": ("-m", "microgpt", "gradcheck", "--n-embd", "16", "--n-layer", "2"),
+            "bench": ("-m", "microgpt", "bench", self.data, "--steps", "100000"),
             "sample": ("-m", "microgpt.sample", self.folder / "s.json", "--num-samples", "10000000"),
         }
         self.assertEqual(train(self.data, "--steps", "2", *TINY,
@@ -464,7 +465,7 @@ class CheckpointFieldTest(Folder):
         }
 
     def test_every_bad_field_is_one_line_in_every_command(self):
-        commands = {"sample": ("-m", "microgpt.sample"), "inspect": ("-m", "microgpt.inspect"),
+        commands = {"sample": ("-m", "microgpt.sample"), "inspect": ("-m", "microgpt", "inspect"),
                     "train": ("-m", "microgpt.train", self.data, "--resume")}
         for i, (what, text) in enumerate(self.bad_checkpoints().items()):
             path = self.folder / f"bad{i}.json"
@@ -615,7 +616,7 @@ class DataTest(Folder):
     def test_names_no_file_can_have(self):
         assert_one_line_error(self, train("", "--steps", "1"), "'': an empty file name")
         assert_one_line_error(self, train("x" * 300, "--steps", "1"), "cannot read|too long")
-        assert_one_line_error(self, run("-m", "microgpt.bench", self.folder), "is a directory")
+        assert_one_line_error(self, run("-m", "microgpt", "bench", self.folder), "is a directory")
         with self.assertRaisesRegex(datasets.DataError, "NUL"):
             datasets.load_docs("names\0.txt")
 
@@ -628,7 +629,7 @@ class EndlessFileTest(Folder):
         huge = self.folder / "huge.json"
         with open(huge, "wb") as f:
             f.truncate(100 << 30)  # a sparse 100 GB: refused before a byte is read
-        for args in (("-m", "microgpt.sample", huge), ("-m", "microgpt.inspect", huge, "emma"),
+        for args in (("-m", "microgpt.sample", huge), ("-m", "microgpt", "inspect", huge, "emma"),
                      ("-m", "microgpt.train", "--resume", huge)):
             with self.subTest(args=args[1]):
                 assert_one_line_error(self, run(*args, timeout=60),
@@ -664,7 +665,7 @@ class SizeTest(unittest.TestCase):
                                       r"needs about [\d.]+ [TP]B of memory .* parameters")
 
     def test_a_gradient_check_that_would_take_forever(self):
-        assert_one_line_error(self, run("-m", "microgpt.gradcheck", "--n-embd", "64",
+        assert_one_line_error(self, run("-m", "microgpt", "gradcheck", "--n-embd", "64",
                                         "--n-layer", "4"), r"would take about [\d.]+ hours")
 
 

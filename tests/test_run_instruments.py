@@ -11,9 +11,10 @@ from pathlib import Path
 
 from microgpt import train as train_command
 from microgpt.config import Config
-from microgpt.trace import trace, trace_whole
-from microgpt.grad_norms import grad_norms
-from microgpt.training import batch_loss, start, train_step
+from microgpt.instruments.readout import trace, trace_whole
+from microgpt.instruments.grad_norms import grad_norms
+from microgpt.architectures.catalog import start
+from microgpt.training import batch_loss, train_step
 from tests.support import assert_one_line_error, interrupted, numbers, train
 
 DOCS = ["emma", "olivia", "ava", "isabella", "sophia", "mia"]
@@ -56,7 +57,7 @@ class PlotLearningRateTest(unittest.TestCase):
             for settings, want in self.CASES:
                 with self.subTest(**settings):
                     with contextlib.redirect_stderr(io.StringIO()) as said:
-                        train_command.plot_learning_rate("train", out, Config(**settings))
+                        train_command.plot_learning_rate(out, Config(**settings))
                     self.assertIn("wrote the learning rate over the run", said.getvalue())
                     got, title = plotted(out.read_text())
                     self.assertEqual(len(got), len(want))
@@ -119,11 +120,11 @@ class GradNormsTest(unittest.TestCase):
         for config in self.CONFIGS:
             examples, state = start(DOCS, config)
             train_step(state, examples)  # away from the start, where every layer looks alike
-            loss = batch_loss(examples, state.step, state.params, state.config)
+            loss = batch_loss(examples, state.step, state.params, state.config, state.loss)
             loss.backward()
             got = grad_norms(state.params)
             want = finite_difference_norms(
-                state.params, lambda: batch_loss(examples, state.step, state.params, state.config).data)
+                state.params, lambda: batch_loss(examples, state.step, state.params, state.config, state.loss).data)
             with self.subTest(config=config):
                 self.assertEqual(sorted(got), sorted(want))
                 self.assertEqual(list(got)[-1], "lm_head")  # the output layer last
@@ -138,7 +139,7 @@ class GradNormsTest(unittest.TestCase):
         seen = []
         train_step(watched, examples, gradients=lambda params: seen.append(grad_norms(params)))
         examples, fresh = start(DOCS, config)  # the same step's gradients, from a backward of its own
-        batch_loss(examples, 0, fresh.params, fresh.config).backward()
+        batch_loss(examples, 0, fresh.params, fresh.config, fresh.loss).backward()
         self.assertEqual(seen, [grad_norms(fresh.params)])
         examples, plain = start(DOCS, config)
         train_step(plain, examples)

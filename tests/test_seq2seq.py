@@ -10,14 +10,15 @@ import unittest
 from pathlib import Path
 from unittest import mock
 
-from microgpt import pairs
+from microgpt.architectures import pairs
 from microgpt.attention import no_mask, sequence_attention
 from microgpt.config import TASKS, Config, ConfigError
-from microgpt.finite_differences import DOCS, check
+from microgpt.instruments.finite_differences import DOCS, check
 from microgpt.params import flatten, param_shapes
-from microgpt.seq2seq_model import seq2seq_loss
-from microgpt.trace_seq2seq import trace_seq2seq
-from microgpt.training import batch_loss, cycle_collector_off, start_planned, train_step
+from microgpt.architectures.transformer import seq2seq_loss
+from microgpt.instruments.three_kinds import trace_seq2seq
+from microgpt.plumbing.memory import cycle_collector_off
+from microgpt.training import batch_loss, start_planned, train_step
 from microgpt.value import Value
 from tests.support import ROOT, assert_one_line_error, interrupted, run
 
@@ -94,7 +95,7 @@ class FiniteDifferencesTest(unittest.TestCase):
         self.assertLess(max(worst.values()), 1e-6, worst)
 
     def test_gradcheck_accepts_the_seq2seq_model(self):
-        r = run("-m", "microgpt.gradcheck", "--model", "seq2seq", "--n-embd", "4")
+        r = run("-m", "microgpt", "gradcheck", "--model", "seq2seq", "--n-embd", "4")
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertIn("dec0.cross_wv", r.stdout)
 
@@ -135,7 +136,7 @@ class ModelTest(unittest.TestCase):
 
     def test_batch_loss_is_the_mean_of_its_pairs(self):
         examples, state = tiny(batch_size=2)
-        both = batch_loss(examples, 0, state.params, state.config).data
+        both = batch_loss(examples, 0, state.params, state.config, state.loss).data
         each = [seq2seq_loss(e, state.params, state.config).data for e in examples[:2]]
         self.assertAlmostEqual(both, sum(each) / 2, places=14)
 
@@ -191,7 +192,7 @@ class DataTest(unittest.TestCase):
 
 
 def seq2seq(*args, **kw):
-    return run("-m", "microgpt.seq2seq", *args, **kw)
+    return run("-m", "microgpt", "seq2seq", *args, **kw)
 
 
 class CommandTest(unittest.TestCase):
@@ -260,7 +261,7 @@ class CommandTest(unittest.TestCase):
 
     def test_inspect_draws_the_three_kinds_of_attention(self):
         seq2seq("pairs.txt", *TINY, "--n-layer", "2", "--out", "m.json", cwd=self.dir)
-        r = run("-m", "microgpt.inspect", "m.json", "emma", "--layer", "1", "--head", "0",
+        r = run("-m", "microgpt", "inspect", "m.json", "emma", "--layer", "1", "--head", "0",
                 "--svg", "m.svg", cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         titles = [l for l in r.stdout.splitlines() if l.startswith("layer ")]
@@ -280,7 +281,7 @@ class CommandTest(unittest.TestCase):
         (self.dir / "bad.txt").write_text("emma\tamme\nava ava\n")
         (self.dir / "empty.txt").write_text("\n")
         seq2seq("pairs.txt", *TINY, "--out", "m.json", cwd=self.dir)
-        run("-m", "microgpt.classify", "pairs.txt", "words.txt", *TINY, "--out", "c.json",
+        run("-m", "microgpt", "classify", "pairs.txt", "words.txt", *TINY, "--out", "c.json",
             cwd=self.dir)
         cases = [
             ([], "give a file of source<TAB>target lines, or --task"),
@@ -307,7 +308,7 @@ class CommandTest(unittest.TestCase):
             with self.subTest(args=args):
                 assert_one_line_error(self, seq2seq(*args, cwd=self.dir), pattern)
         for cmd in (["-m", "microgpt.sample", "m.json"], ["-m", "microgpt.train", "--resume", "m.json"],
-                    ["-m", "microgpt.classify", "m.json", "--text", "emma"]):
+                    ["-m", "microgpt", "classify", "m.json", "--text", "emma"]):
             with self.subTest(cmd=cmd):
                 assert_one_line_error(self, run(*cmd, cwd=self.dir), "seq2seq")
 

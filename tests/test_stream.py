@@ -1,24 +1,19 @@
-"""The whole forward pass, stage by stage (stream.py, trace()'s Position.stream):
+"""The whole forward pass, stage by stage (stages.py, trace()'s Position.stream):
 every intermediate vector against a forward pass on plain floats rebuilt
 here from the formulas, for the reference's model and for a variant that
 switches every norm-related line (LayerNorm, post-LN, GELU, sinusoidal
 positions, tied weights); inspect --stream's table against those vectors."""
-import ast
-import inspect
 import math
 import random
 import sys
 import tempfile
-import textwrap
 import unittest
 from pathlib import Path
 
 from microgpt.config import Config
-from microgpt.model import gpt
 from microgpt.params import init_params
-from microgpt.stream import gpt_lines
 from microgpt.tokenizer import Tokenizer
-from microgpt.trace import trace
+from microgpt.instruments.readout import trace
 from tests.support import assert_one_line_error, run
 
 
@@ -118,21 +113,6 @@ class StreamTest(unittest.TestCase):
         self.check(Config(n_layer=2, norm="layernorm", norm_placement="post", activation="gelu",
                           position="sinusoidal", tie_weights=True))
 
-    def test_every_assignment_in_gpt_is_a_stage_or_bookkeeping(self):
-        tree = ast.parse(textwrap.dedent(inspect.getsource(gpt)))
-        first = inspect.getsourcelines(gpt)[1]
-        assigned = {first + node.lineno - 1: node.targets[0].id for node in ast.walk(tree)
-                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
-        named = gpt_lines()
-        bookkeeping = {"layer", "lm_head"}  # a name prefix and the matrix the logits read
-        for line, var in assigned.items():
-            with self.subTest(line=line, var=var):
-                if line in named:
-                    self.assertEqual(named[line][0], var)
-                else:
-                    self.assertIn(var, bookkeeping | {"pre_ln, post_ln"}, "a line of gpt() no stage names")
-        self.assertFalse(set(named) - set(assigned))
-
     def test_a_debugger_tracing_keeps_its_tracer(self):
         seen = []
         tracer = lambda frame, event, arg: seen.append(event)
@@ -151,7 +131,7 @@ class InspectStreamTest(unittest.TestCase):
         model = folder / "m.json"
         self.assertEqual(run("-m", "microgpt.train", "names.txt", "--steps", "5", "--num-samples", "1",
                              "--out", model).returncode, 0)
-        result = run("-m", "microgpt.inspect", model, "emma", "--stream")
+        result = run("-m", "microgpt", "inspect", model, "emma", "--stream")
         self.assertEqual(result.returncode, 0, result.stderr)
         table = result.stdout.split("at each position:\n")[1].splitlines()
         self.assertEqual(table[0].split(), ["size", "<BOS>", "e", "m", "m", "a"])
@@ -167,7 +147,7 @@ class InspectStreamTest(unittest.TestCase):
                 self.assertAlmostEqual(float(cell), math.sqrt(sum(x * x for x in xs) / len(xs)), delta=6e-4)
 
     def test_a_model_reading_the_whole_sequence_is_refused_in_one_line(self):
-        result = run("-m", "microgpt.inspect", "emma", "--train-steps", "1", "--causal-mask", "off", "--stream")
+        result = run("-m", "microgpt", "inspect", "emma", "--train-steps", "1", "--causal-mask", "off", "--stream")
         assert_one_line_error(self, result, "--stream follows a GPT")
 
 

@@ -11,12 +11,12 @@ import zipfile
 from pathlib import Path
 
 from microgpt.data import split_docs
-from microgpt.plumbing.datasets import DataError, bundled_names, find_bundled, load_docs
+from microgpt.plumbing.corpus import DataError, bundled_names, find_bundled, load_docs
 from microgpt.tokenizer import Tokenizer
 
 from tests.support import ROOT, run
 
-DATASETS = ROOT / "microgpt" / "datasets"
+DATASETS = ROOT / "microgpt" / "bundled"
 BUNDLED = {"diagnoses.txt": 46881, "medical_words.txt": 6731, "names.txt": 5163,
            "surnames.txt": 88799}
 
@@ -87,7 +87,7 @@ class BundledTest(unittest.TestCase):
 
     def test_found_from_another_folder(self):
         # a fresh interpreter whose current folder has no data files in it
-        code = ("import sys; from microgpt.plumbing.datasets import find_bundled, load_docs\n"
+        code = ("import sys; from microgpt.plumbing.corpus import find_bundled, load_docs\n"
                 "for n in sys.argv[1:]: print(n, len(load_docs(find_bundled(n))))")
         with tempfile.TemporaryDirectory() as d:
             out = run("-c", code, *BUNDLED, cwd=d)
@@ -125,8 +125,8 @@ class BundledTest(unittest.TestCase):
         diagnoses = load_docs(find_bundled("diagnoses.txt"))
         self.assertIn("Cholera due to Vibrio cholerae 01, biovar cholerae", diagnoses)
 
-    def test_make_datasets_examples(self):
-        spec = importlib.util.spec_from_file_location("make_datasets", DATASETS / "make_datasets.py")
+    def test_rebuild_examples(self):
+        spec = importlib.util.spec_from_file_location("rebuild", DATASETS / "rebuild.py")
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         result = doctest.testmod(module)
@@ -161,12 +161,12 @@ class WheelTest(unittest.TestCase):
             self.assertEqual(built.returncode, 0, built.stderr[-2000:])
             (wheel,) = out.glob("*.whl")
             with zipfile.ZipFile(wheel) as z:
-                shipped = {n for n in z.namelist() if n.startswith("microgpt/datasets/")}
-                self.assertEqual(z.read("microgpt/datasets/names.txt"),
+                shipped = {n for n in z.namelist() if n.startswith("microgpt/bundled/")}
+                self.assertEqual(z.read("microgpt/bundled/names.txt"),
                                  (DATASETS / "names.txt").read_bytes())
-        expected = {f"microgpt/datasets/{p.name}" for p in DATASETS.glob("*.txt")}
+        expected = {f"microgpt/bundled/{p.name}" for p in DATASETS.glob("*.txt")}
         self.assertEqual(len(expected), len(BUNDLED))
-        self.assertEqual(shipped - {"microgpt/datasets/README.md"}, expected)
+        self.assertEqual(shipped - {"microgpt/bundled/README.md"}, expected)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,17 @@ from microgpt import fused
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.flags import parse_variant
 from microgpt.config import Config, ConfigError
-from microgpt.dataset import held_out_examples, split
-from microgpt.finite_differences import DOCS, check
+from microgpt.data import held_out_examples
+from microgpt.training import split_run
+from microgpt.instruments.finite_differences import DOCS, check
 from microgpt.model import gelu, layernorm
 from microgpt.model import document_loss
 from microgpt.params import flatten, init_params, param_shapes
 from microgpt.optim import learning_rate
 from microgpt.positions import sinusoidal
-from microgpt.trace import trace
-from microgpt.training import held_out_loss, start, train_step
+from microgpt.instruments.readout import trace
+from microgpt.architectures.catalog import start
+from microgpt.training import held_out_loss, train_step
 from microgpt.value import Value
 from tests.support import (BUNDLED_NAMES, assert_one_line_error, numbers, resumed_and_whole, run,
                            train)
@@ -169,7 +171,7 @@ class GradcheckTest(unittest.TestCase):
                 self.assertLess(max(worst.values()), 1e-6)
 
     def test_command_takes_the_switches(self):
-        result = run("-m", "microgpt.gradcheck", "--norm", "layernorm", "--activation", "gelu",
+        result = run("-m", "microgpt", "gradcheck", "--norm", "layernorm", "--activation", "gelu",
                      "--n-embd", "4", "--block-size", "3")
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("layer0.ln_mlp.g", result.stdout)
@@ -181,9 +183,9 @@ class BatchAndSplitTest(unittest.TestCase):
         docs = [f"d{i}" for i in range(10)]
         for f, held in ((0.25, 2), (0.35, 4), (0.01, 1), (0.15, 2), (0.5, 5), (0.94, 9)):
             with self.subTest(f=f):  # max(1, round(F * 10)): round(2.5) = 2, round(3.5) = 4
-                self.assertEqual(split(docs, Config(val_fraction=f)), (docs[:10 - held], docs[10 - held:]))
+                self.assertEqual(split_run(docs, Config(val_fraction=f)), (docs[:10 - held], docs[10 - held:]))
         with self.assertRaisesRegex(ConfigError, "leaves none to train on"):
-            split(docs, Config(val_fraction=0.96))
+            split_run(docs, Config(val_fraction=0.96))
 
     def test_held_out_documents_are_the_last_after_the_shuffle_and_never_trained_on(self):
         docs = [f"{a}{b}" for a in "abcdefg" for b in "xyz"]  # 21 documents
@@ -248,7 +250,7 @@ class CombinationRunTest(unittest.TestCase):
             self.assertEqual(sampled.returncode, 0, sampled.stderr)
             self.assertEqual([l.split("  (")[0] for l in sampled.stdout.splitlines()],
                              [l for l in numbers(whole.stdout) if l.startswith("sample")])
-            inspected = run("-m", "microgpt.inspect", "whole.json", "emma", cwd=folder)
+            inspected = run("-m", "microgpt", "inspect", "whole.json", "emma", cwd=folder)
             self.assertEqual(inspected.returncode, 0, inspected.stderr)
             self.assertIn("layer 0, head 3", inspected.stdout)
 
@@ -296,7 +298,7 @@ class MistakesTest(unittest.TestCase):
 class CompareTest(unittest.TestCase):
     def test_table_and_chart(self):
         svg_path = Path(tempfile.mkdtemp()) / "compare.svg"
-        result = run("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "4", "--n-embd", "8",
+        result = run("-m", "microgpt", "compare", BUNDLED_NAMES, "--steps", "4", "--n-embd", "8",
                      "--n-head", "2", "--val-fraction", "0.01", "--num-samples", "2",
                      "--variant", "gelu: --activation gelu", "--variant", "tied: --tie-weights",
                      "--svg", svg_path)
@@ -318,7 +320,7 @@ class CompareTest(unittest.TestCase):
 
     def test_held_out_is_the_plain_nll_for_every_run_and_smoothing_has_its_own_column(self):
         flags = ("--steps", "20", "--n-embd", "8", "--n-head", "2", "--val-fraction", "0.02")
-        result = run("-m", "microgpt.compare", BUNDLED_NAMES, *flags, "--num-samples", "1",
+        result = run("-m", "microgpt", "compare", BUNDLED_NAMES, *flags, "--num-samples", "1",
                      "--variant", "smooth: --label-smoothing 0.1")
         self.assertEqual(result.returncode, 0, result.stderr)
         rows = [r.split() for r in result.stdout.splitlines()]
@@ -333,7 +335,7 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(rows[1][4], "-")  # the baseline does not smooth
 
     def test_a_split_in_one_run_only(self):
-        result = run("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "3", "--n-embd", "8",
+        result = run("-m", "microgpt", "compare", BUNDLED_NAMES, "--steps", "3", "--n-embd", "8",
                      "--n-head", "2", "--num-samples", "1",
                      "--variant", "split: --val-fraction 0.1", "--variant", "longer: --steps 5")
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -344,7 +346,7 @@ class CompareTest(unittest.TestCase):
         self.assertIn("mean of the last min(50, steps) steps", result.stdout)
 
     def test_a_diverged_run_is_marked_not_ranked_and_names_may_hold_colons(self):
-        result = run("-m", "microgpt.compare", BUNDLED_NAMES, "--steps", "3", "--n-embd", "8",
+        result = run("-m", "microgpt", "compare", BUNDLED_NAMES, "--steps", "3", "--n-embd", "8",
                      "--n-head", "2", "--num-samples", "1", "--tokenizer", "bpe",
                      "--vocab-size", "40", "--variant", "lr 1:1e300: --lr 1e300",
                      "--variant", "char: --tokenizer char")  # its own tokenizer wins
@@ -367,13 +369,13 @@ class CompareTest(unittest.TestCase):
         for text, pattern in (("gelu --activation gelu", "'gelu --activation gelu': expected NAME"),
                               ("two\nlines: --lr 0.1", "has a control character .* one line"),
                               ("x: --activation tanh", "'x: --activation tanh'.*invalid choice"),
-                              ("x: --n-embd 10", "x: n_embd \\(10\\) must be divisible"),
+                              ("x: --n-embd 10", "x: --n-embd \\(10\\) must be divisible"),
                               # found only once the run's vocabulary or size is worked out:
                               # still before the baseline trains
                               ("b: --tokenizer bpe --vocab-size 5", "b: --vocab-size: .* at least 27"),
                               ("big: --batch-size 1000000000", "big: this model needs about")):
             with self.subTest(text=text):
-                assert_one_line_error(self, run("-m", "microgpt.compare", BUNDLED_NAMES,
+                assert_one_line_error(self, run("-m", "microgpt", "compare", BUNDLED_NAMES,
                                                 "--variant", text), pattern)
 
 

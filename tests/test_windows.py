@@ -10,11 +10,12 @@ from microgpt.plumbing import checkpoint
 from microgpt.config import Config
 from microgpt.generate import argmax, sample
 from microgpt.model import gpt
-from microgpt.dataset import make_examples, windows
-from microgpt.training import start, train_step
+from microgpt.data import make_examples, windows
+from microgpt.architectures.catalog import start
+from microgpt.training import train_step
 from tests.support import ROOT, assert_one_line_error, numbers, run, steps_of, train
 
-DIAGNOSES = ROOT / "microgpt" / "datasets" / "diagnoses.txt"
+DIAGNOSES = ROOT / "microgpt" / "bundled" / "diagnoses.txt"
 
 
 def plain_windows(ids, size, stride):
@@ -110,7 +111,7 @@ class BpeTrainingTest(unittest.TestCase):
         self.assertEqual(len(state.tokenizer.merges), 120 - 1 - len(state.tokenizer.chars))
         sampled = run("-m", "microgpt.sample", model, "--num-samples", "3", "--max-tokens", "30")
         self.assertEqual(sampled.returncode, 0, sampled.stderr)
-        seen = run("-m", "microgpt.inspect", model, "Cholera")
+        seen = run("-m", "microgpt", "inspect", model, "Cholera")
         self.assertEqual(seen.returncode, 0, seen.stderr)
         labels = seen.stdout.splitlines()[3].split()
         self.assertEqual("".join(labels[1:]), "Cholera")  # heatmap labels are the tokens' text

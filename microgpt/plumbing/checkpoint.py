@@ -13,17 +13,17 @@ half a file; and a state whose numbers are no longer finite (a run that
 diverged) is never written, since no command could load it. Loading checks
 every field (schema.from_json), so a broken file is one CheckpointError.
 
-Builds on bpe.py, files.py, schema.py and size.py (the largest checkpoint
+Builds on bpe.py, files.py, schema.py and memory.py (the largest checkpoint
 this machine could load).
-train.py saves and resumes; sample.py and inspect.py load.
+train.py saves and resumes; sample.py and inspector.py load.
 """
 from __future__ import annotations
 
 import dataclasses
 import json
 
-from ..bpe import BPETokenizer
-from . import size
+from ..variants.bpe import BPETokenizer
+from . import memory
 from .files import InputError, read_bytes, write_atomically
 from .schema import CheckpointError, from_json, to_json
 
@@ -49,7 +49,7 @@ def save(state, path):
 def load(path):
     """Read a checkpoint file; CheckpointError for anything a person can fix."""
     try:
-        text = read_bytes(path, "a checkpoint", limit=size.largest_checkpoint()).decode("utf-8")
+        text = read_bytes(path, "a checkpoint", limit=memory.largest_checkpoint()).decode("utf-8")
     except InputError as e:
         raise CheckpointError(e) from None
     except UnicodeDecodeError as e:

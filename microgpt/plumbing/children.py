@@ -6,7 +6,8 @@ time and peak memory (os.wait4), so each figure is that run's alone.
 (training.train_step) and writes its figure to a file this process reads:
 no command's output is parsed. bench.py times with it.
 
-Builds on config.py, training.py, cli.py and datasets.py.
+Builds on catalog.py, config.py, training.py, cli.py, corpus.py and
+memory.py.
 """
 from __future__ import annotations
 
@@ -19,10 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..architectures import catalog
 from ..config import Config
-from ..training import cycle_collector_off, start, train_step
+from ..training import train_step
 from . import cli
-from .datasets import load_docs
+from .corpus import load_docs
+from .memory import cycle_collector_off
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHILD = "import sys; from microgpt.plumbing.children import child_main; child_main(sys.argv[1:])"
@@ -72,7 +75,7 @@ def child_main(argv):
     """The child of time_steps: argv is [report file, data file, Config fields
     as JSON, steps]; writes {"ms_per_step": ...} to the report file."""
     report, path, fields, steps = argv
-    examples, state = start(load_docs(path), Config(**dict(json.loads(fields), steps=int(steps))))
+    examples, state = catalog.start(load_docs(path), Config(**dict(json.loads(fields), steps=int(steps))))
     with cycle_collector_off():
         t0 = time.process_time()
         while state.step < int(steps):

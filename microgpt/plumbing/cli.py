@@ -12,21 +12,24 @@ full disk, a closed pipe), or gradcheck found a wrong gradient; 2 a mistake
 in the command or its files, refused before any work; 3 training diverged;
 130 interrupted (Ctrl-C or SIGTERM).
 
-train.py and the other `python -m microgpt.X` commands use it; the library
-itself never prints or exits. Builds on files.py, lock.py, checkpoint.py and
-streams.py.
+train.py and the other `python -m microgpt NAME` commands use it; the library
+itself never prints or exits. Builds on config.py (a ConfigError said in
+flags), files.py, lock.py, checkpoint.py and console.py.
 """
 from __future__ import annotations
 
 import argparse
 import math
 import os
+import re
 import signal
 import sys
+from dataclasses import fields
 
+from ..config import Config, ConfigError
 from . import checkpoint, files
 from .lock import Lock, LockError
-from .streams import OutputClosed, Stream
+from .console import OutputClosed, Stream
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
@@ -45,6 +48,8 @@ class ArgumentParser(argparse.ArgumentParser):
         super().__init__(*args, **kw)
 
     def error(self, message):
+        if isinstance(message, ConfigError):  # the library's words, in flags
+            message = spelled(str(message))
         self.exit(MISTAKE, f"{self.prog}: error: {message}\n")
 
 
@@ -81,8 +86,30 @@ def run(main):
     sys.exit(FAILED if UNWRITTEN else 0)
 
 
+NOT_FLAGS = ("vocab_size", "n_class")  # Config fields the data sets, not a flag
+FLAG_OF = {"bpe_vocab_size": "--vocab-size"}  # the fields whose flag is not their name
+
+
+def spelled(message):
+    """A library message in command-line spelling: each Config field that is
+    a flag named as the flag (the library speaks Python, a command's user
+    types flags).
+
+    >>> spelled("val_fraction 0.8 holds out 2; bpe_vocab_size: too small; vocab_size 27")
+    '--val-fraction 0.8 holds out 2; --vocab-size: too small; vocab_size 27'
+    """
+    for f in fields(Config):
+        if "_" in f.name and f.name not in NOT_FLAGS:
+            flag = FLAG_OF.get(f.name, "--" + f.name.replace("_", "-"))
+            message = re.sub(rf"(?<![\w-]){f.name}\b", flag, message)
+    return message
+
+
 def fail(prog, message, status=MISTAKE):
-    """Print 'prog: error: message' on stderr and exit."""
+    """Print 'prog: error: message' on stderr and exit; a library's
+    ConfigError is said in command-line spelling (spelled)."""
+    if isinstance(message, ConfigError):
+        message = spelled(str(message))
     print(f"{prog}: error: {message}", file=sys.stderr)
     sys.exit(status)
 

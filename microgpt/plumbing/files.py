@@ -6,7 +6,7 @@ Every file microgpt reads (data, checkpoints) comes through `read_bytes`,
 which turns what a person can get wrong (an empty name, a folder, a device,
 a missing file, a file larger than this machine could use, a pipe that never
 ends) into one InputError with a message that says so. It reads in pieces of
-a megabyte up to a limit (size.py: the machine's memory; less for a
+a megabyte up to a limit (memory.py: the machine's memory; less for a
 checkpoint), so an endless input stops at the limit and a signal stops the
 reading at once.
 
@@ -20,7 +20,7 @@ step, so the path holds the old contents or the new, never half a file,
 even when the disk fills up or the process is killed. A symlink is
 followed: its target is replaced and the link kept.
 
-Builds on size.py (the limits) and lock.py (the temporaries' names, so a
+Builds on memory.py (the limits) and lock.py (the temporaries' names, so a
 save removes only what a killed save left); checkpoint.py saves through it, and the
 commands check their --out, --plot and --svg paths with it. Left out on
 purpose: locking (lock.py keeps a second run off a run's checkpoint).
@@ -34,7 +34,7 @@ import shutil
 import stat
 import tempfile
 
-from . import size
+from . import memory
 from .lock import is_left_by_killed_save, temporary_prefix
 
 CHUNK = 1 << 20  # bytes read at a time: a signal is handled between two pieces
@@ -65,13 +65,13 @@ def read_bytes(path, what="a text file", missing=None, limit=None):
     """The bytes of the file at path, read once; InputError for anything a
     person can fix. what: what the file should be, for the messages;
     missing: the message for a missing file (default "no such file");
-    limit: the most bytes it may have (default size.largest_file())."""
+    limit: the most bytes it may have (default memory.largest_file())."""
     name = os.fspath(path)
     problem = name_problem(name)
     if problem:
         raise InputError(f"{name!r}: {problem}")
-    limit = size.largest_file() if limit is None else limit
-    too_big = f"{name}: larger than {size.human(limit)}, more than this machine can use as {what}"
+    limit = memory.largest_file() if limit is None else limit
+    too_big = f"{name}: larger than {memory.human(limit)}, more than this machine can use as {what}"
     try:
         with open(name, "rb") as f:
             info = os.fstat(f.fileno())

@@ -18,7 +18,21 @@ import dataclasses
 import shlex
 
 from . import cli
-from ..config import ACTIVATIONS, MODELS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config
+from ..config import (ACTIVATIONS, MODELS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config,
+                      ConfigError)
+
+
+OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
+               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq"}
+
+
+def check_language_model(config):
+    """ConfigError unless config is a model that learns to continue documents
+    (a GPT or a recurrent baseline), as train, inspect and compare train:
+    the other rooms have commands of their own."""
+    if config.model in OTHER_ROOMS:
+        raise ConfigError(f"--model {config.model} is not a language model trained on "
+                          f"documents: it {OTHER_ROOMS[config.model]}")
 
 
 TRAINING_ONLY = ("steps", "lr", "schedule", "warmup", "val_fraction", "eval_every")  # no gradient moves
@@ -45,7 +59,7 @@ def add_run_flags(parser, defaults=None, leave_out=()):
     add("--model", choices=MODELS,
         help="the architecture: gpt (default); rnn (tanh), gru or lstm, a recurrent "
              "baseline with hidden size --n-embd, as PyTorch's cells; classifier, "
-             "the encoder of python -m microgpt.classify")
+             "the encoder of python -m microgpt classify")
     add("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
     add("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
     add("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")

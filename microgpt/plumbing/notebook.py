@@ -4,19 +4,20 @@ notebook.py: what a learner's objects look like in a Jupyter notebook.
 In Jupyter, the last value of a cell is shown by the richest picture its
 type offers. These functions are those pictures:
 
-    trace_svg(positions)     a trace (trace.trace): every layer and head's heatmap
+    trace_svg(positions)     a trace (readout.trace): every layer and head's heatmap
     run_html(state)          a run (training.RunState): one line and its loss curve
     param_table_html(table)  params.param_table's text as an HTML table
 
 The algorithm's types cannot draw themselves (the algorithm never imports
 the plumbing), so `register(ipython)` tells IPython which function draws
 which type, by the type's name: nothing is imported until a picture is
-asked for. microgpt/__init__.py calls it when it is imported inside IPython,
-so `from microgpt.trace import trace` in a notebook is all it takes. Outside
-IPython nothing changes: the objects print as before.
+asked for. It is an IPython extension: `%load_ext microgpt.plumbing.notebook`
+in a notebook's first cell calls it (load_ipython_extension); nothing is
+hooked up by importing microgpt itself. Without it, the objects print as
+text, as outside Jupyter.
 
 Builds on svg.py. Left out on purpose: widgets and JavaScript (the explorer
-page, python -m microgpt.explore, is the interactive view).
+page, python -m microgpt explore, is the interactive view).
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def param_table_html(table):
 
 
 PICTURES = (  # (mime type, module, type name, function name in this module)
-    ("image/svg+xml", "microgpt.trace", "Trace", "trace_svg"),
+    ("image/svg+xml", "microgpt.instruments.readout", "Trace", "trace_svg"),
     ("text/html", "microgpt.training", "RunState", "run_html"),
     ("text/html", "microgpt.params", "ParamTable", "param_table_html"),
 )
@@ -64,3 +65,8 @@ def register(ipython):
     formatters = ipython.display_formatter.formatters
     for mime, module, name, function in PICTURES:
         formatters[mime].for_type_by_name(module, name, globals()[function])
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext microgpt.plumbing.notebook`: draw microgpt's objects as pictures."""
+    register(ipython)

@@ -2,14 +2,14 @@
 progress.py: one line on stderr every few seconds during long work: where
 it is and about how much time is left, from the mean time per step so far.
 
-Builds on size.py (human_time).
+Builds on memory.py (human_time).
 """
 from __future__ import annotations
 
 import sys
 import time
 
-from .size import human_time
+from .memory import human_time
 
 
 class Progress:

@@ -5,29 +5,34 @@ work: the data file found (a bare name falls back to the bundled dataset),
 the outputs writable and no other run's, the data the one a resumed run trained on, the flags
 ones a resume may change, the model small enough for this machine.
 
-It also prints what a run trains on (print_header) and the line before its
-samples, and holds the commands' training loop (train_to_end: train,
-classify and seq2seq).
-Builds on config.py, dataset.py, params.py, training.py,
-checkpoint.py, cli.py (its lock_output: a second run saving to the same
-file is refused), datasets.py, size.py and stopping.py; train.py opens and trains its run here.
+It also prints what a run trains on (print_header), what a learner should
+know about it first (notes), the held-out loss line and the line before
+the samples; and `session`, what a command's training loop runs inside:
+stop requests between steps, the checkpoint at exit, divergence. The loop
+itself is each command's own (train.py's reads as the reference's).
+Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
+checkpoint.py, cli.py (its lock_output: a second run saving to the
+same file is refused), corpus.py, memory.py and stopping.py.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
 import time
 from pathlib import Path
 
+from ..architectures import catalog
 from ..config import Config
-from ..dataset import held_out_examples, notes
+from ..data import held_out_examples
+from ..optim import peak_learning_rate
 from ..params import param_count, param_table
-from ..training import (Diverged, cycle_collector_off, held_out_loss, plan, resume_examples,
-                        start_planned, train_step)
-from . import checkpoint, cli, datasets, size
+from ..training import (HELD_OUT_LIMIT, Diverged, held_out_loss, resume_examples,
+                        start_planned)
+from . import checkpoint, cli, corpus, memory
 from .stopping import stop_requests
-from .datasets import DataError
+from .corpus import DataError
 
 
 def save_path(args):
@@ -42,18 +47,18 @@ def open_run(args, given, prog):
     if state is not None and state.config.model in ("classifier", "seq2seq"):
         command = "seq2seq" if state.config.model == "seq2seq" else "classify"
         raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
-                                         f"(python -m microgpt.{command} --resume {args.resume})")
+                                         f"(python -m microgpt {command} --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
-        name, path = state.data_name, datasets.locate_saved(state.data_name, state.data_sha256)
+        name, path = state.data_name, corpus.locate_saved(state.data_name, state.data_sha256)
         if not os.path.exists(path):
             raise DataError(f"{name}: no such file (the data {args.resume} trained on, as its "
                             f"path was given then); give it: python -m microgpt.train FILE "
                             f"--resume {args.resume}")
     else:
         name = args.path if args.path is not None else "names.txt"
-        path = datasets.locate(name)
+        path = corpus.locate(name)
     out = save_path(args)  # before any work: can the outputs be written?
-    data = datasets.data_files(name, path)
+    data = corpus.data_files(name, path)
     cli.check_output(prog, "--out" if args.out is not None else "--resume", out, data)
     cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
     cli.check_output(prog, "--plot", args.plot, {**data, args.resume: "the checkpoint resumed "
@@ -64,18 +69,19 @@ def open_run(args, given, prog):
     if name and path != Path(name):
         why = "not found here" if not os.path.exists(name) else "here is not the run's data"
         print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)
-    docs, sha = datasets.load_docs_and_sha256(path)
+    docs, sha = corpus.load_docs_and_sha256(path)
     if state is None:
-        planned = plan(docs, Config(**given))
-        size.check_run_fits(planned.config, planned.examples)  # before the weights are drawn
+        config = Config(**given)
+        planned = catalog.plan(docs, config)
+        memory.check_run_fits(planned.config, planned.examples)  # before the weights are drawn
         return (docs, *start_planned(planned, os.fspath(name), sha))
     if sha != state.data_sha256:
-        raise DataError(datasets.not_the_data(path, state.data_sha256, args.resume, state.data_name))
+        raise DataError(corpus.not_the_data(path, state.data_sha256, args.resume, state.data_name))
     checkpoint.check_resume(state, given, args.resume, path, sha, docs)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
     train_examples = resume_examples(docs, state)  # in the run's order, as start made it
-    size.check_run_fits(state.config, train_examples)
+    memory.check_run_fits(state.config, train_examples)
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
     return docs, train_examples, state
@@ -116,34 +122,22 @@ def samples_header(data_name):
     return f"--- inference (new samples of {stem or 'the data'}) ---"
 
 
-def train_to_end(prog, state, examples, held_out, save, out, progress=None,
-                 gradients=None, after_step=None, at_exit=None):
-    """The training loop of the commands: a line per step, the held-out loss
-    every eval_every steps and after the last, progress when given; on
-    divergence the last good state saved and status 3; on Ctrl-C or SIGTERM
-    the step finished, saved and status 130; at the end saved, and the time
-    it took said on stderr. save(why) saves the run to out (False when it
-    could not, a line says why).
+@contextlib.contextmanager
+def session(prog, state, save, out, at_exit=lambda: None):
+    """What a command's training loop runs inside; it yields a StopRequest.
 
-    train's extras: gradients(step) gives train_step's gradients hook for
-    that step (or None), after_step(loss) runs after the step's line, and
-    at_exit() after the save, however the loop ends (its --plot)."""
+    Ctrl-C or SIGTERM only asks the loop to stop (stop.requested: the loop
+    ends after its step); then the run is saved and the command ends with
+    status 130. A step that diverged (Diverged) keeps the last good state,
+    saved, and ends with status 3; a closed stdout saves and ends quietly.
+    At the end the run is saved and the time it took said on stderr.
+    save(why) saves the run to out (False when it could not, a line says
+    why); at_exit() runs after the save, however the loop ends (train's --plot)."""
     config = state.config
-    at_exit = at_exit or (lambda: None)
-    with stop_requests(prog) as stop, cycle_collector_off():
+    with stop_requests(prog) as stop, memory.cycle_collector_off():
         first_step, start_time = state.step, time.perf_counter()
         try:
-            while state.step < config.steps and not stop.requested:
-                hook = gradients(state.step) if gradients else None
-                loss = train_step(state, examples, hook)
-                print(f"step {state.step:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-                if after_step is not None:
-                    after_step(loss)
-                if progress is not None:
-                    progress.step("training", state.step, config.steps)
-                if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
-                    print(f"held-out after step {state.step:4d} | loss "
-                          f"{held_out_loss(state, held_out):.4f}", flush=True)
+            yield stop
         except Diverged as e:  # the state is still the last good step's: keep that
             kept = f"; {out} holds step {state.step}" if save() else ""
             at_exit()
@@ -166,3 +160,46 @@ def train_to_end(prog, state, examples, held_out, save, out, progress=None,
         at_exit()
     if stop.requested:  # during the save: it is done, so stop now
         raise KeyboardInterrupt
+
+
+def held_out_line(state, held_out):
+    """After a step: the held-out loss line, every eval_every steps and after
+    the last, when the run has a split."""
+    config = state.config
+    if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
+        print(f"held-out after step {state.step:4d} | loss "
+              f"{held_out_loss(state, held_out):.4f}", flush=True)
+
+
+def notes(docs, train, held_out, config):
+    """What a learner should know about the examples before training, as
+    sentences: documents truncated to the block, windows with gaps between
+    them, a BPE vocabulary that stopped short of the size asked, a held-out
+    loss over a subset."""
+    said = []
+    too_long = 0 if config.stride else sum(len(ids) > config.block_size + 1 for ids in train)
+    if too_long:
+        said.append(f"{too_long} of {len(docs)} documents are longer than the block "
+                    f"(block size {config.block_size}, BOS included) and are truncated; "
+                    f"--stride S trains on all of them, as windows S tokens apart")
+    if config.stride and config.stride > config.block_size:  # a window predicts its last block_size
+        said.append(f"--stride {config.stride} is more than the block ({config.block_size}): "
+                    f"tokens between windows are never predicted; a stride up to "
+                    f"{config.block_size} trains on every one")
+    if config.tokenizer == "bpe" and config.bpe_vocab_size > config.vocab_size:
+        said.append(f"no pair of tokens occurs twice any more: the vocabulary stops at "
+                    f"{config.vocab_size}")
+    peak = peak_learning_rate(config)
+    if peak < config.lr / 10 and config.warmup > config.steps:
+        said.append(f"the warmup ({config.warmup} steps) is longer than the run "
+                    f"({config.steps}): the learning rate only climbs, to {peak:.2g}, under a "
+                    f"tenth of --lr {config.lr:g}")
+    elif peak < config.lr / 10:
+        said.append(f"the {config.schedule} schedule peaks at a learning rate of {peak:.2g}, "
+                    f"under a tenth of --lr {config.lr:g}: it multiplies --lr by n_embd ** -0.5 "
+                    f"* W ** -0.5 = {peak / config.lr:.3g}, so for a peak of P give --lr P / "
+                    f"{peak / config.lr:.3g}")
+    if len(held_out) > HELD_OUT_LIMIT:
+        said.append(f"the held-out loss is the mean over the first {HELD_OUT_LIMIT} of the "
+                    f"{len(held_out)} held out")
+    return said

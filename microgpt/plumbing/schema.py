@@ -16,7 +16,7 @@ range is checked before it is used, so a hand-edited, truncated or foreign
 file raises CheckpointError with a message for a person, never a traceback
 from deep inside. checkpoint.py reads and writes the files.
 
-Builds on tokenizer.py, bpe.py, value.py, config.py, params.py and
+Builds on catalog.py (the loss a model trains), tokenizer.py, bpe.py, value.py, config.py, params.py and
 training.py.
 """
 from __future__ import annotations
@@ -26,7 +26,8 @@ import math
 import random
 import re
 
-from ..bpe import BPETokenizer
+from ..architectures import catalog
+from ..variants.bpe import BPETokenizer
 from ..config import Config, ConfigError
 from ..params import param_count, param_shapes
 from ..tokenizer import Tokenizer
@@ -195,4 +196,4 @@ def from_json(obj, path="checkpoint"):
     n_class = config.n_class if config.model == "classifier" else 0
     _expect(len(classes) == n_class, path, f"classes should hold {n_class} names")
     return RunState(config, tokenizer, params, _rng(obj["rng"], path), step, m, v, losses,
-                    data["name"], data["sha256"], classes)
+                    data["name"], data["sha256"], classes, catalog.loss_of(config))

@@ -43,3 +43,18 @@ def stop_requests(prog):
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _end_now(signum, frame):
+    os.write(2, b"\ninterrupted\n")
+    os._exit(130)
+
+
+def stop_at_once_while_loading():
+    """Until a command's cli.run takes over, Ctrl-C or SIGTERM ends it at once
+    (status 130, one line): its modules are still loading and nothing is done
+    yet. Left alone where the shell ignores the signal (a job run with &)."""
+    for sig, default in ((signal.SIGINT, signal.default_int_handler),
+                         (signal.SIGTERM, signal.SIG_DFL)):
+        if signal.getsignal(sig) is default:
+            signal.signal(sig, _end_now)

@@ -1,7 +1,7 @@
 """
 svg.py: pictures as SVG text, with the standard library only.
 
-Two kinds: heatmaps of attention (inspect.py --svg, a notebook's trace,
+Two kinds: heatmaps of attention (inspector.py --svg, a notebook's trace,
 the encoder-decoder's three kinds), drawn by heatmaps.py, and line charts:
 the training loss (train.py --plot), any series against any x (compare,
 scale, longrange), each run's difference from a baseline (compare

@@ -1,5 +1,5 @@
 """
-views.py: what `python -m microgpt.inspect` shows of a model reading a
+views.py: what `python -m microgpt inspect` shows of a model reading a
 text: for every layer and head a terminal heatmap (terminal.py) with the
 head's logit spread and row entropy (heads.summary), then the next-token
 guesses, or a classifier's classes; and the same heatmaps as one SVG grid
@@ -7,17 +7,17 @@ guesses, or a classifier's classes; and the same heatmaps as one SVG grid
 (its checkpoint or "fresh model", the flags it differs from the reference
 by) and the text. An encoder-decoder's three kinds of attention too.
 
-Builds on classification.py, heads.py, trace.py, trace_seq2seq.py, checkpoint.py, cli.py,
+Builds on bert.py, heads.py, readout.py, three_kinds.py, checkpoint.py, cli.py,
 labels.py, svg.py and terminal.py. Left out on purpose: loading and
-training (inspect.py's), so one text's views are the same for a fresh model,
+training (inspector.py's), so one text's views are the same for a fresh model,
 a checkpoint, or each of two.
 """
 from __future__ import annotations
 
-from .. import heads
-from ..classification import probabilities
-from ..trace import BOS_LABEL, attention_matrix, hidden
-from ..trace_seq2seq import three_kinds
+from ..instruments import heads
+from ..architectures.bert import probabilities
+from ..instruments.readout import BOS_LABEL, attention_matrix, hidden
+from ..instruments.three_kinds import three_kinds
 from . import checkpoint, cli, svg, terminal
 from .labels import visible
 

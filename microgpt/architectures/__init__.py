@@ -1,0 +1,8 @@
+"""
+microgpt.architectures: the models beside the GPT, each a room that reads
+like its paper and shares the GPT's attention, small layers and engine: the
+encoder over a whole sequence under a mask, the encoder-only classifier
+(BERT's kind), the original encoder-decoder Transformer with its data, and
+the recurrent language models attention replaced. Each trains through
+training.train_step, with its own loss.
+"""

@@ -1,0 +1,63 @@
+"""
+catalog.py: every model microgpt trains, by config.model: what it trains on
+and with, and how it reads a text to sample.
+
+    gpt          model.document_loss (the reference's), or, without the
+                 causal mask or with padding, encoder.sequence_loss
+    rnn/gru/lstm recurrent.document_loss
+    classifier   bert.classifier_loss   (its run: bert.plan)
+    seq2seq      transformer.seq2seq_loss (its run: pairs.plan)
+
+`plan(docs, config)` and `start(docs, config)` are training's for any
+language model (the GPT or a recurrent one, any tokenizer): they learn a
+BPE tokenizer when the config asks for one and pass the model's loss. The commands, the checkpoints and
+the instruments look a model up here, so none of them branches on
+config.model itself.
+
+Builds on config.py, model.py, training.py, bpe.py, bert.py, encoder.py,
+recurrent.py and transformer.py.
+"""
+from __future__ import annotations
+
+from ..config import RECURRENT
+from ..model import document_loss
+from .. import training
+from ..variants.bpe import tokenizer_for
+from . import recurrent
+from .bert import classifier_loss
+from .encoder import sequence_loss, whole_reader
+from .transformer import seq2seq_loss
+
+
+def loss_of(config):
+    """The loss a model of this config trains: loss(example, params, config) -> a Value."""
+    if config.model == "classifier":
+        return classifier_loss
+    if config.model == "seq2seq":
+        return seq2seq_loss
+    if config.model in RECURRENT:
+        return recurrent.document_loss
+    if config.causal_mask and not config.pad_to:
+        return document_loss                 # the cache path: the reference's
+    return sequence_loss                     # the whole sequence at once, under its mask
+
+
+def reader_of(config):
+    """generate.sample's reader for this config: None for the GPT's own
+    cache (generate.gpt_reader), a recurrent model's state, or the whole
+    text read again for a GPT without the causal mask."""
+    if config.model in RECURRENT:
+        return recurrent.reader
+    return None if config.causal_mask else whole_reader
+
+
+def plan(docs, config):
+    """training.plan for any language model of config: its tokenizer learned
+    (characters, or BPE's merges), its loss chosen."""
+    return training.plan(docs, config, tokenizer_for(docs, config), loss_of(config))
+
+
+def start(docs, config, data_name="", data_sha256=""):
+    """training.start for any language model of config: (training examples,
+    RunState with new weights)."""
+    return training.start_planned(plan(docs, config), data_name, data_sha256)

@@ -1,0 +1,151 @@
+"""
+encoder.py: the transformer block over a whole sequence at once, under a
+mask: the encoder (BERT's kind), and the GPT read that way.
+
+model.py's gpt() reads one position at a time and its cache is the causal
+mask. Here every position goes through each block together, and attention
+(attention.sequence_attention) takes the mask as an argument, so it can be
+switched off or extended:
+
+    x = rmsnorm(wte[token] + wpe[pos])            for every position: (T, n_embd)
+    per layer:  X = X + attn_wo @ attention(rmsnorm(X), mask)   Q, K, V from rmsnorm(X)
+                X = X + mlp_fc2 @ relu(mlp_fc1 @ rmsnorm(X))    each position alone
+
+The same weights, names and variants as the GPT's (the norms, GELU, post-LN,
+no residual, fixed positions, the attention scale). The masks a config asks
+for (`mask_of`): causal, or none with --causal-mask off; with --pad-to N,
+each document is padded with PAD (id vocab_size, its embedding the row
+wte_pad) up to N positions, and the padding mask hides the PAD keys.
+
+- `sequence_loss`: the GPT's document_loss over the whole sequence. With the
+  causal mask it gives document_loss's numbers; without it, every position
+  sees the whole document, the token it must predict included.
+- `whole_reader`: how such a GPT samples, reading the whole text again
+  for each new token.
+
+`encode` is the stack every model over a whole sequence shares: bert.py's
+classifier and the encoder-decoder's encoder (transformer.py).
+
+`attention_block` takes queries from one sequence and keys and values from
+another, so cross-attention is the same block with other inputs.
+
+Builds on attention.py, fused.py, model.py and positions.py. Left out on
+purpose: batching many documents into one tensor (padding here shows the
+mask that batching needs, one document at a time), dropout, segment
+embeddings and BERT's masked-token pretraining.
+"""
+from __future__ import annotations
+
+from ..attention import causal, key_padding, no_mask, sequence_attention
+from ..fused import cross_entropy, vsum
+from ..model import gelu, linear, norm
+from ..positions import fixed_position
+
+
+# -------------------------------------------------------------------------
+# the masks and the padding a config asks for
+
+def padded(ids, config):
+    """ids with PAD (id vocab_size) appended up to config.pad_to positions.
+
+    >>> from microgpt.config import Config
+    >>> padded([3, 0, 1], Config(vocab_size=4, pad_to=5))
+    [3, 0, 1, 4, 4]
+    """
+    return ids + [config.vocab_size] * (config.pad_to - len(ids))
+
+
+def mask_of(ids, config):
+    """mask(i, j) for a sequence of ids: causal (the GPT's) or none
+    (config.causal_mask False); with padding and the padding mask, no query
+    sees a PAD key."""
+    mask = causal if config.causal_mask else no_mask
+    if config.pad_to and config.padding_mask:
+        mask = key_padding([t == config.vocab_size for t in ids], mask)
+    return mask
+
+
+# -------------------------------------------------------------------------
+# the block, over the whole sequence
+
+def embed(ids, p, c):
+    """rmsnorm(wte[token] + wpe[pos]) at every position: (T, n_embd)."""
+    table = p["wte"] + p.get("wte_pad", [])      # PAD's id is vocab_size: the row after wte's
+    xs = []
+    for pos_id, token_id in enumerate(ids):
+        pos_emb = p["wpe"][pos_id] if c.position == "learned" else fixed_position(pos_id, c)
+        x = [t + q for t, q in zip(table[token_id], pos_emb)]   # (n_embd,) joint embedding
+        xs.append(norm(x, p, "ln_emb", c))
+    return xs
+
+
+def attention_block(xs_q, xs_kv, p, name, c, mask, records=None):
+    """Multi-head attention: queries from xs_q, keys and values from xs_kv
+    (the same sequence for self-attention), weights p[name + "wq"], ...:
+    (T_q, n_embd)."""
+    Q = [linear(x, p[name + "wq"]) for x in xs_q]     # (T_q, n_embd): what each query looks for
+    K = [linear(x, p[name + "wk"]) for x in xs_kv]    # (T_k, n_embd): what each key offers
+    V = [linear(x, p[name + "wv"]) for x in xs_kv]    # (T_k, n_embd): what each key passes on
+    heads = sequence_attention(Q, K, V, c.n_head, mask, records, c.attention_scale)
+    return [linear(h, p[name + "wo"]) for h in heads]
+
+
+def mlp(xs, p, L, c):
+    """mlp_fc2 @ relu(mlp_fc1 @ x) (or GELU) at each position alone: (T, n_embd)."""
+    out = []
+    for x in xs:
+        h = linear(x, p[L + "mlp_fc1"])                # (4 * n_embd,)
+        h = [hi.relu() for hi in h] if c.activation == "relu" else gelu(h)
+        out.append(linear(h, p[L + "mlp_fc2"]))        # (n_embd,)
+    return out
+
+
+def sublayer(xs, block, p, name, c):
+    """x + block(norm(x)) at every position (pre-LN, the reference's), or
+    norm(x + block(x)) (post-LN); without the residual, the "x +" is dropped."""
+    ys = block([norm(x, p, name, c) for x in xs] if c.norm_placement == "pre" else xs)
+    if c.residual:
+        ys = [[a + b for a, b in zip(y, x)] for y, x in zip(ys, xs)]
+    return ys if c.norm_placement == "pre" else [norm(y, p, name, c) for y in ys]
+
+
+def encode(ids, p, c, mask, records=None):
+    """The blocks over the whole sequence of ids: (T, n_embd), every
+    position's x after the last block. records: each head's matrices, layer
+    after layer (attention.sequence_attention)."""
+    xs = embed(ids, p, c)
+    for li in range(c.n_layer):
+        L = f"layer{li}."
+        xs = sublayer(xs, lambda h: attention_block(h, h, p, L + "attn_", c, mask, records),
+                      p, L + "ln_attn", c)                             # 1) self-attention
+        xs = sublayer(xs, lambda h: mlp(h, p, L, c), p, L + "ln_mlp", c)  # 2) MLP
+    return xs
+
+
+# -------------------------------------------------------------------------
+# the GPT over the whole sequence
+
+def gpt_logits(ids, p, c, records=None):
+    """The GPT's logits at every position of ids, all at once, under the
+    config's mask: (T, vocab_size)."""
+    xs = encode(ids, p, c, mask_of(ids, c), records)
+    lm_head = p["wte"] if c.tie_weights else p["lm_head"]
+    return [linear(x, lm_head) for x in xs]            # PAD is never a logit: wte has no PAD row
+
+
+def sequence_loss(doc_ids, p, c):
+    """model.document_loss, computed over the whole sequence: the mean
+    cross-entropy of each next token of the first block_size positions.
+    PAD positions (--pad-to) predict nothing: the loss counts real ones only."""
+    n = min(c.block_size, len(doc_ids) - 1)
+    logits = gpt_logits(padded(doc_ids[:n], c), p, c)  # (max(n, pad_to), vocab_size)
+    losses = [cross_entropy(logits[pos], doc_ids[pos + 1], c.label_smoothing) for pos in range(n)]
+    return (1 / n) * vsum(losses)
+
+
+def whole_reader(params, config):
+    """generate.sample's reader for a GPT trained with --causal-mask off: it
+    has no cache to fill (each new token changes what every position sees),
+    so read(tokens) reads the whole text so far (its last block_size tokens)
+    again, at once, with no mask, and returns the last position's logits."""
+    return lambda tokens: gpt_logits(tokens[-config.block_size:], params, config)[-1]

@@ -1,0 +1,212 @@
+"""
+explore.py: the command `python -m microgpt explore MODEL.json --html
+attention.html`: one web page to look inside your own model.
+
+The page is one file with no network and no build step: the checkpoint's
+weights as JSON and a JavaScript forward pass of the same GPT
+(pages/explore.js, each function named after the Python one it mirrors,
+with the same float operations). A learner opens it in a browser and types:
+every layer and head's attention appears as a heatmap (hover a cell for its
+weight and its query and key tokens), with the next-token probabilities at
+the picked position, the residual stream's size (RMS) after each stage, and
+a sampler whose seed gives the same draws as Python's random.Random(seed).
+The tests check the page's numbers against readout.py's in a real browser.
+
+The page's data has a "mode". "weights": the model runs in the page. "traces":
+the page holds only the traces of the --text values, computed here by the
+library (--traces), always for the models the page has no forward pass of: a
+GPT that reads the whole sequence (--causal-mask off, --pad-to) and the
+classifier (trace_whole; its classes by bert.py), the recurrent
+models (no attention: each position's next-token probabilities,
+trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
+of attention, per layer and head: three_kinds.py, its kinds).
+
+Builds on bert.py, config.py, params.py, readout.py, three_kinds.py, inspector.py
+(reads_whole), checkpoint.py and cli.py. Left out on purpose:
+any library or network fetch in the page, and checkpoints over MAX_BYTES of
+weights, which would make a page too heavy to open comfortably.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from importlib import resources
+
+from ..architectures.bert import probabilities
+from ..config import RECURRENT
+from .inspector import reads_whole
+from ..params import param_count
+from ..plumbing import checkpoint, cli
+from ..plumbing.checkpoint import CheckpointError
+from ..instruments.readout import trace, trace_recurrent, trace_whole
+from ..instruments.three_kinds import kinds, trace_seq2seq
+
+PROG = "python -m microgpt explore"
+MAX_BYTES = 20_000_000  # the weights as JSON in the page
+WHAT = {"classifier": "a classifier", "seq2seq": "an encoder-decoder", "rnn": "an RNN",
+        "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence"}
+
+
+def asset(name):
+    """A file of microgpt/pages/ as text."""
+    return resources.files("microgpt").joinpath("pages", name).read_text(encoding="utf-8")
+
+
+def summary(state, source):
+    """One line about the model, for the page's header."""
+    c = state.config
+    if c.model in RECURRENT:
+        return (f"{source}: step {state.step}, {param_count(c):,} parameters; {c.model}, "
+                f"n_embd {c.n_embd}, block {c.block_size}, {c.tokenizer} tokenizer of "
+                f"{c.vocab_size} tokens; no attention")
+    variants = [c.norm, c.activation, f"{c.position} positions", f"{c.norm_placement}-norm"]
+    variants += ["tied weights"] * c.tie_weights + ["no residual"] * (not c.residual)
+    variants += ["no attention scale"] * (not c.attention_scale)
+    variants += ["no causal mask"] * (not c.causal_mask) + [f"padded to {c.pad_to}"] * bool(c.pad_to)
+    if c.model == "classifier":
+        variants.insert(0, f"a classifier of {len(state.classes)} classes ({', '.join(state.classes)})")
+    elif c.model == "seq2seq":  # n_layer encoder layers and n_layer decoder layers
+        variants.insert(0, "an encoder-decoder" + f" trained to {c.task}" * bool(c.task))
+    return (f"{source}: step {state.step}, {param_count(c):,} parameters; n_layer {c.n_layer}, "
+            f"n_head {c.n_head}, n_embd {c.n_embd}, block {c.block_size}, {c.tokenizer} tokenizer "
+            f"of {c.vocab_size} tokens; {', '.join(variants)}")
+
+
+def weights(state):
+    """name -> matrix of floats."""
+    return {name: [[p.data for p in row] for row in matrix] for name, matrix in state.params.items()}
+
+
+def whole(config):
+    """True for a model traced over the whole sequence at once (trace_whole)."""
+    return reads_whole(config) or bool(config.pad_to)  # a recurrent model has neither
+
+
+def needs_traces(config):
+    """True for the models the page has no forward pass of: only traces."""
+    return config.model != "gpt" or whole(config)
+
+
+def traced(state, text):
+    """The library's trace of text, the way this model reads it."""
+    c = state.config
+    how = (trace_seq2seq if c.model == "seq2seq" else trace_recurrent if c.model in RECURRENT
+           else trace_whole if whole(c) else trace)
+    return how(state.params, c, state.tokenizer, text)
+
+
+def finite(xs):
+    """Logits as JSON can hold them: None where the mask hid a key (-inf)."""
+    return [None if x == float("-inf") else x for x in xs]
+
+
+def traces(state, texts):
+    """The "traces" mode's data: per text, each position's attention weights,
+    next-token probabilities (in the order of labels) and its token; a
+    classifier's class probabilities as [name, probability]. An
+    encoder-decoder's: its tokens, what it wrote and each kind of attention."""
+    if state.config.model == "seq2seq":
+        of = lambda text, t: dict(text=text, source=t[0], input=t[1], output=t[2], kinds=kinds(t))
+        return [of(text, traced(state, text)) for text in texts]
+    out = []
+    for text in texts:
+        positions = traced(state, text)
+        one = {"text": text, "labels": list(positions[0].next_probs),
+               "positions": [{"pos": p.pos, "token": p.token,
+                              "layers": [[{"attn_weights": h.attn_weights,
+                                           "attn_logits": finite(h.attn_logits)} for h in heads]
+                                         for heads in p.layers],
+                              "next_probs": list(p.next_probs.values())}
+                             for p in positions]}
+        if state.config.model == "classifier":
+            one["classes"] = [list(c) for c in zip(state.classes, probabilities(
+                state.params, state.config, state.tokenizer, text))]
+        out.append(one)
+    return out
+
+
+def page_data(state, texts, source, mode="weights"):
+    """Everything the page reads, as a JSON-ready dict."""
+    tok = state.tokenizer
+    data = {"format": "microgpt-explore", "version": 1, "mode": mode,
+            "model": state.config.model, "summary": summary(state, source),
+            "config": {k: getattr(state.config, k) for k in (
+                "n_embd", "n_head", "n_layer", "block_size", "vocab_size", "norm", "activation",
+                "position", "tie_weights", "norm_placement", "residual", "attention_scale",
+                "temperature", "causal_mask", "pad_to")},
+            "texts": texts}
+    if mode == "weights":
+        data["tokenizer"] = {"kind": state.config.tokenizer, "chars": tok.chars,
+                             "merges": [list(pair) for pair in getattr(tok, "merges", [])],
+                             # the alphabet's characters bpe.split_words's \s matches
+                             "whitespace": [ch for ch in tok.chars if re.fullmatch(r"\s", ch)]}
+        data["weights"] = weights(state)
+    else:
+        data["traces"] = traces(state, texts)
+    return data
+
+
+def page(state, texts, source, mode="weights"):
+    """The whole HTML page, as text."""
+    data = json.dumps(page_data(state, texts, source, mode), separators=(",", ":"))
+    data = data.replace("<", "\\u003c")  # nothing in the JSON can end its <script> element
+    script = "\n".join(map(asset, ("explore.js", "explore_seq2seq.js", "explore_view.js")))
+    html = asset("explore.html")
+    for key, value in (("__TITLE__", source.replace("<", "&lt;")), ("__SCRIPT__", script),
+                       ("__DATA__", data)):
+        html = html.replace(key, value, 1)
+    return html
+
+
+def weights_size(state):
+    """How many bytes the weights take as JSON in the page."""
+    return len(json.dumps(weights(state), separators=(",", ":")))
+
+
+def main(argv=None):
+    p = cli.ArgumentParser(prog=PROG, description=(
+        "Write one self-contained web page that runs your model as you type: every head's "
+        "attention, the next-token probabilities, the residual stream, sampling."))
+    p.add_argument("checkpoint", help="a checkpoint from python -m microgpt.train --out")
+    p.add_argument("--html", metavar="FILE", required=True, help="the page to write")
+    p.add_argument("--text", action="append", default=None, metavar="TEXT",
+                   help="a text to show first (repeatable; default: emma, when the model can "
+                        "read it; a page of traces needs at least one)")
+    p.add_argument("--traces", action="store_true",
+                   help="hold only the traces of the --text values, not the weights: "
+                        "a smaller page without typing or sampling (implied for every model "
+                        "but a GPT that reads in order)")
+    args = p.parse_args(argv)
+    prog = p.prog
+    if args.traces and not args.text:
+        p.error("--traces needs at least one --text")
+    cli.check_output(prog, "--html", args.html, {args.checkpoint: "the checkpoint"})
+    try:
+        state = checkpoint.load(args.checkpoint)
+    except CheckpointError as e:
+        cli.fail(prog, e)
+    what = WHAT[state.config.model]
+    implied = needs_traces(state.config) and not args.traces
+    if implied and not args.text:
+        cli.fail(prog, f"{args.checkpoint} holds {what}: its page holds the traces of the texts "
+                       f"given with --text (at least one)")
+    size = weights_size(state)
+    if size > MAX_BYTES and not (args.traces or implied):
+        cli.fail(prog, f"{args.checkpoint}: {size / 1e6:.1f} MB of weights is too big for a page "
+                       f"(at most {MAX_BYTES / 1e6:.0f} MB); --traces writes a small one")
+    texts = args.text or ["emma" if not state.tokenizer.unknown("emma") else ""]
+    for text in texts:
+        try:
+            traced(state, text)
+        except ValueError as e:
+            cli.fail(prog, f"--text {text!r}: {e}")
+    if implied:
+        print(f"{prog}: note: {args.checkpoint} holds {what}: the page holds the traces of the "
+              f"--text values (--traces)", file=sys.stderr)
+    html = page(state, texts, args.checkpoint, "traces" if args.traces or implied else "weights")
+    cli.write(prog, args.html, html, f"the explorer page ({len(html.encode()) / 1000:.0f} KB)")
+
+
+if __name__ == "__main__":
+    cli.run(main)

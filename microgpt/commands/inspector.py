@@ -1,0 +1,258 @@
+"""
+inspector.py: the command `python -m microgpt inspect model.json emma`: look
+inside attention.
+
+For each layer and head it draws the attention matrix as a terminal heatmap:
+row i is the query at position i (labelled by the character it reads), column
+j the key at position j; the darker the cell, the more weight. The upper
+triangle stays empty: a position cannot see the future. Then, at each
+position, the five likeliest next characters. A classifier and a GPT
+trained with --causal-mask off read the whole sequence at once: their
+matrices are full (dots only where the mask hides PAD), and a classifier
+ends with each class's probability. An encoder-decoder shows its three
+kinds of attention as it writes its output for TEXT, each labelled with
+where Q, K and V come from (--layer, --head: one of them). --numbers prints
+the weights instead of shades; --svg FILE writes the same heatmaps as one
+picture: a row per layer, a column per head, titled with the model and the
+text. `inspect A.json B.json TEXT` shows two models reading the same text,
+one after the other (their pictures side by side).
+
+No checkpoint yet? `python -m microgpt inspect emma --train-steps 300`
+trains a fresh model on --data (default names.txt) first, shaped by train's
+model flags (--n-head 2, ...); the text is checked before it trains.
+
+`inspect MODEL.json --heads` is the same question over many documents, one
+table (heads.py); `--ablate L.H` silences a head and shows what the loss
+loses. Builds on catalog.py, config.py, training.py, tokenizer.py, readout.py (the
+numbers), three_kinds.py, stages.py (--stream), heads.py, views.py (what is shown), svg.py
+(the picture), checkpoint.py, cli.py, corpus.py, flags.py and memory.py.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..instruments import heads
+from ..config import RECURRENT, Config, ConfigError
+from ..plumbing import checkpoint, cli, flags, svg
+from ..plumbing.checkpoint import CheckpointError
+from ..plumbing.corpus import DataError, data_files, load_docs, locate, locate_saved
+from ..plumbing.memory import check_fits
+from ..plumbing.views import reads_whole, seq2seq_report, show, svg_picture
+from ..instruments.stages import rms_lines
+from ..tokenizer import UnknownText
+from ..instruments.readout import check_readable, trace, trace_whole
+from ..instruments.three_kinds import three_kinds, trace_seq2seq
+from ..architectures import catalog
+from ..training import start_planned, train_step
+
+
+def parse_args(argv=None):
+    p = cli.ArgumentParser(prog="python -m microgpt inspect",
+                           usage="%(prog)s [options] [CHECKPOINT] TEXT\n"
+                                 "       %(prog)s [options] A.json B.json TEXT",
+                           description="Show what each attention head looks at while the model "
+                                       "reads TEXT, and what it expects next.")
+    p.add_argument("inputs", nargs="+", metavar="[CHECKPOINT] TEXT",
+                   help="a checkpoint from python -m microgpt.train --out, then the text to read "
+                        "(or just the text, with --train-steps; or two checkpoints, each drawn)")
+    p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
+                   help="no checkpoint: train a fresh model for N steps first (the model flags "
+                        "below shape it; default: the reference's)")
+    p.add_argument("--data", help="data for --train-steps (default names.txt), or for --heads "
+                                   "and --ablate (default: the checkpoint's)")
+    p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
+    p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    p.add_argument("--stream", action="store_true",
+                   help="also print the size (RMS) of every stage of the forward pass at each "
+                        "position: embeddings, norms, attention, the residual stream, the MLP")
+    p.add_argument("--layer", type=cli.whole_number(0), help="an encoder-decoder: this layer only")
+    p.add_argument("--head", type=cli.whole_number(0), help="an encoder-decoder: this head only")
+    p.add_argument("--heads", action="store_true",
+                   help="no TEXT: what each head does over the documents of --data (default: "
+                        "the checkpoint's data), as one table")
+    p.add_argument("--ablate", action="append", type=head_name, default=[], metavar="L.H",
+                   help="no TEXT: the held-out loss with head H of layer L silenced, against "
+                        "the intact model's (repeatable)")
+    flags.add_run_flags(p, leave_out=("steps",))  # with --train-steps: the fresh model's
+    args = p.parse_args(argv)
+    given = flags.run_config(args)
+    if args.heads or args.ablate:
+        if len(args.inputs) != 1 or args.train_steps or given or args.svg or args.numbers:
+            p.error("--heads and --ablate read one checkpoint and no TEXT: "
+                    "python -m microgpt inspect MODEL.json --heads [--ablate L.H]")
+        return p, args, given
+    middle = args.inputs[1] if len(args.inputs) == 3 else ""
+    two = middle.endswith(".json") or Path(middle).is_file()  # A.json B.json TEXT
+    if len(args.inputs) > 2 and not two:
+        p.error(f"expected [CHECKPOINT] TEXT or A.json B.json TEXT, got {len(args.inputs)} "
+                f"arguments (quote a text with spaces)")
+    if len(args.inputs) == 1 and not args.train_steps:
+        p.error("give a checkpoint before the text, or --train-steps N to train one first")
+    if len(args.inputs) >= 2 and args.train_steps:
+        p.error("give either a checkpoint or --train-steps, not both")
+    if args.data and not args.train_steps:  # else silently unused: the text is the input
+        p.error("--data goes with --train-steps (or --heads, --ablate): a checkpoint with a "
+                "TEXT reads only the text")
+    if given and not args.train_steps:
+        p.error(f"{checkpoint.as_flag(*next(iter(given.items())))} shapes a fresh model: it "
+                f"needs --train-steps N (a checkpoint has its own settings)")
+    return p, args, {**given, "steps": args.train_steps} if args.train_steps else given
+
+
+def head_name(text):
+    """A flag type: "L.H", a head by its layer and number -> (L, H)."""
+    layer, dot, head = text.partition(".")
+    if not (dot and layer.isdigit() and head.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected LAYER.HEAD such as 0.2, got {text!r}")
+    return int(layer), int(head)
+
+
+def study_heads(prog, args):
+    """--heads and --ablate: what each head does over many documents, and
+    how much the loss needs it."""
+    try:
+        state = checkpoint.load(args.inputs[0])
+        config = state.config
+        if config.model != "gpt" or reads_whole(config):
+            raise ConfigError(f"--heads and --ablate read a GPT's cached attention; "
+                              f"{args.inputs[0]} holds {cli.a_model(config.model)}"
+                              + (" that reads the whole sequence" if config.model == "gpt" else ""))
+        for layer, head in args.ablate:
+            if layer >= config.n_layer or head >= config.n_head:
+                raise ConfigError(f"--ablate {layer}.{head}: the model has {config.n_layer} "
+                                  f"layer(s) of {config.n_head} heads (0.0 to "
+                                  f"{config.n_layer - 1}.{config.n_head - 1})")
+        path = locate(args.data) if args.data else locate_saved(state.data_name)
+        docs = load_docs(path)
+        state.tokenizer.check_text("".join(docs), str(path))
+    except (CheckpointError, DataError, ConfigError, UnknownText) as e:
+        cli.fail(prog, e)
+    if args.heads:
+        n = min(len(docs), 200)
+        print(f"{args.inputs[0]} (step {state.step}) over {cli.plural(n, 'document')} of {path}")
+        print("\n".join(heads.table_lines(heads.patterns(state.params, config, state.tokenizer,
+                                                        docs[:200]))))
+    if args.ablate:
+        print("\n" + "\n".join(heads.ablation_lines(state, docs, args.ablate, path)))
+
+
+def main(argv=None):
+    p, args, given = parse_args(argv)
+    prog = p.prog
+    if args.heads or args.ablate:
+        return study_heads(prog, args)
+    if len(args.inputs) == 3:
+        return two_models(prog, args)
+    text = args.inputs[-1]
+    args.data = args.data or "names.txt"
+    data = locate(args.data)
+    cli.check_output(prog, "--svg", args.svg,  # before any work: can it be written?
+                     {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2
+                     else data_files(args.data, data))
+    try:
+        if args.train_steps:  # every check (the text too) before the training
+            flags.check_language_model(Config(**given))  # the other rooms have their commands
+            planned = catalog.plan(load_docs(data), Config(**given))
+            check_readable(planned.config, planned.tokenizer, text)
+            check_stream(args, planned.config, "a model with these flags")
+            check_fits(planned.config, len(planned.tokenizer.encode(text)) + 1)
+            examples, state = start_planned(planned)
+            print(f"training a fresh model for {cli.plural(args.train_steps, 'step')} on "
+                  f"{args.data}...", file=sys.stderr)
+            while state.step < args.train_steps:
+                train_step(state, examples)
+            source = f"fresh model, {cli.plural(args.train_steps, 'step')} on {args.data}"
+        else:
+            state = checkpoint.load(args.inputs[0])
+            source = f"{args.inputs[0]} (step {state.step})"
+            check_stream(args, state.config, source)
+        if state.config.model == "seq2seq":
+            return show_seq2seq(args, state, source, text, prog)
+        if args.layer is not None or args.head is not None:
+            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
+        if state.config.model in RECURRENT:
+            raise CheckpointError(f"{source} holds {cli.a_model(state.config.model)}: it has no "
+                                  f"attention to show (inspect draws attention heads)")
+        positions = (trace_whole if reads_whole(state.config) else trace)(
+            state.params, state.config, state.tokenizer, text)
+    except (CheckpointError, DataError, ConfigError) as e:
+        cli.fail(prog, e)
+    except ValueError as e:  # text the model cannot read
+        cli.fail(prog, f"cannot read {text!r}: {e}")
+    show(positions, state, source, text, args.numbers)
+    if args.stream:
+        print("\nthe size (RMS) of each stage of the forward pass, at each position:")
+        print("\n".join(rms_lines(positions)))
+    if args.svg:
+        cli.write(prog, args.svg, svg_picture(positions, state.config, source, text),
+                  "the heatmaps")
+
+
+def two_models(prog, args):
+    """inspect A.json B.json TEXT: each model's heatmaps in turn, titled;
+    their pictures side by side, each its own grid."""
+    *paths, text = args.inputs
+    cli.check_output(prog, "--svg", args.svg, {path: "a checkpoint" for path in paths})
+    models = []
+    try:
+        if args.layer is not None or args.head is not None:
+            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
+        for path in paths:
+            state = checkpoint.load(path)
+            if state.config.model not in ("gpt", "classifier"):
+                raise CheckpointError(f"{path} holds {cli.a_model(state.config.model)}: two "
+                                      f"checkpoints are drawn side by side as GPTs or classifiers")
+            try:  # both must read TEXT: refused before either is drawn
+                check_readable(state.config, state.tokenizer, text)
+            except ValueError as e:
+                raise CheckpointError(f"{path} cannot read {text!r}: {e}") from None
+            source = f"{path} (step {state.step})"
+            check_stream(args, state.config, source)
+            models.append((source, state))
+    except (CheckpointError, ConfigError) as e:
+        cli.fail(prog, e)
+    pictures = []
+    for source, state in models:
+        positions = (trace_whole if reads_whole(state.config) else trace)(
+            state.params, state.config, state.tokenizer, text)
+        show(positions, state, source, text, args.numbers)
+        print()
+        if args.stream:  # each model's, under its heatmaps
+            print("the size (RMS) of each stage of the forward pass, at each position:")
+            print("\n".join(rms_lines(positions)) + "\n")
+        pictures.append(svg_picture(positions, state.config, source, text))
+    if args.svg:
+        cli.write(prog, args.svg, svg.stacked(pictures, across=True), "the heatmaps")
+
+
+def check_stream(args, config, source):
+    """--stream watches gpt() (stages.py): a GPT reading one position at a time."""
+    if args.stream and (config.model != "gpt" or reads_whole(config)):
+        raise ConfigError(f"--stream follows a GPT reading one position at a time; {source} "
+                          f"is {cli.a_model(config.model)}" + (" that reads the whole sequence"
+                                                          if config.model == "gpt" else ""))
+
+
+def show_seq2seq(args, state, source, text, prog):
+    """inspect on an encoder-decoder: its three kinds of attention."""
+    c = state.config
+    for flag, value, count in (("--layer", args.layer, c.n_layer), ("--head", args.head, c.n_head)):
+        if value is not None and value >= count:
+            raise CheckpointError(f"{flag} {value}: the model has {count} ({flag[2:]}s 0..{count - 1})")
+    heads = [(l, h) for l in range(c.n_layer) for h in range(c.n_head)
+             if args.layer in (None, l) and args.head in (None, h)]
+    traced = trace_seq2seq(state.params, c, state.tokenizer, text)
+    print(f"{source}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
+    print("\n".join(seq2seq_report(traced, heads, args.numbers)))
+    if args.svg:
+        written = "".join(w for w in traced[2] if w != "END")
+        title = f"{source}: reading {text!r}, writing {written!r}"
+        picture = svg.grids(three_kinds(traced, heads), columns=3, title=title,
+                            masked="masked: the future (the decoder's causal mask)")
+        cli.write(prog, args.svg, picture, "the heatmaps")
+
+
+if __name__ == "__main__":
+    cli.run(main)

@@ -1,0 +1,206 @@
+"""
+readout.py: watch the model read a string, head by head.
+
+`trace(params, config, tokenizer, "emma")` runs the model over BOS e m m a,
+one position at a time with the key/value cache exactly as training does, and
+returns one `Position` per token read. Each holds, for every layer and head,
+what attention computed there (`q_h`, `k_h`, `v_h`, `attn_logits`,
+`attn_weights`, `head_out`, as plain floats), the model's probabilities
+for the next token, and in `stream` every other vector the forward pass
+computed, by name (the embeddings, each norm, the blocks' outputs, the
+residual stream, the MLP's hidden layer, the logits: stages.py). Nothing is
+changed: tracing only reads.
+
+    positions = trace(params, config, tokenizer, "emm")
+    positions[3].token                    # 'm': position 3 reads the second m
+    positions[3].layers[0][2].attn_weights   # layer 0, head 2: one weight per key
+                                             # position 0..3, summing to 1
+
+trace() returns a Trace: a list of the Positions, which in a Jupyter
+notebook draws itself as every head's heatmap (plumbing/notebook.py, after
+`%load_ext microgpt.plumbing.notebook`). `attention_matrix` stacks the rows of one head
+into the T x T matrix that inspector.py draws. `trace_whole` is the same for the models that read the
+whole sequence at once (encoder.py: the classifier, a GPT trained with
+--causal-mask off or --pad-to): each head's whole T x T attention under the
+model's mask, cut into the same Positions; `hidden` tells which keys the
+mask hid. `trace_recurrent` is trace() for the recurrent models (each
+position's next-token probabilities, no layers: they have no attention);
+the encoder-decoder's three kinds of attention are three_kinds.py's.
+Builds on fused.py (softmax_data), stages.py (gpt run with its records
+and its stream), encoder.py (the same for the whole sequence), bert.py
+(the classifier's) and recurrent.py (one step of a recurrent model).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..architectures.bert import classifier_logits
+from ..architectures.encoder import gpt_logits, padded
+from ..fused import softmax_data
+from ..architectures.recurrent import initial_state, recurrent
+from .stages import stages
+
+BOS_LABEL = "<BOS>"
+
+
+@dataclass(repr=False)
+class Head:
+    """What one head computed at one position; plain floats, shapes in comments.
+    trace() also says where it was (layer, head, pos, token) and which token
+    each key position holds (keys), for the repr; built by hand they are None."""
+    q_h: list           # (head_dim,) this position's query
+    k_h: list           # (T, head_dim) keys of positions 0..t
+    v_h: list           # (T, head_dim) values of positions 0..t
+    attn_logits: list   # (T,) q_h . k_h[t] / sqrt(head_dim) (unscaled with --no-attention-scale)
+    attn_weights: list  # (T,) softmax of the logits: sums to 1
+    head_out: list      # (head_dim,) sum over t of attn_weights[t] * v_h[t]
+    layer: int = None   # where: layer, head, position and the token read there
+    head: int = None
+    pos: int = None
+    token: str = None
+    keys: list = None   # (T,) the token at each key position, attn_weights' labels
+
+    def __repr__(self):
+        """Head(layer 0, head 2, at 3 'm': attn_weights {'<BOS>': 0.24, 'e': 0.27, ...}, ...)"""
+        r = lambda xs: "[" + ", ".join(f"{x:.4f}" for x in xs) + "]"
+        if self.keys is None:
+            return (f"Head(q_h={r(self.q_h)}, attn_logits={r(self.attn_logits)}, "
+                    f"attn_weights={r(self.attn_weights)}, head_out={r(self.head_out)})")
+        weights = ", ".join(f"{k!r}: {w:.4f}" for k, w in zip(self.keys, self.attn_weights))
+        return (f"Head(layer {self.layer}, head {self.head}, at {self.pos} {self.token!r}: "
+                f"attn_weights {{{weights}}}, attn_logits={r(self.attn_logits)}, "
+                f"q_h={r(self.q_h)}, head_out={r(self.head_out)})")
+
+
+@dataclass(repr=False)
+class Position:
+    pos: int
+    token: str          # the character read here ('<BOS>' for the start)
+    layers: list        # layers[layer][head] -> Head
+    next_probs: dict    # next character ('<BOS>' = end) -> probability
+    stream: dict = field(default_factory=dict)  # stage name -> floats: the whole forward pass (stages.py)
+
+    def top(self, k=5):
+        """The k likeliest next characters, as (character, probability)."""
+        return sorted(self.next_probs.items(), key=lambda kv: -kv[1])[:k]
+
+    def __repr__(self):
+        best = ", ".join(f"{c!r}: {p:.3f}" for c, p in self.top(3))
+        return f"Position({self.pos}, reads {self.token!r}, next: {best}, ...)"
+
+
+class Trace(list):
+    """What trace() returns: a list of Positions, one per token read."""
+
+    @property
+    def tokens(self):
+        return [p.token for p in self]
+
+
+def check_readable(config, tokenizer, text):
+    """Raise ValueError unless a model of config with this tokenizer can read
+    text: every character known, BOS and its tokens within the block. Asked
+    before any work (inspect asks it before training a fresh model)."""
+    tokenizer.check_text(text, repr(text))
+    tokens = 1 + len(tokenizer.encode(text))
+    if tokens > config.block_size:
+        raise ValueError(f"{text!r} is too long: {tokens} tokens, BOS included; "
+                         f"the block size is {config.block_size}")
+
+
+def trace(params, config, tokenizer, text):
+    """One Position per token of [BOS] + text, as a Trace (a list);
+    ValueError if text cannot be read."""
+    check_readable(config, tokenizer, text)
+    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
+    keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
+    positions = Trace()
+    for pos_id, token_id in enumerate(tokens):
+        records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
+        logits, stream = stages(token_id, pos_id, keys, values, params, config, records)
+        heads = [Head(*(floats(part) for part in record), layer=i // config.n_head,
+                      head=i % config.n_head, pos=pos_id, token=labels[token_id],
+                      keys=[labels[t] for t in tokens[:pos_id + 1]])
+                 for i, record in enumerate(records)]
+        probs = softmax_data([l.data for l in logits])
+        positions.append(Position(
+            pos=pos_id, token=labels[token_id],
+            layers=[heads[i:i + config.n_head] for i in range(0, len(heads), config.n_head)],
+            next_probs=dict(zip(labels, probs)), stream=stream))
+    return positions
+
+
+def floats(xs):
+    """The .data of a list of Values, or of a list of such lists, as floats
+    (floats, where a mask hid a key, stay as they are)."""
+    return [floats(x) if isinstance(x, list) else x if isinstance(x, float) else x.data for x in xs]
+
+
+def trace_whole(params, config, tokenizer, text):
+    """trace() for a model that reads the whole sequence at once (padded as
+    it trained, PAD labelled "PAD"): Position i holds row i of each head's
+    matrices. A GPT's next_probs are each position's; the classifier's are
+    empty (classification.probabilities gives its classes)."""
+    tokenizer.check_text(text, repr(text))
+    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    if len(tokens) > config.block_size:
+        raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
+                         f"block size {config.block_size}")
+    ids = padded(tokens, config)
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL, "PAD"]
+    records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
+    if config.model == "classifier":
+        classifier_logits(ids, params, config, records=records)
+        probs = [{} for _ in ids]
+    else:
+        names = labels[:config.vocab_size]
+        probs = [dict(zip(names, softmax_data([l.data for l in row])))
+                 for row in gpt_logits(ids, params, config, records=records)]
+    records = [[floats(part) for part in record] for record in records]
+    positions = []
+    for i, token_id in enumerate(ids):
+        heads = [Head(q_h[i], k_h, v_h, logits[i], weights[i], out[i], layer=n // config.n_head,
+                      head=n % config.n_head, pos=i, token=labels[token_id],
+                      keys=[labels[t] for t in ids])
+                 for n, (q_h, k_h, v_h, logits, weights, out) in enumerate(records)]
+        positions.append(Position(pos=i, token=labels[token_id], next_probs=probs[i],
+                                  layers=[heads[j:j + config.n_head]
+                                          for j in range(0, len(heads), config.n_head)]))
+    return positions
+
+
+def trace_recurrent(params, config, tokenizer, text):
+    """trace() for a recurrent model: one Position per token of [BOS] + text,
+    the next-token probabilities after the step that read it, and no layers
+    (it has no attention); ValueError if text cannot be read."""
+    check_readable(config, tokenizer, text)
+    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
+    state, positions = initial_state(config), Trace()  # h_0 (and c_0) = 0: nothing read yet
+    for pos_id, token_id in enumerate(tokens):
+        logits, state = recurrent(token_id, state, params, config)  # (vocab_size,), the new state
+        positions.append(Position(pos=pos_id, token=labels[token_id], layers=[],
+                                  next_probs=dict(zip(labels, softmax_data([l.data for l in logits])))))
+    return positions
+
+
+def hidden(positions, layer, head):
+    """(T, T) booleans: True where one head's query i could not see key j
+    (the causal mask's future, a masked PAD key)."""
+    T = len(positions)
+    return [[j >= len(p.layers[layer][head].attn_logits) or
+             p.layers[layer][head].attn_logits[j] == float("-inf") for j in range(T)]
+            for p in positions]
+
+
+def attention_matrix(positions, layer, head):
+    """(T, T) attention weights of one head: row i is what position i attends
+    to; zeros above the diagonal (the future it cannot see)."""
+    T = len(positions)
+    rows = []
+    for p in positions:
+        w = p.layers[layer][head].attn_weights
+        rows.append(w + [0.0] * (T - len(w)))
+    return rows

@@ -1,0 +1,193 @@
+"""
+corpus.py: data files: read once and checked, and the datasets that ship
+with microgpt.
+
+A data file is read once, as bytes: the checksum a checkpoint records is of
+those very bytes, so a pipe or a FIFO works too. A UTF-8 byte-order mark
+(which some Windows editors write) is not text and is dropped. Problems a
+learner can cause (a missing file, a folder, a device, an empty file, bytes
+that are not UTF-8, a file name that cannot be one) raise DataError with a
+message that says what is wrong and where. A bare name such as names.txt
+falls back to the bundled dataset of that name, so it works from any folder.
+
+Builds on data.py (split_docs) and files.py (read_bytes). Left out on
+purpose: streaming, other encodings.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from importlib import resources
+from pathlib import Path
+
+from ..data import split_docs
+from . import files
+
+
+class DataError(Exception):
+    """A data file that cannot be used, with a message meant for a person."""
+
+
+def decode(raw, path):
+    """raw as text (UTF-8, a leading byte-order mark dropped); DataError if not UTF-8.
+
+    >>> decode("\\ufeffzoë\\n".encode("utf-8"), "names.txt")
+    'zoë\\n'
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise DataError(
+            f"{path}: not UTF-8 text: byte 0x{raw[e.start]:02x} at line {line}, "
+            f"column {column} (byte offset {e.start})"
+        ) from None
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def docs_of(raw, path):
+    """The documents in a file's bytes; DataError when there are none."""
+    docs = split_docs(decode(raw, path))
+    if not docs:
+        raise DataError(f"{path}: no documents (the file is empty or blank)")
+    return docs
+
+
+def read_bytes(path):
+    """The bytes of a data file (files.read_bytes); DataError for anything a person can fix."""
+    try:
+        return files.read_bytes(path, "a text file", missing=no_such_file(os.fspath(path)))
+    except files.InputError as e:
+        raise DataError(e) from None
+
+
+def load_docs(path):
+    """The documents of a text file, or of the bundled dataset of that name
+    when there is no such file here; DataError when there are none.
+
+    >>> load_docs("names.txt")[:3]        # the bundled names, when no names.txt is here
+    ['mary', 'patricia', 'linda']
+    """
+    return load_docs_and_sha256(locate(path))[0]
+
+
+def load_docs_and_sha256(path):
+    """(documents, hex SHA-256 of the file's bytes), from one reading of the
+    file at path (as given: locate() first for the bundled fallback)."""
+    raw = read_bytes(path)
+    return docs_of(raw, path), hashlib.sha256(raw).hexdigest()
+
+
+def locate(path):
+    """The file to read for path: path itself when it exists, else the bundled
+    dataset of that name (so `names.txt` works from any folder), else path
+    unchanged, for reading to report (as is a name no file can have: '',
+    too long, with NUL in it)."""
+    name = os.fspath(path)
+    try:
+        missing = name != "" and not Path(name).exists()
+    except (OSError, ValueError):  # too long, or NUL in it
+        missing = False
+    bundled = find_bundled(name) if missing else None
+    if bundled is not None:
+        return bundled
+    return Path(name) if name else name
+
+
+def data_files(name, path):
+    """{file: "the data"}: what a command's outputs must not be. The file
+    read (path), and the name it was given (name) when that fell back to
+    the bundled dataset: a picture written there would be read as the data
+    next time (`--plot-lr names.txt` in a folder without names.txt)."""
+    return {path: "the data", os.fspath(name): "the data"} if name else {path: "the data"}
+
+
+def locate_saved(name, sha256=None):
+    """The file a checkpoint's data name (the path train was given) stands
+    for: locate(name), or when nothing is there (a run resumed from another
+    folder), the bundled dataset of that file name. With the checkpoint's
+    checksum, the first of the two whose bytes have it: a run trained on the
+    bundled names.txt finds it although a different names.txt is here."""
+    path = locate(name)
+    missing = name != "" and not os.path.exists(path)
+    if sha256 is not None and not missing:
+        bundled = find_bundled(Path(name).name)
+        if bundled is not None and checksum(path) != sha256 and checksum(bundled) == sha256:
+            return bundled
+    return (find_bundled(Path(name).name) or path) if missing else path
+
+
+def checksum(path):
+    """The hex SHA-256 of the file at path, None if it cannot be read."""
+    try:
+        return hashlib.sha256(read_bytes(path)).hexdigest()
+    except DataError:
+        return None
+
+
+def not_the_data(path, sha256, checkpoint_path, data_name):
+    """The message for a data file whose checksum is not the run's, saying
+    which copy the run trained on when it is the bundled one, and how to
+    choose it."""
+    said = f"{path} is not the data file {checkpoint_path} was trained on"
+    bundled = find_bundled(Path(data_name).name)
+    if bundled is not None and not same_path(bundled, path) and checksum(bundled) == sha256:
+        return (f"{said}: it trained on the bundled {Path(data_name).name} ({bundled}); give "
+                f"that path, or no data file, to resume on it")
+    return f"{said} ({data_name}, sha256 {sha256[:12]}...)"
+
+
+def same_path(a, b):
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+# -------------------------------------------------------------------------
+# the datasets that ship with microgpt
+
+def is_bare_name(name):
+    """True for a plain file name such as names.txt: no folder in it.
+
+    >>> [is_bare_name(n) for n in ("names.txt", "data/names.txt", "..", "")]
+    [True, False, False, False]
+    """
+    return name not in ("", ".", "..") and not set(name) & {"/", "\\"}
+
+
+def datasets_folder():
+    """The installed package's bundled/ folder (a folder, since pip unpacks packages)."""
+    return resources.files("microgpt") / "bundled"
+
+
+def bundled_names():
+    """The file names of the bundled datasets, sorted.
+
+    >>> "names.txt" in bundled_names()
+    True
+    """
+    return sorted(f.name for f in datasets_folder().iterdir() if f.name.endswith(".txt"))
+
+
+def find_bundled(name):
+    """The bundled dataset with this bare file name, as a Path, or None.
+
+    >>> find_bundled("names.txt").name
+    'names.txt'
+    >>> find_bundled("data/names.txt") is None  # a path is the user's file, never ours
+    True
+    """
+    name = os.fspath(name)
+    if not is_bare_name(name):
+        return None
+    candidate = datasets_folder() / name
+    try:
+        return Path(str(candidate)) if candidate.is_file() else None
+    except (OSError, ValueError):  # not a name any file can have (too long, NUL)
+        return None
+
+
+def no_such_file(path):
+    """The message for a missing file; a bare name also lists the bundled datasets."""
+    if not is_bare_name(os.fspath(path)):
+        return f"{path}: no such file"
+    return f"{path}: no such file (bundled datasets: {', '.join(bundled_names())})"
