@@ -15,11 +15,37 @@ schedule, which rises for W steps and then falls as 1/sqrt(step).
 
 Written as the reference writes it, float operation for float operation
 (`g ** 2`, `** 0.5`, divisions by the bias corrections): the printed losses
-depend on them. Left out on purpose: weight decay, gradient clipping.
+depend on them. Builds on config.py (ConfigError, for settings that cannot
+work). Left out on purpose: weight decay, gradient clipping.
 """
 from __future__ import annotations
 
 import math
+import sys
+
+from .config import ConfigError
+
+
+def check_optimizer(config):
+    """Raise ConfigError naming the first optimizer setting that cannot work.
+
+    >>> from microgpt.config import Config
+    >>> check_optimizer(Config(schedule="noam"))
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: the noam schedule needs warmup of at least 1 step
+    """
+    if not (math.isfinite(config.lr) and config.lr > 0):
+        raise ConfigError(f"lr must be a positive number, got {config.lr}")
+    for name in ("beta1", "beta2"):
+        if not 0 <= getattr(config, name) < 1:
+            raise ConfigError(f"{name} must be at least 0 and below 1, got {getattr(config, name)}")
+    if not (config.eps > 0 and math.isfinite(config.eps)):
+        raise ConfigError(f"eps must be a positive number, got {config.eps}")
+    if config.warmup < 0:
+        raise ConfigError(f"warmup cannot be negative, got {config.warmup}")
+    if config.schedule == "noam" and config.warmup < 1:
+        raise ConfigError("the noam schedule needs warmup of at least 1 step")
 
 
 def learning_rate(step, config):
@@ -85,3 +111,22 @@ def adam_step(params, m, v, step, config):
         v_hat = v_i / bias2
         p.data -= lr_t * m_hat / (v_hat ** 0.5 + eps)
         p.grad = 0.0
+
+
+class Diverged(ArithmeticError):
+    """Training has left the finite numbers, usually from too high a learning rate."""
+
+
+MAX_GRADIENT = sys.float_info.max ** 0.5  # Adam squares each gradient: above this, it overflows
+
+
+def check_finite(loss, params):
+    """Raise Diverged, the gradients zeroed as Adam would, unless the loss
+    and the gradients' norm are finite (the norm below MAX_GRADIENT)."""
+    norm = math.hypot(*[p.grad for p in params])  # inf or nan if any gradient is
+    if math.isfinite(loss) and norm < MAX_GRADIENT:
+        return
+    for p in params:
+        p.grad = 0.0
+    raise Diverged(f"the loss is {loss}" if not math.isfinite(loss)
+                   else f"the gradient's norm is {norm:.3g}")

@@ -28,7 +28,7 @@ blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
 drawn in the order wte, weight_ih, weight_hh, lm_head; the biases start at 0
 and draw nothing.
 
-Builds on value.py. Left out on purpose: biases in the linear
+Builds on config.py (ConfigError) and value.py. Left out on purpose: biases in the linear
 layers (the reference has none).
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 from itertools import chain
 
+from .config import ConfigError
 from .value import Value
 
 
@@ -79,6 +80,23 @@ def param_shapes(config):
         shapes += gain_bias(f"layer{i}.ln_mlp") if layernorm else []
         shapes += [(f"layer{i}.mlp_fc1", 4 * e, e), (f"layer{i}.mlp_fc2", e, 4 * e)]
     return shapes
+
+
+def check_shape(config):
+    """Raise ConfigError unless config's sizes make a model: each at least 1,
+    and the width split evenly among the heads (a recurrent cell has none).
+
+    >>> from microgpt.config import Config
+    >>> check_shape(Config(n_embd=10, n_head=4))
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: n_embd (10) must be divisible by n_head (4)
+    """
+    for name in ("n_embd", "n_head", "n_layer", "block_size", "vocab_size"):
+        if getattr(config, name) < 1:
+            raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
+    if config.model not in GATES and config.n_embd % config.n_head:
+        raise ConfigError(f"n_embd ({config.n_embd}) must be divisible by n_head ({config.n_head})")
 
 
 def seq2seq_shapes(config):

@@ -87,7 +87,7 @@ def parse_args(argv=None):
     try:
         if not args.resume:  # a resumed run has its settings: check_resume compares them
             flags.check_language_model(Config(**given))  # before check(): a classifier's classes
-            Config(**given).check()
+            catalog.check(Config(**given))
     except ConfigError as e:
         p.error(e)
     return args, given

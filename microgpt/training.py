@@ -32,15 +32,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
-import sys
 from dataclasses import dataclass, field
 
 from .config import Config, ConfigError
-from .data import check_docs, held_out_count, make_examples, replay_split, shuffled, split
+from .data import check_docs, held_out_count, make_examples, shuffled, split
 from .fused import vsum
 from .model import document_loss
-from .optim import adam_step
-from .params import flatten, init_params, param_count
+from .optim import Diverged, adam_step, check_finite, check_optimizer  # Diverged: what train_step raises
+from .params import check_shape, flatten, init_params, param_count
 from .tokenizer import Tokenizer
 from .value import recording
 
@@ -89,20 +88,45 @@ class Plan:
 
 def check_config(config, loss=document_loss):
     """Raise TypeError unless config is a Config, ConfigError unless its
-    settings can work (config.check) and loss is the one its model trains:
-    the GPT's document_loss reads through the key/value cache, the causal
-    mask itself; every other model passes its own (catalog.loss_of)."""
+    settings can work together (the model's shape, the run's, the
+    optimizer's) and loss is the one its model trains: the GPT's
+    document_loss reads through the key/value cache, the causal mask
+    itself; every other model passes its own (catalog.loss_of)."""
     if not isinstance(config, Config):
         raise TypeError(f"config must be a Config (microgpt.config.Config(...)), got a "
                         f"{type(config).__name__}")
-    config.check()
+    config.check_fields()  # a field may have been set since the config was built
+    check_shape(config)
+    for name, fits, must in RUN_RULES:
+        if not fits(getattr(config, name)):
+            raise ConfigError(f"{name} must be {must}, got {getattr(config, name)}")
+    if (config.tokenizer == "bpe") != (config.bpe_vocab_size != 0):
+        raise ConfigError("bpe_vocab_size needs tokenizer='bpe' (characters make their own "
+                          "vocabulary)" if config.bpe_vocab_size else "tokenizer='bpe' needs a "
+                          "bpe_vocab_size of at least 2 (the vocabulary to learn up to)")
+    check_optimizer(config)
     if loss is document_loss and config.model != "gpt":
         raise ConfigError(f"a {config.model} model trains with its own loss, not the GPT's "
                           f"document_loss: start it with microgpt.architectures.catalog.start")
     if loss is document_loss and (not config.causal_mask or config.pad_to):
         raise ConfigError("document_loss reads through the key/value cache, whose mask is the "
-                          "causal one: a GPT without it (causal_mask False, or pad_to) trains "
+                          "causal one: a GPT without it (causal_mask=False, or pad_to) trains "
                           "with architectures.encoder.sequence_loss (catalog.start picks it)")
+
+
+RUN_RULES = (  # (field, what it must hold, said in words): a run's own settings
+    ("steps", lambda x: x >= 1, "at least 1"),
+    ("seed", lambda x: x >= 0, "0 or more"),
+    ("bpe_vocab_size", lambda x: x == 0 or x >= 2, "at least 2 (the alphabet and BOS)"),
+    ("stride", lambda x: x >= 0, "0 (none) or more"),
+    ("init_std", lambda x: 0 <= x < math.inf, "a number, 0 or more"),
+    ("label_smoothing", lambda x: 0 <= x <= 1, "from 0 to 1"),
+    ("batch_size", lambda x: x >= 1, "at least 1"),
+    ("val_fraction", lambda x: 0 <= x < 1, "at least 0 and below 1"),
+    ("eval_every", lambda x: x >= 1, "at least 1"),
+    ("temperature", lambda x: 0 <= x < math.inf, "a number, 0 or more (0: greedy)"),
+    ("num_samples", lambda x: x >= 0, "0 or more"),
+)
 
 
 def plan(docs, config, tokenizer=None, loss=document_loss):
@@ -120,7 +144,7 @@ def plan(docs, config, tokenizer=None, loss=document_loss):
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
-    config.check()
+    check_shape(config)
     train_docs, _ = split_run(docs, config)  # the held-out ones: replay_split(...)[1]
     return Plan(make_examples(train_docs, tokenizer, config), tokenizer, config, rng, loss)
 
@@ -149,15 +173,6 @@ def start_planned(planned, data_name="", data_sha256=""):
     return planned.examples, state
 
 
-def resume_examples(docs, state):
-    """The training examples of a saved run on docs (file order), in the
-    run's order (its shuffle replayed); ConfigError if the run's vocabulary
-    cannot read the data."""
-    state.tokenizer.check_text("".join(docs), "the data")
-    train_docs, _ = replay_split(docs, state.config)
-    return make_examples(train_docs, state.tokenizer, state.config)
-
-
 def batch_loss(examples, step, params, config, loss=document_loss):
     """The loss of training step `step` (0-based), one Value: the mean
     example loss of examples (step * B + b) % len(examples), b = 0..B-1
@@ -165,25 +180,6 @@ def batch_loss(examples, step, params, config, loss=document_loss):
     B = config.batch_size
     batch = [examples[(step * B + b) % len(examples)] for b in range(B)]
     return (1 / B) * vsum([loss(example, params, config) for example in batch])
-
-
-class Diverged(ArithmeticError):
-    """Training has left the finite numbers, usually from too high a learning rate."""
-
-
-MAX_GRADIENT = sys.float_info.max ** 0.5  # Adam squares each gradient: above this, it overflows
-
-
-def check_finite(loss, params):
-    """Raise Diverged, the gradients zeroed as Adam would, unless the loss
-    and the gradients' norm are finite (the norm below MAX_GRADIENT)."""
-    norm = math.hypot(*[p.grad for p in params])  # inf or nan if any gradient is
-    if math.isfinite(loss) and norm < MAX_GRADIENT:
-        return
-    for p in params:
-        p.grad = 0.0
-    raise Diverged(f"the loss is {loss}" if not math.isfinite(loss)
-                   else f"the gradient's norm is {norm:.3g}")
 
 
 def train_step(state, examples, gradients=None):

@@ -36,12 +36,12 @@ class ConfigTypesTest(unittest.TestCase):
                     Config(**{field: value})
         self.assertFalse(Config(lr=1).tie_weights)  # a whole number is a number
         config = Config()
-        config.n_head = "4"  # set after it was built: check() still sees it
+        config.n_head = "4"  # set after it was built: start still sees it
         with self.assertRaisesRegex(ConfigError, "n_head must be a whole number"):
-            config.check()
+            start(DOCS, config)
 
     def test_settings_that_do_not_go_together_are_refused_by_check(self):
-        with self.assertRaisesRegex(ConfigError, "bpe_vocab_size is for the bpe tokenizer"):
+        with self.assertRaisesRegex(ConfigError, "bpe_vocab_size needs tokenizer=.bpe."):
             start(DOCS, Config(bpe_vocab_size=40, **TINY))
         with self.assertRaisesRegex(ConfigError, "needs a bpe_vocab_size of at least 2"):
             start(DOCS, Config(tokenizer="bpe", **TINY))

@@ -7,7 +7,7 @@ import dataclasses
 import random
 import unittest
 
-from microgpt.architectures import bert as classification
+from microgpt.architectures import bert as classification, catalog
 from microgpt.attention import causal, key_padding, no_mask, sequence_attention
 from microgpt.config import Config, ConfigError
 from microgpt.architectures.bert import classifier_loss
@@ -236,9 +236,9 @@ class PaddingTest(unittest.TestCase):
 
     def test_pad_to_is_checked(self):
         with self.assertRaisesRegex(ConfigError, "pad_to must be from 0 to block_size"):
-            Config(pad_to=17).check()
-        with self.assertRaisesRegex(ConfigError, "tie-weights"):
-            Config(pad_to=4, tie_weights=True).check()
+            catalog.check(Config(pad_to=17))
+        with self.assertRaisesRegex(ConfigError, "tie_weights"):
+            catalog.check(Config(pad_to=4, tie_weights=True))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from microgpt.generate import sample
 from microgpt.params import flatten, init_params, param_count, param_shapes
 from microgpt.plumbing import checkpoint
 from microgpt.architectures.recurrent import CELLS, document_loss, initial_state, reader
+from microgpt.architectures import catalog
 from microgpt.architectures.catalog import start
 from microgpt.training import train_step
 from microgpt.value import Value
@@ -79,8 +80,8 @@ class ShapesTest(unittest.TestCase):
         for field, value in (("n_head", 2), ("n_layer", 2), ("norm", "layernorm"),
                              ("position", "none"), ("tie_weights", True), ("residual", False)):
             with self.subTest(field=field), self.assertRaisesRegex(ConfigError, "does not apply"):
-                tiny("rnn", **{field: value}).check()
-        tiny("gru", n_embd=7).check()  # no heads: any width
+                catalog.check(tiny("rnn", **{field: value}))
+        catalog.check(tiny("gru", n_embd=7))  # no heads: any width
 
 
 class FiniteDifferencesTest(unittest.TestCase):
@@ -196,7 +197,7 @@ class RunTest(unittest.TestCase):
                                               "--model", "gru", cwd=folder),
                                   "--model gru differs from the checkpoint's --model lstm")
         assert_one_line_error(self, train(BUNDLED_NAMES, "--model", "rnn", "--n-head", "2"),
-                              "--n-head does not apply to the rnn model")
+                              "--n-head 2 does not apply to the rnn model")
         assert_one_line_error(self, train(BUNDLED_NAMES, "--model", "transformer"), "invalid choice")
         checked = run("-m", "microgpt", "gradcheck", "--model", "rnn", "--n-embd", "4")
         self.assertEqual(checked.returncode, 0, checked.stdout + checked.stderr)

@@ -149,7 +149,7 @@ class BpeTrainingTest(unittest.TestCase):
                                           "--resume", model), "--vocab-size 6 differs")
 
     def test_mistakes(self):
-        cases = [((), "--tokenizer bpe needs --vocab-size"),
+        cases = [((), "--tokenizer bpe needs a --vocab-size"),
                  (("--vocab-size", "50"), "--vocab-size needs --tokenizer bpe"),
                  (("--tokenizer", "bpe", "--vocab-size", "5"), "--vocab-size"),
                  (("--stride", "0"), "--stride")]

@@ -38,12 +38,21 @@ from ..data import shuffled, split
 from ..fused import cross_entropy, softmax_data
 from ..model import linear
 from ..tokenizer import Tokenizer
-from ..training import Plan, split_run
+from ..training import Plan, check_config, split_run
+from . import encoder
 from .encoder import encode, mask_of, padded
 
 
 # -------------------------------------------------------------------------
 # the model: the encoder, and a head on BOS
+
+def check(config):
+    """A classifier needs classes to choose among, and has no lm_head to tie."""
+    if config.n_class < 2:
+        raise ConfigError(f"a classifier needs at least 2 classes, got {config.n_class}")
+    if config.tie_weights:
+        raise ConfigError("the classifier has no lm_head to tie to wte (its head is cls_head)")
+
 
 def classifier_logits(ids, p, c, records=None):
     """The class logits of one document, ids = [BOS, characters...]:
@@ -90,7 +99,9 @@ def plan(class_docs, config):
     pairs = shuffled(pairs, rng)                                  # the first draws
     config = dataclasses.replace(config, model="classifier", n_class=len(class_docs),
                                  vocab_size=tokenizer.vocab_size)
-    config.check()
+    check_config(config, classifier_loss)
+    encoder.check(config)
+    check(config)
     train_pairs, _ = split_run(pairs, config)
     return Plan(examples_of(train_pairs, tokenizer, config), tokenizer, config, rng,
                 classifier_loss)

@@ -23,7 +23,7 @@ from ..config import RECURRENT
 from ..model import document_loss
 from .. import training
 from ..variants.bpe import tokenizer_for
-from . import recurrent
+from . import bert, encoder, recurrent, transformer
 from .bert import classifier_loss
 from .encoder import sequence_loss, whole_reader
 from .transformer import seq2seq_loss
@@ -51,9 +51,24 @@ def reader_of(config):
     return None if config.causal_mask else whole_reader
 
 
+def check(config):
+    """Raise ConfigError unless config can work: training.check_config (the
+    shape, the run, the optimizer, the loss), then its model's own rules."""
+    training.check_config(config, loss_of(config))
+    if config.model in RECURRENT:
+        recurrent.check(config)
+    if config.model in ("gpt", "classifier"):
+        encoder.check(config)
+    if config.model == "classifier":
+        bert.check(config)
+    if config.model == "seq2seq":
+        transformer.check(config)
+
+
 def plan(docs, config):
     """training.plan for any language model of config: its tokenizer learned
-    (characters, or BPE's merges), its loss chosen."""
+    (characters, or BPE's merges), its loss chosen, its own rules checked."""
+    check(config)
     return training.plan(docs, config, tokenizer_for(docs, config), loss_of(config))
 
 

@@ -29,7 +29,7 @@ classifier and the encoder-decoder's encoder (transformer.py).
 `attention_block` takes queries from one sequence and keys and values from
 another, so cross-attention is the same block with other inputs.
 
-Builds on attention.py, fused.py, model.py and positions.py. Left out on
+Builds on attention.py, config.py, fused.py, model.py and positions.py. Left out on
 purpose: batching many documents into one tensor (padding here shows the
 mask that batching needs, one document at a time), dropout, segment
 embeddings and BERT's masked-token pretraining.
@@ -37,6 +37,7 @@ embeddings and BERT's masked-token pretraining.
 from __future__ import annotations
 
 from ..attention import causal, key_padding, no_mask, sequence_attention
+from ..config import ConfigError
 from ..fused import cross_entropy, vsum
 from ..model import gelu, linear, norm
 from ..positions import fixed_position
@@ -44,6 +45,26 @@ from ..positions import fixed_position
 
 # -------------------------------------------------------------------------
 # the masks and the padding a config asks for
+
+def check(config):
+    """The masks and the padding a config asks for, against each other.
+
+    >>> from microgpt.config import Config
+    >>> check(Config(pad_to=4, tie_weights=True))
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: pad_to cannot go with tie_weights=True: PAD has an embedding but is never predicted
+    """
+    if not config.padding_mask and not config.pad_to:
+        raise ConfigError("padding_mask=False needs pad_to (without padding there is nothing "
+                          "to mask)")
+    if not 0 <= config.pad_to <= config.block_size:
+        raise ConfigError(f"pad_to must be from 0 to block_size ({config.block_size}), "
+                          f"got {config.pad_to}")
+    if config.pad_to and config.tie_weights:  # the logits would then include PAD's row
+        raise ConfigError("pad_to cannot go with tie_weights=True: PAD has an embedding but is "
+                          "never predicted")
+
 
 def padded(ids, config):
     """ids with PAD (id vocab_size) appended up to config.pad_to positions.

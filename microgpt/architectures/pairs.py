@@ -33,8 +33,8 @@ import random
 from ..config import ConfigError
 from ..data import shuffled, split
 from ..tokenizer import Tokenizer
-from ..training import Plan, split_run
-from .transformer import greedy, seq2seq_loss
+from ..training import Plan, check_config, split_run
+from .transformer import check, greedy, seq2seq_loss
 
 TASKS = {
     "reverse": lambda word: word[::-1],
@@ -100,7 +100,8 @@ def plan(pairs, config):
     fit the block or nothing is left to train on."""
     tokenizer = Tokenizer.from_docs([side for pair in pairs for side in pair])
     config = dataclasses.replace(config, model="seq2seq", vocab_size=tokenizer.vocab_size)
-    config.check()
+    check_config(config, seq2seq_loss)
+    check(config)
     if longest(pairs) + 1 > config.block_size:
         raise ConfigError(f"a pair has {longest(pairs)} characters on one side: with BOS that is "
                           f"more than --block-size {config.block_size}")

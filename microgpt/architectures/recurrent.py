@@ -28,14 +28,40 @@ draw nothing. Step t cannot start before step t - 1 is done: nothing runs
 in parallel, and the gradient from a late loss to an early input passes
 through every cell in between (python -m microgpt longrange measures it).
 
-Builds on value.py, fused.py and model.py (linear). Left out on purpose:
+Builds on config.py, value.py, fused.py and model.py (linear). Left out on purpose:
 stacked layers, dropout, bidirectional reading.
 """
 from __future__ import annotations
 
+from ..config import Config, ConfigError
 from ..fused import cross_entropy, vsum
 from ..model import linear
 from ..value import Value
+
+
+NOT_HERE = {"n_head": "it has no attention", "attention_scale": "it has no attention",
+            "n_layer": "it is one recurrent cell", "norm": "it has no norms",
+            "norm_placement": "it has no norms", "residual": "it has no residual stream",
+            "activation": "it has no MLP", "position": "the recurrence gives the order",
+            "tie_weights": "its lm_head is its own",
+            "causal_mask": "it reads in order: there is no attention to mask",
+            "pad_to": "it reads one token at a time: nothing to pad"}
+
+
+def check(config):
+    """A recurrent model is one cell of width n_embd: the GPT's block
+    settings do not apply to it (each must keep its default).
+
+    >>> check(Config(model="lstm", n_head=2))
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: n_head=2 does not apply to the lstm model: it has no attention
+    """
+    reference = Config()
+    for name, why in NOT_HERE.items():
+        if getattr(config, name) != getattr(reference, name):
+            raise ConfigError(f"{name}={getattr(config, name)!r} does not apply to the "
+                              f"{config.model} model: {why}")
 
 
 def affine(x, w, b):

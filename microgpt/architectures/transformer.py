@@ -44,7 +44,7 @@ of the pairs (pairs.py):
 `greedy` writes an output one character at a time: the likeliest next
 token, until BOS (the end) or block_size positions.
 
-Builds on attention.py (the masks and the attention), encoder.py (the
+Builds on attention.py (the masks and the attention), config.py, encoder.py (the
 attention block, the MLP, the residual sublayer), fused.py and model.py
 (linear, rmsnorm). Adds nothing to gpt(). Left out on purpose: beam search,
 dropout, a final norm, separate source and target embeddings, a key/value
@@ -54,9 +54,21 @@ far: slower, simpler).
 from __future__ import annotations
 
 from ..attention import causal, no_mask
+from ..config import ConfigError
 from .encoder import attention_block, mlp, sublayer
 from ..fused import cross_entropy, vsum
 from ..model import linear, rmsnorm
+
+
+def check(config):
+    """The encoder-decoder is built one way: the GPT's variants of the
+    embedding, the tokens and the masks do not fit it."""
+    for name, value in (("norm", "rmsnorm"), ("position", "learned"), ("tie_weights", False),
+                        ("pad_to", 0), ("causal_mask", True), ("tokenizer", "char"),
+                        ("stride", 0)):
+        if getattr(config, name) != value:
+            raise ConfigError(f"the encoder-decoder has no {name} variant "
+                              f"(got {name}={getattr(config, name)!r})")
 
 
 def embed(ids, wpe, p):

@@ -15,13 +15,14 @@ lstm`. The model is tiny unless told otherwise (n_embd 8, 2 heads, block 8:
 schedule, warmup, the held-out split) do not change a gradient, so gradcheck
 does not take them.
 
-Builds on config.py, params.py, finite_differences.py, and the plumbing's
+Builds on catalog.py (check), config.py, params.py, finite_differences.py, and the plumbing's
 cli.py, flags.py and memory.py.
 """
 from __future__ import annotations
 
 import sys
 
+from ..architectures import catalog
 from ..config import RECURRENT, Config, ConfigError
 from ..instruments.finite_differences import DOCS, check
 from ..params import param_count
@@ -58,7 +59,7 @@ def main(argv=None):
     tiny = {"n_embd": 8, "block_size": 8} if given.get("model") in RECURRENT else TINY  # no heads
     try:
         config = Config(**{**tiny, "vocab_size": vocab_size, **given})
-        config.check()
+        catalog.check(config)
         check_fits(config, len(DOCS[0]) + 1)
         if seconds_needed(config) > LONGEST:
             raise ConfigError(f"checking {param_count(config):,} parameters, two forward passes "

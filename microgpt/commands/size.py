@@ -14,12 +14,13 @@ takes GPT-2's shapes (block 1024, vocabulary 50,257, LayerNorm, tied
 weights) in microgpt's layout: no biases, and the one extra norm after the
 embedding where GPT-2 has one before lm_head (the same count).
 
-Builds on config.py, params.py, and the plumbing's cli.py and memory.py.
+Builds on catalog.py (check), config.py, params.py, and the plumbing's cli.py and memory.py.
 """
 from __future__ import annotations
 
 import dataclasses
 
+from ..architectures import catalog
 from ..config import Config, ConfigError
 from ..params import param_count, param_table
 from ..plumbing import cli
@@ -87,7 +88,7 @@ def parse_args(argv=None):
                         block_size=args.block_size, vocab_size=args.vocab_size,
                         tie_weights=args.tie_weights and not args.untied, **given)
     try:
-        config.check()
+        catalog.check(config)
     except ConfigError as e:
         p.error(e)
     return p, args, config

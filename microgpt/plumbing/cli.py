@@ -88,19 +88,29 @@ def run(main):
 
 NOT_FLAGS = ("vocab_size", "n_class")  # Config fields the data sets, not a flag
 FLAG_OF = {"bpe_vocab_size": "--vocab-size"}  # the fields whose flag is not their name
+SWITCHES = {"causal_mask=False": "--causal-mask off", "causal_mask=True": "--causal-mask on",
+            "residual=False": "--no-residual", "attention_scale=False": "--no-attention-scale",
+            "padding_mask=False": "--no-padding-mask", "tie_weights=True": "--tie-weights"}
 
 
 def spelled(message):
     """A library message in command-line spelling: each Config field that is
-    a flag named as the flag (the library speaks Python, a command's user
-    types flags).
+    a flag named as the flag, `field=value` as the flag with its value (the
+    library speaks Python; a command's user types flags).
 
     >>> spelled("val_fraction 0.8 holds out 2; bpe_vocab_size: too small; vocab_size 27")
     '--val-fraction 0.8 holds out 2; --vocab-size: too small; vocab_size 27'
+    >>> spelled("n_head=2 does not apply; nor does residual=False, nor norm='layernorm'")
+    '--n-head 2 does not apply; nor does --no-residual, nor --norm layernorm'
     """
+    for switch, flag in SWITCHES.items():
+        message = re.sub(rf"(?<![\w-]){switch}\b", flag, message)
     for f in fields(Config):
-        if "_" in f.name and f.name not in NOT_FLAGS:
-            flag = FLAG_OF.get(f.name, "--" + f.name.replace("_", "-"))
+        if f.name in NOT_FLAGS:
+            continue
+        flag = FLAG_OF.get(f.name, "--" + f.name.replace("_", "-"))
+        message = re.sub(rf"(?<![\w-]){f.name}='?([^\s',;)]*)'?", rf"{flag} \1", message)
+        if "_" in f.name:  # a bare name (a plain word such as "steps" may be prose)
             message = re.sub(rf"(?<![\w-]){f.name}\b", flag, message)
     return message
 

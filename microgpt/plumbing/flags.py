@@ -18,8 +18,7 @@ import dataclasses
 import shlex
 
 from . import cli
-from ..config import (ACTIVATIONS, MODELS, NORM_PLACEMENTS, NORMS, POSITIONS, SCHEDULES, Config,
-                      ConfigError)
+from ..config import CHOICES, Config, ConfigError
 
 
 OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
@@ -56,7 +55,7 @@ def add_run_flags(parser, defaults=None, leave_out=()):
         return add
 
     add = group("the model and its training")
-    add("--model", choices=MODELS,
+    add("--model", choices=CHOICES["model"],
         help="the architecture: gpt (default); rnn (tanh), gru or lstm, a recurrent "
              "baseline with hidden size --n-embd, as PyTorch's cells; classifier, "
              "the encoder of python -m microgpt classify")
@@ -77,22 +76,22 @@ def add_run_flags(parser, defaults=None, leave_out=()):
         help="train on documents longer than the block as windows of block-size + 1 "
              "tokens, S apart (default: truncate them, as the reference does)")
     add = group("textbook variants (each default is the reference's)")
-    add("--norm", choices=NORMS,
+    add("--norm", choices=CHOICES["norm"],
         help="rmsnorm (default), or layernorm: learnable gain and bias, eps 1e-5")
-    add("--activation", choices=ACTIVATIONS,
+    add("--activation", choices=CHOICES["activation"],
         help="the MLP's: relu (default), or gelu in GPT-2's tanh form")
-    add("--position", choices=POSITIONS,
+    add("--position", choices=CHOICES["position"],
         help="learned wpe (default), fixed sinusoidal encodings, or none")
     add("--tie-weights", action="store_const", const=True,
         help="no lm_head: the logits use the token embeddings wte")
-    add("--norm-placement", choices=NORM_PLACEMENTS,
+    add("--norm-placement", choices=CHOICES["norm_placement"],
         help="pre: x + block(norm(x)) (default); post: norm(x + block(x)), "
              "as in the original paper")
     add("--no-residual", dest="residual", action="store_const", const=False,
         help="the blocks drop their 'x +' term")
     add("--no-attention-scale", dest="attention_scale", action="store_const",
         const=False, help="attention logits are q.k, without the 1/sqrt(head_dim)")
-    add("--schedule", choices=SCHEDULES,
+    add("--schedule", choices=CHOICES["schedule"],
         help="the learning rate over the run: linear decay to 0 (default), cosine, "
              "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5))")
     add("--warmup", type=cli.whole_number(0), metavar="W",

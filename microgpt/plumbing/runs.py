@@ -25,11 +25,10 @@ from pathlib import Path
 
 from ..architectures import catalog
 from ..config import Config
-from ..data import held_out_examples
-from ..optim import peak_learning_rate
+from ..data import held_out_examples, make_examples, replay_split
 from ..params import param_count, param_table
-from ..training import (HELD_OUT_LIMIT, Diverged, held_out_loss, resume_examples,
-                        start_planned)
+from ..optim import Diverged, peak_learning_rate
+from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned
 from . import checkpoint, cli, corpus, memory
 from .stopping import stop_requests
 from .corpus import DataError
@@ -85,6 +84,15 @@ def open_run(args, given, prog):
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
     return docs, train_examples, state
+
+
+def resume_examples(docs, state):
+    """The training examples of a saved run on docs (file order), in the
+    run's order (its shuffle replayed); ConfigError if the run's vocabulary
+    cannot read the data."""
+    state.tokenizer.check_text("".join(docs), "the data")
+    train_docs, _ = replay_split(docs, state.config)
+    return make_examples(train_docs, state.tokenizer, state.config)
 
 
 def print_header(prog, docs, examples, state, params=False):

@@ -92,7 +92,7 @@ def _floats(xs, n, path, what, minimum=None):
 
 
 def _config(obj, path):
-    """The Config of a checkpoint: each field of the right type, then Config.check()."""
+    """The Config of a checkpoint: each field of the right type, then catalog.check."""
     _expect(isinstance(obj, dict), path, "config should be an object")
     defaults = {f.name: f.default for f in dataclasses.fields(Config)}
     values = {}
@@ -106,7 +106,7 @@ def _config(obj, path):
         values["bpe_vocab_size"] = values.get("vocab_size", 0)  # written before the field was
     config = Config(**values)
     try:
-        config.check()
+        catalog.check(config)
     except ConfigError as e:
         raise CheckpointError(f"{path}: not a valid checkpoint (config: {e})") from None
     return config
