@@ -10,9 +10,10 @@ The variants of the textbook transformer (LayerNorm, GELU, sinusoidal or no
 positions, tied weights, post-LN, no residual, no attention scale, other
 learning-rate schedules, label smoothing, batches, a held-out split) are
 fields too; each defaults to the reference's choice, so a Config() is the
-reference run. The README's "Experiments" section has the table. `model`
-picks the architecture: the GPT, or a recurrent baseline (recurrent.py), to
-which the GPT's block settings do not apply.
+reference run. docs/experiments.md has the table. `model` picks the
+architecture: the GPT; a recurrent baseline (recurrent.py), to which the
+GPT's block settings do not apply; the classifier (bert.py) or the
+encoder-decoder (transformer.py).
 
 vocab_size is the one field the data decides: training.plan sets it from
 the tokenizer (with BPE, bpe_vocab_size is the size asked for, vocab_size the
@@ -47,7 +48,7 @@ POSITIONS = ("learned", "sinusoidal", "none")
 NORM_PLACEMENTS = ("pre", "post")
 SCHEDULES = ("linear", "cosine", "constant", "noam")
 MODELS = ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm")  # gpt: model.py's;
-# classifier: encoder.py's (python -m microgpt classify); seq2seq: transformer.py's
+# classifier: bert.py's (python -m microgpt classify); seq2seq: transformer.py's
 # (python -m microgpt seq2seq); the recurrent baselines: recurrent.py's
 RECURRENT = ("rnn", "gru", "lstm")       # recurrent.py's cells
 TASKS = ("reverse", "sort", "copy")  # seq2seq's pairs made from a word list (pairs.py)
