@@ -14,13 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from microgpt.architectures import pairs                                   # noqa: E402
-from microgpt.plumbing import checkpoint, corpus as datasets          # noqa: E402
-from microgpt.instruments.three_kinds import trace_seq2seq             # noqa: E402
+from microgpt.architectures import pairs                      # noqa: E402
+from microgpt.instruments.three_kinds import trace_seq2seq    # noqa: E402
+from microgpt.plumbing import checkpoint, corpus              # noqa: E402
 
 state = checkpoint.load(sys.argv[1])
 c = state.config
-words = datasets.load_docs(datasets.locate_saved(state.data_name))
+words = corpus.load_docs(corpus.locate_saved(state.data_name))
 _, held = pairs.replay(pairs.task_pairs(c.task, words), c)
 hits = total = mass = 0
 for source, _ in held[:300]:

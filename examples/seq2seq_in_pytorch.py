@@ -18,9 +18,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import torch                                                 # noqa: E402
 
-from microgpt.architectures import pairs                                   # noqa: E402
+from microgpt.architectures import pairs                     # noqa: E402
 from microgpt.config import Config                           # noqa: E402
-from microgpt.plumbing.corpus import load_docs             # noqa: E402
+from microgpt.plumbing.corpus import load_docs               # noqa: E402
 from microgpt.training import start_planned                  # noqa: E402
 from tests import torch_seq2seq as T                         # noqa: E402
 

@@ -2,17 +2,18 @@
 microgpt: the whole GPT algorithm in small, dependency-free modules.
 
 This file is the table of contents. Read the modules in READING_ORDER; each
-builds only on the ones before it (a test checks). First the algorithm, in
-the order the reference file runs it: the documents, the tokenizer,
-autograd, the settings, the parameters, attention, the model, Adam, the
-training step, sampling; then the reference's two commands, train.py and
-sample.py. Then the folders, each named for its role: variants/ (the
-textbook variants too large to be one line), architectures/ (the models
-beside the GPT), instruments/ (what a learner steps through the model
-with), plumbing/ (files, flags, checkpoints, signals, memory: what the
-commands need and the algorithm does not) and commands/ (every other
-command, each `python -m microgpt NAME`). Start with `python -m
-microgpt.train`, then read data.py.
+builds only on the ones before it (a test checks). The top of the package is
+the algorithm, in the order the reference file runs it: the documents, the
+tokenizer, autograd, the settings, the parameters, attention, the model,
+Adam, the training step, sampling. Then the folders, each named for its
+role: variants/ (the textbook variants too large to be one line),
+architectures/ (the models beside the GPT), instruments/ (what a learner
+steps through the model with) and plumbing/ (files, flags, checkpoints,
+signals, memory: what the commands need and the algorithm does not). Last
+the commands: the reference's two, train.py and sample.py, at the top
+beside the algorithm, then commands/ with every other one. Each runs as
+`python -m microgpt NAME` (`python -m microgpt` lists them). Start with
+`python -m microgpt.train`, then read data.py.
 """
 READING_ORDER = (
     # the algorithm, in the reference file's own order

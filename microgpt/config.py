@@ -5,7 +5,8 @@ The defaults are the reference run's, so a Config() is the reference run.
 The model's shape, the optimizer's settings, the seed and the sampling
 settings live here and nowhere else: the commands' flags take their
 defaults from this class, and checkpoints store it whole. The textbook
-variants (LayerNorm, GELU, other positions, tied weights, post-LN, ...) are
+variants (LayerNorm, GELU, other positions, tied weights, post-LN, ...;
+docs/experiments.md has the table) are
 fields too, each defaulting to the reference's choice; `model` picks the
 architecture (the GPT, or a model beside it: architectures/catalog.py).
 

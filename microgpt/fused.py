@@ -16,15 +16,16 @@ written out by hand; a training step of the default model then makes about
     cross_entropy(logits, target)   -log(softmax(logits)[target]) as one node
                                     (label smoothing: a share spread over every token)
 
-and beside them, in fused_variants.py, the textbook variants' nodes:
-LayerNorm's (a mean node and a scale node over all of xs, then one node
-per output with five children) and GELU's (one node).
+The textbook variants need no node of their own: GELU is one Value op
+(value.py), and LayerNorm is its formula in model.py, whose mean is one
+vsum node and whose scale comes from one dot node.
 
 No node has more children than the computation has inputs: a node over n
-inputs whose outputs each depend on all n (softmax, LayerNorm) is written
-with one or two shared scalar nodes in between, so its backward pass costs
-O(n), as its formula does, and not the n * n of one derivative per (output,
-input) pair. Attention's cost then grows as T^2 with the context T, not T^3.
+inputs whose outputs each depend on all n (softmax) is written with one
+shared scalar node in between, so its backward pass costs O(n), as its
+formula does, and not the n * n of one derivative per (output, input) pair;
+LayerNorm's shared mean and scale do the same for it. Attention's cost then
+grows as T^2 with the context T, not T^3.
 
 Each computes its forward value with the very same float operations, in the
 same order, as the plain ops would (left folds starting from 0, division

@@ -15,7 +15,7 @@ with tied weights) and adds LayerNorm's gain (.g) and bias (.b) where a norm
 acts; those start at 1 and 0 and draw nothing. With padding (config.pad_to),
 PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
-(encoder.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
+(bert.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
 after wpe, and the same layers. The encoder-decoder (transformer.py)
 has its own list, seq2seq_shapes, in the order its docstring gives.
 

@@ -7,9 +7,9 @@ transformer that learns which file a line came from.
     python -m microgpt classify cls.json --eval more_names.txt  # accuracy on other files
 
 Each file is a class, named by its file name without the extension; each
-non-empty line is a document. The model is encoder.py's classifier (no mask;
-BOS plays BERT's [CLS]), its run bert.py's (the shuffle, then the
-weights, then what this command draws). It prints a line per step, the
+non-empty line is a document. The model is bert.py's classifier (encoder.py's
+blocks with no mask; BOS plays BERT's [CLS]), and so is its run (the shuffle,
+then the weights, then what this command draws). It prints a line per step, the
 held-out accuracy, the confusion matrix and SHOWN held-out documents
 (rng.sample, the run's generator after the weights) with the predicted class
 and its probability. Train's flags where they apply; --val-fraction defaults

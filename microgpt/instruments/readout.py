@@ -142,7 +142,7 @@ def trace_whole(params, config, tokenizer, text):
     """trace() for a model that reads the whole sequence at once (padded as
     it trained, PAD labelled "PAD"): Position i holds row i of each head's
     matrices. A GPT's next_probs are each position's; the classifier's are
-    empty (classification.probabilities gives its classes)."""
+    empty (bert.probabilities gives its classes)."""
     tokenizer.check_text(text, repr(text))
     tokens = [tokenizer.bos] + tokenizer.encode(text)
     if len(tokens) > config.block_size:

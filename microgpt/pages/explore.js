@@ -1,7 +1,7 @@
 // explore.js: the GPT of microgpt/model.py, run in the browser on one
 // checkpoint's weights, drawn as the learner types.
 //
-// The page's data (a JSON block written by microgpt/explore.py) has a mode:
+// The page's data (a JSON block written by microgpt/commands/explore.py) has a mode:
 //   "weights": config, tokenizer and every weight matrix; this file runs the
 //              forward pass itself. Each function that computes a number mirrors
 //              a Python function, named in its comment, with the same float
@@ -43,7 +43,7 @@ function rmsnorm(x) {  // model.rmsnorm: x / sqrt(mean(x_i^2) + 1e-5)
   return x.map(xi => xi * scale);
 }
 
-function layernorm(xs, gs, bs) {  // fused.layernorm: (x - mean) * s * g + b
+function layernorm(xs, gs, bs) {  // model.layernorm: (x - mean) * s * g + b
   const n = xs.length;
   let total = 0.0;
   for (const x of xs) total += x;
@@ -60,9 +60,9 @@ function norm(x, W, name, cfg) {  // model.norm: rmsnorm, or LayerNorm with its 
   return layernorm(x, W[name + ".g"][0], W[name + ".b"][0]);
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);  // fused.GELU_C
+const GELU_C = Math.sqrt(2 / Math.PI);  // value.GELU_C
 
-function gelu(x) {  // fused.gelu, per entry: 0.5 * x * (1 + tanh(c * (x + 0.044715 * x^3)))
+function gelu(x) {  // model.gelu (Value.gelu per entry): 0.5 * x * (1 + tanh(c * (x + 0.044715 * x^3)))
   return x.map(xd => {
     const t = Math.tanh(GELU_C * (xd + 0.044715 * (xd * xd * xd)));
     return 0.5 * xd * (1 + t);
@@ -222,15 +222,15 @@ function makeTokenizer(t) {
     }
     return out;
   }
-  // id -> label, as trace.py labels them ('<BOS>' for BOS; a token reading '<BOS>' quoted)
+  // id -> label, as readout.py labels them ('<BOS>' for BOS; a token reading '<BOS>' quoted)
   const labels = tokens.map(s => (s === BOS_LABEL ? "'" + s + "'" : s)).concat([BOS_LABEL]);
   return {encode, tokens, bos, labels, vocabSize: bos + 1};
 }
 
 // -------------------------------------------------------------------------
-// trace.py and generate.py, on top of gpt()
+// readout.py and generate.py, on top of gpt()
 
-function traceText(text) {  // trace.trace: one position per token of [BOS] + text
+function traceText(text) {  // readout.trace: one position per token of [BOS] + text
   const cfg = DATA.config, tok = TOKENIZER;
   const ids = [tok.bos].concat(tok.encode(text));
   if (ids.length > cfg.block_size) {

@@ -1,5 +1,5 @@
 // explore_seq2seq.js: the encoder-decoder's page (model "seq2seq", always "traces"). Per
-// traced source, the library's trace_seq2seq.kinds: the three kinds of attention (encoder
+// traced source, the library's three_kinds.kinds: the three kinds of attention (encoder
 // self-attention, decoder self-attention, cross-attention), each a matrix per layer and
 // head, and what the decoder read and wrote. Drawn with explore_view.js's grid and headRow.
 "use strict";

@@ -67,7 +67,7 @@ def run(main):
     or write() could not write, once main has shown what it still could.
     """
     sys.stdout, sys.stderr = Stream(sys.stdout, raises=True), Stream(sys.stderr, raises=False)
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # microgpt/__init__.py's until now
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # stopping.py's, while loading
         signal.signal(signal.SIGINT, signal.default_int_handler)
     if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
         signal.signal(signal.SIGTERM, interrupt)

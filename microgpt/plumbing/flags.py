@@ -58,7 +58,8 @@ def add_run_flags(parser, defaults=None, leave_out=()):
     add("--model", choices=CHOICES["model"],
         help="the architecture: gpt (default); rnn (tanh), gru or lstm, a recurrent "
              "baseline with hidden size --n-embd, as PyTorch's cells; classifier, "
-             "the encoder of python -m microgpt classify")
+             "the encoder of python -m microgpt classify; seq2seq, the encoder-decoder "
+             "of python -m microgpt seq2seq")
     add("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
     add("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
     add("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")

@@ -130,10 +130,10 @@ def _cells(x0, y0, panel, rows, cols, cell, size, digits, upright, lo, hi):
 
 
 def trace_heatmaps(positions, title=None, **options):
-    """A trace's heads (trace.trace's or trace_whole's Positions) as one
+    """A trace's heads (readout.trace's or trace_whole's Positions) as one
     grid: a row per layer, a column per head, grey where a head could not
-    see a key. The matrices and masks are trace.attention_matrix's and
-    trace.hidden's, rebuilt here: a notebook draws a trace without this
+    see a key. The matrices and masks are readout.attention_matrix's and
+    readout.hidden's, rebuilt here: a notebook draws a trace without this
     module importing the model. options: those of grids."""
     labels = ["BOS" if p.token == BOS_LABEL else p.token for p in positions]
     n_layer, n_head, T = len(positions[0].layers), len(positions[0].layers[0]), len(positions)

@@ -1,5 +1,5 @@
 """
-size.py: how big a model is before it is built: its parameters, the graph of
+memory.py: how big a model is before it is built: its parameters, the graph of
 one training step, the memory both take and the time a forward pass takes.
 
 Every number in microgpt is a Python object. A parameter is a Value (its
@@ -17,7 +17,9 @@ default model to 800,000 parameters and 13 million edges a step (python -m
 microgpt bench measures a real run); they hold within a factor of about 2,
 enough to tell a model that fits from one that needs a thousand times the
 memory. `largest_file` and `largest_checkpoint` are the most bytes files.py
-reads. Builds on config.py and params.py (param_count).
+reads. `cycle_collector_off` is the switch the commands train inside: a
+step's graph has no reference cycles, so CPython's cycle collector would
+only rescan it. Builds on config.py and params.py (param_count).
 """
 from __future__ import annotations
 

@@ -2,10 +2,13 @@
 stopping.py: Ctrl-C between two training steps. A step can take a minute
 (`--block-size 600`); stopping inside it would lose it, so the first Ctrl-C
 (or SIGTERM) only asks the loop to stop after this step, and says so at
-once; the second stops at once.
+once; the second stops at once. Before that, while a command's modules
+still load, `stop_at_once_while_loading` ends it at the first: nothing is
+done yet.
 
-Builds on the standard library only; train.py's loop runs inside
-`stop_requests`, and cli.run prints the one line a stop at once ends with.
+Builds on the standard library only; the training loops run inside
+`stop_requests` (runs.session), and cli.run prints the one line a stop at
+once ends with.
 """
 from __future__ import annotations
 
