@@ -6,9 +6,9 @@ The model's shape, the optimizer's settings, the seed and the sampling
 settings live here and nowhere else: the commands' flags take their
 defaults from this class, and checkpoints store it whole. The textbook
 variants (LayerNorm, GELU, other positions, tied weights, post-LN, ...;
-docs/experiments.md has the table) are
-fields too, each defaulting to the reference's choice; `model` picks the
-architecture (the GPT, or a model beside it: architectures/catalog.py).
+docs/experiments.md has the table) are fields too, each defaulting to the
+reference's choice; `model` picks the architecture (the GPT, or a model
+beside it: architectures/catalog.py).
 
 vocab_size is the one field the data decides: training.plan sets it from
 the tokenizer. A field of the wrong type or outside its choices is refused
