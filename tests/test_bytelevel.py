@@ -226,12 +226,20 @@ class HuggingFaceTest(unittest.TestCase):
             for folder in (pairs, strings, files):
                 folder.mkdir(parents=True)
             hf.save(str(pairs / "tokenizer.json"))
+            # as the hub's GPT-2 tokenizer.json is written: "a b" merges, no model type,
+            # "" for no prefix or suffix, no use_regex, a ByteLevel post-processor
             obj = json.loads(hf.to_str())
-            obj["model"]["merges"] = [" ".join(pair) for pair in obj["model"]["merges"]]
+            model = obj["model"]
+            model["merges"] = [" ".join(pair) for pair in model["merges"]]
+            del model["type"], obj["pre_tokenizer"]["use_regex"]
+            model.update(continuing_subword_prefix="", end_of_word_suffix="")
+            obj["post_processor"] = {"type": "ByteLevel", "add_prefix_space": True,
+                                     "trim_offsets": False}
             (strings / "tokenizer.json").write_text(json.dumps(obj), encoding="utf-8")
             hf.model.save(str(files))  # vocab.json, merges.txt: no added tokens
-            for name, folder in (("pairs", pairs), ("strings", strings), ("vocab+merges", files)):
-                cls.folders[f"{layout}, {name}"] = folder, hf
+            cls.folders[f"{layout}, pairs"] = pairs, hf
+            cls.folders[f"{layout}, strings"] = strings, Tokenizer.from_file(str(strings / "tokenizer.json"))
+            cls.folders[f"{layout}, vocab+merges"] = files, hf
 
     @classmethod
     def tearDownClass(cls):
