@@ -129,6 +129,15 @@ class PreSplitTest(unittest.TestCase):
         for text in texts:
             self.assertEqual(pre_tokenize(text), pattern.findall(text), repr(text))
 
+    @unittest.skipUnless(Tokenizer, "needs Hugging Face's tokenizers (pip install tokenizers)")
+    def test_equals_the_byte_level_pre_tokenizer_of_tokenizers(self):
+        # its words come spelled as bytes ('Ġworld'), and its engine is not regex's
+        theirs = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+        table = bytes_to_unicode()
+        for text in HARD + random_texts(5000, seed=7) + bundled_lines():
+            spelled = ["".join(table[b] for b in word.encode("utf-8")) for word in pre_tokenize(text)]
+            self.assertEqual(spelled, [w for w, _ in theirs.pre_tokenize_str(text)], repr(text))
+
     @unittest.skipUnless(regex, "needs the regex module (pip install regex)")
     def test_each_character_is_classed_as_the_regex_module_classes_it(self):
         known = "".join(chr(c) for pool in POOLS.values() for c in pool)
