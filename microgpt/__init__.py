@@ -31,6 +31,7 @@ READING_ORDER = (
     "generate",    # sampling
     # the textbook variants too large to be one line
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
+    "variants.bytelevel",           # GPT-2's tokenizer: byte-level BPE, its pre-split, merges by rank
     # the models beside the GPT
     "architectures.encoder",        # the block over a whole sequence under a mask
     "architectures.bert",           # an encoder-only classifier: which file did this line come from?
@@ -57,6 +58,7 @@ READING_ORDER = (
     "plumbing.corpus",      # data files read once and checked; the bundled datasets
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
+    "plumbing.vocab_files", # a Hugging Face folder's tokenizer.json, or vocab.json + merges.txt
     "plumbing.console",     # stdout and stderr that never crash a command
     "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses

@@ -81,6 +81,23 @@ def merge(ids, pair, new_id):
     return out
 
 
+def apply_merges(ids, rank, merged):
+    """ids after the merges, applied by rank: again and again the neighbouring
+    pair with the lowest rank[pair] becomes merged[pair] (every occurrence,
+    left to right), until no neighbouring pair has a rank.
+
+    >>> rank = {(0, 1): 0, (3, 2): 1}      # first 0+1, then (0+1)+2
+    >>> apply_merges([0, 1, 2, 0, 1], rank, {(0, 1): 3, (3, 2): 4})
+    [4, 3]
+    """
+    while len(ids) >= 2:
+        pair = min(zip(ids, ids[1:]), key=lambda p: rank.get(p, math.inf))
+        if pair not in rank:
+            break
+        ids = merge(ids, pair, merged[pair])
+    return ids
+
+
 def first_occurrence(pair, containing, words):
     """(word index, position in that word) of pair's first occurrence in the data.
 
@@ -206,12 +223,7 @@ class BPETokenizer(Tokenizer):
         that was learned first, merged. That applies the merges in learned
         order (skipping absent ones), since a merge never makes an earlier pair."""
         ids = [self.ids[ch] for ch in word]
-        while len(ids) >= 2:
-            pair = min(zip(ids, ids[1:]), key=lambda p: self.rank.get(p, math.inf))
-            if pair not in self.rank:
-                break
-            ids = merge(ids, pair, self.rank[pair])
-        return ids
+        return apply_merges(ids, self.rank, self.rank)  # a pair's rank is the id it makes
 
 
 
