@@ -34,7 +34,8 @@ The weights, drawn row by row in this order with gauss(0, init_std): C
 (vocab x n_embd), W1 (3 n_embd x 3 n_embd), W2 (vocab x 3 n_embd); the
 biases b1 and b2 start at 0 and draw nothing. 4,107 parameters on names.
 
-Builds on fused.py (softmax_data), optim.py (the learning rate, Diverged)
+Builds on fused.py (softmax_data, neg_log_prob), optim.py (the learning
+rate, Diverged)
 and value.py (generate.sample reads logits as Values). Left out on purpose:
 batches, Bengio's direct connections from x to the logits, weight decay.
 """
@@ -42,8 +43,8 @@ from __future__ import annotations
 
 import math
 
-from ..fused import softmax_data
-from ..optim import Diverged, learning_rate
+from ..fused import neg_log_prob, softmax_data
+from ..optim import MAX_GRADIENT, Diverged, learning_rate
 from ..value import Value
 
 CONTEXT = 3  # tokens the model reads: the current one and the two before it
@@ -110,8 +111,8 @@ def document_loss(doc_ids, w, config):
     pairs = contexts(doc_ids, config)
     total = 0.0
     for context, target in pairs:
-        p = softmax_data(forward(context, w)[2])
-        total += -math.log(p[target]) if p[target] > 0 else math.inf
+        logits = forward(context, w)[2]
+        total += neg_log_prob(logits, softmax_data(logits), target)  # -log p[target]
     return (1 / len(pairs)) * total
 
 
@@ -127,7 +128,7 @@ def loss_and_gradients(doc_ids, w, config):
     for context, target in pairs:
         x, h, logits = forward(context, w)
         p = softmax_data(logits)
-        total += -math.log(p[target]) if p[target] > 0 else math.inf
+        total += neg_log_prob(logits, p, target)  # -log p[target], finite if p[target] underflows
         dlogits = [(p_i - (i == target)) * share for i, p_i in enumerate(p)]      # (vocab,)
         dh = [0.0] * len(h)
         for i, d in enumerate(dlogits):  # logits_i = W2_i . h + b2_i
@@ -150,12 +151,13 @@ def loss_and_gradients(doc_ids, w, config):
 
 def train_step(w, examples, step, config):
     """One step of gradient descent on examples[step % len(examples)]; its
-    loss. Raises Diverged, the weights unchanged, when the loss or a
-    gradient is not a finite number."""
+    loss. Raises Diverged, the weights unchanged, when the loss or the
+    gradient's norm is not a finite number (optim.check_finite's rule)."""
     loss, grads = loss_and_gradients(examples[step % len(examples)], w, config)
-    flat = [g for m in grads.values() for row in m for g in row]
-    if not (math.isfinite(loss) and all(map(math.isfinite, flat))):
-        raise Diverged(f"the loss is {loss}" if not math.isfinite(loss) else "a gradient is not finite")
+    norm = math.hypot(*[g for m in grads.values() for row in m for g in row])  # optim.check_finite's
+    if not (math.isfinite(loss) and norm < MAX_GRADIENT):                     # rule
+        raise Diverged(f"the loss is {loss}" if not math.isfinite(loss)
+                       else f"the gradient's norm is {norm:.3g}")
     lr_t = learning_rate(step, config)
     for name, m in w.items():
         for row, grad_row in zip(m, grads[name]):
