@@ -15,19 +15,19 @@ order: {"stage", "name", "params", "train_losses" (one per step),
 "held_out_loss"}. Progress and the time left go to stderr; Ctrl-C (or
 SIGTERM) stops at once and shows the stages that finished.
 
-Builds on config.py, data.py, ingredients.py, catalog.py, and the
-plumbing's cli.py, corpus.py, memory.py, progress.py and svg.py.
+Builds on config.py, data.py, ingredients.py, and the plumbing's cli.py,
+corpus.py, memory.py, progress.py and svg.py.
 """
 from __future__ import annotations
 
 import json
 import signal
 import sys
+from pathlib import Path
 
-from ..architectures import catalog
 from ..config import ConfigError
-from ..data import held_out_examples
-from ..instruments.ingredients import ATTENTION_LR, MLP_LR, STAGES, progression, settings
+from ..data import held_out_count
+from ..instruments.ingredients import ATTENTION_LR, MLP_LR, STAGES, progression
 from ..plumbing import cli, corpus, svg
 from ..plumbing.corpus import DataError
 from ..plumbing.memory import cycle_collector_off
@@ -121,12 +121,11 @@ def main(argv=None):
     try:
         docs = corpus.load_docs(path)
         progress = Progress(PROG, 5 * args.steps)  # the steps of the stages that train: 2 to 6
-        stages = progression(docs, progress, **options)
-        planned = catalog.plan(docs, settings(**options)[0])
+        stages = progression(docs, progress, **options)  # every stage's settings checked
     except (DataError, ConfigError) as e:
         cli.fail(PROG, e)
-    held = len(held_out_examples(docs, planned.tokenizer, planned.config))
-    if str(path) != args.path:
+    held = held_out_count(len(docs), args.val_fraction)
+    if path != Path(args.path):
         print(f"{PROG}: {args.path} not found here; using the bundled {path}", file=sys.stderr)
     print(f"{PROG}: {len(STAGES)} stages on {path} ({len(docs)} documents, {held} held out), "
           f"{args.steps} steps each", file=sys.stderr)
