@@ -1,5 +1,5 @@
 """The progression from counting bigrams to the GPT: the uniform and bigram
-held-out losses against the issue's formulas written out here, the hand
+held-out losses against their formulas written out here, the hand
 derivation against finite differences and against the engine (stage 3 is
 stage 2, step by step), stage 6 against train's own run, SGD by its rule,
 and the command as a learner meets it: its table, picture, JSON, mistakes
@@ -33,7 +33,7 @@ FEW = split_docs(BUNDLED_NAMES.read_text(encoding="utf-8"))[:300]  # 30 held out
 
 
 def direct_losses(docs, seed, fraction, block_size=16):
-    """(uniform, bigram) held-out losses as the issue defines them, from
+    """(uniform, bigram) held-out losses as docs/progression.md defines them, from
     nothing but the documents: train's shuffle and split, [BOS] + tokens +
     [BOS], P(b | a) = (count + 1) / (row total + V), each held-out document's
     mean of -log P over its first block_size positions, then their mean."""
