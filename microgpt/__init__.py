@@ -39,6 +39,9 @@ READING_ORDER = (
     "architectures.transformer",    # the original Transformer: encoder, decoder, cross-attention
     "architectures.pairs",          # its data: (source, target) pairs, the tasks, greedy decoding scored
     "architectures.catalog",        # every model by config.model: its loss, how it samples
+    "architectures.bigrams",        # the progression's first rooms: counting which token follows which
+    "architectures.backprop",       # an MLP language model, its backward pass written out by hand
+    "architectures.neural_lm",      # the same MLP on the Value engine: backward() does the calculus
     # the instruments: what a learner steps through the model with
     "instruments.stages",           # the whole forward pass, stage by stage, as plain numbers
     "instruments.readout",          # what every head computed, as plain numbers
@@ -51,6 +54,7 @@ READING_ORDER = (
     "instruments.recall",           # the recall task: a key letter, a gap of digits, "=", the key again
     "instruments.reach",            # how far back a model reaches: accuracy, gradient fall-off, depth
     "instruments.confusion",        # how a classifier did, class by class: the confusion matrix
+    "instruments.ingredients",      # what each piece of the GPT buys: bigrams to Adam, on the same split
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
@@ -89,4 +93,5 @@ READING_ORDER = (
     "commands.explore",     # a web page that runs your model as you type: every head's attention
     "commands.book",        # the source as a book: every module, its comments beside its code
     "commands.seq2seq",     # an encoder-decoder: reverse, sort or copy words, or source<TAB>target pairs
+    "commands.progression", # from counting bigrams to the GPT, one ingredient at a time
 )

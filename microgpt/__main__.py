@@ -34,6 +34,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
     ("book", "microgpt.commands.book", "the source as a book: every module, its comments beside its code"),
     ("seq2seq", "microgpt.commands.seq2seq",
      "the original Transformer, encoder and decoder: reverse, sort or copy words"),
+    ("progression", "microgpt.commands.progression",
+     "from counting bigrams to the GPT, one ingredient at a time: each stage's held-out loss"),
 )
 PROG = "python -m microgpt"
 MISTAKE = 2  # the exit status of every user mistake (plumbing/cli.py)

@@ -36,6 +36,7 @@ CHOICES = {
     "position": ("learned", "sinusoidal", "none"),
     "norm_placement": ("pre", "post"),
     "schedule": ("linear", "cosine", "constant", "noam"),
+    "optimizer": ("adam", "sgd"),
     "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm"),
     "task": ("", "reverse", "sort", "copy"),
 }
@@ -78,7 +79,8 @@ class Config:
     # training
     seed: int = 42
     steps: int = 1000
-    lr: float = 0.01       # Adam's learning rate, decayed linearly to 0
+    optimizer: str = "adam"  # or "sgd", plain gradient descent: p -= lr_t * grad
+    lr: float = 0.01       # the learning rate (Adam's, or SGD's), decayed linearly to 0
     beta1: float = 0.85
     beta2: float = 0.99
     eps: float = 1e-8

@@ -192,19 +192,19 @@ def cross_entropy(logits, target, smoothing=0.0):
     zs = [z.data for z in logits]
     probs = softmax_data(zs)
     if not smoothing:  # the reference's loss, float for float: its printed losses depend on it
-        loss = _neg_log_prob(zs, probs, target)
+        loss = neg_log_prob(zs, probs, target)
         local = [p_j - (j == target) for j, p_j in enumerate(probs)]
         return Value(loss, tuple(logits), local, "cross_entropy")
     n = len(zs)
     total = 0.0
     for j in range(n):
-        total += _neg_log_prob(zs, probs, j)
-    loss = (1 - smoothing) * _neg_log_prob(zs, probs, target) + smoothing * (total / n)
+        total += neg_log_prob(zs, probs, j)
+    loss = (1 - smoothing) * neg_log_prob(zs, probs, target) + smoothing * (total / n)
     local = [p_j - (1 - smoothing) * (j == target) - smoothing / n for j, p_j in enumerate(probs)]
     return Value(loss, tuple(logits), local, "cross_entropy")
 
 
-def _neg_log_prob(zs, probs, j):
+def neg_log_prob(zs, probs, j):
     """-log probs[j], finite even when probs[j] underflowed to 0."""
     if probs[j] > 0:
         return -math.log(probs[j])

@@ -1,12 +1,16 @@
 """
-optim.py: Adam, and the learning rate over the run (its schedule).
+optim.py: Adam, plain gradient descent (SGD), and the learning rate over
+the run (its schedule).
 
 After loss.backward() every parameter Value holds its gradient in .grad.
 `adam_step` moves each parameter against its gradient, scaled per parameter
 by running averages of the gradient (m, "momentum") and of its square (v),
 then resets .grad to 0 for the next step. m and v are plain lists of floats,
 one entry per parameter, owned by the caller (training.py keeps them, and
-checkpoints save them).
+checkpoints save them). `sgd_step` (config.optimizer "sgd") is the update
+Adam improves on: every parameter moves by the learning rate times its own
+gradient, p -= lr_t * grad, with no memory of earlier steps (m and v stay
+as they are).
 
 The reference decays the learning rate linearly to zero. The textbook
 schedules sit beside it (the config's schedule and warmup): a linear warmup
@@ -16,14 +20,16 @@ schedule, which rises for W steps and then falls as 1/sqrt(step).
 Written as the reference writes it, float operation for float operation
 (`g ** 2`, `** 0.5`, divisions by the bias corrections): the printed losses
 depend on them. Builds on config.py (ConfigError, for settings that cannot
-work). Left out on purpose: weight decay, gradient clipping.
+work). Left out on purpose: weight decay, gradient clipping, momentum for SGD.
 """
 from __future__ import annotations
 
 import math
 import sys
 
-from .config import ConfigError
+from .config import Config, ConfigError
+
+ADAM_ONLY = ("beta1", "beta2", "eps")  # the settings only Adam reads
 
 
 def check_optimizer(config):
@@ -34,6 +40,10 @@ def check_optimizer(config):
     Traceback (most recent call last):
     ...
     microgpt.config.ConfigError: the noam schedule needs warmup of at least 1 step
+    >>> check_optimizer(Config(optimizer="sgd", beta1=0.9))
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: beta1=0.9 is Adam's, and optimizer='sgd' keeps no averages to use it
     """
     if not (math.isfinite(config.lr) and config.lr > 0):
         raise ConfigError(f"lr must be a positive number, got {config.lr}")
@@ -46,7 +56,11 @@ def check_optimizer(config):
         raise ConfigError(f"warmup cannot be negative, got {config.warmup}")
     if config.schedule == "noam" and config.warmup < 1:
         raise ConfigError("the noam schedule needs warmup of at least 1 step")
-
+    if config.optimizer == "sgd":  # Adam's own settings: SGD has no moments to set them on
+        for name in ADAM_ONLY:
+            if getattr(config, name) != getattr(Config(), name):
+                raise ConfigError(f"{name}={getattr(config, name)} is Adam's, and "
+                                  f"optimizer='sgd' keeps no averages to use it")
 
 def learning_rate(step, config):
     """The learning rate at step s (0-based) of N = config.steps, lr = config.lr,
@@ -110,6 +124,22 @@ def adam_step(params, m, v, step, config):
         m_hat = m_i / bias1
         v_hat = v_i / bias2
         p.data -= lr_t * m_hat / (v_hat ** 0.5 + eps)
+        p.grad = 0.0
+
+
+def sgd_step(params, step, config):
+    """One step of plain gradient descent at step (0-based): each parameter
+    moves against its own gradient, p -= lr_t * grad, lr_t the schedule's.
+
+    >>> from microgpt.config import Config
+    >>> from microgpt.value import Value
+    >>> p = Value(1.0); p.grad = 0.5
+    >>> sgd_step([p], 0, Config(lr=0.1, optimizer="sgd")); p.data, p.grad   # 1 - 0.1 * 0.5
+    (0.95, 0.0)
+    """
+    lr_t = learning_rate(step, config)
+    for p in params:
+        p.data -= lr_t * p.grad
         p.grad = 0.0
 
 

@@ -10,10 +10,11 @@ does: seed the generator, shuffle the documents (its first draw), build the
 vocabulary, draw the weights; it returns the training examples too, each
 document as the token ids the model reads ([BOS, ..., BOS]). `train_step`
 runs the model over the next example (or batch), averages the next-token
-losses, backpropagates and lets Adam move every parameter; a loss or
-gradient that is no longer a finite number raises Diverged first, so the
-state stays the last good one. `held_out_loss` measures the documents a
-split (config.val_fraction) never trains on, forward passes only.
+losses, backpropagates and lets Adam (or SGD: config.optimizer) move every
+parameter; a loss or gradient that is no longer a finite number raises
+Diverged first, so the state stays the last good one. `held_out_loss`
+measures the documents a split (config.val_fraction) never trains on,
+forward passes only.
 
     examples, state = start(load_docs("names.txt"), Config())
     for step in range(state.config.steps):
@@ -38,7 +39,7 @@ from .config import Config, ConfigError
 from .data import check_docs, held_out_count, make_examples, shuffled, split
 from .fused import vsum
 from .model import document_loss
-from .optim import Diverged, adam_step, check_finite, check_optimizer  # Diverged: what train_step raises
+from .optim import Diverged, adam_step, check_finite, check_optimizer, sgd_step  # Diverged: raised
 from .params import check_shape, flatten, init_params, param_count
 from .tokenizer import Tokenizer
 from .value import recording
@@ -186,8 +187,8 @@ def train_step(state, examples, gradients=None):
     """Train on the next batch of examples (token ids); return its loss (a float).
 
     gradients: None, or a function called with state.params once the
-    gradients are in .grad (backward done, all finite) and before Adam
-    uses and clears them: where grad_norms can read them.
+    gradients are in .grad (backward done, all finite) and before the
+    optimizer uses and clears them: where grad_norms can read them.
 
     Raises Diverged, the state unchanged, when the loss or a gradient is not
     a finite number; ConfigError when there are no examples, or when the run
@@ -206,7 +207,10 @@ def train_step(state, examples, gradients=None):
     check_finite(loss.data, params)  # before Adam: a step that diverges moves nothing
     if gradients is not None:
         gradients(state.params)
-    adam_step(params, state.m, state.v, state.step, state.config)
+    if state.config.optimizer == "sgd":  # p -= lr_t * grad; Adam's m and v stay as they are
+        sgd_step(params, state.step, state.config)
+    else:
+        adam_step(params, state.m, state.v, state.step, state.config)
     state.step += 1
     state.losses.append(loss.data)
     return loss.data

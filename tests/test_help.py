@@ -97,7 +97,7 @@ class OutputTest(unittest.TestCase):
 
     def test_the_examples_end_in_one_line_on_a_missing_file(self):
         missing = self.folder / "missing.txt"
-        for example in ("bigram.py", "own_dataset.py", "naive_gpt.py", "attention_emma.py"):
+        for example in ("own_dataset.py", "naive_gpt.py", "attention_emma.py"):
             with self.subTest(example=example):
                 assert_one_line_error(self, run(ROOT / "examples" / example, missing),
                                       rf"^{example}: error: .*missing.txt: (?i:no such file)")

@@ -215,11 +215,6 @@ class ExamplesTest(unittest.TestCase):
         self.assertIn("attn_weights", out)
         self.assertIn("sums to 1", out)
 
-    def test_bigram_beside_gpt(self):
-        out = self.example("bigram.py", "--steps", "5", "--held-out", "30")
-        self.assertRegex(out, r"bigram \(counting\)\s+\d\.\d{4}")
-        self.assertRegex(out, r"GPT \(5 steps\)\s+\d\.\d{4}")
-
     def test_own_dataset(self):
         out = self.example("own_dataset.py", "--steps", "5", "--samples", "2")
         self.assertIn("40 documents", out)

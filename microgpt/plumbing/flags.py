@@ -34,7 +34,8 @@ def check_language_model(config):
                           f"documents: it {OTHER_ROOMS[config.model]}")
 
 
-TRAINING_ONLY = ("steps", "lr", "schedule", "warmup", "val_fraction", "eval_every")  # no gradient moves
+TRAINING_ONLY = ("steps", "lr", "optimizer", "schedule", "warmup", "val_fraction",
+                 "eval_every")  # no gradient moves
 
 
 def add_run_flags(parser, defaults=None, leave_out=()):
@@ -66,7 +67,11 @@ def add_run_flags(parser, defaults=None, leave_out=()):
     add("--n-embd", type=cli.whole_number(1), help=f"embedding width (default {d.n_embd})")
     add("--n-head", type=cli.whole_number(1), help=f"attention heads (default {d.n_head})")
     add("--block-size", type=cli.whole_number(1), help=f"context length (default {d.block_size})")
-    add("--lr", type=cli.number(0, inclusive=False), help=f"Adam learning rate (default {d.lr})")
+    add("--lr", type=cli.number(0, inclusive=False),
+        help=f"learning rate, Adam's or SGD's (default {d.lr})")
+    add("--optimizer", choices=CHOICES["optimizer"],
+        help="adam (default, the reference's), or sgd: plain gradient descent, "
+             "p -= lr_t * grad, with the same --schedule")
     add = group("tokens and long documents")
     add("--tokenizer", choices=("char", "bpe"),
         help="char: one token per character (default); bpe: byte-pair encoding "

@@ -1,11 +1,12 @@
 """
 svg.py: pictures as SVG text, with the standard library only.
 
-Two kinds: heatmaps of attention (inspector.py --svg, a notebook's trace,
-the encoder-decoder's three kinds), drawn by heatmaps.py, and line charts:
+Three kinds: heatmaps of attention (inspector.py --svg, a notebook's trace,
+the encoder-decoder's three kinds), drawn by heatmaps.py; line charts:
 the training loss (train.py --plot), any series against any x (compare,
 scale, longrange), each run's difference from a baseline (compare
---delta); `stacked` puts pictures one above the other. An SVG file is
+--delta); and bars, one number per item (progression's held-out losses).
+`stacked` puts pictures one above the other. An SVG file is
 plain XML that any browser opens; these functions return it as a string.
 
 Builds on drawing.py (the pieces: text that fits, round ticks, dashes and
@@ -18,10 +19,10 @@ import math
 import re
 
 from .drawing import (DASHES, MARKERS, SHRINK, document, escape, marker, nice_ticks, text,
-                      text_width, tick_text)
+                      text_width, tick_text, wrap)
 from .heatmaps import NOTE, grids, heatmaps, trace_heatmaps  # every picture is reached as svg.X
 
-__all__ = ["NOTE", "delta_chart", "escape", "grids", "heatmaps", "line_chart", "loss_chart",
+__all__ = ["NOTE", "bar_chart", "delta_chart", "escape", "grids", "heatmaps", "line_chart", "loss_chart",
            "running_mean", "stacked", "trace_heatmaps"]
 
 
@@ -51,14 +52,7 @@ def line_chart(series, title, width=640, height=360, x_labels=None, x_title=None
     body = [text(left, 22, title, round(fit, 1)),  # the title, smaller if it must be to fit
             f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#888"/>',
             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="#888"/>']
-    ticks = nice_ticks(lo, hi, 5)
-    for t in ticks:  # horizontal guides at round values
-        body.append(text(left - 6, round(sy(t) + 4, 1), tick_text(t, ticks), 10, anchor="end"))
-        body.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{width - right}" y2="{sy(t):.1f}" '
-                    f'stroke="{"#bbb" if t == 0 else "#eee"}"/>')
-    if y_title:
-        body.append(text(16, (top + base) / 2, y_title, 11, anchor="middle",
-                         extra=f' transform="rotate(-90 16 {(top + base) / 2:g})"'))
+    body += _y_axis(nice_ticks(lo, hi, 5), sy, left, width - right, (top + base) / 2, y_title)
     if x_labels is None:  # 1 .. n at round steps
         steps = [t for t in nice_ticks(1, n, 6) if t >= 1 and t == int(t)] if n > 1 else [1.0]
         x_labels = {int(t) - 1: str(int(t)) for t in steps}
@@ -87,6 +81,21 @@ def line_chart(series, title, width=640, height=360, x_labels=None, x_title=None
             body += [marker(kind, sx(i), sy(ys[i]), colour)
                      for i in _marked(len(ys), k, len(series)) if math.isfinite(ys[i])]
     return document(width + legend, height, body)
+
+
+def _y_axis(ticks, sy, left, right, middle, title):
+    """The y axis's pieces: at each tick (a round value) its label and a
+    guide across the plot, from x = left to right (the zero line darker);
+    the title, if any, turned up the side at height middle."""
+    body = []
+    for t in ticks:
+        body.append(text(left - 6, round(sy(t) + 4, 1), tick_text(t, ticks), 10, anchor="end"))
+        body.append(f'<line x1="{left}" y1="{sy(t):.1f}" x2="{right}" y2="{sy(t):.1f}" '
+                    f'stroke="{"#bbb" if t == 0 else "#eee"}"/>')
+    if title:
+        body.append(text(16, middle, title, 11, anchor="middle",
+                         extra=f' transform="rotate(-90 16 {middle:g})"'))
+    return body
 
 
 def _marked(n, k, count, marks=8):
@@ -144,3 +153,29 @@ def running_mean(xs, window=50):
             total -= xs[i - window]
         out.append(total / min(i + 1, window))
     return out
+
+
+def bar_chart(bars, title, y_title=None, width=640, height=320):
+    """A bar from 0 up to each value, left to right, its value written above
+    it and its label under it (wrapped to the bar's room); bars: [(label,
+    value, colour)], a value None (nothing to show) leaving its place empty."""
+    left, right, top = 58 + (16 if y_title else 0), 15, 40
+    room = (width - left - right) / max(len(bars), 1)  # each bar's share of the width
+    rows = [wrap(label, room - 6, 10) for label, _, _ in bars]
+    bottom = 14 + 12 * max(len(r) for r in rows)
+    hi = max([v for _, v, _ in bars if v is not None] or [1.0]) * 1.12  # room for the values
+    sy = lambda y: top + (height - top - bottom) * (1 - y / hi)
+    base = height - bottom
+    body = [text(left, 22, title, 14),
+            *_y_axis(nice_ticks(0, hi, 5), sy, left, width - right, (top + base) / 2, y_title),
+            f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="#888"/>']
+    for k, ((label, value, colour), lines) in enumerate(zip(bars, rows)):
+        x, middle = left + k * room + 0.15 * room, left + (k + 0.5) * room
+        body += [text(round(middle, 1), base + 14 + 12 * i, line, 10, anchor="middle")
+                 for i, line in enumerate(lines)]
+        if value is not None:
+            body.append(f'<rect x="{x:.1f}" y="{sy(value):.1f}" width="{0.7 * room:.1f}" '
+                        f'height="{base - sy(value):.1f}" fill="{colour}"/>')
+            body.append(text(round(middle, 1), round(sy(value) - 4, 1), f"{value:.4f}", 10,
+                             anchor="middle"))
+    return document(width, height, body)
