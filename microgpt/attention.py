@@ -135,9 +135,10 @@ def sequence_attention(Q, K, V, n_head, mask, records=None, scaled=True):
     """Multi-head attention of every query over the keys it may see.
 
     Q: one (n_embd,) list of Values per query position (T_q of them); K, V:
-    one per key position (T_k), G x head_dim entries (grouped-query
-    attention: query head h reads key/value head h // (n_head / G)). Self-attention takes all three from one
-    sequence; cross-attention takes Q from one and K, V from another.
+    one per key position (T_k), of G x head_dim entries (grouped-query
+    attention: query head h reads key/value head h // (n_head / G)).
+    Self-attention takes all three from one sequence; cross-attention takes
+    Q from one and K, V from another.
     mask(i, j): may query i see key j? Each query must see at least one.
     Per head: S = Q K^T / sqrt(head_dim), a softmax per row over the allowed
     keys only (a masked key takes no part, as -inf would: the row's weights

@@ -111,8 +111,9 @@ def gelu(x):
 def swiglu(gate, up):
     """silu(gate) * up, entry by entry: SwiGLU's gated hidden layer, with
     gate = mlp_fc1 @ x and up = mlp_up @ x (Llama's MLP). silu(z) = z / (1 +
-    exp(-z)) is one node each (Value.silu); the product lets the up arm
-    scale what the gate lets through, and a sign pass on.
+    exp(-z)), one node each (Value.silu), is near 0 for a large negative z
+    and near z for a large positive one; the up arm then scales, and may
+    flip, what the gate lets through.
 
     >>> from microgpt.value import Value
     >>> [round(y.data, 4) for y in swiglu([Value(-1.0), Value(2.0)], [Value(3.0), Value(-0.5)])]

@@ -13,10 +13,10 @@ switched off or extended:
 
 The same weights, names and variants as the GPT's (the norms, GELU, post-LN,
 no residual, fixed positions, the attention scale; RoPE, grouped-query
-attention and SwiGLU). The masks a config asks
-for (`mask_of`): causal, or none with --causal-mask off; with --pad-to N,
-each document is padded with PAD (id vocab_size, its embedding the row
-wte_pad) up to N positions, and the padding mask hides the PAD keys.
+attention and SwiGLU). The masks a config asks for (`mask_of`): causal, or
+none with --causal-mask off; with --pad-to N, each document is padded with
+PAD (id vocab_size, its embedding the row wte_pad) up to N positions, and
+the padding mask hides the PAD keys.
 
 - `sequence_loss`: the GPT's document_loss over the whole sequence. With the
   causal mask it gives document_loss's numbers; without it, every position
