@@ -14,6 +14,13 @@ position t it scores how well the query matches that position's key
 mixes the cached values with those weights (head_out). The heads' outputs are
 concatenated back to n_embd entries.
 
+Grouped-query attention (config.kv_heads G) keeps n_head queries but only G
+keys and values per position, G x head_dim entries: query head h reads
+key/value head h // (n_head / G). G = n_head is the reference's attention;
+G = 1 is multi-query attention, every head reading one shared key and
+value. The cache shrinks by n_head / G; attention reads G from the keys'
+width.
+
 `causal_attention_matrix` is the other view, the one textbooks draw: one
 head's whole T x T attention at once from the stacked Q, K, V, with minus
 infinity above the diagonal. It works on plain floats; the tests check that
@@ -43,7 +50,9 @@ def attention(q, keys, values, n_head, records=None, scaled=True):
     """Attention of one query over the cached keys and values of one layer.
 
     q: (n_embd,) Values for the current position.
-    keys, values: one (n_embd,) list per position seen so far, this one last.
+    keys, values: one (G x head_dim,) list per position seen so far, this one
+    last: G = n_head, one key/value head per query head (n_embd entries), or
+    fewer, each shared by n_head / G query heads (grouped-query attention).
     Returns (n_embd,) Values: the n_head heads' outputs, concatenated.
     records: None, or a list to which each head appends what it computed
     (readout.py turns it into floats; training passes None).
@@ -58,12 +67,14 @@ def attention(q, keys, values, n_head, records=None, scaled=True):
     [2.0, 3.0]
     """
     head_dim = len(q) // n_head
+    group = len(q) // len(keys[0])                           # query heads per key/value head
     x_attn = []
     for h in range(n_head):
         hs = h * head_dim                                    # this head's slice
+        kv = h // group * head_dim                           # its key/value head's slice
         q_h = q[hs:hs + head_dim]                            # (head_dim,)
-        k_h = [k_t[hs:hs + head_dim] for k_t in keys]        # (T, head_dim)
-        v_h = [v_t[hs:hs + head_dim] for v_t in values]      # (T, head_dim)
+        k_h = [k_t[kv:kv + head_dim] for k_t in keys]        # (T, head_dim)
+        v_h = [v_t[kv:kv + head_dim] for v_t in values]      # (T, head_dim)
         attn_logits = [dot(q_h, k_h[t]) for t in range(len(k_h))]                   # (T,)
         if scaled:
             attn_logits = [logit / head_dim ** 0.5 for logit in attn_logits]       # 1/sqrt(d_k)
@@ -124,8 +135,10 @@ def sequence_attention(Q, K, V, n_head, mask, records=None, scaled=True):
     """Multi-head attention of every query over the keys it may see.
 
     Q: one (n_embd,) list of Values per query position (T_q of them); K, V:
-    one per key position (T_k). Self-attention takes all three from one
-    sequence; cross-attention takes Q from one and K, V from another.
+    one per key position (T_k), of G x head_dim entries (grouped-query
+    attention: query head h reads key/value head h // (n_head / G)).
+    Self-attention takes all three from one sequence; cross-attention takes
+    Q from one and K, V from another.
     mask(i, j): may query i see key j? Each query must see at least one.
     Per head: S = Q K^T / sqrt(head_dim), a softmax per row over the allowed
     keys only (a masked key takes no part, as -inf would: the row's weights
@@ -144,14 +157,16 @@ def sequence_attention(Q, K, V, n_head, mask, records=None, scaled=True):
     [[2.0, 3.0], [2.0, 3.0]]
     """
     head_dim = len(Q[0]) // n_head
+    group = len(Q[0]) // len(K[0])                                 # query heads per key/value head
     T_q, T_k = len(Q), len(K)
     seen = [[j for j in range(T_k) if mask(i, j)] for i in range(T_q)]  # the keys each query sees
     out = [[] for _ in range(T_q)]                                  # (T_q, n_embd), head by head
     for h in range(n_head):
         hs = h * head_dim                                           # this head's slice
+        kv = h // group * head_dim                                  # its key/value head's slice
         q_h = [q[hs:hs + head_dim] for q in Q]                      # (T_q, head_dim)
-        k_h = [k[hs:hs + head_dim] for k in K]                      # (T_k, head_dim)
-        v_h = [v[hs:hs + head_dim] for v in V]                      # (T_k, head_dim)
+        k_h = [k[kv:kv + head_dim] for k in K]                      # (T_k, head_dim)
+        v_h = [v[kv:kv + head_dim] for v in V]                      # (T_k, head_dim)
         attn_logits = [[dot(q_h[i], k_h[j]) for j in seen[i]] for i in range(T_q)]  # S = Q K^T
         if scaled:
             attn_logits = [[s / head_dim ** 0.5 for s in row] for row in attn_logits]  # 1/sqrt(d_k)

@@ -5,10 +5,11 @@ The defaults are the reference run's, so a Config() is the reference run.
 The model's shape, the optimizer's settings, the seed and the sampling
 settings live here and nowhere else: the commands' flags take their
 defaults from this class, and checkpoints store it whole. The textbook
-variants (LayerNorm, GELU, other positions, tied weights, post-LN, ...;
-docs/experiments.md has the table) are fields too, each defaulting to the
-reference's choice; `model` picks the architecture (the GPT, or a model
-beside it: architectures/catalog.py).
+variants (LayerNorm, GELU, other positions, tied weights, post-LN, ...)
+and the modern ones (RoPE, grouped-query attention, SwiGLU) are fields too,
+each defaulting to the reference's choice (docs/experiments.md has the
+table); `model` picks the architecture (the GPT, or a model beside it:
+architectures/catalog.py).
 
 vocab_size is the one field the data decides: training.plan sets it from
 the tokenizer. A field of the wrong type or outside its choices is refused
@@ -32,8 +33,8 @@ class ConfigError(ValueError):
 CHOICES = {
     "tokenizer": ("char", "bpe"),
     "norm": ("rmsnorm", "layernorm"),
-    "activation": ("relu", "gelu"),
-    "position": ("learned", "sinusoidal", "none"),
+    "activation": ("relu", "gelu", "swiglu"),
+    "position": ("learned", "sinusoidal", "none", "rope"),
     "norm_placement": ("pre", "post"),
     "schedule": ("linear", "cosine", "constant", "noam"),
     "optimizer": ("adam", "sgd"),
@@ -55,6 +56,7 @@ class Config:
     # the model's shape (defaults: 4,192 parameters on the 27-token names data)
     n_embd: int = 16       # width of the residual stream
     n_head: int = 4        # attention heads; each reads n_embd // n_head entries
+    kv_heads: int = 0      # G key/value heads, shared by n_head / G query heads each (0: G = n_head)
     n_layer: int = 1       # transformer blocks
     block_size: int = 16   # longest context; longer documents are truncated
     vocab_size: int = 27   # the model's vocabulary: set from the tokenizer, BOS included
@@ -63,8 +65,8 @@ class Config:
     stride: int = 0        # 0: a long document is truncated to the block; S: windows S apart
     # the model's variants (defaults: the reference's GPT)
     norm: str = "rmsnorm"          # or "layernorm": learnable gain and bias
-    activation: str = "relu"       # or "gelu" (tanh form, as in GPT-2)
-    position: str = "learned"      # "learned" (wpe), "sinusoidal" (fixed), "none"
+    activation: str = "relu"       # or "gelu" (tanh form, as in GPT-2), "swiglu" (Llama's, gated)
+    position: str = "learned"      # "learned" (wpe), "sinusoidal" (fixed), "none", "rope" (rotary)
     tie_weights: bool = False      # True: no lm_head, the logits use wte
     norm_placement: str = "pre"    # "pre": x + block(norm(x)); "post": norm(x + block(x))
     residual: bool = True          # False: the blocks drop their "x +"

@@ -15,6 +15,7 @@ written out by hand; a training step of the default model then makes about
                          the logits, then one node per output with two children
     cross_entropy(logits, target)   -log(softmax(logits)[target]) as one node
                                     (label smoothing: a share spread over every token)
+    rotate(a, b, cos, sin)          a pair turned by an angle: two nodes, not seven (RoPE's)
 
 The textbook variants need no node of their own: GELU is one Value op
 (value.py), and LayerNorm is its formula in model.py, whose mean is one
@@ -202,6 +203,19 @@ def cross_entropy(logits, target, smoothing=0.0):
     loss = (1 - smoothing) * neg_log_prob(zs, probs, target) + smoothing * (total / n)
     local = [p_j - (1 - smoothing) * (j == target) - smoothing / n for j, p_j in enumerate(probs)]
     return Value(loss, tuple(logits), local, "cross_entropy")
+
+
+def rotate(a, b, cos, sin):
+    """The pair (a, b) turned by the angle whose cosine and sine are given:
+    (a * cos - b * sin, b * cos + a * sin), as two nodes of two children
+    each. Their local derivatives are the constants: (cos, -sin) for the
+    first, (sin, cos) for the second (seven nodes with the plain ops).
+
+    >>> [y.data for y in rotate(Value(2.0), Value(0.0), 0.0, 1.0)]   # a quarter turn
+    [0.0, 2.0]
+    """
+    return (Value(a.data * cos - b.data * sin, (a, b), (cos, -sin), "rotate"),
+            Value(b.data * cos + a.data * sin, (a, b), (sin, cos), "rotate"))
 
 
 def neg_log_prob(zs, probs, j):

@@ -16,7 +16,11 @@ The textbook variants the config switches on are each one visible line where
 they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
 "Attention Is All You Need"), blocks without their residual, GELU for relu,
 tied weights (the logits use wte), fixed positions (positions.py) and the
-attention scale (attention.py); label smoothing acts in the loss.
+attention scale (attention.py); label smoothing acts in the loss. So are
+the three that today's open models (Llama, Gemma, Qwen, Mistral) all use:
+RoPE (q and k turned by their position, positions.rope), grouped-query
+attention (fewer keys and values: params.py draws attn_wk and attn_wv
+smaller, attention.py shares them) and SwiGLU (a gated MLP: swiglu).
 
 What the instruments show comes from here too: gpt() hands attention's
 records (`records`) and every stage's vector (`stream`, named as
@@ -31,7 +35,7 @@ from __future__ import annotations
 from .attention import attention
 from .fused import cross_entropy, dot, dots, vsum
 from .params import init_params  # the weights gpt() reads, drawn in the reference's order
-from .positions import fixed_position
+from .positions import fixed_position, rope
 
 
 # -------------------------------------------------------------------------
@@ -104,6 +108,20 @@ def gelu(x):
     return [xi.gelu() for xi in x]
 
 
+def swiglu(gate, up):
+    """silu(gate) * up, entry by entry: SwiGLU's gated hidden layer, with
+    gate = mlp_fc1 @ x and up = mlp_up @ x (Llama's MLP). silu(z) = z / (1 +
+    exp(-z)), one node each (Value.silu), is near 0 for a large negative z
+    and near z for a large positive one; the up arm then scales, and may
+    flip, what the gate lets through.
+
+    >>> from microgpt.value import Value
+    >>> [round(y.data, 4) for y in swiglu([Value(-1.0), Value(2.0)], [Value(3.0), Value(-0.5)])]
+    [-0.8068, -0.8808]
+    """
+    return [g.silu() * u for g, u in zip(gate, up)]
+
+
 def seen(stream, name, x):
     """x, and its floats kept as stream[name] when a caller asked for the
     stages (stream is a dict; None while training)."""
@@ -138,6 +156,9 @@ def gpt(token_id, pos_id, keys, values, params, config, records=None, stream=Non
         q = seen(stream, layer + "q", linear(x, params[layer + "attn_wq"]))  # (n_embd,) each
         k = seen(stream, layer + "k", linear(x, params[layer + "attn_wk"]))
         v = seen(stream, layer + "v", linear(x, params[layer + "attn_wv"]))
+        if config.position == "rope":  # RoPE: q and k turned by pos_id, before the cache
+            q = seen(stream, layer + "q_rope", rope(q, pos_id, config.head_dim))
+            k = seen(stream, layer + "k_rope", rope(k, pos_id, config.head_dim))
         keys[li].append(k)
         values[li].append(v)
         x_attn = seen(stream, layer + "heads", attention(q, keys[li], values[li], config.n_head,
@@ -151,8 +172,12 @@ def gpt(token_id, pos_id, keys, values, params, config, records=None, stream=Non
         x_residual = seen(stream, layer + "mlp_in", x)
         if pre_ln:
             x = seen(stream, layer + "ln_mlp", norm(x, params, layer + "ln_mlp", config))
+        x_mlp = x  # (n_embd,) the MLP's input: SwiGLU reads it twice
         x = seen(stream, layer + "mlp_fc1", linear(x, params[layer + "mlp_fc1"]))  # (4 * n_embd,)
-        x = [xi.relu() for xi in x] if config.activation == "relu" else gelu(x)
+        if config.activation == "swiglu":  # Llama's gated MLP: silu(mlp_fc1 x) * (mlp_up x)
+            x = swiglu(x, seen(stream, layer + "mlp_up", linear(x_mlp, params[layer + "mlp_up"])))
+        else:
+            x = [xi.relu() for xi in x] if config.activation == "relu" else gelu(x)
         x = seen(stream, layer + "mlp_hidden", x)
         x = seen(stream, layer + "mlp_out", linear(x, params[layer + "mlp_fc2"]))   # (n_embd,)
         if config.residual:

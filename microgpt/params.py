@@ -10,9 +10,12 @@ fixes the random stream and so every printed number:
     then per layer: attn_wq, attn_wk, attn_wv, attn_wo (n_embd x n_embd),
     mlp_fc1 (4*n_embd x n_embd), mlp_fc2 (n_embd x 4*n_embd)
 
-A variant leaves out what it does not use (wpe with fixed positions, lm_head
-with tied weights) and adds LayerNorm's gain (.g) and bias (.b) where a norm
-acts; those start at 1 and 0 and draw nothing. With padding (config.pad_to),
+A variant leaves out what it does not use (wpe with fixed positions or
+RoPE, lm_head with tied weights) and adds LayerNorm's gain (.g) and bias
+(.b) where a norm acts; those start at 1 and 0 and draw nothing.
+Grouped-query attention (config.kv_heads G) draws attn_wk and attn_wv
+smaller, G x head_dim rows each; SwiGLU draws mlp_up (4*n_embd x n_embd)
+right after mlp_fc1. Both keep the order. With padding (config.pad_to),
 PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
 (bert.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
@@ -51,6 +54,10 @@ def param_shapes(config):
     [('wte', 27, 16), ('wpe', 16, 16), ('lm_head', 27, 16)]
     >>> [n for n, r, c in param_shapes(Config(norm="layernorm", tie_weights=True))][:5]
     ['wte', 'wpe', 'ln_emb.g', 'ln_emb.b', 'layer0.ln_attn.g']
+    >>> param_shapes(Config(kv_heads=1))[4:6]   # the 4 query heads share one key/value head
+    [('layer0.attn_wk', 4, 16), ('layer0.attn_wv', 4, 16)]
+    >>> [n for n, r, c in param_shapes(Config(activation="swiglu"))][7:10]
+    ['layer0.mlp_fc1', 'layer0.mlp_up', 'layer0.mlp_fc2']
     >>> param_shapes(Config(model="gru"))[1:5]
     [('weight_ih', 48, 16), ('weight_hh', 48, 16), ('bias_ih', 1, 48), ('bias_hh', 1, 48)]
     """
@@ -72,19 +79,36 @@ def param_shapes(config):
         shapes.append(("lm_head", config.vocab_size, e))
     gain_bias = lambda name: [(name + ".g", 1, e), (name + ".b", 1, e)]  # one LayerNorm's
     layernorm = config.norm == "layernorm"
+    kv = kv_width(config)
     shapes += gain_bias("ln_emb") if layernorm else []
     for i in range(config.n_layer):
         shapes += gain_bias(f"layer{i}.ln_attn") if layernorm else []
-        shapes += [(f"layer{i}.attn_wq", e, e), (f"layer{i}.attn_wk", e, e),
-                   (f"layer{i}.attn_wv", e, e), (f"layer{i}.attn_wo", e, e)]
+        shapes += [(f"layer{i}.attn_wq", e, e), (f"layer{i}.attn_wk", kv, e),
+                   (f"layer{i}.attn_wv", kv, e), (f"layer{i}.attn_wo", e, e)]
         shapes += gain_bias(f"layer{i}.ln_mlp") if layernorm else []
-        shapes += [(f"layer{i}.mlp_fc1", 4 * e, e), (f"layer{i}.mlp_fc2", e, 4 * e)]
+        shapes += [(f"layer{i}.mlp_fc1", 4 * e, e)]
+        shapes += [(f"layer{i}.mlp_up", 4 * e, e)] if config.activation == "swiglu" else []
+        shapes += [(f"layer{i}.mlp_fc2", e, 4 * e)]
     return shapes
+
+
+def kv_width(config):
+    """The entries of one position's key, and of its value: G x head_dim
+    with G = kv_heads key/value heads (grouped-query attention), or n_embd,
+    one per query head (the reference's).
+
+    >>> from microgpt.config import Config
+    >>> kv_width(Config()), kv_width(Config(kv_heads=2)), kv_width(Config(kv_heads=1))
+    (16, 8, 4)
+    """
+    return config.kv_heads * config.head_dim if config.kv_heads else config.n_embd
 
 
 def check_shape(config):
     """Raise ConfigError unless config's sizes make a model: each at least 1,
-    and the width split evenly among the heads (a recurrent cell has none).
+    the width split evenly among the heads (a recurrent cell has none), the
+    query heads evenly among the key/value heads (kv_heads), and with RoPE
+    each head's entries into pairs.
 
     >>> from microgpt.config import Config
     >>> check_shape(Config(n_embd=10, n_head=4))
@@ -97,6 +121,17 @@ def check_shape(config):
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
     if config.model not in GATES and config.n_embd % config.n_head:
         raise ConfigError(f"n_embd ({config.n_embd}) must be divisible by n_head ({config.n_head})")
+    if config.kv_heads < 0:
+        raise ConfigError(f"kv_heads must be at least 1 (or 0: one per query head), "
+                          f"got {config.kv_heads}")
+    if config.model not in GATES and config.kv_heads and config.n_head % config.kv_heads:
+        raise ConfigError(f"n_head ({config.n_head}) must be divisible by kv_heads "
+                          f"({config.kv_heads}): each key/value head serves n_head / kv_heads "
+                          f"query heads")
+    if config.position == "rope" and config.model not in GATES and config.head_dim % 2:
+        raise ConfigError(f"position='rope' needs an even head_dim, got {config.head_dim} "
+                          f"(n_embd {config.n_embd} / n_head {config.n_head}): it turns each "
+                          f"head's entries in pairs")
 
 
 def seq2seq_shapes(config):

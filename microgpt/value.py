@@ -105,6 +105,12 @@ class Value:
         local = 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * (x * x))
         return Value(0.5 * x * (1 + t), (self,), (local,), "gelu")
 
+    def silu(self):  # z / (1 + e^-z) = z * s, s = sigmoid(z); the slope is s + z * s * (1 - s)
+        z = self.data
+        e = math.exp(-z) if z > -700 else math.inf  # e^-z overflows below -709: silu is 0 there
+        s = 1 / (1 + e)
+        return Value(z / (1 + e), (self,), (s + z * s * (1 - s),), "silu")
+
     # derived ops: written with the primitives, as the reference writes them
 
     def __neg__(self):            # -a = a * -1

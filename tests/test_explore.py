@@ -42,6 +42,9 @@ VARIANTS = {  # name: (documents, config), between them every switch of a GPT ch
         norm_placement="post", residual=False, attention_scale=False, position="none",
         norm="layernorm")),
     "bpe": (DIAGNOSES, dict(tokenizer="bpe", bpe_vocab_size=70, block_size=12)),
+    "rope, multi-query, swiglu": (NAMES, dict(position="rope", kv_heads=1, activation="swiglu")),
+    "rope, grouped-query, swiglu, layernorm": (NAMES, dict(
+        n_head=4, kv_heads=2, position="rope", activation="swiglu", norm="layernorm")),
 }
 TEXTS = {"reference": ["", "emma", "zyxqa"], "bpe": ["Cholera due", "acute  otitis", "of the"]}
 

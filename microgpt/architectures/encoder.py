@@ -12,10 +12,11 @@ switched off or extended:
                 X = X + mlp_fc2 @ relu(mlp_fc1 @ rmsnorm(X))    each position alone
 
 The same weights, names and variants as the GPT's (the norms, GELU, post-LN,
-no residual, fixed positions, the attention scale). The masks a config asks
-for (`mask_of`): causal, or none with --causal-mask off; with --pad-to N,
-each document is padded with PAD (id vocab_size, its embedding the row
-wte_pad) up to N positions, and the padding mask hides the PAD keys.
+no residual, fixed positions, the attention scale; RoPE, grouped-query
+attention and SwiGLU). The masks a config asks for (`mask_of`): causal, or
+none with --causal-mask off; with --pad-to N, each document is padded with
+PAD (id vocab_size, its embedding the row wte_pad) up to N positions, and
+the padding mask hides the PAD keys.
 
 - `sequence_loss`: the GPT's document_loss over the whole sequence. With the
   causal mask it gives document_loss's numbers; without it, every position
@@ -39,8 +40,8 @@ from __future__ import annotations
 from ..attention import causal, key_padding, no_mask, sequence_attention
 from ..config import ConfigError
 from ..fused import cross_entropy, vsum
-from ..model import gelu, linear, norm
-from ..positions import fixed_position
+from ..model import gelu, linear, norm, swiglu
+from ..positions import fixed_position, rope
 
 
 # -------------------------------------------------------------------------
@@ -107,16 +108,23 @@ def attention_block(xs_q, xs_kv, p, name, c, mask, records=None):
     Q = [linear(x, p[name + "wq"]) for x in xs_q]     # (T_q, n_embd): what each query looks for
     K = [linear(x, p[name + "wk"]) for x in xs_kv]    # (T_k, n_embd): what each key offers
     V = [linear(x, p[name + "wv"]) for x in xs_kv]    # (T_k, n_embd): what each key passes on
+    if c.position == "rope":  # RoPE: each query and key turned by where it stands
+        Q = [rope(q, pos, c.head_dim) for pos, q in enumerate(Q)]
+        K = [rope(k, pos, c.head_dim) for pos, k in enumerate(K)]
     heads = sequence_attention(Q, K, V, c.n_head, mask, records, c.attention_scale)
     return [linear(h, p[name + "wo"]) for h in heads]
 
 
 def mlp(xs, p, L, c):
-    """mlp_fc2 @ relu(mlp_fc1 @ x) (or GELU) at each position alone: (T, n_embd)."""
+    """mlp_fc2 @ relu(mlp_fc1 @ x) (or GELU, or SwiGLU's silu(mlp_fc1 @ x) *
+    (mlp_up @ x)) at each position alone: (T, n_embd)."""
     out = []
     for x in xs:
         h = linear(x, p[L + "mlp_fc1"])                # (4 * n_embd,)
-        h = [hi.relu() for hi in h] if c.activation == "relu" else gelu(h)
+        if c.activation == "swiglu":
+            h = swiglu(h, linear(x, p[L + "mlp_up"]))
+        else:
+            h = [hi.relu() for hi in h] if c.activation == "relu" else gelu(h)
         out.append(linear(h, p[L + "mlp_fc2"]))        # (n_embd,)
     return out
 

@@ -45,7 +45,8 @@ NOT_HERE = {"n_head": "it has no attention", "attention_scale": "it has no atten
             "activation": "it has no MLP", "position": "the recurrence gives the order",
             "tie_weights": "its lm_head is its own",
             "causal_mask": "it reads in order: there is no attention to mask",
-            "pad_to": "it reads one token at a time: nothing to pad"}
+            "pad_to": "it reads one token at a time: nothing to pad",
+            "kv_heads": "it has no attention"}
 
 
 def check(config):

@@ -62,13 +62,18 @@ from ..model import linear, rmsnorm
 
 def check(config):
     """The encoder-decoder is built one way: the GPT's variants of the
-    embedding, the tokens and the masks do not fit it."""
+    embedding (RoPE too), the tokens and the masks do not fit it, nor
+    SwiGLU's or grouped-query attention's weights."""
     for name, value in (("norm", "rmsnorm"), ("position", "learned"), ("tie_weights", False),
                         ("pad_to", 0), ("causal_mask", True), ("tokenizer", "char"),
                         ("stride", 0)):
         if getattr(config, name) != value:
             raise ConfigError(f"the encoder-decoder has no {name} variant "
                               f"(got {name}={getattr(config, name)!r})")
+    if config.activation == "swiglu" or config.kv_heads not in (0, config.n_head):
+        got = "activation='swiglu'" if config.activation == "swiglu" else f"kv_heads={config.kv_heads}"
+        raise ConfigError(f"the encoder-decoder has no SwiGLU or grouped-query attention "
+                          f"(got {got}): its weights are the paper's")
 
 
 def embed(ids, wpe, p):

@@ -63,6 +63,7 @@ def summary(state, source):
     variants = [c.norm, c.activation, f"{c.position} positions", f"{c.norm_placement}-norm"]
     variants += ["tied weights"] * c.tie_weights + ["no residual"] * (not c.residual)
     variants += ["no attention scale"] * (not c.attention_scale)
+    variants += [f"{c.kv_heads} key/value heads"] * bool(c.kv_heads)
     variants += ["no causal mask"] * (not c.causal_mask) + [f"padded to {c.pad_to}"] * bool(c.pad_to)
     if c.model == "classifier":
         variants.insert(0, f"a classifier of {len(state.classes)} classes ({', '.join(state.classes)})")

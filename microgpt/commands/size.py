@@ -5,11 +5,14 @@ has, matrix by matrix, without building it.
     python -m microgpt size                           # the reference's 4,192
     python -m microgpt size --preset gpt2             # 124,356,864 with tied weights
     python -m microgpt size --preset gpt2 --untied    # what tying saves
+    python -m microgpt size --preset gpt2 --kv-heads 4   # grouped-query attention's saving
 
 It prints every weight matrix's shape and count and the total (params.py's
-param_table: names and shapes only, nothing allocated), then what a training
-step of that model would need on this machine (memory and time, the
-plumbing's estimate, the one train checks before it starts). A --preset
+param_table: names and shapes only, nothing allocated), the key/value
+cache's size per token (2 x n_layer x kv_heads x head_dim numbers: what
+sampling keeps for each position read, and what --kv-heads shrinks), then
+what a training step of that model would need on this machine (memory and
+time, the plumbing's estimate, the one train checks before it starts). A --preset
 takes GPT-2's shapes (block 1024, vocabulary 50,257, LayerNorm, tied
 weights) in microgpt's layout: no biases, and the one extra norm after the
 embedding where GPT-2 has one before lm_head (the same count).
@@ -21,8 +24,8 @@ from __future__ import annotations
 import dataclasses
 
 from ..architectures import catalog
-from ..config import Config, ConfigError
-from ..params import param_count, param_table
+from ..config import CHOICES, Config, ConfigError
+from ..params import kv_width, param_count, param_table
 from ..plumbing import cli
 from ..plumbing.memory import FORWARD_SECONDS_PER_EDGE, human, human_time, memory_needed, step_edges
 
@@ -61,6 +64,9 @@ def parse_args(argv=None):
                    help="GPT-2's shapes: block 1024, vocabulary 50,257, LayerNorm, tied weights")
     p.add_argument("--untied", action="store_true",
                    help="an lm_head of its own instead of the token embeddings: what tying saves")
+    p.add_argument("--kv-heads", type=cli.whole_number(1), metavar="G",
+                   help="grouped-query attention: G key/value heads shared by the query heads "
+                        "(with --preset too; default: one per query head)")
     g = p.add_argument_group("the model (ignored with --preset)")
     g.add_argument("--n-layer", type=cli.whole_number(1), default=d.n_layer,
                    help=f"transformer blocks (default {d.n_layer})")
@@ -75,15 +81,19 @@ def parse_args(argv=None):
                         f"{d.vocab_size}, the names' 26 letters and BOS)")
     g.add_argument("--norm", choices=("rmsnorm", "layernorm"),
                    help="layernorm adds a gain and a bias per norm (default rmsnorm)")
-    g.add_argument("--position", choices=("learned", "sinusoidal", "none"),
+    g.add_argument("--position", choices=CHOICES["position"],
                    help="only learned positions have a wpe matrix (default learned)")
+    g.add_argument("--activation", choices=CHOICES["activation"],
+                   help="swiglu adds an mlp_up matrix per layer (default relu)")
     g.add_argument("--tie-weights", action="store_true",
                    help="no lm_head: the logits use the token embeddings wte")
     args = p.parse_args(argv)
     if args.preset:
-        config = preset_config(args.preset, args.untied)
+        config = dataclasses.replace(preset_config(args.preset, args.untied),
+                                     kv_heads=args.kv_heads or 0)
     else:
-        given = {k: v for k, v in vars(args).items() if k in ("norm", "position") and v}
+        given = {k: v for k, v in vars(args).items()
+                 if k in ("norm", "position", "activation", "kv_heads") and v}
         config = Config(n_layer=args.n_layer, n_embd=args.n_embd, n_head=args.n_head,
                         block_size=args.block_size, vocab_size=args.vocab_size,
                         tie_weights=args.tie_weights and not args.untied, **given)
@@ -101,15 +111,35 @@ def main(argv=None):
         untied = param_count(dataclasses.replace(config, tie_weights=False))
         print(f"tied: lm_head is wte, which saves {untied - param_count(config):,} "
               f"({untied:,} untied)")
-    if args.preset:
+    if args.preset and kv_width(config) == config.n_embd:  # GPT-2's own attention
         print(f"GPT-2 itself also has {gpt2_biases(config):,} biases (q, k, v, the attention "
               f"output and the MLP's, per layer): {param_count(config) + gpt2_biases(config):,} "
               f"in all")
+    print(cache_line(config))
     edges = step_edges(config, config.block_size)
     seconds = 3 * edges * FORWARD_SECONDS_PER_EDGE  # forward, and a backward about twice it
     print(f"\na training step on one {config.block_size}-token document, on this machine: "
           f"about {human(memory_needed(config, config.block_size))} of memory "
           f"({edges:,} graph edges) and {human_time(seconds)} (CPython)")
+
+
+def cache_line(config):
+    """The key/value cache's size per token: a key and a value per layer,
+    each G x head_dim numbers for G key/value heads; and, with grouped-query
+    attention, the size with one key/value head per query head.
+
+    >>> cache_line(Config())
+    'key/value cache per token: 2 x 1 layer x 4 heads x 4 = 32 numbers'
+    >>> cache_line(Config(n_layer=12, n_embd=768, n_head=12, kv_heads=4))
+    'key/value cache per token: 2 x 12 layers x 4 heads x 64 = 6,144 numbers (18,432 with 12)'
+    """
+    kv_heads = config.kv_heads or config.n_head
+    line = (f"key/value cache per token: 2 x {cli.plural(config.n_layer, 'layer')} x "
+            f"{cli.plural(kv_heads, 'head')} x {config.head_dim} = "
+            f"{2 * config.n_layer * kv_width(config):,} numbers")
+    if kv_heads != config.n_head:
+        line += f" ({2 * config.n_layer * config.n_embd:,} with {config.n_head})"
+    return line
 
 
 if __name__ == "__main__":

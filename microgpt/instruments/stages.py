@@ -18,7 +18,9 @@ gpt() hands them over itself: given a `stream` dict, each of its lines
 that makes a stage keeps a copy there (model.seen), so what is shown is
 exactly what training computes, for every variant. A variant's stage that
 does not happen is not there (no residual: no attn_residual; post-LN's
-norms come after the residuals they follow).
+norms come after the residuals they follow), and a variant's own stage is
+(RoPE's turned q and k, layer0.q_rope and layer0.k_rope, after layer0.v;
+SwiGLU's second arm, layer0.mlp_up, after layer0.mlp_fc1).
 
 Builds on model.py (gpt). Left out on purpose: the encoder's
 whole-sequence pass and the other architectures (readout.py shows their

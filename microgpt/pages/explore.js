@@ -73,6 +73,13 @@ function relu(x) {  // Value.relu: max(0, x)
   return x.map(xi => (xi > 0 ? xi : 0));
 }
 
+function swiglu(gate, up) {  // model.swiglu: silu(gate) * up, silu as Value.silu
+  return gate.map((z, i) => {
+    const e = z > -700 ? Math.exp(-z) : Infinity;   // e^-z overflows below -709: silu is 0
+    return (z / (1 + e)) * up[i];
+  });
+}
+
 function sinusoidal(pos, nEmbd) {  // positions.sinusoidal: sin in even entries, cos in odd
   const row = [];
   for (let d = 0; d < nEmbd; d++) {
@@ -82,6 +89,24 @@ function sinusoidal(pos, nEmbd) {  // positions.sinusoidal: sin in even entries,
   return row;
 }
 
+function rope(x, pos, headDim) {  // positions.rope: each head's (x[j], x[j + d/2]) turned by pos * theta_j
+  const half = headDim / 2;
+  const turns = [];
+  for (let j = 0; j < half; j++) {
+    const theta = Math.pow(10000, -2 * j / headDim);
+    turns.push([Math.cos(pos * theta), Math.sin(pos * theta)]);
+  }
+  const out = x.slice();
+  for (let hs = 0; hs < x.length; hs += headDim) {
+    for (let j = 0; j < half; j++) {             // fused.rotate
+      const [cos, sin] = turns[j], a = x[hs + j], b = x[hs + j + half];
+      out[hs + j] = a * cos - b * sin;
+      out[hs + j + half] = b * cos + a * sin;
+    }
+  }
+  return out;
+}
+
 function fixedPosition(posId, cfg) {  // positions.fixed_position: PE[pos], or zeros with "none"
   if (cfg.position === "sinusoidal") return sinusoidal(posId, cfg.n_embd);
   return new Array(cfg.n_embd).fill(0.0);
@@ -89,12 +114,14 @@ function fixedPosition(posId, cfg) {  // positions.fixed_position: PE[pos], or z
 
 function attention(q, keys, values, nHead, records, scaled) {  // attention.attention
   const headDim = Math.floor(q.length / nHead);
+  const group = Math.floor(q.length / keys[0].length);     // query heads per key/value head
   const xAttn = [];
   for (let h = 0; h < nHead; h++) {
     const hs = h * headDim;                                  // this head's slice
+    const kv = Math.floor(h / group) * headDim;              // its key/value head's slice
     const q_h = q.slice(hs, hs + headDim);                   // (head_dim,)
-    const k_h = keys.map(k_t => k_t.slice(hs, hs + headDim));    // (T, head_dim)
-    const v_h = values.map(v_t => v_t.slice(hs, hs + headDim));  // (T, head_dim)
+    const k_h = keys.map(k_t => k_t.slice(kv, kv + headDim));    // (T, head_dim)
+    const v_h = values.map(v_t => v_t.slice(kv, kv + headDim));  // (T, head_dim)
     let attnLogits = k_h.map(k => dot(q_h, k));              // (T,)
     if (scaled) {  // logit / head_dim ** 0.5, as Value divides: times (head_dim ** 0.5) ** -1
       const inv = Math.pow(Math.pow(headDim, 0.5), -1);
@@ -129,9 +156,14 @@ function gpt(tokenId, posId, keys, values, W, cfg, records, stages) {  // model.
     const layer = "layer" + li + ".";
     let xResidual = x;                                                 // 1) attention block
     x = pre ? norm(x, W, layer + "ln_attn", cfg) : x;
-    const q = linear(x, W[layer + "attn_wq"]);
-    const k = linear(x, W[layer + "attn_wk"]);
+    let q = linear(x, W[layer + "attn_wq"]);
+    let k = linear(x, W[layer + "attn_wk"]);
     const v = linear(x, W[layer + "attn_wv"]);
+    if (cfg.position === "rope") {  // RoPE: q and k turned by posId, before the cache
+      const headDim = Math.floor(cfg.n_embd / cfg.n_head);
+      q = rope(q, posId, headDim);
+      k = rope(k, posId, headDim);
+    }
     keys[li].push(k);
     values[li].push(v);
     const xAttn = attention(q, keys[li], values[li], cfg.n_head, records, cfg.attention_scale);
@@ -141,8 +173,10 @@ function gpt(tokenId, posId, keys, values, W, cfg, records, stages) {  // model.
     note("layer " + li + " attention", x);
     xResidual = x;                                                     // 2) MLP block
     x = pre ? norm(x, W, layer + "ln_mlp", cfg) : x;
+    const xMlp = x;                                                    // the MLP's input
     x = linear(x, W[layer + "mlp_fc1"]);                               // (4 * n_embd,)
-    x = cfg.activation === "relu" ? relu(x) : gelu(x);
+    if (cfg.activation === "swiglu") x = swiglu(x, linear(xMlp, W[layer + "mlp_up"]));
+    else x = cfg.activation === "relu" ? relu(x) : gelu(x);
     x = linear(x, W[layer + "mlp_fc2"]);                               // (n_embd,)
     x = cfg.residual ? add(x, xResidual) : x;
     x = post ? norm(x, W, layer + "ln_mlp", cfg) : x;

@@ -85,9 +85,16 @@ def add_run_flags(parser, defaults=None, leave_out=()):
     add("--norm", choices=CHOICES["norm"],
         help="rmsnorm (default), or layernorm: learnable gain and bias, eps 1e-5")
     add("--activation", choices=CHOICES["activation"],
-        help="the MLP's: relu (default), or gelu in GPT-2's tanh form")
-    add("--position", choices=CHOICES["position"],
-        help="learned wpe (default), fixed sinusoidal encodings, or none")
+        help="the MLP's: relu (default), gelu in GPT-2's tanh form, or swiglu: "
+             "mlp_fc2(silu(mlp_fc1 x) * (mlp_up x)), Llama's gated MLP, one more matrix")
+    add("--position", choices=CHOICES["position"], action=OnePosition,
+        help="learned wpe (default), fixed sinusoidal encodings, none, or rope: no wpe, "
+             "each head's q and k turned by an angle pos * 10000 ** (-2j / head_dim) "
+             "(Llama's rotary positions; head_dim must be even)")
+    add("--kv-heads", type=cli.whole_number(1), metavar="G",
+        help="grouped-query attention: the --n-head query heads share G key/value heads "
+             "(G divides --n-head; 1: multi-query attention); attn_wk, attn_wv and the "
+             "cache shrink by n_head / G (default: one per query head)")
     add("--tie-weights", action="store_const", const=True,
         help="no lm_head: the logits use the token embeddings wte")
     add("--norm-placement", choices=CHOICES["norm_placement"],
@@ -124,6 +131,20 @@ def add_run_flags(parser, defaults=None, leave_out=()):
     add("--no-padding-mask", dest="padding_mask", action="store_const", const=False,
         help="with --pad-to: real tokens may attend to PAD (default: PAD keys are "
              "masked, and the results are the unpadded run's)")
+
+
+class OnePosition(argparse.Action):
+    """--position, refused when given twice with rope one of the two: rope
+    turns q and k inside attention and draws no wpe, so it does not add to
+    another kind of position; a run has one."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        before = getattr(namespace, self.dest, None)
+        if before is not None and before != value and "rope" in (before, value):
+            raise argparse.ArgumentError(self, f"given twice ({before}, then {value}): a model "
+                                               f"has one kind of position; rope is not added "
+                                               f"to another")
+        setattr(namespace, self.dest, value)
 
 
 def on_off(text):

@@ -19,7 +19,7 @@ enough to tell a model that fits from one that needs a thousand times the
 memory. `largest_file` and `largest_checkpoint` are the most bytes files.py
 reads. `cycle_collector_off` is the switch the commands train inside: a
 step's graph has no reference cycles, so CPython's cycle collector would
-only rescan it. Builds on config.py and params.py (param_count).
+only rescan it. Builds on config.py and params.py (param_count, kv_width).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ import os
 import sys
 
 from ..config import ConfigError
-from ..params import param_count
+from ..params import kv_width, param_count
 
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # a recurrent cell's weight-matrix pairs
 
@@ -45,11 +45,14 @@ def step_edges(config, positions):
     """About how many edges the graph of one training step has, for
     documents that fill `positions` positions (at most block_size).
 
-    Per position and layer: q, k, v, the output projection and the MLP read
-    24 * n_embd**2 (weight, input) pairs; lm_head reads 2 * vocab * n_embd.
-    Attention at position t: 4 * n_embd * t for scores and the weighted sum,
-    3 * n_head * t for the softmaxes (a logsumexp node, then two edges per
-    weight). A batch holds batch_size such graphs.
+    Per position and layer, two edges per (weight, input) pair: q and the
+    output projection 4 * n_embd**2, k and v 4 * kv * n_embd (kv = kv_heads
+    x head_dim, or n_embd: 24 * n_embd**2 in all for the reference), the MLP
+    16 * n_embd**2 (24 with SwiGLU's mlp_up), RoPE's turns of q and k 2 *
+    (n_embd + kv); lm_head reads 2 * vocab * n_embd. Attention at position t:
+    4 * n_embd * t for scores and the weighted sum (every query head reads
+    t keys, shared or not), 3 * n_head * t for the softmaxes (a logsumexp
+    node, then two edges per weight). A batch holds batch_size such graphs.
 
     A recurrent model has no attention: per position its cell's g weight
     pairs of matrices (the RNN's one, the GRU's three, the LSTM's four
@@ -60,6 +63,8 @@ def step_edges(config, positions):
     >>> from microgpt.config import Config
     >>> step_edges(Config(), 16)      # a 16-letter document's graph has 129,233
     121856
+    >>> step_edges(Config(kv_heads=1, activation="swiglu", position="rope"), 16)   # 152,145
+    142976
     >>> step_edges(Config(model="lstm"), 16)   # 89,281
     89600
     """
@@ -67,7 +72,11 @@ def step_edges(config, positions):
     if config.model in GATES:
         g = GATES[config.model]
         return config.batch_size * T * (4 * g * e * e + 10 * g * e + 2 * config.vocab_size * e)
-    per_position = layers * 24 * e * e + 2 * config.vocab_size * e
+    kv = kv_width(config)                                              # keys' and values' width
+    mlp = 24 if config.activation == "swiglu" else 16                  # SwiGLU: mlp_up as well
+    rope = 2 * (e + kv) if config.position == "rope" else 0
+    per_position = (layers * (4 * e * e + 4 * kv * e + mlp * e * e + rope)
+                    + 2 * config.vocab_size * e)
     attention = layers * (2 * e * T * T + config.n_head * 3 * T * T // 2)
     return config.batch_size * (T * per_position + attention)
 

@@ -8,7 +8,9 @@ Adam's moments, and the data file's name and SHA-256; a classifier's also
 its class names (version 2; a version 1 file is a GPT's and reads as one,
 its new settings, the masks, at their defaults; version 3 adds the
 encoder-decoder's model and task, and reads versions 1 and 2 as they
-were). Floats are written with repr(), which reads back to the very same
+were; version 4 the modern attention's kv_heads, rope and swiglu, and
+reads the earlier ones with kv_heads 0, one key/value head per query
+head). Floats are written with repr(), which reads back to the very same
 bits, so a resumed run prints exactly what the uninterrupted one would have.
 
 `from_json` is the way back, and it trusts nothing: every field's type and
@@ -35,8 +37,8 @@ from ..training import RunState
 from ..value import Value
 
 FORMAT = "microgpt-checkpoint"
-VERSION = 3  # 2: the classifier's class names ("classes"), the model and mask settings;
-# 3: the encoder-decoder (model "seq2seq", its task)
+VERSION = 4  # 2: the classifier's class names ("classes"), the model and mask settings;
+# 3: the encoder-decoder (model "seq2seq", its task); 4: kv_heads, rope and swiglu
 
 
 class CheckpointError(Exception):
