@@ -20,7 +20,7 @@ from unittest import mock
 
 from microgpt.architectures import bert as classification, pairs
 from microgpt.commands import explore
-from microgpt.config import Config
+from microgpt.config import ARCHITECTURES, Config
 from microgpt.generate import sample
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.corpus import load_docs
@@ -42,6 +42,7 @@ VARIANTS = {  # name: (documents, config), between them every switch of a GPT ch
         norm_placement="post", residual=False, attention_scale=False, position="none",
         norm="layernorm")),
     "bpe": (DIAGNOSES, dict(tokenizer="bpe", bpe_vocab_size=70, block_size=12)),
+    "gpt2: biases, final norm, no embedding norm": (NAMES, dict(ARCHITECTURES["gpt2"])),
 }
 TEXTS = {"reference": ["", "emma", "zyxqa"], "bpe": ["Cholera due", "acute  otitis", "of the"]}
 

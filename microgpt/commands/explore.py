@@ -62,7 +62,8 @@ def summary(state, source):
                 f"{c.vocab_size} tokens; no attention")
     variants = [c.norm, c.activation, f"{c.position} positions", f"{c.norm_placement}-norm"]
     variants += ["tied weights"] * c.tie_weights + ["no residual"] * (not c.residual)
-    variants += ["no attention scale"] * (not c.attention_scale)
+    variants += ["no attention scale"] * (not c.attention_scale) + ["biases"] * c.bias
+    variants += ["a final norm"] * c.final_norm + ["no embedding norm"] * (not c.embedding_norm)
     variants += ["no causal mask"] * (not c.causal_mask) + [f"padded to {c.pad_to}"] * bool(c.pad_to)
     if c.model == "classifier":
         variants.insert(0, f"a classifier of {len(state.classes)} classes ({', '.join(state.classes)})")
@@ -134,7 +135,7 @@ def page_data(state, texts, source, mode="weights"):
             "config": {k: getattr(state.config, k) for k in (
                 "n_embd", "n_head", "n_layer", "block_size", "vocab_size", "norm", "activation",
                 "position", "tie_weights", "norm_placement", "residual", "attention_scale",
-                "temperature", "causal_mask", "pad_to")},
+                "bias", "final_norm", "embedding_norm", "temperature", "causal_mask", "pad_to")},
             "texts": texts}
     if mode == "weights":
         data["tokenizer"] = {"kind": state.config.tokenizer, "chars": tok.chars,
