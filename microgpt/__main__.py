@@ -34,6 +34,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
     ("book", "microgpt.commands.book", "the source as a book: every module, its comments beside its code"),
     ("seq2seq", "microgpt.commands.seq2seq",
      "the original Transformer, encoder and decoder: reverse, sort or copy words"),
+    ("export", "microgpt.commands.export",
+     "your model as a folder Hugging Face's GPT2LMHeadModel (or plain PyTorch) reads"),
 )
 PROG = "python -m microgpt"
 MISTAKE = 2  # the exit status of every user mistake (plumbing/cli.py)
