@@ -31,7 +31,7 @@ from array import array
 
 from ..config import ARCHITECTURES, Config, ConfigError
 from ..params import param_shapes
-from .checkpoint import as_flag
+from .checkpoint import CheckpointError, as_flag
 from .tensorfile import read_header, tensors
 
 LAYER = (  # GPT-2's tensors in block h.{i}, each with the microgpt matrices it holds
@@ -50,8 +50,9 @@ SAME = {"position": "learned", "norm_placement": "pre", "residual": True, "causa
         "pad_to": 0, "model": "gpt"}  # what both GPT-2 and the reference's GPT are
 
 
-class FolderError(Exception):
-    """A model folder that cannot be used, with a message for a person."""
+class FolderError(CheckpointError):
+    """A model folder that cannot be used, with a message for a person (the
+    commands catch it where they catch a checkpoint's)."""
 
 
 def names(config):

@@ -139,7 +139,7 @@ class GPT2Tokenizer(Tokenizer):
         for text, i in self.vocab.items():
             self.token_bytes[i] = (text.encode() if text == END_OF_TEXT
                                    else bytes(byte_of.get(ch, 63) for ch in text))
-        self.tokens = [b.decode("utf-8", "backslashreplace") for b in self.token_bytes]
+        self.tokens = [b.decode("utf-8", "replace") for b in self.token_bytes]  # as HF's decode
         self.ids, self.cache = {}, {}
 
     def encode(self, text):
