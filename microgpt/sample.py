@@ -45,8 +45,8 @@ FOLDER_TOKENS = 20  # a model folder's samples: new tokens, unless --max-tokens 
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog="python -m microgpt.sample",
                            description="Generate documents from a microgpt checkpoint.")
-    p.add_argument("checkpoint", help="a checkpoint written by python -m microgpt.train --out, or "
-                                      "a model folder (Hugging Face's GPT-2, or one export wrote)")
+    p.add_argument("checkpoint", help="a checkpoint file, or a model folder (Hugging Face's "
+                                      "GPT-2, or one python -m microgpt export wrote)")
     d = Config()
     p.add_argument("--num-samples", type=cli.whole_number(1), default=None,
                    help=f"how many (default {d.num_samples}; 1 from a model folder)")

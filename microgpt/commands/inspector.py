@@ -219,6 +219,8 @@ def two_models(prog, args):
     """inspect A.json B.json TEXT: each model's heatmaps in turn, titled;
     their pictures side by side, each its own grid."""
     *paths, text = args.inputs
+    if args.json:
+        cli.fail(prog, "--json writes what one model computed: give one checkpoint")
     cli.check_output(prog, "--svg", args.svg, {path: "a checkpoint" for path in paths})
     models = []
     try:

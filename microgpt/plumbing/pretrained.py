@@ -21,8 +21,8 @@ the vocabulary as tokenizer files (hf_vocab.py) and, in the safetensors
 metadata, the microgpt Config, so that a folder read back is the model
 exported.
 
-Builds on config.py, params.py, training.py, checkpoint.py, memory.py,
-progress.py, tensorfile.py, hf_gpt2.py and hf_vocab.py.
+Builds on config.py, params.py, training.py, checkpoint.py, files.py,
+memory.py, progress.py, tensorfile.py, hf_gpt2.py and hf_vocab.py.
 """
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def load_folder(folder, prog="microgpt"):
     """A RunState of a model folder's weights (rows of floats) and vocabulary."""
     config, exported, need = folder_config(folder)
     tokenizer = read_vocab(folder, config.vocab_size) if exported else load_tokenizer(folder)
-    if tokenizer.vocab_size > config.vocab_size:
+    if tokenizer.vocab_size != config.vocab_size:
         raise FolderError(f"{folder}: the tokenizer has {tokenizer.vocab_size:,} tokens, the "
                           f"model {config.vocab_size:,}")
     have, n = memory.machine_memory(), param_count(config)
