@@ -20,8 +20,7 @@ written as float64, the checkpoint's numbers exactly, or with --dtype F32
 as float32, half the bytes. Any of these folders reads back in microgpt
 (`python -m microgpt inspect DIR TEXT`, `python -m microgpt.sample DIR`).
 
-Builds on config.py, checkpoint.py, cli.py, hf_gpt2.py, hf_vocab.py and
-pretrained.py.
+Builds on config.py, checkpoint.py, cli.py, hf_vocab.py and pretrained.py.
 """
 from __future__ import annotations
 
@@ -30,8 +29,8 @@ import os
 from ..config import ConfigError
 from ..plumbing import checkpoint, cli, pretrained
 from ..plumbing.checkpoint import CheckpointError
-from ..plumbing.hf_gpt2 import architecture
 from ..plumbing.hf_vocab import write_vocab
+from ..plumbing.pretrained import architecture
 
 PROG = "python -m microgpt export"
 FILES = ("model.safetensors", "tokenizer.json", "tokenizer_config.json", "config.json")

@@ -20,8 +20,8 @@ numbers are used. A file's names may start with "transformer." (what
 save_pretrained writes) or not (GPT-2's original conversion); its buffers
 attn.bias and attn.masked_bias (old files' causal masks) are not weights.
 
-Builds on config.py, params.py (the shapes), checkpoint.py (flags, for the
-refusal of another architecture) and tensorfile.py (the file). Left out on
+Builds on config.py, params.py (the shapes), checkpoint.py (CheckpointError)
+and tensorfile.py (the file). Left out on
 purpose: GPT-2's other heads (sequence classification, double heads) and
 sharded weights (model-00001-of-0000N.safetensors).
 """
@@ -31,7 +31,7 @@ from array import array
 
 from ..config import ARCHITECTURES, Config, ConfigError
 from ..params import param_shapes
-from .checkpoint import CheckpointError, as_flag
+from .checkpoint import CheckpointError
 from .tensorfile import read_header, tensors
 
 LAYER = (  # GPT-2's tensors in block h.{i}, each with the microgpt matrices it holds
@@ -46,8 +46,6 @@ LAYER = (  # GPT-2's tensors in block h.{i}, each with the microgpt matrices it 
 CONV1D = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
 MATRICES = ("wte.weight", "wpe.weight", "lm_head.weight")  # (rows, cols) as ours; the rest are vectors
 BUFFERS = ("attn.bias", "attn.masked_bias")
-SAME = {"position": "learned", "norm_placement": "pre", "residual": True, "causal_mask": True,
-        "pad_to": 0, "model": "gpt"}  # what both GPT-2 and the reference's GPT are
 
 
 class FolderError(CheckpointError):
@@ -201,25 +199,3 @@ def from_hf_config(obj, path):
     except ConfigError as e:
         raise FolderError(f"{path}: {e}") from None
 
-
-def architecture(config):
-    """"gpt2" or "reference": which architecture config is, as export writes
-    it; ConfigError naming what it lacks (or has) for either.
-
-    >>> architecture(Config(norm="layernorm", activation="gelu", tie_weights=True))
-    Traceback (most recent call last):
-    ...
-    microgpt.config.ConfigError: neither GPT-2's architecture nor the reference's: it lacks --bias --final-norm --no-embedding-norm of --arch gpt2
-    """
-    six, reference = ARCHITECTURES["gpt2"], Config()
-    has = [as_flag(k, getattr(config, k)) for k, v in SAME.items() if getattr(config, k) != v]
-    if not has and all(getattr(config, k) == v for k, v in six.items()):
-        return "gpt2"
-    if not has and config.attention_scale and all(getattr(config, k) == getattr(reference, k)
-                                                  for k in six):
-        return "reference"
-    lacks = [as_flag(k, v) for k, v in six.items() if getattr(config, k) != v]
-    said = [f"it lacks {' '.join(lacks)} of --arch gpt2"] if lacks else []
-    said += [f"it has {' '.join(has)}, which neither has"] if has else []
-    said += [] if config.attention_scale else ["it has --no-attention-scale (GPT-2's may)"]
-    raise ConfigError("neither GPT-2's architecture nor the reference's: " + "; ".join(said))

@@ -14,7 +14,8 @@ and a progress line with the time left runs while the weights load. On
 CPython gpt() does about 40 ns a multiply-add, some 5 s a token for GPT-2
 small; PyPy about ten times less (docs/gpt2.md has the measured figures).
 
-`write_folder` is export's: a model of GPT-2's architecture as Hugging
+`write_folder` is export's (`architecture` says which of two it writes,
+or why neither): a model of GPT-2's architecture as Hugging
 Face's GPT2LMHeadModel reads it (hf_gpt2.py), or the reference's GPT with
 microgpt's names and layout (examples/gpt_in_pytorch.py reads it); both with
 the vocabulary as tokenizer files (hf_vocab.py) and, in the safetensors
@@ -33,19 +34,21 @@ import random
 import sys
 from pathlib import Path
 
-from ..config import Config, ConfigError
+from ..config import ARCHITECTURES, Config, ConfigError
 from ..params import param_count, param_shapes
 from ..training import RunState
 from . import checkpoint, memory
 from .files import write_atomically
-from .hf_gpt2 import (FolderError, architecture, from_hf_config, hf_config, hf_weights, names,
-                      read_weights)
+from .checkpoint import as_flag
+from .hf_gpt2 import FolderError, from_hf_config, hf_config, hf_weights, names, read_weights
 from .hf_vocab import load_tokenizer, read_json, read_vocab, write_vocab
 from .progress import Progress
 from .tensorfile import TensorFileError, read_header, save, tensors
 
 WEIGHTS = "model.safetensors"
 SECONDS_PER_MULTIPLY_ADD = {"cpython": 4e-8, "pypy": 4e-9}  # gpt() on floats: docs/gpt2.md
+SAME = {"position": "learned", "norm_placement": "pre", "residual": True, "causal_mask": True,
+        "pad_to": 0, "model": "gpt"}  # what both GPT-2 and the reference's GPT are
 BASE_BYTES = 100_000_000  # the interpreter and microgpt, besides the weights
 SLOW = 0.5  # seconds a token (or of loading) from which a model's reading shows progress
 
@@ -138,6 +141,29 @@ def seconds_per_token(config):
     """About how long gpt() on floats takes a token on this interpreter: a
     multiply-add per weight (attention's few more are left out)."""
     return SECONDS_PER_MULTIPLY_ADD.get(sys.implementation.name, 4e-8) * param_count(config)
+
+
+def architecture(config):
+    """"gpt2" or "reference": which architecture config is, as export writes
+    it; ConfigError naming what it lacks (or has) for either.
+
+    >>> architecture(Config(norm="layernorm", activation="gelu", tie_weights=True))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: neither GPT-2's architecture nor the reference's: it lacks ...
+    """
+    six, reference = ARCHITECTURES["gpt2"], Config()
+    has = [as_flag(k, getattr(config, k)) for k, v in SAME.items() if getattr(config, k) != v]
+    if not has and all(getattr(config, k) == v for k, v in six.items()):
+        return "gpt2"
+    if not has and config.attention_scale and all(getattr(config, k) == getattr(reference, k)
+                                                  for k in six):
+        return "reference"
+    lacks = [as_flag(k, v) for k, v in six.items() if getattr(config, k) != v]
+    said = [f"it lacks {' '.join(lacks)} of --arch gpt2"] if lacks else []
+    said += [f"it has {' '.join(has)}, which neither has"] if has else []
+    said += [] if config.attention_scale else ["it has --no-attention-scale (GPT-2's may)"]
+    raise ConfigError("neither GPT-2's architecture nor the reference's: " + "; ".join(said))
 
 
 def write_folder(state, folder, dtype="F64"):
