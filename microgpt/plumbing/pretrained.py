@@ -8,11 +8,12 @@ from a checkpoint file (checkpoint.load), or from a folder. A folder's
 weights are not Values but plain floats in rows of the array module (4
 bytes a weight from an F32 file, 8 from F64): its state reads and samples
 through the same gpt() with no graph (floats.py), and does not train.
-GPT-2 small's 124,439,808 weights take about 500 MB so; as Values, about
-50 GB. Before a byte is read the memory is checked against this machine's,
-and a progress line with the time left runs while the weights load. On
-CPython gpt() does about 40 ns a multiply-add, some 5 s a token for GPT-2
-small; PyPy about ten times less (docs/gpt2.md has the measured figures).
+GPT-2 small's 124,439,808 weights take about 500 MB so; as Values (about
+105 bytes each), 13 GB. Before a byte is read the memory is checked against
+this machine's, and a progress line with the time left runs while the
+weights load. On CPython gpt() does about 40 ns a multiply-add, some 5 s a
+token for GPT-2 small; PyPy under a third of a second (docs/gpt2.md has the
+measured figures).
 
 `write_folder` is export's (`architecture` says which of two it writes,
 or why neither): a model of GPT-2's architecture as Hugging
