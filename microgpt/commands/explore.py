@@ -50,7 +50,7 @@ MAX_BYTES = 20_000_000  # the weights as JSON in the page
 TOP = 10  # a large vocabulary's page keeps each position's TOP likeliest next tokens
 WHAT = {"classifier": "a classifier", "seq2seq": "an encoder-decoder", "rnn": "an RNN",
         "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence",
-        "folder": "a model folder, whose weights would not fit in a page"}
+        "folder": "a model folder (GPT-2's weights would not fit in a page)"}
 
 
 def asset(name):
