@@ -20,6 +20,7 @@ READING_ORDER = (
     "data",        # the documents: one per line of a text, their order, a held-out split
     "tokenizer",   # characters <-> ids, BOS
     "value",       # autograd: a scalar Value, each op's value beside its local derivative
+    "floats",      # the same forward pass on plain floats, with no graph: inference
     "fused",       # the engine's composite ops (a whole dot, sum, softmax, loss): faster, same numbers
     "config",      # every setting, one dataclass
     "params",      # the parameters: named matrices, drawn in the reference's order
@@ -59,6 +60,7 @@ READING_ORDER = (
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
     "plumbing.files",       # files read and written: checked before work, written atomically
+    "plumbing.tensorfile",  # safetensors files, read and written: Hugging Face's weights
     "plumbing.corpus",      # data files read once and checked; the bundled datasets
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
@@ -70,6 +72,9 @@ READING_ORDER = (
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
+    "plumbing.hf_gpt2",     # GPT-2 as Hugging Face stores it: config.json, the weights' names and layout
+    "plumbing.hf_vocab",    # a vocabulary as Hugging Face's tokenizer files, both ways
+    "plumbing.pretrained",  # a model folder opened where a checkpoint is; export's folder written
     "plumbing.drawing",     # what pictures are made of: text that fits, round ticks, a colour scale
     "plumbing.labels",      # a token as a picture shows it: a visible space, labels cut to a width
     "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
@@ -94,4 +99,5 @@ READING_ORDER = (
     "commands.book",        # the source as a book: every module, its comments beside its code
     "commands.seq2seq",     # an encoder-decoder: reverse, sort or copy words, or source<TAB>target pairs
     "commands.progression", # from counting bigrams to the GPT, one ingredient at a time
+    "commands.export",      # your model out of microgpt: a folder Hugging Face (or PyTorch) reads
 )

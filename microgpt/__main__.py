@@ -36,6 +36,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
      "the original Transformer, encoder and decoder: reverse, sort or copy words"),
     ("progression", "microgpt.commands.progression",
      "from counting bigrams to the GPT, one ingredient at a time: each stage's held-out loss"),
+    ("export", "microgpt.commands.export",
+     "your model as a folder Hugging Face's GPT2LMHeadModel (or plain PyTorch) reads"),
 )
 PROG = "python -m microgpt"
 MISTAKE = 2  # the exit status of every user mistake (plumbing/cli.py)

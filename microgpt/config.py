@@ -5,10 +5,11 @@ The defaults are the reference run's, so a Config() is the reference run.
 The model's shape, the optimizer's settings, the seed and the sampling
 settings live here and nowhere else: the commands' flags take their
 defaults from this class, and checkpoints store it whole. The textbook
-variants (LayerNorm, GELU, other positions, tied weights, post-LN, ...)
-and the modern ones (RoPE, grouped-query attention, SwiGLU) are fields too,
-each defaulting to the reference's choice (docs/experiments.md has the
-table); `model` picks the architecture (the GPT, or a model beside it:
+variants (LayerNorm, GELU, other positions, tied weights, post-LN, GPT-2's
+biases and norms, ...) and the modern ones (RoPE, grouped-query attention,
+SwiGLU) are fields too, each defaulting to the reference's choice
+(docs/experiments.md has the table; ARCHITECTURES: GPT-2's six at once);
+`model` picks the architecture (the GPT, or a model beside it:
 architectures/catalog.py).
 
 vocab_size is the one field the data decides: training.plan sets it from
@@ -41,6 +42,9 @@ CHOICES = {
     "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm"),
     "task": ("", "reverse", "sort", "copy"),
 }
+# an architecture as settings (--arch): GPT-2's six switches where it differs from the reference
+ARCHITECTURES = {"gpt2": {"norm": "layernorm", "activation": "gelu", "tie_weights": True,
+                          "bias": True, "final_norm": True, "embedding_norm": False}}
 RECURRENT = ("rnn", "gru", "lstm")  # architectures/recurrent.py's cells
 TASKS = CHOICES["task"][1:]         # seq2seq's pairs made from a word list (pairs.py)
 
@@ -71,6 +75,9 @@ class Config:
     norm_placement: str = "pre"    # "pre": x + block(norm(x)); "post": norm(x + block(x))
     residual: bool = True          # False: the blocks drop their "x +"
     attention_scale: bool = True   # False: attention logits are q.k, without 1/sqrt(head_dim)
+    bias: bool = False             # True: every linear layer in the blocks adds a bias vector
+    final_norm: bool = False       # True: a norm of x before lm_head (GPT-2's ln_f)
+    embedding_norm: bool = True    # False: no norm right after wte + wpe (GPT-2 has none)
     # the model, and the masks of attention over the whole sequence (encoder.py)
     model: str = "gpt"             # the GPT, or a model beside it (architectures/catalog.py)
     n_class: int = 0               # the classifier's classes, set from its files (0: the GPT)

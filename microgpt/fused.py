@@ -34,14 +34,14 @@ written as multiplication by x ** -1), so a model built from them prints the
 same numbers; it only makes fewer, larger nodes. examples/naive_gpt.py is
 the whole model on the one-node-per-op engine, for comparison.
 
-Builds on value.py. Left out on purpose: fusing across layers (the model
-code must still read like the math).
+Builds on value.py and floats.py (plain floats, no Values: the same sums, no graph). Left
+out on purpose: fusing across layers (the model code must still read like the math).
 """
 from __future__ import annotations
 
 import math
 
-from . import value
+from . import floats, value
 from .value import Value
 
 
@@ -90,22 +90,26 @@ def dot(ws, xs):
     >>> dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
     Value(data=11.0, grad=0.0)
     """
+    if not isinstance(xs[0], Value):  # plain floats: the same sum, no node
+        return floats.dot(ws, xs)
     acc = 0.0
     for w, x in zip(ws, xs):
         acc += w.data * x.data
     return Dot(acc, ws, xs)
 
 
-def dots(rows, xs):
+def dots(rows, xs, bias=None):
     """[dot(row, xs) for row in rows], reading the data of xs once for all rows.
 
     This is a linear layer: one dot node per row of the weight matrix, every
-    row against the same input vector xs.
+    row against the same input vector xs (plus bias[i], an add node, if given).
 
     >>> [y.data for y in dots([[Value(1.0), Value(0.0)], [Value(2.0), Value(3.0)]],
     ...                       [Value(5.0), Value(7.0)])]
     [5.0, 31.0]
     """
+    if not isinstance(xs[0], Value):  # plain floats: the same sums, no nodes
+        return floats.dots(rows, xs, bias)
     xd = [x.data for x in xs]  # (n_in,)
     out = []
     for ws in rows:
@@ -113,7 +117,7 @@ def dots(rows, xs):
         for w, x_data in zip(ws, xd):
             acc += w.data * x_data
         out.append(Dot(acc, ws, xs))
-    return out
+    return out if bias is None else [y + b for y, b in zip(out, bias)]  # GPT-2's: w x + b
 
 
 def vsum(xs):
@@ -122,6 +126,8 @@ def vsum(xs):
     >>> vsum([Value(1.0), Value(2.0), Value(3.0)])
     Value(data=6.0, grad=0.0)
     """
+    if not isinstance(xs[0], Value):  # plain floats
+        return floats.vsum(xs)
     acc = 0.0
     for x in xs:
         acc += x.data
@@ -167,6 +173,8 @@ def softmax(logits):
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
     [0.09, 0.2447, 0.6652]
     """
+    if not isinstance(logits[0], Value):  # plain floats: no nodes
+        return softmax_data(logits)
     probs, max_z, total = _softmax_parts([z.data for z in logits])
     lse = Value(max_z + math.log(total), tuple(logits), probs, "logsumexp")
     return [Value(p_i, (z, lse), (p_i, -p_i), "softmax") for z, p_i in zip(logits, probs)]

@@ -150,10 +150,11 @@ def sample(params, config, tokenizer, rng, temperature=None, prefix="", top_k=No
     temperature = config.temperature if temperature is None else temperature
     max_tokens = config.block_size if max_tokens is None else max_tokens
     read = (reader or gpt_reader)(params, config)
-    tokens = [tokenizer.bos] + tokenizer.encode(prefix)  # what the model reads, in order
-    while len(tokens) - 1 < max_tokens:
+    tokens = tokenizer.encode_prompt(prefix)  # what the model reads, in order: BOS, the prefix
+    start = len(tokens) - len(tokenizer.encode(prefix))  # 1: BOS (GPT-2's texts have none)
+    while len(tokens) - start < max_tokens:
         token_id = next_token(read(tokens), rng, temperature, top_k, top_p)
         if token_id == tokenizer.bos:
             break
         tokens.append(token_id)
-    return tokenizer.decode(tokens[1:])
+    return tokenizer.decode(tokens[start:])

@@ -17,18 +17,22 @@ they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
 "Attention Is All You Need"), blocks without their residual, GELU for relu,
 tied weights (the logits use wte), fixed positions (positions.py) and the
 attention scale (attention.py); label smoothing acts in the loss. So are
-the three that today's open models (Llama, Gemma, Qwen, Mistral) all use:
-RoPE (q and k turned by their position, positions.rope), grouped-query
-attention (fewer keys and values: params.py draws attn_wk and attn_wv
-smaller, attention.py shares them) and SwiGLU (a gated MLP: swiglu).
+GPT-2's own three: biases in the linear layers (`bias`: params has them
+only with --bias), a final norm before lm_head (ln_f), no norm after the
+embedding; and the three that today's open models (Llama, Gemma, Qwen,
+Mistral) all use: RoPE (q and k turned by their position, positions.rope),
+grouped-query attention (fewer keys and values: params.py draws attn_wk and
+attn_wv smaller, attention.py shares them) and SwiGLU (a gated MLP: swiglu).
+
+On plain floats (weights in arrays, no Values) the same lines run with no
+graph: the engine computes on floats when given floats (floats.py).
 
 What the instruments show comes from here too: gpt() hands attention's
 records (`records`) and every stage's vector (`stream`, named as
 instruments/stages.py lists them) to a caller who asks.
 
 Builds on attention.py, fused.py, params.py (the weights) and positions.py.
-Left out on purpose: biases, dropout, a final norm before lm_head (the
-reference has none).
+Left out on purpose: dropout (the reference has none).
 """
 from __future__ import annotations
 
@@ -41,8 +45,9 @@ from .positions import fixed_position, rope
 # -------------------------------------------------------------------------
 # the small layers: each takes and returns plain lists of Values
 
-def linear(x, w):
-    """w times x: one dot product per row of w.
+def linear(x, w, b=None):
+    """w times x: one dot product per row of w; plus b, a bias vector (a
+    1 x n_out matrix, as params holds it), when given (--bias: GPT-2's).
 
     x is a list of n_in Values, w a list of n_out rows of n_in Values;
     the result has n_out Values.
@@ -52,7 +57,7 @@ def linear(x, w):
     >>> [y.data for y in linear([Value(5.0), Value(7.0)], w)]
     [5.0, 31.0]
     """
-    return dots(w, x)  # [dot(w_row, x) for w_row in w]: (n_out,)
+    return dots(w, x) if b is None else dots(w, x, b[0])  # [dot(w_row, x) + b_i]: (n_out,)
 
 
 def rmsnorm(x):
@@ -146,16 +151,18 @@ def gpt(token_id, pos_id, keys, values, params, config, records=None, stream=Non
     pos_emb = seen(stream, "pos_emb", params["wpe"][pos_id] if config.position == "learned"
                    else fixed_position(pos_id, config))                 # sinusoidal, or none
     x = seen(stream, "x_emb", [t + p for t, p in zip(tok_emb, pos_emb)])  # joint embedding
-    x = seen(stream, "ln_emb", norm(x, params, "ln_emb", config))
+    if config.embedding_norm:  # the reference's; GPT-2 has no norm here
+        x = seen(stream, "ln_emb", norm(x, params, "ln_emb", config))
+    bias = params.get  # each linear layer's bias vector by name: only --bias has them, else None
     for li in range(config.n_layer):
         layer = f"layer{li}."
         # 1) Multi-head attention block
         x_residual = seen(stream, layer + "attn_in", x)
         if pre_ln:  # the reference's: the norm before the block
             x = seen(stream, layer + "ln_attn", norm(x, params, layer + "ln_attn", config))
-        q = seen(stream, layer + "q", linear(x, params[layer + "attn_wq"]))  # (n_embd,) each
-        k = seen(stream, layer + "k", linear(x, params[layer + "attn_wk"]))
-        v = seen(stream, layer + "v", linear(x, params[layer + "attn_wv"]))
+        q = seen(stream, layer + "q", linear(x, params[layer + "attn_wq"], bias(layer + "attn_bq")))
+        k = seen(stream, layer + "k", linear(x, params[layer + "attn_wk"], bias(layer + "attn_bk")))
+        v = seen(stream, layer + "v", linear(x, params[layer + "attn_wv"], bias(layer + "attn_bv")))
         if config.position == "rope":  # RoPE: q and k turned by pos_id, before the cache
             q = seen(stream, layer + "q_rope", rope(q, pos_id, config.head_dim))
             k = seen(stream, layer + "k_rope", rope(k, pos_id, config.head_dim))
@@ -163,7 +170,8 @@ def gpt(token_id, pos_id, keys, values, params, config, records=None, stream=Non
         values[li].append(v)
         x_attn = seen(stream, layer + "heads", attention(q, keys[li], values[li], config.n_head,
                                                          records, config.attention_scale))
-        x = seen(stream, layer + "attn_out", linear(x_attn, params[layer + "attn_wo"]))
+        x = seen(stream, layer + "attn_out", linear(x_attn, params[layer + "attn_wo"],
+                                                    bias(layer + "attn_bo")))
         if config.residual:  # the reference's; without it the block's output is all there is
             x = seen(stream, layer + "attn_residual", [a + b for a, b in zip(x, x_residual)])
         if post_ln:  # the paper's: the norm after the residual
@@ -173,17 +181,22 @@ def gpt(token_id, pos_id, keys, values, params, config, records=None, stream=Non
         if pre_ln:
             x = seen(stream, layer + "ln_mlp", norm(x, params, layer + "ln_mlp", config))
         x_mlp = x  # (n_embd,) the MLP's input: SwiGLU reads it twice
-        x = seen(stream, layer + "mlp_fc1", linear(x, params[layer + "mlp_fc1"]))  # (4 * n_embd,)
+        x = seen(stream, layer + "mlp_fc1", linear(x, params[layer + "mlp_fc1"],
+                                                   bias(layer + "mlp_b1")))  # (4 * n_embd,)
         if config.activation == "swiglu":  # Llama's gated MLP: silu(mlp_fc1 x) * (mlp_up x)
-            x = swiglu(x, seen(stream, layer + "mlp_up", linear(x_mlp, params[layer + "mlp_up"])))
+            x = swiglu(x, seen(stream, layer + "mlp_up", linear(x_mlp, params[layer + "mlp_up"],
+                                                                bias(layer + "mlp_bu"))))
         else:
             x = [xi.relu() for xi in x] if config.activation == "relu" else gelu(x)
         x = seen(stream, layer + "mlp_hidden", x)
-        x = seen(stream, layer + "mlp_out", linear(x, params[layer + "mlp_fc2"]))   # (n_embd,)
+        x = seen(stream, layer + "mlp_out", linear(x, params[layer + "mlp_fc2"],
+                                                   bias(layer + "mlp_b2")))  # (n_embd,)
         if config.residual:
             x = seen(stream, layer + "mlp_residual", [a + b for a, b in zip(x, x_residual)])
         if post_ln:
             x = seen(stream, layer + "ln_mlp", norm(x, params, layer + "ln_mlp", config))
+    if config.final_norm:  # GPT-2's ln_f: one more norm before lm_head
+        x = seen(stream, "ln_f", norm(x, params, "ln_f", config))
     lm_head = params["wte"] if config.tie_weights else params["lm_head"]  # tied: wte[j] . x
     logits = seen(stream, "logits", linear(x, lm_head))                 # (vocab_size,)
     return logits

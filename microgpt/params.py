@@ -11,11 +11,24 @@ fixes the random stream and so every printed number:
     mlp_fc1 (4*n_embd x n_embd), mlp_fc2 (n_embd x 4*n_embd)
 
 A variant leaves out what it does not use (wpe with fixed positions or
-RoPE, lm_head with tied weights) and adds LayerNorm's gain (.g) and bias
-(.b) where a norm acts; those start at 1 and 0 and draw nothing.
+RoPE, lm_head with tied weights, ln_emb without the embedding norm) and adds
+LayerNorm's gain (.g) and bias (.b) where a norm acts (ln_emb after wte +
+wpe, layer{i}.ln_attn and .ln_mlp in the blocks, ln_f after the last block
+with the final norm); those start at 1 and 0 and draw nothing.
 Grouped-query attention (config.kv_heads G) draws attn_wk and attn_wv
 smaller, G x head_dim rows each; SwiGLU draws mlp_up (4*n_embd x n_embd)
-right after mlp_fc1. Both keep the order. With padding (config.pad_to),
+right after mlp_fc1. Both keep the order. GPT-2's biases (--bias) come
+after each block's weights: attn_bq, attn_bk, attn_bv, attn_bo (1 x the
+matrix's rows) after attn_wo, and mlp_b1 (1 x 4*n_embd), mlp_bu (SwiGLU's
+up projection's, 1 x 4*n_embd), mlp_b2 (1 x n_embd) after mlp_fc2; they
+start at 0 and draw nothing, so every weight's draw is the unbiased
+model's. GPT-2's order, per layer (--arch gpt2):
+
+    wte, wpe, then per layer: ln_attn.g, ln_attn.b, attn_wq, attn_wk, attn_wv,
+    attn_wo, attn_bq, attn_bk, attn_bv, attn_bo, ln_mlp.g, ln_mlp.b, mlp_fc1,
+    mlp_fc2, mlp_b1, mlp_b2; then ln_f.g, ln_f.b
+
+With padding (config.pad_to),
 PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
 (bert.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
@@ -31,8 +44,8 @@ blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
 drawn in the order wte, weight_ih, weight_hh, lm_head; the biases start at 0
 and draw nothing.
 
-Builds on config.py (ConfigError) and value.py. Left out on purpose: biases in the linear
-layers (the reference has none).
+Builds on config.py (ConfigError) and value.py. Left out on purpose: a bias in lm_head
+(GPT-2 has none either).
 """
 from __future__ import annotations
 
@@ -58,6 +71,8 @@ def param_shapes(config):
     [('layer0.attn_wk', 4, 16), ('layer0.attn_wv', 4, 16)]
     >>> [n for n, r, c in param_shapes(Config(activation="swiglu"))][7:10]
     ['layer0.mlp_fc1', 'layer0.mlp_up', 'layer0.mlp_fc2']
+    >>> [(n, c) for n, r, c in param_shapes(Config(bias=True))][7:10]
+    [('layer0.attn_bq', 16), ('layer0.attn_bk', 16), ('layer0.attn_bv', 16)]
     >>> param_shapes(Config(model="gru"))[1:5]
     [('weight_ih', 48, 16), ('weight_hh', 48, 16), ('bias_ih', 1, 48), ('bias_hh', 1, 48)]
     """
@@ -80,15 +95,22 @@ def param_shapes(config):
     gain_bias = lambda name: [(name + ".g", 1, e), (name + ".b", 1, e)]  # one LayerNorm's
     layernorm = config.norm == "layernorm"
     kv = kv_width(config)
-    shapes += gain_bias("ln_emb") if layernorm else []
+    shapes += gain_bias("ln_emb") if layernorm and config.embedding_norm else []
     for i in range(config.n_layer):
         shapes += gain_bias(f"layer{i}.ln_attn") if layernorm else []
         shapes += [(f"layer{i}.attn_wq", e, e), (f"layer{i}.attn_wk", kv, e),
                    (f"layer{i}.attn_wv", kv, e), (f"layer{i}.attn_wo", e, e)]
+        shapes += [(f"layer{i}.attn_b{m}", 1, rows) for m, rows in zip("qkvo", (e, kv, kv, e))
+                   ] if config.bias else []
         shapes += gain_bias(f"layer{i}.ln_mlp") if layernorm else []
         shapes += [(f"layer{i}.mlp_fc1", 4 * e, e)]
         shapes += [(f"layer{i}.mlp_up", 4 * e, e)] if config.activation == "swiglu" else []
         shapes += [(f"layer{i}.mlp_fc2", e, 4 * e)]
+        if config.bias:
+            shapes += [(f"layer{i}.mlp_b1", 1, 4 * e)]
+            shapes += [(f"layer{i}.mlp_bu", 1, 4 * e)] if config.activation == "swiglu" else []
+            shapes += [(f"layer{i}.mlp_b2", 1, e)]
+    shapes += gain_bias("ln_f") if layernorm and config.final_norm else []
     return shapes
 
 
@@ -154,11 +176,15 @@ def seq2seq_shapes(config):
     return shapes
 
 
+BIASES = ("attn_bq", "attn_bk", "attn_bv", "attn_bo", "mlp_b1", "mlp_b2")  # --bias, per layer
+
+
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
-    gain (name ending .g) starts at 1 and a bias (.b, or a cell's bias_ih,
-    bias_hh) at 0, and PAD's embedding (wte_pad) at 0, drawing nothing."""
-    if name == "wte_pad":
+    gain (name ending .g) starts at 1 and a bias (.b, a block's BIASES, or a
+    cell's bias_ih, bias_hh) at 0, and PAD's embedding (wte_pad) at 0,
+    drawing nothing."""
+    if name == "wte_pad" or name.endswith(BIASES):
         return 0.0
     if name.endswith((".g", ".b")) or name.startswith("bias_"):
         return 1.0 if name.endswith(".g") else 0.0

@@ -12,9 +12,14 @@ When the training data is at hand (--data, or the file the checkpoint names,
 if it is in the current folder or bundled, with a matching checksum), each
 sample is marked as found in the training data or new.
 
+A model folder (Hugging Face's GPT-2, or what export wrote) samples as a
+checkpoint does (pretrained.py): `python -m microgpt.sample gpt2/ --prefix
+"The animal"`. GPT-2 takes seconds a token, so a folder gives one sample of
+FOLDER_TOKENS new tokens unless told otherwise, with a progress line.
+
 Builds on tokenizer.py, config.py, generate.py and catalog.py (how a
-model reads), and on the plumbing's checkpoint.py, cli.py, corpus.py and
-stopping.py; the work is theirs, this module only
+model reads), and on the plumbing's checkpoint.py, cli.py, corpus.py,
+pretrained.py and stopping.py; the work is theirs, this module only
 parses flags and prints.
 """
 if __name__ == "__main__":  # first: Ctrl-C while the modules below load ends at once
@@ -22,25 +27,29 @@ if __name__ == "__main__":  # first: Ctrl-C while the modules below load ends at
     stop_at_once_while_loading()
 
 
+import os
 import random
 from pathlib import Path
 
 from .architectures import catalog
-from .plumbing import checkpoint, cli
+from .plumbing import cli, pretrained
 from .plumbing.checkpoint import CheckpointError
 from .config import Config
 from .plumbing.corpus import DataError, load_docs, load_docs_and_sha256, locate_saved
-from .generate import sample
+from .generate import gpt_reader, sample
 from .tokenizer import UnknownText
+
+FOLDER_TOKENS = 20  # a model folder's samples: new tokens, unless --max-tokens says otherwise
 
 
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog="python -m microgpt.sample",
                            description="Generate documents from a microgpt checkpoint.")
-    p.add_argument("checkpoint", help="a checkpoint written by python -m microgpt.train --out")
+    p.add_argument("checkpoint", help="a checkpoint file, or a model folder (Hugging Face's "
+                                      "GPT-2, or one python -m microgpt export wrote)")
     d = Config()
-    p.add_argument("--num-samples", type=cli.whole_number(1), default=d.num_samples,
-                   help=f"how many (default {d.num_samples})")
+    p.add_argument("--num-samples", type=cli.whole_number(1), default=None,
+                   help=f"how many (default {d.num_samples}; 1 from a model folder)")
     p.add_argument("--temperature", type=cli.number(0), default=None,
                    help=f"sampling temperature; 0 = greedy (default: the checkpoint's, "
                         f"usually {d.temperature})")
@@ -50,8 +59,9 @@ def parse_args(argv=None):
                    help="draw only from the most likely tokens that add up to P, 0 < P <= 1")
     p.add_argument("--prefix", default="", help="text every sample starts with")
     p.add_argument("--max-tokens", type=cli.whole_number(1), default=None, metavar="N",
-                   help="longest sample in tokens, prefix included (default: the block size); "
-                        "past the block the model reads the last block-size tokens")
+                   help="longest sample in tokens, prefix included (default: the block size; "
+                        f"from a model folder, the prefix and {FOLDER_TOKENS} more); past the "
+                        "block the model reads the last block-size tokens")
     p.add_argument("--seed", type=cli.whole_number(0), default=None,
                    help="a fresh random seed (default: go on with the checkpoint's generator)")
     p.add_argument("--data", metavar="PATH", default=None,
@@ -80,16 +90,18 @@ def training_docs(state, data_arg):
 def main(argv=None):
     parser, args = parse_args(argv)
     prog = parser.prog
+    folder = os.path.isdir(args.checkpoint)
     try:
-        state = checkpoint.load(args.checkpoint)
+        state, _ = pretrained.open_model(args.checkpoint, prog)
         if state.config.model in ("classifier", "seq2seq"):
             command = "seq2seq" if state.config.model == "seq2seq" else "classify"
             raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
                                   f"generate (python -m microgpt {command} {args.checkpoint} "
                                   f"--text TEXT)")
         state.tokenizer.check_text(args.prefix, "--prefix")
-        max_tokens = args.max_tokens or state.config.block_size
         prefix_tokens = len(state.tokenizer.encode(args.prefix))
+        max_tokens = args.max_tokens or (min(prefix_tokens + FOLDER_TOKENS, state.config.block_size)
+                                         if folder else state.config.block_size)
         if prefix_tokens >= max_tokens:
             limit = (f"--max-tokens ({max_tokens})" if args.max_tokens
                      else f"the block ({max_tokens}); or raise --max-tokens")
@@ -99,13 +111,27 @@ def main(argv=None):
     except (CheckpointError, DataError, UnknownText) as e:
         cli.fail(prog, e)
     rng = random.Random(args.seed) if args.seed is not None else state.rng
-    width = len(str(args.num_samples))
-    for i in range(args.num_samples):
+    num_samples = args.num_samples or (1 if folder else Config().num_samples)
+    width = len(str(num_samples))
+    reader = catalog.reader_of(state.config)
+    each = pretrained.reading_progress(prog, state.config)
+    if each is not None and reader is None:  # seconds a token (GPT-2): a progress line
+        reader = lambda params, config: counted(gpt_reader(params, config), each, max_tokens)
+    for i in range(num_samples):
         text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
                       prefix=args.prefix, top_k=args.top_k, top_p=args.top_p,
-                      max_tokens=max_tokens, reader=catalog.reader_of(state.config))
+                      max_tokens=max_tokens, reader=reader)
         mark = "" if seen is None else ("  (in training data)" if text in seen else "  (new)")
         print(f"sample {i + 1:{max(2, width)}d}: {cli.shown_sample(text)}{mark}", flush=True)
+
+
+def counted(read, each, total):
+    """read, and each(tokens read, total) after each call (a progress line)."""
+    def read_counted(tokens):
+        logits = read(tokens)
+        each(min(len(tokens), total), total)
+        return logits
+    return read_counted
 
 
 if __name__ == "__main__":

@@ -32,6 +32,8 @@ class Tokenizer:
     Tokenizer(5 tokens: 4 characters 'aemv' + BOS, id 4)
     """
 
+    starts_with_bos = True  # a text is read after BOS (False: GPT-2's, read as its own tokens)
+
     def __init__(self, chars):
         self.chars = list(chars)                 # id -> character
         self.tokens = list(self.chars)           # id -> text (bpe.py adds longer ones)
@@ -63,6 +65,17 @@ class Tokenizer:
         [4, 0, 3, 0, 4]
         """
         return [self.bos] + self.encode(doc) + [self.bos]
+
+    def encode_prompt(self, text):
+        """What a model reads of text before it goes on: BOS, then text's ids,
+        as every document starts. A tokenizer whose texts stand alone (GPT-2's:
+        starts_with_bos False) gives text's own ids, and BOS for no text.
+
+        >>> Tokenizer.from_docs(["emma", "ava"]).encode_prompt("ava")
+        [4, 0, 3, 0]
+        """
+        ids = self.encode(text)
+        return [self.bos] + ids if self.starts_with_bos or not ids else ids
 
     def decode(self, ids):
         """The text of a list of ids; BOS tokens are skipped."""

@@ -20,7 +20,7 @@ from unittest import mock
 
 from microgpt.architectures import bert as classification, pairs
 from microgpt.commands import explore
-from microgpt.config import Config
+from microgpt.config import ARCHITECTURES, Config
 from microgpt.generate import sample
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.corpus import load_docs
@@ -45,6 +45,9 @@ VARIANTS = {  # name: (documents, config), between them every switch of a GPT ch
     "rope, multi-query, swiglu": (NAMES, dict(position="rope", kv_heads=1, activation="swiglu")),
     "rope, grouped-query, swiglu, layernorm": (NAMES, dict(
         n_head=4, kv_heads=2, position="rope", activation="swiglu", norm="layernorm")),
+    "gpt2: biases, final norm, no embedding norm": (NAMES, dict(ARCHITECTURES["gpt2"])),
+    "gpt2 with rope, grouped-query, swiglu": (NAMES, dict(ARCHITECTURES["gpt2"], position="rope",
+                                                          kv_heads=2, activation="swiglu")),
 }
 TEXTS = {"reference": ["", "emma", "zyxqa"], "bpe": ["Cholera due", "acute  otitis", "of the"]}
 

@@ -12,11 +12,12 @@ switched off or extended:
                 X = X + mlp_fc2 @ relu(mlp_fc1 @ rmsnorm(X))    each position alone
 
 The same weights, names and variants as the GPT's (the norms, GELU, post-LN,
-no residual, fixed positions, the attention scale; RoPE, grouped-query
-attention and SwiGLU). The masks a config asks for (`mask_of`): causal, or
-none with --causal-mask off; with --pad-to N, each document is padded with
-PAD (id vocab_size, its embedding the row wte_pad) up to N positions, and
-the padding mask hides the PAD keys.
+no residual, fixed positions, the attention scale; GPT-2's biases, final
+norm and missing embedding norm; RoPE, grouped-query attention and SwiGLU).
+The masks a config asks for (`mask_of`): causal, or none with --causal-mask
+off; with --pad-to N, each document is padded with PAD (id vocab_size, its
+embedding the row wte_pad) up to N positions, and the padding mask hides
+the PAD keys.
 
 - `sequence_loss`: the GPT's document_loss over the whole sequence. With the
   causal mask it gives document_loss's numbers; without it, every position
@@ -91,13 +92,14 @@ def mask_of(ids, config):
 # the block, over the whole sequence
 
 def embed(ids, p, c):
-    """rmsnorm(wte[token] + wpe[pos]) at every position: (T, n_embd)."""
+    """rmsnorm(wte[token] + wpe[pos]) at every position: (T, n_embd); GPT-2's
+    (embedding_norm False) without the norm."""
     table = p["wte"] + p.get("wte_pad", [])      # PAD's id is vocab_size: the row after wte's
     xs = []
     for pos_id, token_id in enumerate(ids):
         pos_emb = p["wpe"][pos_id] if c.position == "learned" else fixed_position(pos_id, c)
         x = [t + q for t, q in zip(table[token_id], pos_emb)]   # (n_embd,) joint embedding
-        xs.append(norm(x, p, "ln_emb", c))
+        xs.append(norm(x, p, "ln_emb", c) if c.embedding_norm else x)
     return xs
 
 
@@ -105,14 +107,15 @@ def attention_block(xs_q, xs_kv, p, name, c, mask, records=None):
     """Multi-head attention: queries from xs_q, keys and values from xs_kv
     (the same sequence for self-attention), weights p[name + "wq"], ...:
     (T_q, n_embd)."""
-    Q = [linear(x, p[name + "wq"]) for x in xs_q]     # (T_q, n_embd): what each query looks for
-    K = [linear(x, p[name + "wk"]) for x in xs_kv]    # (T_k, n_embd): what each key offers
-    V = [linear(x, p[name + "wv"]) for x in xs_kv]    # (T_k, n_embd): what each key passes on
+    b = p.get  # GPT-2's bias vectors (--bias): p[name + "bq"], ...; None without them
+    Q = [linear(x, p[name + "wq"], b(name + "bq")) for x in xs_q]   # (T_q, n_embd): what each query looks for
+    K = [linear(x, p[name + "wk"], b(name + "bk")) for x in xs_kv]  # (T_k, kv width): what each key offers
+    V = [linear(x, p[name + "wv"], b(name + "bv")) for x in xs_kv]  # (T_k, kv width): what each key passes on
     if c.position == "rope":  # RoPE: each query and key turned by where it stands
         Q = [rope(q, pos, c.head_dim) for pos, q in enumerate(Q)]
         K = [rope(k, pos, c.head_dim) for pos, k in enumerate(K)]
     heads = sequence_attention(Q, K, V, c.n_head, mask, records, c.attention_scale)
-    return [linear(h, p[name + "wo"]) for h in heads]
+    return [linear(h, p[name + "wo"], b(name + "bo")) for h in heads]
 
 
 def mlp(xs, p, L, c):
@@ -120,12 +123,12 @@ def mlp(xs, p, L, c):
     (mlp_up @ x)) at each position alone: (T, n_embd)."""
     out = []
     for x in xs:
-        h = linear(x, p[L + "mlp_fc1"])                # (4 * n_embd,)
+        h = linear(x, p[L + "mlp_fc1"], p.get(L + "mlp_b1"))   # (4 * n_embd,)
         if c.activation == "swiglu":
-            h = swiglu(h, linear(x, p[L + "mlp_up"]))
+            h = swiglu(h, linear(x, p[L + "mlp_up"], p.get(L + "mlp_bu")))
         else:
             h = [hi.relu() for hi in h] if c.activation == "relu" else gelu(h)
-        out.append(linear(h, p[L + "mlp_fc2"]))        # (n_embd,)
+        out.append(linear(h, p[L + "mlp_fc2"], p.get(L + "mlp_b2")))  # (n_embd,)
     return out
 
 
@@ -140,15 +143,16 @@ def sublayer(xs, block, p, name, c):
 
 def encode(ids, p, c, mask, records=None):
     """The blocks over the whole sequence of ids: (T, n_embd), every
-    position's x after the last block. records: each head's matrices, layer
-    after layer (attention.sequence_attention)."""
+    position's x after the last block (and GPT-2's final norm, ln_f).
+    records: each head's matrices, layer after layer
+    (attention.sequence_attention)."""
     xs = embed(ids, p, c)
     for li in range(c.n_layer):
         L = f"layer{li}."
         xs = sublayer(xs, lambda h: attention_block(h, h, p, L + "attn_", c, mask, records),
                       p, L + "ln_attn", c)                             # 1) self-attention
         xs = sublayer(xs, lambda h: mlp(h, p, L, c), p, L + "ln_mlp", c)  # 2) MLP
-    return xs
+    return [norm(x, p, "ln_f", c) for x in xs] if c.final_norm else xs
 
 
 # -------------------------------------------------------------------------

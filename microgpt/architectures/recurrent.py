@@ -43,7 +43,8 @@ NOT_HERE = {"n_head": "it has no attention", "attention_scale": "it has no atten
             "n_layer": "it is one recurrent cell", "norm": "it has no norms",
             "norm_placement": "it has no norms", "residual": "it has no residual stream",
             "activation": "it has no MLP", "position": "the recurrence gives the order",
-            "tie_weights": "its lm_head is its own",
+            "tie_weights": "its lm_head is its own", "bias": "its cell has PyTorch's biases",
+            "final_norm": "it has no norms", "embedding_norm": "it has no norms",
             "causal_mask": "it reads in order: there is no attention to mask",
             "pad_to": "it reads one token at a time: nothing to pad",
             "kv_heads": "it has no attention"}

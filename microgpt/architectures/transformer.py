@@ -66,7 +66,8 @@ def check(config):
     SwiGLU's or grouped-query attention's weights."""
     for name, value in (("norm", "rmsnorm"), ("position", "learned"), ("tie_weights", False),
                         ("pad_to", 0), ("causal_mask", True), ("tokenizer", "char"),
-                        ("stride", 0)):
+                        ("stride", 0), ("bias", False), ("final_norm", False),
+                        ("embedding_norm", True)):
         if getattr(config, name) != value:
             raise ConfigError(f"the encoder-decoder has no {name} variant "
                               f"(got {name}={getattr(config, name)!r})")

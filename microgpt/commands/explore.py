@@ -14,7 +14,8 @@ The tests check the page's numbers against readout.py's in a real browser.
 
 The page's data has a "mode". "weights": the model runs in the page. "traces":
 the page holds only the traces of the --text values, computed here by the
-library (--traces), always for the models the page has no forward pass of: a
+library (--traces), always for a model folder (GPT-2's 500 MB of weights
+would not fit) and for the models the page has no forward pass of: a
 GPT that reads the whole sequence (--causal-mask off, --pad-to) and the
 classifier (trace_whole; its classes by bert.py), the recurrent
 models (no attention: each position's next-token probabilities,
@@ -22,13 +23,14 @@ trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
 of attention, per layer and head: three_kinds.py, its kinds).
 
 Builds on bert.py, config.py, params.py, readout.py, three_kinds.py, inspector.py
-(reads_whole), checkpoint.py and cli.py. Left out on purpose:
+(reads_whole), checkpoint.py, cli.py and pretrained.py. Left out on purpose:
 any library or network fetch in the page, and checkpoints over MAX_BYTES of
 weights, which would make a page too heavy to open comfortably.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from importlib import resources
@@ -37,15 +39,18 @@ from ..architectures.bert import probabilities
 from ..config import RECURRENT
 from .inspector import reads_whole
 from ..params import param_count
-from ..plumbing import checkpoint, cli
+from ..plumbing import cli
 from ..plumbing.checkpoint import CheckpointError
-from ..instruments.readout import trace, trace_recurrent, trace_whole
+from ..plumbing.pretrained import open_model, reading_progress
+from ..instruments.readout import check_readable, token_labels, trace, trace_recurrent, trace_whole
 from ..instruments.three_kinds import kinds, trace_seq2seq
 
 PROG = "python -m microgpt explore"
 MAX_BYTES = 20_000_000  # the weights as JSON in the page
+TOP = 10  # a large vocabulary's page keeps each position's TOP likeliest next tokens
 WHAT = {"classifier": "a classifier", "seq2seq": "an encoder-decoder", "rnn": "an RNN",
-        "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence"}
+        "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence",
+        "folder": "a model folder (GPT-2's weights would not fit in a page)"}
 
 
 def asset(name):
@@ -62,7 +67,8 @@ def summary(state, source):
                 f"{c.vocab_size} tokens; no attention")
     variants = [c.norm, c.activation, f"{c.position} positions", f"{c.norm_placement}-norm"]
     variants += ["tied weights"] * c.tie_weights + ["no residual"] * (not c.residual)
-    variants += ["no attention scale"] * (not c.attention_scale)
+    variants += ["no attention scale"] * (not c.attention_scale) + ["biases"] * c.bias
+    variants += ["a final norm"] * c.final_norm + ["no embedding norm"] * (not c.embedding_norm)
     variants += [f"{c.kv_heads} key/value heads"] * bool(c.kv_heads)
     variants += ["no causal mask"] * (not c.causal_mask) + [f"padded to {c.pad_to}"] * bool(c.pad_to)
     if c.model == "classifier":
@@ -89,17 +95,30 @@ def needs_traces(config):
     return config.model != "gpt" or whole(config)
 
 
-def traced(state, text):
+def traced(state, text, prog=PROG):
     """The library's trace of text, the way this model reads it."""
     c = state.config
-    how = (trace_seq2seq if c.model == "seq2seq" else trace_recurrent if c.model in RECURRENT
-           else trace_whole if whole(c) else trace)
+    if c.model == "gpt" and not whole(c):  # GPT-2 takes seconds a token: a progress line
+        return trace(state.params, c, state.tokenizer, text, reading_progress(prog, c))
+    how = trace_seq2seq if c.model == "seq2seq" else trace_recurrent if c.model in RECURRENT else trace_whole
     return how(state.params, c, state.tokenizer, text)
 
 
 def finite(xs):
     """Logits as JSON can hold them: None where the mask hid a key (-inf)."""
     return [None if x == float("-inf") else x for x in xs]
+
+
+def next_tokens(state, positions):
+    """(labels, each position's probabilities of them): a large vocabulary's
+    (GPT-2's) TOP likeliest at some position only; a classifier's none."""
+    if not positions[0].probs:
+        return [], [[] for _ in positions]
+    kept = range(state.config.vocab_size)
+    if state.config.vocab_size > 1000:
+        kept = sorted({i for p in positions for i in sorted(kept, key=p.probs.__getitem__)[-TOP:]})
+    labels = token_labels(state.tokenizer)
+    return [labels[i] for i in kept], [[p.probs[i] for i in kept] for p in positions]
 
 
 def traces(state, texts):
@@ -113,13 +132,14 @@ def traces(state, texts):
     out = []
     for text in texts:
         positions = traced(state, text)
-        one = {"text": text, "labels": list(positions[0].next_probs),
+        labels, next_probs = next_tokens(state, positions)
+        one = {"text": text, "labels": labels,
                "positions": [{"pos": p.pos, "token": p.token,
                               "layers": [[{"attn_weights": h.attn_weights,
                                            "attn_logits": finite(h.attn_logits)} for h in heads]
                                          for heads in p.layers],
-                              "next_probs": list(p.next_probs.values())}
-                             for p in positions]}
+                              "next_probs": row}
+                             for p, row in zip(positions, next_probs)]}
         if state.config.model == "classifier":
             one["classes"] = [list(c) for c in zip(state.classes, probabilities(
                 state.params, state.config, state.tokenizer, text))]
@@ -135,8 +155,8 @@ def page_data(state, texts, source, mode="weights"):
             "config": {k: getattr(state.config, k) for k in (
                 "n_embd", "n_head", "n_layer", "block_size", "vocab_size", "norm", "activation",
                 "position", "tie_weights", "norm_placement", "residual", "attention_scale",
-                "temperature", "causal_mask", "pad_to")},
-            "texts": texts}
+                "bias", "final_norm", "embedding_norm", "temperature", "causal_mask", "pad_to")},
+            "texts": texts, "bos_first": state.tokenizer.starts_with_bos}
     if mode == "weights":
         data["tokenizer"] = {"kind": state.config.tokenizer, "chars": tok.chars,
                              "merges": [list(pair) for pair in getattr(tok, "merges", [])],
@@ -169,7 +189,9 @@ def main(argv=None):
     p = cli.ArgumentParser(prog=PROG, description=(
         "Write one self-contained web page that runs your model as you type: every head's "
         "attention, the next-token probabilities, the residual stream, sampling."))
-    p.add_argument("checkpoint", help="a checkpoint from python -m microgpt.train --out")
+    p.add_argument("checkpoint", help="a checkpoint from python -m microgpt.train --out, or a "
+                                      "model folder (Hugging Face's GPT-2, or one export wrote): "
+                                      "its page holds the traces of the --text values")
     p.add_argument("--html", metavar="FILE", required=True, help="the page to write")
     p.add_argument("--text", action="append", default=None, metavar="TEXT",
                    help="a text to show first (repeatable; default: emma, when the model can "
@@ -184,22 +206,23 @@ def main(argv=None):
         p.error("--traces needs at least one --text")
     cli.check_output(prog, "--html", args.html, {args.checkpoint: "the checkpoint"})
     try:
-        state = checkpoint.load(args.checkpoint)
+        state, _ = open_model(args.checkpoint, prog)
     except CheckpointError as e:
         cli.fail(prog, e)
-    what = WHAT[state.config.model]
-    implied = needs_traces(state.config) and not args.traces
+    folder = os.path.isdir(args.checkpoint)
+    what = WHAT["folder" if folder else state.config.model]
+    implied = (folder or needs_traces(state.config)) and not args.traces
     if implied and not args.text:
         cli.fail(prog, f"{args.checkpoint} holds {what}: its page holds the traces of the texts "
                        f"given with --text (at least one)")
-    size = weights_size(state)
-    if size > MAX_BYTES and not (args.traces or implied):
+    size = 0 if args.traces or implied else weights_size(state)
+    if size > MAX_BYTES:
         cli.fail(prog, f"{args.checkpoint}: {size / 1e6:.1f} MB of weights is too big for a page "
                        f"(at most {MAX_BYTES / 1e6:.0f} MB); --traces writes a small one")
     texts = args.text or ["emma" if not state.tokenizer.unknown("emma") else ""]
-    for text in texts:
+    for text in texts:  # (a model folder's GPT only asks: its trace takes seconds a token)
         try:
-            traced(state, text)
+            check_readable(state.config, state.tokenizer, text) if folder else traced(state, text)
         except ValueError as e:
             cli.fail(prog, f"--text {text!r}: {e}")
     if implied:

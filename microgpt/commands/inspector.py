@@ -23,13 +23,19 @@ model flags (--n-head 2, ...); the text is checked before it trains.
 
 `inspect MODEL.json --heads` is the same question over many documents, one
 table (heads.py); `--ablate L.H` silences a head and shows what the loss
-loses. Builds on catalog.py, config.py, training.py, tokenizer.py, readout.py (the
-numbers), three_kinds.py, stages.py (--stream), heads.py, views.py (what is shown), svg.py
-(the picture), checkpoint.py, cli.py, corpus.py, flags.py and memory.py.
+loses. --json OUT writes what was computed as data (views.as_json). A model
+folder (Hugging Face's GPT-2, or what export wrote) is read wherever a
+checkpoint is (pretrained.py): GPT-2 reads a text as its own tokens, no BOS,
+so --heads' first column is the first token's share. Builds on catalog.py,
+config.py, training.py, tokenizer.py, readout.py (the numbers), three_kinds.py,
+stages.py (--stream), heads.py, views.py (what is shown), svg.py (the picture),
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py and pretrained.py.
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -39,7 +45,8 @@ from ..plumbing import checkpoint, cli, flags, svg
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError, data_files, load_docs, locate, locate_saved
 from ..plumbing.memory import check_fits
-from ..plumbing.views import reads_whole, seq2seq_report, show, svg_picture
+from ..plumbing.pretrained import open_model, reading_progress
+from ..plumbing.views import as_json, reads_whole, seq2seq_report, show, svg_picture
 from ..instruments.stages import rms_lines
 from ..tokenizer import UnknownText
 from ..instruments.readout import check_readable, trace, trace_whole
@@ -55,7 +62,8 @@ def parse_args(argv=None):
                            description="Show what each attention head looks at while the model "
                                        "reads TEXT, and what it expects next.")
     p.add_argument("inputs", nargs="+", metavar="[CHECKPOINT] TEXT",
-                   help="a checkpoint from python -m microgpt.train --out, then the text to read "
+                   help="a checkpoint from python -m microgpt.train --out (or a model folder: "
+                        "Hugging Face's GPT-2, or one export wrote), then the text to read "
                         "(or just the text, with --train-steps; or two checkpoints, each drawn)")
     p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
                    help="no checkpoint: train a fresh model for N steps first (the model flags "
@@ -64,6 +72,8 @@ def parse_args(argv=None):
                                    "and --ablate (default: the checkpoint's)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
+    p.add_argument("--json", metavar="OUT", help="also write what was computed as JSON: the "
+                   "tokens, their ids, the ten likeliest next tokens, every head's attention")
     p.add_argument("--stream", action="store_true",
                    help="also print the size (RMS) of every stage of the forward pass at each "
                         "position: embeddings, norms, attention, the residual stream, the MLP")
@@ -75,16 +85,20 @@ def parse_args(argv=None):
     p.add_argument("--ablate", action="append", type=head_name, default=[], metavar="L.H",
                    help="no TEXT: the held-out loss with head H of layer L silenced, against "
                         "the intact model's (repeatable)")
+    p.add_argument("--docs", type=cli.whole_number(1), default=200, metavar="N",
+                   help="--heads reads the first N documents (default 200; GPT-2 takes "
+                        "seconds a token: give a few)")
     flags.add_run_flags(p, leave_out=("steps",))  # with --train-steps: the fresh model's
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if args.heads or args.ablate:
-        if len(args.inputs) != 1 or args.train_steps or given or args.svg or args.numbers:
+        if len(args.inputs) != 1 or args.train_steps or given or args.svg or args.numbers \
+                or args.json:
             p.error("--heads and --ablate read one checkpoint and no TEXT: "
                     "python -m microgpt inspect MODEL.json --heads [--ablate L.H]")
         return p, args, given
     middle = args.inputs[1] if len(args.inputs) == 3 else ""
-    two = middle.endswith(".json") or Path(middle).is_file()  # A.json B.json TEXT
+    two = middle.endswith(".json") or Path(middle).exists()  # A.json B.json TEXT
     if len(args.inputs) > 2 and not two:
         p.error(f"expected [CHECKPOINT] TEXT or A.json B.json TEXT, got {len(args.inputs)} "
                 f"arguments (quote a text with spaces)")
@@ -113,7 +127,7 @@ def study_heads(prog, args):
     """--heads and --ablate: what each head does over many documents, and
     how much the loss needs it."""
     try:
-        state = checkpoint.load(args.inputs[0])
+        state, source = open_model(args.inputs[0], prog)
         config = state.config
         if config.model != "gpt" or reads_whole(config):
             raise ConfigError(f"--heads and --ablate read a GPT's cached attention; "
@@ -124,16 +138,23 @@ def study_heads(prog, args):
                 raise ConfigError(f"--ablate {layer}.{head}: the model has {config.n_layer} "
                                   f"layer(s) of {config.n_head} heads (0.0 to "
                                   f"{config.n_layer - 1}.{config.n_head - 1})")
+        if not (args.data or state.data_name):
+            raise CheckpointError(f"{args.inputs[0]} has no training data to read: give --data "
+                                  f"FILE (and --docs N, a few: each token takes a while)")
+        if args.ablate and os.path.isdir(args.inputs[0]):
+            raise CheckpointError("--ablate needs a checkpoint (a model folder's weights are floats)")
         path = locate(args.data) if args.data else locate_saved(state.data_name)
         docs = load_docs(path)
         state.tokenizer.check_text("".join(docs), str(path))
     except (CheckpointError, DataError, ConfigError, UnknownText) as e:
         cli.fail(prog, e)
     if args.heads:
-        n = min(len(docs), 200)
-        print(f"{args.inputs[0]} (step {state.step}) over {cli.plural(n, 'document')} of {path}")
-        print("\n".join(heads.table_lines(heads.patterns(state.params, config, state.tokenizer,
-                                                        docs[:200]))))
+        n = min(len(docs), args.docs)
+        print(f"{source} over {cli.plural(n, 'document')} of {path}")
+        table = heads.patterns(state.params, config, state.tokenizer, docs[:n],
+                               reading_progress(prog, config))
+        print("\n".join(heads.table_lines(table, "BOS" if state.tokenizer.starts_with_bos
+                                           else "first")))
     if args.ablate:
         print("\n" + "\n".join(heads.ablation_lines(state, docs, args.ablate, path)))
 
@@ -148,9 +169,9 @@ def main(argv=None):
     text = args.inputs[-1]
     args.data = args.data or "names.txt"
     data = locate(args.data)
-    cli.check_output(prog, "--svg", args.svg,  # before any work: can it be written?
-                     {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2
-                     else data_files(args.data, data))
+    taken = {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2 else data_files(args.data, data)
+    cli.check_output(prog, "--svg", args.svg, taken)  # before any work: can it be written?
+    cli.check_output(prog, "--json", args.json, {**taken, args.svg: "the --svg picture"})
     try:
         if args.train_steps:  # every check (the text too) before the training
             flags.check_language_model(Config(**given))  # the other rooms have their commands
@@ -165,8 +186,7 @@ def main(argv=None):
                 train_step(state, examples)
             source = f"fresh model, {cli.plural(args.train_steps, 'step')} on {args.data}"
         else:
-            state = checkpoint.load(args.inputs[0])
-            source = f"{args.inputs[0]} (step {state.step})"
+            state, source = open_model(args.inputs[0], prog)
             check_stream(args, state.config, source)
         if state.config.model == "seq2seq":
             return show_seq2seq(args, state, source, text, prog)
@@ -175,12 +195,17 @@ def main(argv=None):
         if state.config.model in RECURRENT:
             raise CheckpointError(f"{source} holds {cli.a_model(state.config.model)}: it has no "
                                   f"attention to show (inspect draws attention heads)")
-        positions = (trace_whole if reads_whole(state.config) else trace)(
-            state.params, state.config, state.tokenizer, text)
+        if reads_whole(state.config):
+            positions = trace_whole(state.params, state.config, state.tokenizer, text)
+        else:
+            positions = trace(state.params, state.config, state.tokenizer, text,
+                              reading_progress(prog, state.config))
     except (CheckpointError, DataError, ConfigError) as e:
         cli.fail(prog, e)
     except ValueError as e:  # text the model cannot read
         cli.fail(prog, f"cannot read {text!r}: {e}")
+    if args.json:
+        cli.write(prog, args.json, json.dumps(as_json(positions, state, text)), "what it computed")
     show(positions, state, source, text, args.numbers)
     if args.stream:
         print("\nthe size (RMS) of each stage of the forward pass, at each position:")
@@ -194,13 +219,15 @@ def two_models(prog, args):
     """inspect A.json B.json TEXT: each model's heatmaps in turn, titled;
     their pictures side by side, each its own grid."""
     *paths, text = args.inputs
+    if args.json:
+        cli.fail(prog, "--json writes what one model computed: give one checkpoint")
     cli.check_output(prog, "--svg", args.svg, {path: "a checkpoint" for path in paths})
     models = []
     try:
         if args.layer is not None or args.head is not None:
             raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
         for path in paths:
-            state = checkpoint.load(path)
+            state, source = open_model(path, prog)
             if state.config.model not in ("gpt", "classifier"):
                 raise CheckpointError(f"{path} holds {cli.a_model(state.config.model)}: two "
                                       f"checkpoints are drawn side by side as GPTs or classifiers")
@@ -208,7 +235,6 @@ def two_models(prog, args):
                 check_readable(state.config, state.tokenizer, text)
             except ValueError as e:
                 raise CheckpointError(f"{path} cannot read {text!r}: {e}") from None
-            source = f"{path} (step {state.step})"
             check_stream(args, state.config, source)
             models.append((source, state))
     except (CheckpointError, ConfigError) as e:
@@ -244,6 +270,8 @@ def show_seq2seq(args, state, source, text, prog):
     heads = [(l, h) for l in range(c.n_layer) for h in range(c.n_head)
              if args.layer in (None, l) and args.head in (None, h)]
     traced = trace_seq2seq(state.params, c, state.tokenizer, text)
+    if args.json:
+        cli.write(prog, args.json, json.dumps(as_json(traced, state, text)), "what it computed")
     print(f"{source}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
     print("\n".join(seq2seq_report(traced, heads, args.numbers)))
     if args.svg:

@@ -3,7 +3,7 @@ size.py: the command `python -m microgpt size`: how many parameters a model
 has, matrix by matrix, without building it.
 
     python -m microgpt size                           # the reference's 4,192
-    python -m microgpt size --preset gpt2             # 124,356,864 with tied weights
+    python -m microgpt size --preset gpt2             # 124,439,808: GPT-2 small, as built
     python -m microgpt size --preset gpt2 --untied    # what tying saves
     python -m microgpt size --preset gpt2 --kv-heads 4   # grouped-query attention's saving
 
@@ -13,9 +13,14 @@ cache's size per token (2 x n_layer x kv_heads x head_dim numbers: what
 sampling keeps for each position read, and what --kv-heads shrinks), then
 what a training step of that model would need on this machine (memory and
 time, the plumbing's estimate, the one train checks before it starts). A --preset
-takes GPT-2's shapes (block 1024, vocabulary 50,257, LayerNorm, tied
-weights) in microgpt's layout: no biases, and the one extra norm after the
-embedding where GPT-2 has one before lm_head (the same count).
+takes GPT-2's shapes (block 1024, vocabulary 50,257) and its architecture
+(--arch gpt2: LayerNorm, GELU, tied weights, biases, the final norm ln_f and
+no norm after the embedding), so it counts what `--arch gpt2` builds and
+Hugging Face's GPT-2 holds: 124,439,808 for GPT-2 small. Without the
+biases, 82,944 of them (12 layers of 768 for q, k and v, 768 for the
+attention output, 3,072 and 768 for the MLP's), that is 124,356,864, what
+this command counted before microgpt had biases (its norm after the
+embedding then had ln_f's 1,536 gains and biases: the same count).
 
 Builds on catalog.py (check), config.py, params.py, and the plumbing's cli.py and memory.py.
 """
@@ -24,8 +29,8 @@ from __future__ import annotations
 import dataclasses
 
 from ..architectures import catalog
-from ..config import CHOICES, Config, ConfigError
-from ..params import kv_width, param_count, param_table
+from ..config import ARCHITECTURES, CHOICES, Config, ConfigError
+from ..params import BIASES, kv_width, param_count, param_shapes, param_table
 from ..plumbing import cli
 from ..plumbing.memory import FORWARD_SECONDS_PER_EDGE, human, human_time, memory_needed, step_edges
 
@@ -35,22 +40,20 @@ PRESETS = {  # name -> (n_layer, n_embd, n_head): GPT-2's four sizes
 }
 
 
-def gpt2_biases(config):
-    """The biases GPT-2 has and microgpt leaves out: per layer, the q/k/v
-    projection's 3 * n_embd, the attention output's n_embd, the MLP's
-    4 * n_embd and n_embd (LayerNorm's biases are counted already).
+def biases(config):
+    """How many of config's parameters are the linear layers' biases (--bias).
 
-    >>> gpt2_biases(Config(n_layer=12, n_embd=768))
+    >>> biases(preset_config("gpt2"))   # 12 layers x (3 + 1 + 4 + 1) x 768
     82944
     """
-    return config.n_layer * 9 * config.n_embd
+    return sum(rows * cols for name, rows, cols in param_shapes(config) if name.endswith(BIASES))
 
 
 def preset_config(name, untied=False):
-    """The Config of a GPT-2 size, in microgpt's layout."""
+    """The Config of a GPT-2 size: its shapes and its architecture (--arch gpt2)."""
     n_layer, n_embd, n_head = PRESETS[name]
     return Config(n_layer=n_layer, n_embd=n_embd, n_head=n_head, block_size=1024,
-                  vocab_size=50257, norm="layernorm", tie_weights=not untied)
+                  vocab_size=50257, **{**ARCHITECTURES["gpt2"], "tie_weights": not untied})
 
 
 def parse_args(argv=None):
@@ -61,7 +64,8 @@ def parse_args(argv=None):
                                        "memory and time a training step would need here.",
                            epilog=cli.EXIT_STATUSES)
     p.add_argument("--preset", choices=sorted(PRESETS),
-                   help="GPT-2's shapes: block 1024, vocabulary 50,257, LayerNorm, tied weights")
+                   help="GPT-2's shapes (block 1024, vocabulary 50,257) and architecture "
+                        "(--arch gpt2: LayerNorm, GELU, tied weights, biases, a final norm)")
     p.add_argument("--untied", action="store_true",
                    help="an lm_head of its own instead of the token embeddings: what tying saves")
     p.add_argument("--kv-heads", type=cli.whole_number(1), metavar="G",
@@ -107,14 +111,13 @@ def parse_args(argv=None):
 def main(argv=None):
     _, args, config = parse_args(argv)
     print(param_table(config))
+    if args.preset:
+        print(f"of which {biases(config):,} are the linear layers' biases (q, k, v, the "
+              f"attention output, the MLP's): {param_count(config) - biases(config):,} without them")
     if config.tie_weights:
         untied = param_count(dataclasses.replace(config, tie_weights=False))
         print(f"tied: lm_head is wte, which saves {untied - param_count(config):,} "
               f"({untied:,} untied)")
-    if args.preset and kv_width(config) == config.n_embd:  # GPT-2's own attention
-        print(f"GPT-2 itself also has {gpt2_biases(config):,} biases (q, k, v, the attention "
-              f"output and the MLP's, per layer): {param_count(config) + gpt2_biases(config):,} "
-              f"in all")
     print(cache_line(config))
     edges = step_edges(config, config.block_size)
     seconds = 3 * edges * FORWARD_SECONDS_PER_EDGE  # forward, and a backward about twice it

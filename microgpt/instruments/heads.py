@@ -61,13 +61,14 @@ def entropy(w):
     return 0.0 - sum(x * math.log(x) for x in w if x > 0)
 
 
-def patterns(params, config, tokenizer, docs):
+def patterns(params, config, tokenizer, docs, each=None):
     """{(layer, head): {"BOS", "far back", "previous", "self": mean share,
     "entropy": mean row entropy, "uniform": a uniform row's, "rows": count,
     "pattern": the largest share's name}} over the rows t >= 2 of docs (each
-    read as [BOS] + its first block_size - 1 tokens)."""
+    read as [BOS] + its first block_size - 1 tokens; GPT-2's without BOS, so
+    "BOS" is the first token's share). each(done, total): after each document."""
     sums, rows = {}, 0
-    for doc in docs:
+    for n, doc in enumerate(docs, start=1):
         ids = tokenizer.encode(doc)[:config.block_size - 1]
         text = tokenizer.decode(ids)
         for p in trace(params, config, tokenizer, text)[2:]:
@@ -79,6 +80,8 @@ def patterns(params, config, tokenizer, docs):
                         s[name] += share
                     s["entropy"] += entropy(head.attn_weights)
                     s["uniform"] += math.log(len(head.attn_weights))
+        if each is not None:
+            each(n, len(docs))
     table = {}
     for key, s in sums.items():
         mean = {name: total / rows for name, total in s.items()}
@@ -119,16 +122,17 @@ def summary(positions, layer, head):
     return spread, h / len(positions), u / len(positions)
 
 
-def table_lines(table):
-    """patterns()' table as text, one row per head."""
+def table_lines(table, first="BOS"):
+    """patterns()' table as text, one row per head; first: position 0's name
+    (BOS, or GPT-2's first token)."""
     rows = next(iter(table.values()))["rows"]
     lines = [f"{rows} attention rows (positions 2 on); the mean share of each row's weight:",
-             f"{'head':<6} {'BOS':>6} {'far back':>9} {'previous':>9} {'self':>6} "
+             f"{'head':<6} {first:>6} {'far back':>9} {'previous':>9} {'self':>6} "
              f"{'entropy':>8} {'uniform':>8}  pattern"]
     for (layer, head), s in sorted(table.items()):
         lines.append(f"{layer}.{head:<4} {s['BOS']:>6.3f} {s['far back']:>9.3f} "
                      f"{s['previous']:>9.3f} {s['self']:>6.3f} {s['entropy']:>8.3f} "
-                     f"{s['uniform']:>8.3f}  {s['pattern']}")
+                     f"{s['uniform']:>8.3f}  {first if s['pattern'] == 'BOS' else s['pattern']}")
     return lines
 
 

@@ -79,6 +79,8 @@ class Position:
     layers: list        # layers[layer][head] -> Head
     next_probs: dict    # next character ('<BOS>' = end) -> probability
     stream: dict = field(default_factory=dict)  # stage name -> floats: the whole forward pass (stages.py)
+    id: int = None      # the token's id
+    probs: list = None  # (vocab_size,) next_probs by id (labels may repeat: GPT-2's cut bytes)
 
     def top(self, k=5):
         """The k likeliest next characters, as (character, probability)."""
@@ -102,19 +104,27 @@ def check_readable(config, tokenizer, text):
     text: every character known, BOS and its tokens within the block. Asked
     before any work (inspect asks it before training a fresh model)."""
     tokenizer.check_text(text, repr(text))
-    tokens = 1 + len(tokenizer.encode(text))
+    tokens = len(tokenizer.encode_prompt(text))
     if tokens > config.block_size:
-        raise ValueError(f"{text!r} is too long: {tokens} tokens, BOS included; "
-                         f"the block size is {config.block_size}")
+        raise ValueError(f"{text!r} is too long: {tokens} tokens{', BOS included' * tokenizer.starts_with_bos}"
+                         f"; the block size is {config.block_size}")
 
 
-def trace(params, config, tokenizer, text):
-    """One Position per token of [BOS] + text, as a Trace (a list);
-    ValueError if text cannot be read."""
+def token_labels(tokenizer):
+    """id -> label: a token's text (quoted if it reads '<BOS>'), BOS_LABEL for BOS."""
+    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens[:tokenizer.vocab_size]]
+    labels += [BOS_LABEL] * (tokenizer.vocab_size - len(labels))  # microgpt's BOS: after the tokens
+    labels[tokenizer.bos] = BOS_LABEL
+    return labels
+
+
+def trace(params, config, tokenizer, text, each=None):
+    """One Position per token of [BOS] + text (GPT-2's: of text), as a Trace
+    (a list); ValueError if text cannot be read. each(done, total), if given,
+    is called after each position (a command's progress line)."""
     check_readable(config, tokenizer, text)
-    tokens = [tokenizer.bos] + tokenizer.encode(text)
-    # id -> label: a character, or a BPE token's text (quoted if it reads '<BOS>': a key of its own)
-    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
+    tokens = tokenizer.encode_prompt(text)
+    labels = token_labels(tokenizer)
     keys, values = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)]
     positions = Trace()
     for pos_id, token_id in enumerate(tokens):
@@ -128,7 +138,9 @@ def trace(params, config, tokenizer, text):
         positions.append(Position(
             pos=pos_id, token=labels[token_id],
             layers=[heads[i:i + config.n_head] for i in range(0, len(heads), config.n_head)],
-            next_probs=dict(zip(labels, probs)), stream=stream))
+            next_probs=dict(zip(labels, probs)), stream=stream, id=token_id, probs=probs))
+        if each is not None:
+            each(pos_id + 1, len(tokens))
     return positions
 
 
@@ -149,15 +161,15 @@ def trace_whole(params, config, tokenizer, text):
         raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
                          f"block size {config.block_size}")
     ids = padded(tokens, config)
-    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL, "PAD"]
+    labels = token_labels(tokenizer) + ["PAD"]
     records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
     if config.model == "classifier":
         classifier_logits(ids, params, config, records=records)
         probs = [{} for _ in ids]
     else:
-        names = labels[:config.vocab_size]
-        probs = [dict(zip(names, softmax_data([l.data for l in row])))
-                 for row in gpt_logits(ids, params, config, records=records)]
+        rows = [softmax_data([l.data for l in row])
+                for row in gpt_logits(ids, params, config, records=records)]
+        probs = [dict(zip(labels[:config.vocab_size], row)) for row in rows]
     records = [[floats(part) for part in record] for record in records]
     positions = []
     for i, token_id in enumerate(ids):
@@ -167,7 +179,8 @@ def trace_whole(params, config, tokenizer, text):
                  for n, (q_h, k_h, v_h, logits, weights, out) in enumerate(records)]
         positions.append(Position(pos=i, token=labels[token_id], next_probs=probs[i],
                                   layers=[heads[j:j + config.n_head]
-                                          for j in range(0, len(heads), config.n_head)]))
+                                          for j in range(0, len(heads), config.n_head)],
+                                  id=token_id, probs=rows[i] if probs[i] else None))
     return positions
 
 
@@ -177,12 +190,13 @@ def trace_recurrent(params, config, tokenizer, text):
     (it has no attention); ValueError if text cannot be read."""
     check_readable(config, tokenizer, text)
     tokens = [tokenizer.bos] + tokenizer.encode(text)
-    labels = [t if t != BOS_LABEL else repr(t) for t in tokenizer.tokens] + [BOS_LABEL]
+    labels = token_labels(tokenizer)
     state, positions = initial_state(config), Trace()  # h_0 (and c_0) = 0: nothing read yet
     for pos_id, token_id in enumerate(tokens):
         logits, state = recurrent(token_id, state, params, config)  # (vocab_size,), the new state
+        probs = softmax_data([l.data for l in logits])
         positions.append(Position(pos=pos_id, token=labels[token_id], layers=[],
-                                  next_probs=dict(zip(labels, softmax_data([l.data for l in logits])))))
+                                  next_probs=dict(zip(labels, probs)), id=token_id, probs=probs))
     return positions
 
 

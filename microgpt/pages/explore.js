@@ -24,8 +24,8 @@ function dot(ws, xs) {  // fused.dot: a left fold from 0, in order
   return acc;
 }
 
-function linear(x, w) {  // model.linear: one dot per row of w; (n_out,)
-  return w.map(row => dot(row, x));
+function linear(x, w, b) {  // model.linear: one dot per row of w, plus the bias b[0] if any; (n_out,)
+  return b ? w.map((row, i) => dot(row, x) + b[0][i]) : w.map(row => dot(row, x));
 }
 
 function softmaxData(zs) {  // fused.softmax_data: exp(z - max) times total ** -1
@@ -150,15 +150,17 @@ function gpt(tokenId, posId, keys, values, W, cfg, records, stages) {  // model.
   const posEmb = cfg.position === "learned" ? W.wpe[posId] : fixedPosition(posId, cfg);
   let x = add(tokEmb, posEmb);                                         // joint embedding
   note("embedding", x);
-  x = norm(x, W, "ln_emb", cfg);
-  note("normed", x);
+  if (cfg.embedding_norm) {  // the reference's; GPT-2 has none here
+    x = norm(x, W, "ln_emb", cfg);
+    note("normed", x);
+  }
   for (let li = 0; li < cfg.n_layer; li++) {
     const layer = "layer" + li + ".";
     let xResidual = x;                                                 // 1) attention block
     x = pre ? norm(x, W, layer + "ln_attn", cfg) : x;
-    let q = linear(x, W[layer + "attn_wq"]);
-    let k = linear(x, W[layer + "attn_wk"]);
-    const v = linear(x, W[layer + "attn_wv"]);
+    let q = linear(x, W[layer + "attn_wq"], W[layer + "attn_bq"]);   // the biases: --bias only
+    let k = linear(x, W[layer + "attn_wk"], W[layer + "attn_bk"]);
+    const v = linear(x, W[layer + "attn_wv"], W[layer + "attn_bv"]);
     if (cfg.position === "rope") {  // RoPE: q and k turned by posId, before the cache
       const headDim = Math.floor(cfg.n_embd / cfg.n_head);
       q = rope(q, posId, headDim);
@@ -167,21 +169,22 @@ function gpt(tokenId, posId, keys, values, W, cfg, records, stages) {  // model.
     keys[li].push(k);
     values[li].push(v);
     const xAttn = attention(q, keys[li], values[li], cfg.n_head, records, cfg.attention_scale);
-    x = linear(xAttn, W[layer + "attn_wo"]);
+    x = linear(xAttn, W[layer + "attn_wo"], W[layer + "attn_bo"]);
     x = cfg.residual ? add(x, xResidual) : x;
     x = post ? norm(x, W, layer + "ln_attn", cfg) : x;
     note("layer " + li + " attention", x);
     xResidual = x;                                                     // 2) MLP block
     x = pre ? norm(x, W, layer + "ln_mlp", cfg) : x;
     const xMlp = x;                                                    // the MLP's input
-    x = linear(x, W[layer + "mlp_fc1"]);                               // (4 * n_embd,)
-    if (cfg.activation === "swiglu") x = swiglu(x, linear(xMlp, W[layer + "mlp_up"]));
+    x = linear(x, W[layer + "mlp_fc1"], W[layer + "mlp_b1"]);          // (4 * n_embd,)
+    if (cfg.activation === "swiglu") x = swiglu(x, linear(xMlp, W[layer + "mlp_up"], W[layer + "mlp_bu"]));
     else x = cfg.activation === "relu" ? relu(x) : gelu(x);
-    x = linear(x, W[layer + "mlp_fc2"]);                               // (n_embd,)
+    x = linear(x, W[layer + "mlp_fc2"], W[layer + "mlp_b2"]);          // (n_embd,)
     x = cfg.residual ? add(x, xResidual) : x;
     x = post ? norm(x, W, layer + "ln_mlp", cfg) : x;
     note("layer " + li + " MLP", x);
   }
+  if (cfg.final_norm) x = norm(x, W, "ln_f", cfg);                     // GPT-2's ln_f
   const lmHead = cfg.tie_weights ? W.wte : W.lm_head;                  // tied: wte[j] . x
   return linear(x, lmHead);                                            // (vocab_size,)
 }

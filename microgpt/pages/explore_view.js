@@ -176,7 +176,8 @@ function drawNext(trace) {
   // the next token at the picked position
   const p = trace.positions[VIEW.pos];
   const order = p.next_probs.map((pr, id) => [id, pr]).sort((a, b) => b[1] - a[1]).slice(0, 10);
-  const reading = trace.positions.slice(1, VIEW.pos + 1).filter(q => q.token !== PAD_LABEL)
+  const first = DATA.bos_first === false ? 0 : 1;  // GPT-2 reads a text without BOS before it
+  const reading = trace.positions.slice(first, VIEW.pos + 1).filter(q => q.token !== PAD_LABEL)
     .map(q => show(q.token)).join("");
   $("next-title").textContent = `next token after ${reading ? JSON.stringify(reading) : "BOS"}`;
   $("next").replaceChildren(bars(order.map(([id, pr]) => [

@@ -90,7 +90,9 @@ NOT_FLAGS = ("vocab_size", "n_class")  # Config fields the data sets, not a flag
 FLAG_OF = {"bpe_vocab_size": "--vocab-size"}  # the fields whose flag is not their name
 SWITCHES = {"causal_mask=False": "--causal-mask off", "causal_mask=True": "--causal-mask on",
             "residual=False": "--no-residual", "attention_scale=False": "--no-attention-scale",
-            "padding_mask=False": "--no-padding-mask", "tie_weights=True": "--tie-weights"}
+            "padding_mask=False": "--no-padding-mask", "tie_weights=True": "--tie-weights",
+            "bias=True": "--bias", "final_norm=True": "--final-norm",
+            "embedding_norm=False": "--no-embedding-norm"}
 
 
 def spelled(message):

@@ -158,17 +158,22 @@ def new_file_mode(target):
 
 
 def write_atomically(path, text):
-    """Write text (UTF-8) to path: a temporary file, flushed to disk, renamed over
-    the target. On any failure (OSError: a full disk, say) the target is as it
-    was and the temporary file gone. Temporaries that earlier saves left when
+    """Write text (UTF-8), or a list of bytes (pieces written in turn), to
+    path: a temporary file, flushed to disk, renamed over the target. On any
+    failure (OSError: a full disk, say) the target is as it was and the
+    temporary file gone. Temporaries that earlier saves left when
     they were killed part-way are removed afterwards; no other file is, not
     even another live run's temporary."""
     target = os.path.realpath(path)
     folder, name = os.path.split(target)
     fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(name), suffix=".tmp", dir=folder)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        binary = not isinstance(text, str)  # a safetensors file's pieces (tensorfile.py)
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as f:
+            if binary:
+                f.writelines(text)
+            else:
+                f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, new_file_mode(target))

@@ -18,7 +18,7 @@ import dataclasses
 import shlex
 
 from . import cli
-from ..config import CHOICES, Config, ConfigError
+from ..config import ARCHITECTURES, CHOICES, Config, ConfigError
 
 
 OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
@@ -104,6 +104,17 @@ def add_run_flags(parser, defaults=None, leave_out=()):
         help="the blocks drop their 'x +' term")
     add("--no-attention-scale", dest="attention_scale", action="store_const",
         const=False, help="attention logits are q.k, without the 1/sqrt(head_dim)")
+    add("--bias", action="store_const", const=True,
+        help="every linear layer in the blocks adds a bias vector (q, k, v, the "
+             "attention output, both MLP layers; not lm_head), as GPT-2's")
+    add("--final-norm", action="store_const", const=True,
+        help="a norm of x before lm_head (GPT-2's ln_f)")
+    add("--no-embedding-norm", dest="embedding_norm", action="store_const", const=False,
+        help="no norm right after wte + wpe (GPT-2 has none)")
+    add("--arch", choices=sorted(ARCHITECTURES),
+        help="gpt2: GPT-2's architecture, all six of --norm layernorm --activation gelu "
+             "--tie-weights --bias --final-norm --no-embedding-norm (a flag given beside "
+             "it wins)")
     add("--schedule", choices=CHOICES["schedule"],
         help="the learning rate over the run: linear decay to 0 (default), cosine, "
              "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5))")
@@ -155,9 +166,11 @@ def on_off(text):
 
 
 def run_config(args):
-    """{Config field: value} of every flag given whose dest is a Config field."""
-    return {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
-            if getattr(args, f.name, None) is not None}
+    """{Config field: value} of every flag given whose dest is a Config field,
+    and of an --arch's settings, under the flags given beside it."""
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
+             if getattr(args, f.name, None) is not None}
+    return {**ARCHITECTURES.get(getattr(args, "arch", None), {}), **given}
 
 
 

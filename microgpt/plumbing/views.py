@@ -7,6 +7,10 @@ guesses, or a classifier's classes; and the same heatmaps as one SVG grid
 (its checkpoint or "fresh model", the flags it differs from the reference
 by) and the text. An encoder-decoder's three kinds of attention too.
 
+`as_json` is the same, as data (inspect --json): the tokens and their ids,
+the last position's ten likeliest next tokens (a classifier's classes),
+and every head's attention rows.
+
 Builds on bert.py, heads.py, readout.py, three_kinds.py, checkpoint.py, cli.py,
 labels.py, svg.py and terminal.py. Left out on purpose: loading and
 training (inspector.py's), so one text's views are the same for a fresh model,
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 from ..instruments import heads
 from ..architectures.bert import probabilities
-from ..instruments.readout import BOS_LABEL, attention_matrix, hidden
+from ..instruments.readout import BOS_LABEL, attention_matrix, hidden, token_labels
 from ..instruments.three_kinds import three_kinds
 from . import checkpoint, cli, svg, terminal
 from .labels import visible
@@ -78,9 +82,35 @@ def svg_picture(positions, config, source, text):
 
 def show(positions, state, source, text, numbers=False):
     """Print what one model made of text: its heatmaps, its guesses or classes."""
-    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')} with BOS\n")
+    bos = " with BOS" if state.tokenizer.starts_with_bos else " (GPT-2's: no BOS)"
+    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')}{bos}\n")
     classes = None
     if state.config.model == "classifier":
         classes = list(zip(state.classes, probabilities(state.params, state.config,
                                                         state.tokenizer, text)))
     print("\n".join(report(positions, state.config, numbers, classes)))
+
+
+def as_json(positions, state, text):
+    """What inspect computed, as JSON-ready data: {"tokens", "ids", "next":
+    the last position's ten likeliest next tokens [{"id", "token", "p"}],
+    most likely first (a classifier's classes), "attention": [layer][head][i],
+    the weights position i gives positions 0..i (every position's, for a
+    model without the causal mask)}. An encoder-decoder's (positions: its
+    trace_seq2seq) has its three kinds of attention by name, and what it wrote."""
+    c = state.config
+    if c.model == "seq2seq":
+        source, _, written, maps = positions
+        return {"tokens": source, "ids": [state.tokenizer.bos] + state.tokenizer.encode(text),
+                "written": written, "attention": maps}
+    if c.model == "classifier":
+        probs, labels = probabilities(state.params, c, state.tokenizer, text), state.classes
+    else:
+        probs, labels = positions[-1].probs, token_labels(state.tokenizer)
+    best = sorted(range(len(probs)), key=lambda i: -probs[i])[:10]
+    causal = not reads_whole(c)
+    return {"tokens": [p.token for p in positions], "ids": [p.id for p in positions],
+            "next": [{"id": i, "token": labels[i], "p": probs[i]} for i in best],
+            "attention": [[[p.layers[layer][head].attn_weights[:p.pos + 1] if causal
+                            else p.layers[layer][head].attn_weights for p in positions]
+                           for head in range(c.n_head)] for layer in range(c.n_layer)]}
