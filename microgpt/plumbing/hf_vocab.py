@@ -15,20 +15,22 @@ such a file back into tokenizer.py's or bpe.py's tokenizer.
 GPT-2's own vocabulary (byte-level BPE: tokenizer.json, or vocab.json and
 merges.txt) is read by `load_tokenizer`.
 
-Builds on tokenizer.py, bpe.py, files.py and hf_gpt2.py (FolderError).
+Builds on tokenizer.py, bpe.py, files.py, hf_gpt2.py (FolderError) and
+vocab_files.py (GPT-2's own files).
 Left out on purpose: Hugging Face's other tokenizer models (WordPiece,
 Unigram), which no microgpt model uses.
 """
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from ..tokenizer import Tokenizer
 from ..variants.bpe import BPETokenizer
 from .files import InputError, read_bytes
+from . import vocab_files
 from .hf_gpt2 import FolderError
+from .vocab_files import VocabError
 
 BOS_TEXT = "<BOS>"  # BOS as the tokenizer files spell it
 
@@ -108,90 +110,12 @@ def read_vocab(folder, vocab_size):
 
 
 # -------------------------------------------------------------------------
-# GPT-2's vocabulary: a stand-in for variants/'s byte-level BPE, exact for ASCII text
-
-def bytes_to_unicode():
-    """GPT-2's table: byte -> the printable character its files spell it with."""
-    printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
-    others = iter(range(256, 512))
-    return {b: chr(b) if b in printable else chr(next(others)) for b in range(256)}
-
-
-WORD = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
-END_OF_TEXT = "<|endoftext|>"
-
-
-class GPT2Tokenizer(Tokenizer):
-    """GPT-2's byte-level BPE with tokenizer.py's interface; its texts are read
-    as their own tokens, with no BOS before them (encode_prompt)."""
-
-    starts_with_bos = False
-
-    def __init__(self, vocab, merges):
-        table = bytes_to_unicode()
-        byte_of = {ch: b for b, ch in table.items()}
-        self.vocab, self.chars = dict(vocab), []
-        self.bos = self.vocab.get(END_OF_TEXT, max(self.vocab.values()) + 1)
-        self.vocab_size = max(self.bos, *self.vocab.values()) + 1
-        self.byte_ids = [self.vocab.get(table[b]) for b in range(256)]
-        self.rank = {pair: r for r, pair in enumerate(merges)}
-        self.token_bytes = [b""] * self.vocab_size
-        for text, i in self.vocab.items():
-            self.token_bytes[i] = (text.encode() if text == END_OF_TEXT
-                                   else bytes(byte_of.get(ch, 63) for ch in text))
-        self.tokens = [b.decode("utf-8", "replace") for b in self.token_bytes]  # as HF's decode
-        self.ids, self.cache = {}, {}
-
-    def encode(self, text):
-        ids = []
-        for i, part in enumerate(text.split(END_OF_TEXT)):
-            ids += [self.bos] if i else []
-            for word in WORD.findall(part):
-                if word not in self.cache:
-                    self.cache[word] = self.encode_word(word)
-                ids += self.cache[word]
-        return ids
-
-    def encode_word(self, word):
-        table = bytes_to_unicode()
-        parts = [table[b] for b in word.encode("utf-8")]
-        while len(parts) > 1:  # merge the pair of the lowest rank, everywhere, again and again
-            pair = min(zip(parts, parts[1:]), key=lambda p: self.rank.get(p, len(self.rank)))
-            if pair not in self.rank:
-                break
-            merged, i = [], 0
-            while i < len(parts):
-                if tuple(parts[i:i + 2]) == pair:
-                    merged.append(pair[0] + pair[1])
-                    i += 2
-                else:
-                    merged.append(parts[i])
-                    i += 1
-            parts = merged
-        return [self.vocab[p] for p in parts]
-
-    def decode(self, ids):
-        return b"".join(self.token_bytes[i] for i in ids if i != self.bos).decode("utf-8", "replace")
-
-    def unknown(self, text):
-        return []
-
+# GPT-2's vocabulary: byte-level BPE (variants/bytelevel.py), read by vocab_files.py
 
 def load_tokenizer(folder):
     """GPT-2's tokenizer from a folder's tokenizer.json, or its vocab.json and
-    merges.txt; FolderError when neither is there."""
-    folder = Path(folder)
-    if (folder / "tokenizer.json").is_file():
-        model = read_json(folder / "tokenizer.json", "a tokenizer.json").get("model", {})
-        vocab, merges = model.get("vocab", {}), model.get("merges", [])
-    elif (folder / "vocab.json").is_file() and (folder / "merges.txt").is_file():
-        vocab = read_json(folder / "vocab.json", "a vocab.json")
-        try:
-            lines = read_bytes(folder / "merges.txt", "merges.txt").decode("utf-8").splitlines()
-        except (InputError, UnicodeDecodeError) as e:
-            raise FolderError(f"{folder / 'merges.txt'}: {e}") from None
-        merges = [line for line in lines if line and not line.startswith("#version")]
-    else:
-        raise FolderError(f"{folder}: no tokenizer.json, nor vocab.json and merges.txt")
-    pairs = [tuple(m.split(" ", 1)) if isinstance(m, str) else tuple(m) for m in merges]
-    return GPT2Tokenizer(vocab, pairs)
+    merges.txt (vocab_files.load); FolderError for what is wrong with them."""
+    try:
+        return vocab_files.load(folder)
+    except VocabError as e:
+        raise FolderError(str(e)) from None

@@ -140,6 +140,8 @@ class ByteLevelBPE(Tokenizer):
     ' café'
     """
 
+    starts_with_bos = False  # GPT-2 adds no BOS: a text's own tokens are the sequence
+
     def __init__(self, vocab, merges, special=None):
         self.vocab = dict(vocab)
         self.merges = [tuple(pair) for pair in merges]
