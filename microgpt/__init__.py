@@ -20,7 +20,6 @@ READING_ORDER = (
     "data",        # the documents: one per line of a text, their order, a held-out split
     "tokenizer",   # characters <-> ids, BOS
     "value",       # autograd: a scalar Value, each op's value beside its local derivative
-    "floats",      # the same forward pass on plain floats, with no graph: inference
     "fused",       # the engine's composite ops (a whole dot, sum, softmax, loss): faster, same numbers
     "config",      # every setting, one dataclass
     "params",      # the parameters: named matrices, drawn in the reference's order

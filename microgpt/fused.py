@@ -34,15 +34,21 @@ written as multiplication by x ** -1), so a model built from them prints the
 same numbers; it only makes fewer, larger nodes. examples/naive_gpt.py is
 the whole model on the one-node-per-op engine, for comparison.
 
-Builds on value.py and floats.py (plain floats, no Values: the same sums, no graph). Left
-out on purpose: fusing across layers (the model code must still read like the math).
+Given plain floats instead of Values (a model read for inference, its
+weights held compactly: docs/gpt2.md), dot, dots, vsum and softmax compute
+the same sums with the same float operations and make no node, so gpt()
+runs unchanged with no graph (their results are value.Data: floats that
+answer .data, .relu(), .gelu() as a Value does).
+
+Builds on value.py. Left out on purpose: fusing across layers (the model
+code must still read like the math).
 """
 from __future__ import annotations
 
 import math
 
-from . import floats, value
-from .value import Value
+from . import value
+from .value import Data, Value
 
 
 class Dot(Value):
@@ -90,9 +96,11 @@ def dot(ws, xs):
     >>> dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
     Value(data=11.0, grad=0.0)
     """
-    if not isinstance(xs[0], Value):  # plain floats: the same sum, no node
-        return floats.dot(ws, xs)
     acc = 0.0
+    if not isinstance(xs[0], Value):  # plain floats (inference): the same sum, no node
+        for w, x in zip(ws, xs):
+            acc += w * x
+        return Data(acc)
     for w, x in zip(ws, xs):
         acc += w.data * x.data
     return Dot(acc, ws, xs)
@@ -108,8 +116,9 @@ def dots(rows, xs, bias=None):
     ...                       [Value(5.0), Value(7.0)])]
     [5.0, 31.0]
     """
-    if not isinstance(xs[0], Value):  # plain floats: the same sums, no nodes
-        return floats.dots(rows, xs, bias)
+    if not isinstance(xs[0], Value):  # plain floats (inference): the same sums, no nodes
+        out = [dot(ws, xs) for ws in rows]
+        return out if bias is None else [Data(y + b) for y, b in zip(out, bias)]
     xd = [x.data for x in xs]  # (n_in,)
     out = []
     for ws in rows:
@@ -126,9 +135,11 @@ def vsum(xs):
     >>> vsum([Value(1.0), Value(2.0), Value(3.0)])
     Value(data=6.0, grad=0.0)
     """
-    if not isinstance(xs[0], Value):  # plain floats
-        return floats.vsum(xs)
     acc = 0.0
+    if not isinstance(xs[0], Value):  # plain floats (inference)
+        for x in xs:
+            acc += x
+        return Data(acc)
     for x in xs:
         acc += x.data
     return Value(acc, tuple(xs), (1.0,) * len(xs), "sum")

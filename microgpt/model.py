@@ -25,7 +25,7 @@ grouped-query attention (fewer keys and values: params.py draws attn_wk and
 attn_wv smaller, attention.py shares them) and SwiGLU (a gated MLP: swiglu).
 
 On plain floats (weights in arrays, no Values) the same lines run with no
-graph: the engine computes on floats when given floats (floats.py).
+graph: the engine computes on floats when given floats (fused.py).
 
 What the instruments show comes from here too: gpt() hands attention's
 records (`records`) and every stage's vector (`stream`, named as
