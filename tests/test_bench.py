@@ -6,9 +6,14 @@ import contextlib
 import io
 import os
 import re
+import sys
 import tempfile
 import unittest
+from pathlib import Path
 from unittest import mock
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.commands import bench
 from microgpt.config import Config
@@ -97,10 +102,6 @@ class BenchTest(unittest.TestCase):
                 assert_one_line_error(self, run("-m", "microgpt", "bench", *args), "error")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class PipeTest(unittest.TestCase):
     def test_a_pipe_is_read_once_and_copied_for_the_timed_runs(self):
         # bench <(cat file): a FIFO that can be read only once, by the first run that opens it
@@ -118,3 +119,7 @@ class PipeTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn(f", {fifo}\n", result.stdout)
         self.assertIn("default 1x16", result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -2,9 +2,13 @@
 (training, --text, --eval, resume, every listed mistake), train --pad-to and
 --causal-mask off, inspect on a classifier."""
 import json
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.plumbing import flags
 from tests.support import assert_one_line_error, interrupted, run, train

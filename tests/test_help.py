@@ -5,9 +5,13 @@ a gradient, the docs' flag table lists every sample flag, an empty sample
 looks the same everywhere, counts of one are singular, and the examples end
 in one line on a file they cannot read."""
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import microgpt.__main__
 from microgpt.plumbing import cli

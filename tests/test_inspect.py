@@ -1,10 +1,14 @@
 """Tracing, the two views of attention, the inspect command, pictures, the
 value graph, the gradient-check command and the examples."""
 import math
+import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.attention import causal_attention_matrix
 from microgpt.config import Config

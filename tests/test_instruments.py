@@ -4,9 +4,13 @@ published size."""
 import math
 import random
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.instruments.dot_products import measure
 from microgpt.config import Config
@@ -75,10 +79,6 @@ class SizeTest(unittest.TestCase):
         assert_one_line_error(self, run("-m", "microgpt", "size", "--n-embd", "10"),
                               "divisible by --n-head")
         assert_one_line_error(self, run("-m", "microgpt", "size", "--preset", "gpt5"), "--preset")
-
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 # a forward pass of the default GPT on plain floats, written from REFERENCE.md,
@@ -214,3 +214,7 @@ class ScheduleNoteTest(unittest.TestCase):
         self.assertIn("only climbs, to 0.0005,",  # linear: 0.01 * 5 / 100
                       run("-m", "microgpt.train", "names.txt", "--warmup", "100", "--steps", "5").stderr)
         self.assertNotIn("peaks at", run("-m", "microgpt.train", "names.txt", "--steps", "2").stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

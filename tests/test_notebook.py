@@ -7,7 +7,12 @@ import importlib
 import importlib.util
 import json
 import re
+import sys
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.commands.compare import Comparison, compare
 from microgpt.config import Config

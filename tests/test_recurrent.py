@@ -3,9 +3,13 @@ RNNCell, GRUCell and LSTMCell (float64, the same weights), and against
 finite differences; tanh and sigmoid against the definition of a derivative."""
 import math
 import random
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.config import Config, ConfigError
 from microgpt.instruments.finite_differences import DOCS, check, relative_error

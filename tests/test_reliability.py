@@ -17,6 +17,9 @@ import time
 import unittest
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt.plumbing import checkpoint, corpus as datasets
 from microgpt.config import Config
 from microgpt.architectures.catalog import start

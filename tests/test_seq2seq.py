@@ -5,10 +5,14 @@ import itertools
 import json
 import os
 import random
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 from unittest import mock
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.architectures import pairs
 from microgpt.attention import no_mask, sequence_attention

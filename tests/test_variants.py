@@ -6,9 +6,13 @@ through train, resume, sample and inspect, and the compare command.
 import copy
 import math
 import random
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt import fused
 from microgpt.plumbing import checkpoint
