@@ -69,16 +69,16 @@ def interrupted(command, args, cwd, step):
     step `step`; return (all it printed on stdout, its stderr, its status)."""
     import signal
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "microgpt", command, *map(str, args)],
-                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    first = []
-    for line in proc.stdout:
-        first.append(line)
-        if line.startswith(f"step {step:4d} /"):
-            proc.send_signal(signal.SIGINT)
-            break
-    rest, err = rest_of(proc, timeout=600)
+    with subprocess.Popen([sys.executable, "-m", "microgpt", command, *map(str, args)],
+                          cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as proc:  # its pipes closed at the end
+        first = []
+        for line in proc.stdout:
+            first.append(line)
+            if line.startswith(f"step {step:4d} /"):
+                proc.send_signal(signal.SIGINT)
+                break
+        rest, err = rest_of(proc, timeout=600)
     return "".join(first) + rest, err, proc.returncode
 
 

@@ -29,16 +29,16 @@ def interrupted_then_resumed(data, stop_after, folder, *flags):
     """
     out = Path(folder) / "model.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "microgpt.train", str(data), "--out", str(out),
-                             *flags], cwd=folder, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if line.startswith(f"step {stop_after:4d} /"):
-            proc.send_signal(signal.SIGINT)
-            break
-    rest, err = rest_of(proc, timeout=600)  # with what the loop above read ahead
+    with subprocess.Popen([sys.executable, "-m", "microgpt.train", str(data), "--out", str(out),
+                           *flags], cwd=folder, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as proc:  # its pipes closed at the end
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith(f"step {stop_after:4d} /"):
+                proc.send_signal(signal.SIGINT)
+                break
+        rest, err = rest_of(proc, timeout=600)  # with what the loop above read ahead
     first = "".join(lines) + rest
     resumed = train(data, "--resume", out, *flags, cwd=folder)
     assert resumed.returncode == 0, resumed.stderr
