@@ -1,4 +1,5 @@
 """Shared test helpers: paths, running a command, reading its numbers."""
+import dataclasses
 import os
 import re
 import subprocess
@@ -62,6 +63,35 @@ def resumed_and_whole(docs, config, folder, steps=6):
     for _ in range(steps - steps // 2):
         train_step(state, examples)
     return state, whole
+
+
+RUN_FIELDS = ("config", "tokenizer", "params", "rng", "step", "m", "v", "losses", "data_name",
+              "data_sha256", "classes", "loss")
+
+
+def assert_same_run(test, a, b):
+    """Two RunStates alike in every field, each compared as itself: every
+    setting, the tokenizer, every weight's float, Adam's moments, the steps,
+    the losses, the random generator's state, the data's name and checksum,
+    the class names, the loss trained. (Not their checkpoints' JSON, which
+    would pass over whatever the checkpoint leaves out.)"""
+    import dataclasses
+    test.assertEqual(tuple(f.name for f in dataclasses.fields(a)), RUN_FIELDS)  # a new field: add it
+    test.assertEqual(type(a.config), type(b.config))
+    for f in dataclasses.fields(a.config):
+        test.assertEqual(getattr(a.config, f.name), getattr(b.config, f.name), f"config.{f.name}")
+    test.assertEqual(type(a.tokenizer), type(b.tokenizer))
+    for name in ("chars", "tokens", "bos", "vocab_size"):
+        test.assertEqual(getattr(a.tokenizer, name), getattr(b.tokenizer, name), f"tokenizer.{name}")
+    test.assertEqual(getattr(a.tokenizer, "merges", None), getattr(b.tokenizer, "merges", None))
+    test.assertEqual(list(a.params), list(b.params))  # the same matrices, in the same order
+    for name in a.params:
+        test.assertEqual([[p.data for p in row] for row in a.params[name]],
+                         [[p.data for p in row] for row in b.params[name]], name)
+    for name in ("step", "m", "v", "losses", "data_name", "data_sha256", "classes"):
+        test.assertEqual(getattr(a, name), getattr(b, name), name)
+    test.assertEqual(a.rng.getstate(), b.rng.getstate(), "the random generator")
+    test.assertIs(a.loss, b.loss)
 
 
 def interrupted(command, args, cwd, step):

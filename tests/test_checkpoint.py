@@ -16,8 +16,8 @@ from microgpt.plumbing import checkpoint
 from microgpt.config import Config
 from microgpt.architectures.catalog import start
 from microgpt.training import train_step
-from tests.support import (BUNDLED_NAMES, GOLDEN, NAMES, ROOT, assert_one_line_error, numbers,
-                           rest_of, run, train)
+from tests.support import (BUNDLED_NAMES, GOLDEN, NAMES, ROOT, assert_one_line_error, assert_same_run,
+                           numbers, rest_of, run, train)
 
 SEED = 20261123  # the interrupt steps are drawn from this: a failure can be rerun exactly
 
@@ -85,7 +85,7 @@ class ResumeTest(unittest.TestCase):
         path = Path(tempfile.mkdtemp()) / "m.json"
         checkpoint.save(state, path)
         back = checkpoint.load(path)
-        self.assertEqual(checkpoint.to_json(back), checkpoint.to_json(state))
+        assert_same_run(self, back, state)
         self.assertEqual(back.rng.random(), state.rng.random())
         self.assertEqual(sorted(os.listdir(path.parent)), ["m.json"])  # no temporary left
 

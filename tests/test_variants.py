@@ -15,7 +15,6 @@ if not __package__:  # run as a file, python tests/test_x.py: import from the re
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt import fused
-from microgpt.plumbing import checkpoint
 from microgpt.plumbing.flags import parse_variant
 from microgpt.config import Config, ConfigError
 from microgpt.data import held_out_examples
@@ -30,8 +29,8 @@ from microgpt.instruments.readout import trace
 from microgpt.architectures.catalog import start
 from microgpt.training import held_out_loss, train_step
 from microgpt.value import Value
-from tests.support import (BUNDLED_NAMES, assert_one_line_error, numbers, resumed_and_whole, run,
-                           train)
+from tests.support import (BUNDLED_NAMES, assert_one_line_error, assert_same_run, numbers,
+                           resumed_and_whole, run, train)
 from tests.test_checkpoint import interrupted_then_resumed, merged
 from tests.test_gradients import COMBINATION, VARIANTS
 
@@ -266,7 +265,7 @@ class CombinationRunTest(unittest.TestCase):
             with self.subTest(**fields):
                 config = Config(n_embd=8, n_head=2, block_size=6, steps=6, **fields)
                 state, whole = resumed_and_whole(DOCS, config, folder)
-                self.assertEqual(checkpoint.to_json(state), checkpoint.to_json(whole))
+                assert_same_run(self, state, whole)
                 positions = trace(state.params, state.config, state.tokenizer, "liam")
                 for head in positions[-1].layers[0]:
                     self.assertAlmostEqual(sum(head.attn_weights), 1.0, delta=1e-12)
