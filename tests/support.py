@@ -2,6 +2,7 @@
 import dataclasses
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -75,7 +76,7 @@ def assert_same_run(test, a, b):
     the losses, the random generator's state, the data's name and checksum,
     the class names, the loss trained. (Not their checkpoints' JSON, which
     would pass over whatever the checkpoint leaves out.)"""
-    import dataclasses
+    test.assertEqual(type(a), type(b))
     test.assertEqual(tuple(f.name for f in dataclasses.fields(a)), RUN_FIELDS)  # a new field: add it
     test.assertEqual(type(a.config), type(b.config))
     for f in dataclasses.fields(a.config):
@@ -97,18 +98,23 @@ def assert_same_run(test, a, b):
 def interrupted(command, args, cwd, step):
     """Run `python -m microgpt COMMAND *args`, send it SIGINT once it prints
     step `step`; return (all it printed on stdout, its stderr, its status)."""
-    import signal
+    return interrupted_at(step, "-m", "microgpt", command, *args, cwd=cwd)
+
+
+def interrupted_at(step, *args, cwd, sig=signal.SIGINT):
+    """Run `python *args` with microgpt importable, send it sig once it prints
+    step `step`; return (all it printed on stdout, its stderr, its status)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    with subprocess.Popen([sys.executable, "-m", "microgpt", command, *map(str, args)],
-                          cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    with subprocess.Popen([sys.executable, *map(str, args)], cwd=cwd, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           text=True) as proc:  # its pipes closed at the end
         first = []
         for line in proc.stdout:
             first.append(line)
             if line.startswith(f"step {step:4d} /"):
-                proc.send_signal(signal.SIGINT)
+                proc.send_signal(sig)
                 break
-        rest, err = rest_of(proc, timeout=600)
+        rest, err = rest_of(proc, timeout=600)  # with what the loop above read ahead
     return "".join(first) + rest, err, proc.returncode
 
 

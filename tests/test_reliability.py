@@ -25,8 +25,8 @@ from microgpt.plumbing import checkpoint, corpus as datasets
 from microgpt.config import Config
 from microgpt.architectures.catalog import start
 from microgpt.training import Diverged, train_step
-from tests.support import (BUNDLED_NAMES, ROOT, assert_one_line_error, assert_same_run, numbers, run,
-                           steps_of, train)
+from tests.support import (BUNDLED_NAMES, ROOT, assert_one_line_error, assert_same_run, interrupted_at,
+                           numbers, run, steps_of, train)
 
 SEED = 20261124  # the signal steps are drawn from this: a failure can be rerun exactly
 TINY = ("--n-embd", "8", "--n-head", "2", "--num-samples", "2")
@@ -233,15 +233,8 @@ class DivergenceTest(Folder):
 class SignalTest(Folder):
     def interrupt_after(self, step, sig, *flags):
         """Train, send sig once step `step` is printed; (stdout, stderr, status)."""
-        proc = popen("-m", "microgpt.train", self.data, "--steps", "500", *TINY, *flags)
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if line.startswith(f"step {step:4d} /"):
-                proc.send_signal(sig)
-                break
-        out, err = proc.communicate(timeout=120)
-        return "".join(lines) + out, err, proc.returncode
+        return interrupted_at(step, "-m", "microgpt.train", self.data, "--steps", "500", *TINY, *flags,
+                              cwd=ROOT, sig=sig)
 
     @unittest.skipUnless(POSIX, "needs SIGTERM")
     def test_sigint_and_sigterm_at_random_steps_save_and_resume_exactly(self):

@@ -244,9 +244,9 @@ class CombinationRunTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as folder:
             whole = train(BUNDLED_NAMES, *flags, "--out", "whole.json", cwd=folder)
             self.assertEqual(whole.returncode, 0, whole.stderr)
-            first, status, _, resumed = interrupted_then_resumed(BUNDLED_NAMES, 7, folder, *flags)
+            [(first, status, _)], resumed = interrupted_then_resumed(BUNDLED_NAMES, (7,), folder, *flags)
             self.assertEqual(status, 130)
-            self.assertEqual(merged(first, resumed), numbers(whole.stdout))
+            self.assertEqual(merged([first], resumed), numbers(whole.stdout))
             held = lambda text: [l for l in text.splitlines() if l.startswith("held-out")]
             self.assertEqual(held(first) + held(resumed), held(whole.stdout))  # 10, and 12
             sampled = run("-m", "microgpt.sample", "whole.json", "--num-samples", "4", cwd=folder)
