@@ -1,5 +1,6 @@
 """Shared test helpers: paths, running a command, reading its numbers."""
 import dataclasses
+import functools
 import os
 import re
 import signal
@@ -25,6 +26,12 @@ def run(*args, cwd=ROOT, timeout=600, input=None):
 
 def train(*args, **kw):
     return run("-m", "microgpt.train", *args, **kw)
+
+
+@functools.lru_cache(maxsize=None)
+def help_of(command):
+    """`python -m microgpt COMMAND --help`, run once for all the tests that read it."""
+    return run("-m", "microgpt", command, "--help")
 
 
 def numbers(text):

@@ -127,6 +127,17 @@ class SampleCommandTest(unittest.TestCase):
 
 
 class BadCheckpointTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):  # a good checkpoint, which the tests read and never change
+        cls._folder = tempfile.TemporaryDirectory()
+        cls.good = Path(cls._folder.name) / "good.json"
+        result = train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", cls.good)
+        assert result.returncode == 0, result.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._folder.cleanup()
+
     def test_resume_may_change_only_what_moves_no_training_number(self):
         _, state = start(["emma", "ava"], Config(steps=4, n_embd=8, n_head=2))
         for given in ({"eval_every": 5}, {"temperature": 1.0, "num_samples": 3}, {"steps": 9}):
@@ -137,10 +148,7 @@ class BadCheckpointTest(unittest.TestCase):
 
     def test_bad_files(self):
         folder = Path(tempfile.mkdtemp())
-        good = folder / "good.json"
-        result = train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", good)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        text = good.read_text(encoding="utf-8")
+        text = self.good.read_text(encoding="utf-8")
         obj = json.loads(text)
         newer = dict(obj, version=99)
         broken = json.loads(text)
@@ -163,10 +171,7 @@ class BadCheckpointTest(unittest.TestCase):
                     assert_one_line_error(self, run(*command, cwd=folder), pattern)
 
     def test_resume_refuses_other_data_and_other_settings(self):
-        folder = Path(tempfile.mkdtemp())
-        model = folder / "m.json"
-        result = train(BUNDLED_NAMES, "--steps", "3", "--num-samples", "1", "--out", model)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        folder, model = Path(tempfile.mkdtemp()), self.good
         (folder / "other.txt").write_text("\n".join(["anna", "bob", "carl"]) + "\n", encoding="utf-8")
         assert_one_line_error(self, train(folder / "other.txt", "--resume", model),
                                    "not the data file")
@@ -174,9 +179,7 @@ class BadCheckpointTest(unittest.TestCase):
                                          "--n-head", "2"), "differs from the checkpoint")
 
     def test_bad_sampling_flags(self):
-        folder = Path(tempfile.mkdtemp())
-        model = folder / "m.json"
-        train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", model)
+        model = self.good
         cases = [
             (["--prefix", "Zoë"], "--prefix has characters not in the vocabulary: 'Z' 'ë'"),
             (["--prefix", "a" * 16], "shorter than the block"),

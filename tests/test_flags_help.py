@@ -10,13 +10,13 @@ if not __package__:  # run as a file, python tests/test_x.py: import from the re
 
 import microgpt.__main__
 from microgpt.config import Config
-from tests.support import run
+from tests.support import help_of
 
 COMMANDS = tuple(name for name, _, _ in microgpt.__main__.COMMANDS)
 
 
 def help_text(command):
-    result = run("-m", "microgpt", command, "--help")
+    result = help_of(command)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -84,14 +84,15 @@ class SizeTest(unittest.TestCase):
 
 
 class HeadsTest(unittest.TestCase):
-    def setUp(self):
+    @classmethod
+    def setUpClass(cls):  # trained once: the tests read the model and change nothing of it
         from microgpt.architectures.catalog import start
         from microgpt.training import train_step
-        self.docs = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper"]
-        examples, self.state = start(self.docs, Config(n_layer=2, steps=30))
+        cls.docs = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper"]
+        examples, cls.state = start(cls.docs, Config(n_layer=2, steps=30))
         for _ in range(30):
-            train_step(self.state, examples)
-        self.floats = float_gpt.floats(self.state.params)
+            train_step(cls.state, examples)
+        cls.floats = float_gpt.floats(cls.state.params)
 
     def test_patterns_are_the_mean_shares_of_every_row_from_position_2(self):
         from microgpt.instruments.heads import patterns
