@@ -1,6 +1,9 @@
 """Shared test helpers: paths, running a command, reading its numbers."""
+import dataclasses
+import functools
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -23,6 +26,12 @@ def run(*args, cwd=ROOT, timeout=600, input=None):
 
 def train(*args, **kw):
     return run("-m", "microgpt.train", *args, **kw)
+
+
+@functools.lru_cache(maxsize=None)
+def help_of(command):
+    """`python -m microgpt COMMAND --help`, run once for all the tests that read it."""
+    return run("-m", "microgpt", command, "--help")
 
 
 def numbers(text):
@@ -64,21 +73,55 @@ def resumed_and_whole(docs, config, folder, steps=6):
     return state, whole
 
 
+RUN_FIELDS = ("config", "tokenizer", "params", "rng", "step", "m", "v", "losses", "data_name",
+              "data_sha256", "classes", "loss")
+
+
+def assert_same_run(test, a, b):
+    """Two RunStates alike in every field, each compared as itself: every
+    setting, the tokenizer, every weight's float, Adam's moments, the steps,
+    the losses, the random generator's state, the data's name and checksum,
+    the class names, the loss trained. (Not their checkpoints' JSON, which
+    would pass over whatever the checkpoint leaves out.)"""
+    test.assertEqual(type(a), type(b))
+    test.assertEqual(tuple(f.name for f in dataclasses.fields(a)), RUN_FIELDS)  # a new field: add it
+    test.assertEqual(type(a.config), type(b.config))
+    for f in dataclasses.fields(a.config):
+        test.assertEqual(getattr(a.config, f.name), getattr(b.config, f.name), f"config.{f.name}")
+    test.assertEqual(type(a.tokenizer), type(b.tokenizer))
+    for name in ("chars", "tokens", "bos", "vocab_size"):
+        test.assertEqual(getattr(a.tokenizer, name), getattr(b.tokenizer, name), f"tokenizer.{name}")
+    test.assertEqual(getattr(a.tokenizer, "merges", None), getattr(b.tokenizer, "merges", None))
+    test.assertEqual(list(a.params), list(b.params))  # the same matrices, in the same order
+    for name in a.params:
+        test.assertEqual([[p.data for p in row] for row in a.params[name]],
+                         [[p.data for p in row] for row in b.params[name]], name)
+    for name in ("step", "m", "v", "losses", "data_name", "data_sha256", "classes"):
+        test.assertEqual(getattr(a, name), getattr(b, name), name)
+    test.assertEqual(a.rng.getstate(), b.rng.getstate(), "the random generator")
+    test.assertIs(a.loss, b.loss)
+
+
 def interrupted(command, args, cwd, step):
     """Run `python -m microgpt COMMAND *args`, send it SIGINT once it prints
     step `step`; return (all it printed on stdout, its stderr, its status)."""
-    import signal
+    return interrupted_at(step, "-m", "microgpt", command, *args, cwd=cwd)
+
+
+def interrupted_at(step, *args, cwd, sig=signal.SIGINT):
+    """Run `python *args` with microgpt importable, send it sig once it prints
+    step `step`; return (all it printed on stdout, its stderr, its status)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "microgpt", command, *map(str, args)],
-                            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    first = []
-    for line in proc.stdout:
-        first.append(line)
-        if line.startswith(f"step {step:4d} /"):
-            proc.send_signal(signal.SIGINT)
-            break
-    rest, err = rest_of(proc, timeout=600)
+    with subprocess.Popen([sys.executable, *map(str, args)], cwd=cwd, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as proc:  # its pipes closed at the end
+        first = []
+        for line in proc.stdout:
+            first.append(line)
+            if line.startswith(f"step {step:4d} /"):
+                proc.send_signal(sig)
+                break
+        rest, err = rest_of(proc, timeout=600)  # with what the loop above read ahead
     return "".join(first) + rest, err, proc.returncode
 
 

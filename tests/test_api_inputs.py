@@ -4,7 +4,12 @@ end, a Value. Each mistake is one ConfigError (a Value's: a TypeError) with
 a message that names it, never a silent wrong result or a bare traceback."""
 import math
 import random
+import sys
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.config import Config, ConfigError
 from microgpt.generate import sample

@@ -1,36 +1,62 @@
 """The benchmark command: it runs, prints every figure it promises, its graph
-sizes agree with a count made here, and user mistakes are one-line errors.
-(It measures speed; no test asserts one.) The models are shrunk so the whole
-file takes a few seconds."""
+sizes are the ones counted by hand from the ops the model makes, and user
+mistakes are one-line errors. (It measures speed; no test asserts one.) The
+models are shrunk so the whole file takes a few seconds."""
 import contextlib
 import io
 import os
 import re
+import sys
 import tempfile
 import unittest
+from pathlib import Path
 from unittest import mock
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt.commands import bench
-from microgpt.config import Config
 from microgpt.plumbing.corpus import load_docs
-from microgpt.model import document_loss
-from microgpt.architectures.catalog import start
-from microgpt.value import recording
 from tests.support import BUNDLED_NAMES, assert_one_line_error, run
 
-TINY = {"small 1x8": {"n_embd": 8, "n_head": 2, "block_size": 4},
-        "small 2x8": {"n_layer": 2, "n_embd": 8, "n_head": 2, "block_size": 4}}
+TINY = {"small 1x8": {"n_embd": 8, "n_head": 2, "block_size": 1},   # one position a step
+        "small 2x8": {"n_layer": 2, "n_embd": 8, "n_head": 2, "block_size": 1}}
 
 
-def graph_size(path, fields, docs_n):
-    """Mean nodes and edges of the first docs_n documents' graphs, counted here."""
-    examples, state = start(load_docs(path), Config(**fields))
-    sizes = []
-    for ids in examples[:docs_n]:
-        with recording() as tape:
-            document_loss(ids, state.params, state.config)
-        sizes.append((len(tape), sum(len(n._children) for n in tape)))
-    return (sum(n for n, _ in sizes) / len(sizes), sum(e for _, e in sizes) / len(sizes))
+def hand_count(E, H, L, V, n):
+    """(nodes, edges) of the graph of one document of n positions, for the
+    reference's model (RMSNorm, ReLU, learned positions, lm_head) of width E,
+    H heads, L layers and V tokens, counted by hand from the ops gpt(),
+    attention() and document_loss() make. Each node is one op (a leaf, a
+    weight or the input, is none); its edges are its children. At position t
+    the cache holds k = t + 1 keys; d = E / H:
+
+                                                           nodes        edges
+        wte[token] + wpe[t]: E adds of 2                   E            2E
+        rmsnorm: dot(x, x) of 2E; / E, + 1e-5, ** -0.5     E + 4        4E + 3
+          of 1 each; E products x_i * scale of 2
+        each layer:
+          rmsnorm                                          E + 4        4E + 3
+          q, k, v: 3E dots of 2E                           3E           6E^2
+          each head: k dots q_h . k_t of 2d, k divisions   3k + 1 + d   4dk + 4k
+            by sqrt(d) of 1, a logsumexp of k and k
+            softmax outputs of 2, d dots of the k
+            weights with k values (2k)
+          attn_wo: E dots of 2E; E residual adds of 2      2E           2E^2 + 2E
+          rmsnorm                                          E + 4        4E + 3
+          mlp_fc1: 4E dots of 2E; 4E relus of 1            8E           8E^2 + 4E
+          mlp_fc2: E dots of 8E; E residual adds of 2      2E           8E^2 + 2E
+        lm_head: V dots of 2E; a cross_entropy of V        V + 1        2EV + V
+
+    A layer so makes 18E + 8 + H(3k + 1) nodes and 24E^2 + 16E + 6 + 4(E + H)k
+    edges; once per document, the sum of the n losses (n children) times 1/n
+    (1) adds 2 nodes and n + 1 edges."""
+    nodes = edges = 0
+    for t in range(n):
+        k = t + 1
+        nodes += E + (E + 4) + L * (18 * E + 8 + H * (3 * k + 1)) + V + 1
+        edges += 2 * E + (4 * E + 3) + L * (24 * E * E + 16 * E + 6 + 4 * (E + H) * k) + 2 * E * V + V
+    return nodes + 2, edges + n + 1
 
 
 class BenchTest(unittest.TestCase):
@@ -56,15 +82,23 @@ class BenchTest(unittest.TestCase):
             self.assertGreater(float(peak), 1)
             # nodes, edges; forward, chain rule, Adam, free, (sort)
             row = re.search(rf"  {model} +([\d,]+) +([\d,]+)( +[\d.-]+){{5}}\n", out)
-            nodes, edges = (float(x.replace(",", "")) for x in row.groups()[:2])
-            expected = graph_size(BUNDLED_NAMES, fields, 10)
-            self.assertAlmostEqual(nodes, expected[0], delta=0.5)
-            self.assertAlmostEqual(edges, expected[1], delta=0.5)
+            nodes, edges = (int(x.replace(",", "")) for x in row.groups()[:2])
+            # one position (block size 1), 27 tokens: 1x8 is E + (E + 4) + (18E + 8 + 4H) + V + 1
+            # + 2 = 8 + 12 + 160 + 28 + 2 = 210 nodes, and 2E + (4E + 3) + (24E^2 + 20E + 6 + 4H)
+            # + 2EV + V + 2 = 16 + 35 + 1710 + 459 + 2 = 2222 edges; 2x8 has a second layer's
+            # 160 nodes and 1710 edges more
+            self.assertEqual((nodes, edges), {"small 1x8": (210, 2222), "small 2x8": (370, 3932)}[model])
+            self.assertEqual((nodes, edges), hand_count(8, 2, fields.get("n_layer", 1), 27, 1))
         self.assertNotIn("complete default run", out)  # only with --full or --reference
 
     def test_a_file_with_fewer_documents_than_the_profile_reads(self):
         nodes, edges, ms = bench.step_profile(self.three, {}, docs_n=10)
-        self.assertEqual((nodes, edges), graph_size(self.three, {}, 3))
+        # the mean of its 3 documents, not of 10: anna, bob and charlotte read 5, 4 and 10
+        # positions (BOS, then their letters) of the default model (E 16, H 4, 1 layer); their
+        # 10 letters and BOS make 11 tokens
+        counts = [hand_count(16, 4, 1, 11, n) for n in (5, 4, 10)]
+        self.assertEqual(counts, [(1922, 35546), (1514, 28277), (4142, 73091)])
+        self.assertEqual((nodes, edges), (7578 / 3, 136914 / 3))
         self.assertEqual(set(ms), {"forward", "chain rule", "adam", "free", "sort"})
 
     def test_block_sizes_print_each_size_and_the_ratio_per_doubling(self):
@@ -73,10 +107,11 @@ class BenchTest(unittest.TestCase):
                           out, re.M)
         self.assertEqual([int(r[0]) for r in rows], [2, 4])
         number = lambda text: float(text.replace(",", ""))
-        for (T, ms, _, peak, nodes, _, edges, _), expected in zip(
-                rows, [graph_size(self.three, {"block_size": T}, 3) for T in (2, 4)]):
+        # every document is at least T positions long, so each step reads T positions
+        for (T, ms, _, peak, nodes, _, edges, _), expected in zip(rows, [(734, 13979), (1514, 28277)]):
             self.assertGreater(number(ms), 0)
             self.assertEqual((number(nodes), number(edges)), expected)
+            self.assertEqual(expected, hand_count(16, 4, 1, 11, int(T)))
         for column in (1, 4, 6):  # ms/step, nodes, edges: the x beside each is this over the last
             ratio = number(rows[1][column]) / number(rows[0][column])
             close = 0.1 * ratio if column == 1 else 0.006  # ms/step is printed to 0.1 ms
@@ -97,10 +132,6 @@ class BenchTest(unittest.TestCase):
                 assert_one_line_error(self, run("-m", "microgpt", "bench", *args), "error")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class PipeTest(unittest.TestCase):
     def test_a_pipe_is_read_once_and_copied_for_the_timed_runs(self):
         # bench <(cat file): a FIFO that can be read only once, by the first run that opens it
@@ -118,3 +149,7 @@ class PipeTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn(f", {fifo}\n", result.stdout)
         self.assertIn("default 1x16", result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -3,9 +3,13 @@ code all there and in order, its comments beside it; the contents give the
 reading order's own summaries; links land on chapters; Chromium shows it."""
 import html
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import microgpt
 from microgpt.commands import book

@@ -3,9 +3,13 @@ plain implementation on real data, round trips on every bundled file, and
 the tokenize command. (The hand-worked example is bpe.py's doctest.)"""
 import json
 import random
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.plumbing import schema
 from microgpt.variants.bpe import BPETokenizer, learn_merges

@@ -2,78 +2,77 @@
 import json
 import os
 import random
-import signal
-import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt.plumbing import checkpoint
 from microgpt.config import Config
 from microgpt.architectures.catalog import start
 from microgpt.training import train_step
-from tests.support import (BUNDLED_NAMES, GOLDEN, NAMES, ROOT, assert_one_line_error, numbers,
-                           rest_of, run, train)
+from tests.support import (BUNDLED_NAMES, GOLDEN, NAMES, assert_one_line_error, assert_same_run,
+                           interrupted_at, numbers, run, train)
 
 SEED = 20261123  # the interrupt steps are drawn from this: a failure can be rerun exactly
 
 
-def interrupted_then_resumed(data, stop_after, folder, *flags):
-    """Run training, SIGINT it once step `stop_after` is printed, resume it.
+def interrupted_then_resumed(data, stops, folder, *flags):
+    """Run training with --out, SIGINT it once step stops[0] is printed; resume
+    it, SIGINT it again at each later stop; then resume it to the end.
 
-    Returns (stdout of the interrupted run, its exit status, stdout of the resumed run).
+    Returns ([(stdout, exit status, stderr) of each interrupted run], stdout of the last run).
     """
     out = Path(folder) / "model.json"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "microgpt.train", str(data), "--out", str(out),
-                             *flags], cwd=folder, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    lines = []
-    for line in proc.stdout:
-        lines.append(line)
-        if line.startswith(f"step {stop_after:4d} /"):
-            proc.send_signal(signal.SIGINT)
-            break
-    rest, err = rest_of(proc, timeout=600)  # with what the loop above read ahead
-    first = "".join(lines) + rest
+    parts = []
+    for k, stop_after in enumerate(stops):
+        start = ("--resume", out) if k else ("--out", out)
+        stdout, err, status = interrupted_at(stop_after, "-m", "microgpt.train", data, *start, *flags,
+                                             cwd=folder)
+        parts.append((stdout, status, err))
     resumed = train(data, "--resume", out, *flags, cwd=folder)
     assert resumed.returncode == 0, resumed.stderr
-    return first, proc.returncode, err, resumed.stdout
+    return parts, resumed.stdout
 
 
-def merged(first, resumed):
-    """The figures of an interrupted run followed by those of its resumption."""
-    a, b = numbers(first), numbers(resumed)
-    steps_a = [l for l in a if l.startswith("step")]
-    return a[:3] + steps_a + [l for l in b if l.startswith(("step", "sample"))]
+def merged(interrupted, resumed):
+    """The figures of a run interrupted (once or more: the stdouts) followed by
+    those of its last resumption."""
+    header = numbers(interrupted[0])[:3]
+    steps = [l for text in interrupted for l in numbers(text) if l.startswith("step")]
+    return header + steps + [l for l in numbers(resumed) if l.startswith(("step", "sample"))]
 
 
 class ResumeTest(unittest.TestCase):
     def test_interrupt_and_resume_equals_uninterrupted_run(self):
-        # the signal lands at least 200 steps before the end: a fast engine (PyPy runs a step
-        # in about a millisecond) must not finish the run before it arrives
+        # stopped at the first step, then the resumed run stopped again: the signal lands at
+        # least 200 steps before the end, so a fast engine (PyPy runs a step in about a
+        # millisecond) cannot finish the run before it arrives
         flags = ("--steps", "300", "--num-samples", "5")
+        stops = (1, random.Random(SEED).randint(3, 100))  # past the 1 or 2 steps the first saved
         with tempfile.TemporaryDirectory() as folder:
             whole = numbers(train(BUNDLED_NAMES, *flags, cwd=folder).stdout)
-            for stop_after in (1, random.Random(SEED).randint(2, 100)):
+            parts, resumed = interrupted_then_resumed(BUNDLED_NAMES, stops, folder, *flags)
+            for stop_after, (_, status, err) in zip(stops, parts):
                 with self.subTest(stop_after=stop_after):
-                    first, status, err, resumed = interrupted_then_resumed(
-                        BUNDLED_NAMES, stop_after, folder, *flags)
                     self.assertEqual(status, 130)
                     self.assertIn("model.json", err)
                     self.assertNotIn("Traceback", err)
-                    self.assertEqual(merged(first, resumed), whole)
+            self.assertEqual(merged([out for out, _, _ in parts], resumed), whole)
 
     @unittest.skipUnless(NAMES.is_file() and GOLDEN.is_file(), "needs ../shared (reference data)")
     def test_interrupted_default_run_still_prints_the_golden_numbers(self):
+        # one run stopped twice: in the first half, and once resumed, in the second
         want = numbers(GOLDEN.read_text(encoding="utf-8"))
         rng = random.Random(SEED)
-        for stop_after in (rng.randint(1, 499), rng.randint(500, 999)):
-            with self.subTest(stop_after=stop_after), tempfile.TemporaryDirectory() as folder:
-                first, status, _, resumed = interrupted_then_resumed(NAMES, stop_after, folder)
-                self.assertEqual(status, 130)
-                self.assertEqual(merged(first, resumed), want)
+        stops = (rng.randint(1, 499), rng.randint(500, 999))
+        with tempfile.TemporaryDirectory() as folder:
+            parts, resumed = interrupted_then_resumed(NAMES, stops, folder)
+        self.assertEqual([status for _, status, _ in parts], [130, 130])
+        self.assertEqual(merged([out for out, _, _ in parts], resumed), want)
 
     def test_save_load_round_trip_is_exact(self):
         docs, state = start(["emma", "olivia", "ava", "isabella"], Config(steps=5, n_embd=8, n_head=2))
@@ -82,7 +81,7 @@ class ResumeTest(unittest.TestCase):
         path = Path(tempfile.mkdtemp()) / "m.json"
         checkpoint.save(state, path)
         back = checkpoint.load(path)
-        self.assertEqual(checkpoint.to_json(back), checkpoint.to_json(state))
+        assert_same_run(self, back, state)
         self.assertEqual(back.rng.random(), state.rng.random())
         self.assertEqual(sorted(os.listdir(path.parent)), ["m.json"])  # no temporary left
 
@@ -128,6 +127,17 @@ class SampleCommandTest(unittest.TestCase):
 
 
 class BadCheckpointTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):  # a good checkpoint, which the tests read and never change
+        cls._folder = tempfile.TemporaryDirectory()
+        cls.good = Path(cls._folder.name) / "good.json"
+        result = train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", cls.good)
+        assert result.returncode == 0, result.stderr
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._folder.cleanup()
+
     def test_resume_may_change_only_what_moves_no_training_number(self):
         _, state = start(["emma", "ava"], Config(steps=4, n_embd=8, n_head=2))
         for given in ({"eval_every": 5}, {"temperature": 1.0, "num_samples": 3}, {"steps": 9}):
@@ -138,10 +148,7 @@ class BadCheckpointTest(unittest.TestCase):
 
     def test_bad_files(self):
         folder = Path(tempfile.mkdtemp())
-        good = folder / "good.json"
-        result = train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", good)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        text = good.read_text(encoding="utf-8")
+        text = self.good.read_text(encoding="utf-8")
         obj = json.loads(text)
         newer = dict(obj, version=99)
         broken = json.loads(text)
@@ -164,10 +171,7 @@ class BadCheckpointTest(unittest.TestCase):
                     assert_one_line_error(self, run(*command, cwd=folder), pattern)
 
     def test_resume_refuses_other_data_and_other_settings(self):
-        folder = Path(tempfile.mkdtemp())
-        model = folder / "m.json"
-        result = train(BUNDLED_NAMES, "--steps", "3", "--num-samples", "1", "--out", model)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        folder, model = Path(tempfile.mkdtemp()), self.good
         (folder / "other.txt").write_text("\n".join(["anna", "bob", "carl"]) + "\n", encoding="utf-8")
         assert_one_line_error(self, train(folder / "other.txt", "--resume", model),
                                    "not the data file")
@@ -175,9 +179,7 @@ class BadCheckpointTest(unittest.TestCase):
                                          "--n-head", "2"), "differs from the checkpoint")
 
     def test_bad_sampling_flags(self):
-        folder = Path(tempfile.mkdtemp())
-        model = folder / "m.json"
-        train(BUNDLED_NAMES, "--steps", "2", "--num-samples", "1", "--out", model)
+        model = self.good
         cases = [
             (["--prefix", "Zoë"], "--prefix has characters not in the vocabulary: 'Z' 'ë'"),
             (["--prefix", "a" * 16], "shorter than the block"),

@@ -2,9 +2,14 @@
 (training, --text, --eval, resume, every listed mistake), train --pad-to and
 --causal-mask off, inspect on a classifier."""
 import json
+import shutil
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.plumbing import flags
 from tests.support import assert_one_line_error, interrupted, run, train
@@ -19,10 +24,22 @@ def classify(*args, **kw):
 
 
 class ClassifyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):  # the classifier the tests of a saved one read, trained once
+        cls.trained = Path(tempfile.mkdtemp())
+        (cls.trained / "names.txt").write_text(NAMES)
+        (cls.trained / "words.txt").write_text(WORDS)
+        made = classify("names.txt", "words.txt", *TINY, "--out", "m.json", cwd=cls.trained)
+        assert made.returncode == 0, made.stderr
+
     def setUp(self):
         self.dir = Path(tempfile.mkdtemp())
         (self.dir / "names.txt").write_text(NAMES)
         (self.dir / "words.txt").write_text(WORDS)
+
+    def saved_classifier(self):
+        """m.json in this test's folder: the classifier trained once for the class."""
+        shutil.copy(self.trained / "m.json", self.dir / "m.json")
 
     def test_trains_and_prints_accuracy_confusion_and_examples(self):
         r = classify("names.txt", "words.txt", *TINY, "--val-fraction", "0.2", cwd=self.dir)
@@ -52,7 +69,7 @@ class ClassifyTest(unittest.TestCase):
         self.assertEqual(json.loads((self.dir / "m.json").read_text())["classes"], ["names", "words"])
 
     def test_text_and_eval_use_a_saved_classifier(self):
-        classify("names.txt", "words.txt", *TINY, "--out", "m.json", cwd=self.dir)
+        self.saved_classifier()
         r = classify("m.json", "--text", "fever", cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         probs = [float(line.split()[1]) for line in r.stdout.splitlines()[1:]]
@@ -65,7 +82,7 @@ class ClassifyTest(unittest.TestCase):
         self.assertRegex(r.stdout, r"accuracy on more/words.txt: \d+\.\d% \(\d of 2\)")
 
     def test_inspect_draws_full_matrices_and_the_classes(self):
-        classify("names.txt", "words.txt", *TINY, "--out", "m.json", cwd=self.dir)
+        self.saved_classifier()
         r = run("-m", "microgpt", "inspect", "m.json", "flu", "--svg", "m.svg", cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("no causal mask", r.stdout)
@@ -77,7 +94,7 @@ class ClassifyTest(unittest.TestCase):
         (self.dir / "empty.txt").write_text("\n")
         (self.dir / "sub").mkdir()
         (self.dir / "sub" / "names.txt").write_text("x\n")
-        classify("names.txt", "words.txt", *TINY, "--out", "m.json", cwd=self.dir)
+        self.saved_classifier()
         train("names.txt", *TINY, "--out", "gpt.json", cwd=self.dir)
         cases = [
             (["names.txt"], "at least two files"),
@@ -119,7 +136,7 @@ class TrainMasksTest(unittest.TestCase):
             plain = self.losses(*mask)
             self.assertEqual(self.losses(*mask, "--pad-to", "7"), plain)
             self.assertEqual(self.losses(*mask, "--pad-to", "8"), plain)
-        plain = self.losses("--causal-mask", "off")
+        # plain: the run with --causal-mask off, from the loop's last turn
         seven = self.losses("--causal-mask", "off", "--pad-to", "7", "--no-padding-mask")
         eight = self.losses("--causal-mask", "off", "--pad-to", "8", "--no-padding-mask")
         self.assertNotEqual(seven, plain)

@@ -2,6 +2,12 @@
 reading order, the plumbing's too."""
 import doctest
 import importlib
+import sys
+import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import microgpt
 
@@ -11,3 +17,7 @@ def load_tests(loader, tests, ignore):
         module = importlib.import_module(f"microgpt.{name}")
         tests.addTests(doctest.DocTestSuite(module))
     return tests
+
+
+if __name__ == "__main__":
+    unittest.main()

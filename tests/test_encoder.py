@@ -5,7 +5,12 @@ model written from the equations for the classifier and the maskless GPT;
 padding with its mask against the unpadded run."""
 import dataclasses
 import random
+import sys
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.architectures import bert as classification, catalog
 from microgpt.attention import causal, key_padding, no_mask, sequence_attention
@@ -241,10 +246,6 @@ class PaddingTest(unittest.TestCase):
             catalog.check(Config(pad_to=4, tie_weights=True))
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
 class CheckpointTest(unittest.TestCase):
     def test_a_version_1_checkpoint_loads_as_the_reference_gpt(self):
         from microgpt.plumbing import schema
@@ -267,3 +268,7 @@ class CheckpointTest(unittest.TestCase):
         obj["classes"] = ["girls"]
         with self.assertRaisesRegex(schema.CheckpointError, "classes should hold 2 names"):
             schema.from_json(obj)
+
+
+if __name__ == "__main__":
+    unittest.main()

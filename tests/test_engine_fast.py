@@ -4,7 +4,12 @@ they add up), and backward passes that cost what the formula costs: a
 softmax over T logits has O(T) edges, not T * T."""
 import math
 import random
+import sys
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.instruments import graph
 from microgpt.config import Config

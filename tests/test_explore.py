@@ -13,10 +13,14 @@ import json
 import math
 import random
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 from unittest import mock
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.architectures import bert as classification, pairs
 from microgpt.commands import explore

@@ -1,17 +1,22 @@
 """Every command's --help: it runs, every flag is explained, and the defaults
 it states are the ones the program uses (Config's)."""
 import re
+import sys
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import microgpt.__main__
 from microgpt.config import Config
-from tests.support import run
+from tests.support import help_of
 
 COMMANDS = tuple(name for name, _, _ in microgpt.__main__.COMMANDS)
 
 
 def help_text(command):
-    result = run("-m", "microgpt", command, "--help")
+    result = help_of(command)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

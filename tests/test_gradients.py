@@ -1,6 +1,11 @@
 """Gradients proven two independent ways: finite differences on every
 parameter of a tiny model, and PyTorch (float64) on the same model and weights."""
+import sys
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.config import Config
 from microgpt.instruments.finite_differences import DOCS, check

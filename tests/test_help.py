@@ -5,13 +5,17 @@ a gradient, the docs' flag table lists every sample flag, an empty sample
 looks the same everywhere, counts of one are singular, and the examples end
 in one line on a file they cannot read."""
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import microgpt.__main__
 from microgpt.plumbing import cli
-from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, run, train
+from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, help_of, run, train
 
 COMMANDS = tuple(name for name, _, _ in microgpt.__main__.COMMANDS)
 TINY = ("--n-embd", "8", "--n-head", "2")
@@ -31,13 +35,13 @@ class HelpTest(unittest.TestCase):
     def test_every_help_ends_with_the_exit_statuses(self):
         for command in COMMANDS:
             with self.subTest(command=command):
-                result = run("-m", "microgpt", command, "--help")
+                result = help_of(command)
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertTrue(flat(result.stdout).endswith(flat(cli.EXIT_STATUSES)),
                                 result.stdout[-300:])
 
     def test_gradcheck_help_shows_its_model_and_only_the_flags_that_change_a_gradient(self):
-        text = flat(run("-m", "microgpt", "gradcheck", "--help").stdout)
+        text = flat(help_of("gradcheck").stdout)
         for flag, default in (("--n-embd", 8), ("--n-head", 2), ("--block-size", 8)):
             self.assertRegex(text, rf"{flag} \w+ [^-]*\(default {default}\)")
         for flag in ("--steps", "--lr", "--schedule", "--warmup", "--val-fraction", "--eval-every"):

@@ -1,10 +1,14 @@
 """Tracing, the two views of attention, the inspect command, pictures, the
 value graph, the gradient-check command and the examples."""
 import math
+import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.attention import causal_attention_matrix
 from microgpt.config import Config
@@ -15,7 +19,7 @@ from microgpt.architectures.catalog import start
 from microgpt.training import train_step
 from microgpt.plumbing import checkpoint
 from microgpt.value import Value
-from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, run, train
+from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, help_of, run, train
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -142,7 +146,7 @@ class InspectCommandTest(unittest.TestCase):
         self.assertIn("layer 0, head 1 ", fresh.stdout)
         self.assertNotIn("layer 0, head 2 ", fresh.stdout)  # two heads, as asked
         self.assertIn("usage: python -m microgpt inspect [options] [CHECKPOINT] TEXT",
-                      self.inspect("--help").stdout)
+                      help_of("inspect").stdout)
 
     def test_a_fresh_model_s_text_is_refused_before_it_trains(self):
         # a million steps would take hours: refused at once, or this times out

@@ -1,16 +1,22 @@
 """The instruments for a learner's questions: the attention scale measured
 against the closed form, parameter counts against the formula and GPT-2's
-published size."""
+published size, what each head attends to and what ablating it costs against
+the tests' own forward pass on plain floats (float_gpt.py)."""
 import math
 import random
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt.instruments.dot_products import measure
 from microgpt.config import Config
 from microgpt.params import param_count
+from tests import float_gpt
 from tests.support import assert_one_line_error, run
 
 
@@ -79,63 +85,26 @@ class SizeTest(unittest.TestCase):
         assert_one_line_error(self, run("-m", "microgpt", "size", "--preset", "gpt5"), "--preset")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
-
-# a forward pass of the default GPT on plain floats, written from REFERENCE.md,
-# with a set of (layer, head) whose output is zeroed: independent of the engine
-def hand_forward(ids, w, config, silenced=()):
-    """(mean next-token loss, {(layer, head): [attention rows]}) of one document."""
-    e, hd = config.n_embd, config.head_dim
-    mat = lambda m, x: [sum(a * b for a, b in zip(row, x)) for row in m]
-    rms = lambda x: [v * (sum(u * u for u in x) / len(x) + 1e-5) ** -0.5 for v in x]
-    keys, values, rows, losses = [[] for _ in range(config.n_layer)], [[] for _ in range(config.n_layer)], {}, []
-    for t in range(min(config.block_size, len(ids) - 1)):
-        x = rms([a + b for a, b in zip(w["wte"][ids[t]], w["wpe"][t])])
-        for li in range(config.n_layer):
-            L, res = f"layer{li}.", x
-            x = rms(x)
-            q, k, v = (mat(w[L + n], x) for n in ("attn_wq", "attn_wk", "attn_wv"))
-            keys[li].append(k)
-            values[li].append(v)
-            out = []
-            for h in range(config.n_head):
-                s = slice(h * hd, (h + 1) * hd)
-                logits = [sum(a * b for a, b in zip(q[s], kt[s])) / math.sqrt(hd) for kt in keys[li]]
-                exps = [math.exp(z - max(logits)) for z in logits]
-                weights = [x_ / sum(exps) for x_ in exps]
-                rows.setdefault((li, h), []).append(weights)
-                head = [sum(wt * vt[s][j] for wt, vt in zip(weights, values[li])) for j in range(hd)]
-                out += [0.0] * hd if (li, h) in silenced else head
-            x = [a + b for a, b in zip(mat(w[L + "attn_wo"], out), res)]
-            res = x
-            hidden = [max(0.0, v) for v in mat(w[L + "mlp_fc1"], rms(x))]
-            x = [a + b for a, b in zip(mat(w[L + "mlp_fc2"], hidden), res)]
-        logits = mat(w["lm_head"], x)
-        top = max(logits)
-        losses.append(math.log(sum(math.exp(z - top) for z in logits)) - (logits[ids[t + 1]] - top))
-    return sum(losses) / len(losses), rows
-
-
 class HeadsTest(unittest.TestCase):
-    def setUp(self):
+    @classmethod
+    def setUpClass(cls):  # trained once: the tests read the model and change nothing of it
         from microgpt.architectures.catalog import start
         from microgpt.training import train_step
-        self.docs = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper"]
-        examples, self.state = start(self.docs, Config(n_layer=2, steps=30))
+        cls.docs = ["emma", "olivia", "ava", "isabella", "sophia", "mia", "amelia", "harper"]
+        examples, cls.state = start(cls.docs, Config(n_layer=2, steps=30))
         for _ in range(30):
-            train_step(self.state, examples)
-        self.floats = {n: [[v.data for v in row] for row in m] for n, m in self.state.params.items()}
+            train_step(cls.state, examples)
+        cls.floats = float_gpt.floats(cls.state.params)
 
     def test_patterns_are_the_mean_shares_of_every_row_from_position_2(self):
         from microgpt.instruments.heads import patterns
         s = self.state
         table = patterns(s.params, s.config, s.tokenizer, self.docs)
         rows = {}
-        for doc in self.docs:
-            for key, rs in hand_forward(s.tokenizer.encode_document(doc), self.floats, s.config)[1].items():
-                rows.setdefault(key, []).extend(rs[2:])
+        for doc in self.docs:  # each shorter than the block: read whole, [BOS] + its characters
+            for p in float_gpt.forward(s.tokenizer.encode_document(doc)[:-1], self.floats, s.config)[2:]:
+                for key, row in p.attention.items():
+                    rows.setdefault(key, []).append(row)
         for key, rs in rows.items():
             share = lambda f: sum(f(r) for r in rs) / len(rs)
             with self.subTest(head=key):
@@ -154,10 +123,10 @@ class HeadsTest(unittest.TestCase):
             ablated = ablate(s.params, s.config, silenced)
             for doc in self.docs[:3]:
                 ids = s.tokenizer.encode_document(doc)
-                want, _ = hand_forward(ids, self.floats, s.config, silenced)
+                want = float_gpt.loss(ids, self.floats, s.config, silenced)
                 with self.subTest(silenced=silenced, doc=doc):
                     self.assertAlmostEqual(document_loss(ids, ablated, s.config).data, want, delta=1e-12)
-                    intact, _ = hand_forward(ids, self.floats, s.config)
+                    intact = float_gpt.loss(ids, self.floats, s.config)
                     self.assertNotAlmostEqual(want, intact, places=6)  # the head mattered a little
         self.assertAlmostEqual(document_loss(ids, s.params, s.config).data, intact, delta=1e-12)
 
@@ -216,3 +185,7 @@ class ScheduleNoteTest(unittest.TestCase):
         self.assertIn("only climbs, to 0.0005,",  # linear: 0.01 * 5 / 100
                       run("-m", "microgpt.train", "names.txt", "--warmup", "100", "--steps", "5").stderr)
         self.assertNotIn("peaks at", run("-m", "microgpt.train", "names.txt", "--steps", "2").stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,14 +1,23 @@
 """The code's shape: the reading order holds, the algorithm holds no plumbing,
-each module says what it builds on, the library is standard-library only."""
+each module says what it builds on, the library is standard-library only;
+every test file runs alone, all of its tests."""
 import ast
+import os
 import re
+import subprocess
 import sys
+import tempfile
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import microgpt
 from tests.support import ROOT
 
 PACKAGE = ROOT / "microgpt"
+TESTS = ROOT / "tests"
 
 
 FOLDERS = ("variants", "architectures", "instruments", "plumbing", "commands")
@@ -118,6 +127,56 @@ class LayoutTest(unittest.TestCase):
         for name in microgpt.READING_ORDER:
             _, others = imports(name)
             self.assertEqual(others - allowed, set(), name)
+
+
+
+def is_main_block(node):
+    """An `if __name__ == "__main__":` statement."""
+    return isinstance(node, ast.If) and ast.dump(node.test) == ast.dump(
+        ast.parse('__name__ == "__main__"', mode="eval").body)
+
+
+def imports_the_project(node):
+    """An import of microgpt or of the tests' own modules."""
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom):
+        names = [node.module or ""]
+    else:
+        return False
+    return any(name.split(".")[0] in ("microgpt", "tests") for name in names)
+
+
+class TestFilesTest(unittest.TestCase):
+    """python tests/test_x.py runs what python -m unittest runs of that file."""
+
+    def test_unittest_main_comes_last_and_the_root_is_on_the_path_first(self):
+        # a class below `unittest.main()` runs under python -m unittest, never when the file
+        # runs alone; run as a file, Python puts tests/ on the path, not the repository
+        for path in sorted(TESTS.glob("test_*.py")):
+            body = ast.parse(path.read_text(encoding="utf-8")).body
+            with self.subTest(file=path.name):
+                self.assertEqual([i for i, node in enumerate(body) if is_main_block(node)],
+                                 [len(body) - 1])
+                self.assertEqual([ast.dump(node) for node in body[-1].body],
+                                 [ast.dump(ast.parse("unittest.main()").body[0])])
+                guard = [i for i, node in enumerate(body) if isinstance(node, ast.If)
+                         and ast.dump(node.test) == ast.dump(ast.parse("not __package__",
+                                                                       mode="eval").body)]
+                project = [i for i, node in enumerate(body) if imports_the_project(node)]
+                self.assertEqual(len(guard), 1)
+                self.assertLess(guard[0], min(project))
+
+    def test_a_file_run_alone_runs_every_test_the_loader_finds(self):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # as a learner types it
+        for name in ("test_api_inputs", "test_doctests"):  # TestCase classes; load_tests
+            with self.subTest(file=name), tempfile.TemporaryDirectory() as elsewhere:
+                result = subprocess.run([sys.executable, str(TESTS / f"{name}.py")], env=env,
+                                        cwd=elsewhere, capture_output=True, text=True, timeout=300)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                want = unittest.defaultTestLoader.loadTestsFromName(f"tests.{name}").countTestCases()
+                self.assertGreater(want, 5)
+                self.assertIn(f"\nRan {want} tests in ", result.stderr)
 
 
 if __name__ == "__main__":

@@ -3,9 +3,13 @@ the measurements against hand-worked graphs and expectations, and the
 command's tables, files and mistakes."""
 import random
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.config import Config
 from microgpt.fused import cross_entropy

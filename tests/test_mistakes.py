@@ -1,9 +1,13 @@
 """A new learner's mistakes with the newer switches, each refused in one line
 before any work (or given what was asked for), never a traceback."""
 import os
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import BUNDLED_NAMES, assert_one_line_error, run
 
@@ -22,7 +26,6 @@ class OtherRoomsTest(unittest.TestCase):
                 with self.subTest(model=model, command=args[1]):
                     assert_one_line_error(self, run(*args),
                                           rf"--model {model} is not a language model .*{command}")
-
 
 
 class BundledNameTest(unittest.TestCase):
@@ -126,9 +129,6 @@ class CompareInterruptedTest(unittest.TestCase):
             self.assertNotIn("slow ", out)
             self.assertIn("baseline", (Path(folder) / "c.svg").read_text(encoding="utf-8"))
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class SizeEstimateTest(unittest.TestCase):
     """The memory check's edge count against the graph a step really makes:
@@ -156,3 +156,7 @@ class SizeEstimateTest(unittest.TestCase):
                 self.assertLess(abs(step_edges(config, T) / edges - 1), 0.1)
         self.assertEqual(step_edges(Config(model="rnn", block_size=400), 400),
                          100 * step_edges(Config(model="rnn", block_size=400), 4))  # linear in T
+
+
+if __name__ == "__main__":
+    unittest.main()

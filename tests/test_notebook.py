@@ -1,13 +1,22 @@
 """Objects in a notebook: a trace draws every head (and is still the list it
 was), a run shows one line and its loss curve, the parameter table becomes an
-HTML table, a comparison its table and curves; IPython is told which is
-which; examples/tour.ipynb runs top to bottom (nbclient + ipykernel) and is
-saved without outputs."""
-import importlib
+HTML table, a comparison its table and curves; once the extension is loaded,
+IPython's formatters (a stand-in, and IPython's own where it is installed)
+draw each object as its picture and leave anything else to its text;
+examples/tour.ipynb runs top to bottom (nbclient + ipykernel) and is saved
+without outputs."""
 import importlib.util
 import json
 import re
+import sys
+import types
 import unittest
+import xml.etree.ElementTree as ET
+from html import escape
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.commands.compare import Comparison, compare
 from microgpt.config import Config
@@ -76,28 +85,58 @@ class PicturesTest(unittest.TestCase):
         self.assertEqual(len(result[0].samples), 3)
         self.assertIn("<svg", result._repr_html_())
 
-    def test_ipython_is_told_which_function_draws_which_type(self):
-        calls = []
+    def test_once_loaded_ipython_draws_each_object_as_its_picture(self):
+        formatters = {"fake": lambda: {"image/svg+xml": TypeFormatter(), "text/html": TypeFormatter()}}
+        if importlib.util.find_spec("IPython"):  # and IPython's own, where it is installed
+            from IPython.core.formatters import HTMLFormatter, SVGFormatter
+            formatters["IPython"] = lambda: {"image/svg+xml": SVGFormatter(), "text/html": HTMLFormatter()}
+        state = tiny(steps=3)
+        positions = trace(state.params, state.config, state.tokenizer, "emma")
+        table = param_table(state.config)
+        for kind, make in formatters.items():
+            with self.subTest(formatters=kind):
+                mime = make()
+                svg, html = mime["image/svg+xml"], mime["text/html"]
+                shell = types.SimpleNamespace(display_formatter=types.SimpleNamespace(formatters=mime))
+                notebook.load_ipython_extension(shell)  # what %load_ext microgpt.plumbing.notebook runs
+                # a trace: a picture of its heads' attention over its tokens, and no HTML
+                picture = svg(positions)
+                self.assertEqual(ET.fromstring(picture).tag, "{http://www.w3.org/2000/svg}svg")
+                self.assertIn("attention while reading &#x27;emma&#x27;", picture)
+                self.assertEqual(len(re.findall(r"<title>[\d.]+</title>", picture)), 4 * 15)
+                self.assertIsNone(html(positions))
+                # a run: its line, escaped, over its loss curve; no SVG of its own
+                page = html(state)
+                self.assertTrue(page.startswith(f"<p><code>{escape(repr(state))}</code></p><svg"), page)
+                self.assertEqual(len(re.search(r'<polyline points="([^"]*)"', page).group(1).split()), 3)
+                self.assertIsNone(svg(state))
+                # the parameter table: a row per matrix, a head and the total
+                page = html(table)
+                self.assertEqual(len(re.findall(r"<tr>", page)), 1 + len(param_shapes(state.config)) + 1)
+                self.assertIn("<td style=\"text-align:left\">layer1.mlp_fc2</td>", page)
+                self.assertIsNone(svg(table))
+                # anything else is left to its text: a plain list of the same positions, a str
+                for other in (list(positions), str(table), state.losses):
+                    self.assertIsNone(svg(other))
+                    self.assertIsNone(html(other))
 
-        class Formatter:
-            def __init__(self, mime):
-                self.mime = mime
 
-            def for_type_by_name(self, module, name, function):
-                calls.append((self.mime, module, name, function))
+class TypeFormatter:
+    """What an IPython formatter does with for_type_by_name: a function per
+    (module, class name), found for an object through its class's bases;
+    None (show the text) for an object of any other type."""
 
-        class Shell:
-            display_formatter = type("F", (), {"formatters": {m: Formatter(m) for m in
-                                                              ("image/svg+xml", "text/html")}})
+    def __init__(self):
+        self.functions = {}
 
-        notebook.register(Shell())
-        self.assertEqual({(m, mod, n) for m, mod, n, _ in calls},
-                         {("image/svg+xml", "microgpt.instruments.readout", "Trace"),
-                          ("text/html", "microgpt.training", "RunState"),
-                          ("text/html", "microgpt.params", "ParamTable")})
-        for _, module, name, function in calls:
-            self.assertEqual(getattr(importlib.import_module(module), name).__name__, name)
-            self.assertTrue(callable(function))
+    def for_type_by_name(self, module, name, function):
+        self.functions[module, name] = function
+
+    def __call__(self, obj):
+        for cls in type(obj).__mro__:
+            if (cls.__module__, cls.__name__) in self.functions:
+                return self.functions[cls.__module__, cls.__name__](obj)
+        return None
 
 
 HAVE_JUPYTER = all(importlib.util.find_spec(m) for m in ("nbclient", "nbformat", "ipykernel"))

@@ -9,11 +9,15 @@ import json
 import math
 import random
 import re
+import sys
 import tempfile
 import unicodedata
 import unittest
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.commands.compare import compare
 from microgpt.config import Config

@@ -3,8 +3,13 @@ transcripts run as doctests, in a scratch folder."""
 import doctest
 import os
 import re
+import sys
 import tempfile
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import ROOT
 
@@ -68,3 +73,7 @@ def load_tests(loader, tests, ignore):
                                             optionflags=doctest.ELLIPSIS))
     tests.addTests(doctest.DocTestSuite(__name__))
     return tests
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -5,9 +5,13 @@ import contextlib
 import io
 import math
 import re
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt import train as train_command
 from microgpt.config import Config

@@ -5,22 +5,27 @@ import itertools
 import json
 import os
 import random
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 from unittest import mock
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.architectures import pairs
 from microgpt.attention import no_mask, sequence_attention
 from microgpt.config import TASKS, Config, ConfigError
 from microgpt.instruments.finite_differences import DOCS, check
 from microgpt.params import flatten, param_shapes
+from microgpt.plumbing import checkpoint
 from microgpt.architectures.transformer import seq2seq_loss
 from microgpt.instruments.three_kinds import trace_seq2seq
 from microgpt.plumbing.memory import cycle_collector_off
 from microgpt.training import batch_loss, start_planned, train_step
 from microgpt.value import Value
-from tests.support import ROOT, assert_one_line_error, interrupted, run
+from tests.support import ROOT, assert_one_line_error, assert_same_run, interrupted, run
 
 try:
     import torch
@@ -235,10 +240,9 @@ class CommandTest(unittest.TestCase):
                 r = seq2seq("--task", "reverse", "words.txt", *TINY, "--out", f"h{hash_seed}.json",
                             cwd=self.dir)
             self.assertEqual(r.returncode, 0, r.stderr)
-            saved = json.loads((self.dir / f"h{hash_seed}.json").read_text())
-            runs.append((r.stdout, saved["vocab"], json.dumps([saved["params"], saved["adam"]])))
-        self.assertEqual(runs[0][:2], runs[1][:2])                      # the losses, the vocabulary
-        self.assertTrue(runs[0][2] == runs[1][2], "the weights or Adam's moments differ")
+            runs.append((r.stdout, checkpoint.load(self.dir / f"h{hash_seed}.json")))
+        self.assertEqual(runs[0][0], runs[1][0])                        # the losses, the scores
+        assert_same_run(self, runs[0][1], runs[1][1])  # the vocabulary, the weights, Adam's moments
 
     def test_text_draws_the_cross_attention_and_eval_scores(self):
         seq2seq("--task", "reverse", "words.txt", *TINY, "--out", "m.json", cwd=self.dir)

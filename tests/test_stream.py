@@ -1,8 +1,9 @@
 """The whole forward pass, stage by stage (stages.py, trace()'s Position.stream):
-every intermediate vector against a forward pass on plain floats rebuilt
-here from the formulas, for the reference's model and for a variant that
-switches every norm-related line (LayerNorm, post-LN, GELU, sinusoidal
-positions, tied weights); inspect --stream's table against those vectors."""
+every intermediate vector against the tests' forward pass on plain floats
+(float_gpt.py), for the reference's model, for a variant that switches every
+norm-related line (LayerNorm, post-LN, GELU, sinusoidal positions, tied
+weights) and for one that switches the others (no residual, no attention
+scale, no positions); inspect --stream's table against those vectors."""
 import math
 import random
 import sys
@@ -10,75 +11,15 @@ import tempfile
 import unittest
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt.config import Config
 from microgpt.params import init_params
 from microgpt.tokenizer import Tokenizer
 from microgpt.instruments.readout import trace
+from tests import float_gpt
 from tests.support import assert_one_line_error, run
-
-
-def hand_stream(ids, w, c):
-    """{stage: floats} at each position of ids, from the formulas on plain floats."""
-    mat = lambda m, x: [sum(a * b for a, b in zip(row, x)) for row in m]
-    add = lambda a, b: [x + y for x, y in zip(a, b)]
-
-    def norm(x, name):
-        if c.norm == "rmsnorm":
-            return [v * (sum(u * u for u in x) / len(x) + 1e-5) ** -0.5 for v in x]
-        mean = sum(x) / len(x)
-        var = sum((v - mean) ** 2 for v in x) / len(x)
-        return [(v - mean) / math.sqrt(var + 1e-5) * g + b
-                for v, g, b in zip(x, w[name + ".g"][0], w[name + ".b"][0])]
-
-    def act(x):
-        if c.activation == "relu":
-            return [max(0.0, v) for v in x]
-        return [0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3))) for v in x]
-
-    def position(t):
-        if c.position == "learned":
-            return w["wpe"][t]
-        return [math.sin(t / 10000 ** (i / c.n_embd)) if i % 2 == 0 else
-                math.cos(t / 10000 ** ((i - 1) / c.n_embd)) for i in range(c.n_embd)]
-
-    hd, keys, values, out = c.n_embd // c.n_head, [[] for _ in range(c.n_layer)], [[] for _ in range(c.n_layer)], []
-    pre, post = c.norm_placement == "pre", c.norm_placement == "post"
-    for t, token in enumerate(ids):
-        s = {"tok_emb": w["wte"][token], "pos_emb": position(t)}
-        s["x_emb"] = x = add(s["tok_emb"], s["pos_emb"])
-        s["ln_emb"] = x = norm(x, "ln_emb")
-        for li in range(c.n_layer):
-            L = f"layer{li}."
-            s[L + "attn_in"] = res = x
-            if pre:
-                s[L + "ln_attn"] = x = norm(x, L + "ln_attn")
-            q, k, v = (mat(w[L + n], x) for n in ("attn_wq", "attn_wk", "attn_wv"))
-            s[L + "q"], s[L + "k"], s[L + "v"] = q, k, v
-            keys[li].append(k)
-            values[li].append(v)
-            heads = []
-            for h in range(c.n_head):
-                sl = slice(h * hd, (h + 1) * hd)
-                logits = [sum(a * b for a, b in zip(q[sl], kt[sl])) / math.sqrt(hd) for kt in keys[li]]
-                e = [math.exp(z - max(logits)) for z in logits]
-                heads += [sum(wt / sum(e) * vt[sl][j] for wt, vt in zip(e, values[li])) for j in range(hd)]
-            s[L + "heads"] = heads
-            s[L + "attn_out"] = x = mat(w[L + "attn_wo"], heads)
-            s[L + "attn_residual"] = x = add(x, res)
-            if post:
-                s[L + "ln_attn"] = x = norm(x, L + "ln_attn")
-            s[L + "mlp_in"] = res = x
-            if pre:
-                s[L + "ln_mlp"] = x = norm(x, L + "ln_mlp")
-            s[L + "mlp_fc1"] = x = mat(w[L + "mlp_fc1"], x)
-            s[L + "mlp_hidden"] = x = act(x)
-            s[L + "mlp_out"] = x = mat(w[L + "mlp_fc2"], x)
-            s[L + "mlp_residual"] = x = add(x, res)
-            if post:
-                s[L + "ln_mlp"] = x = norm(x, L + "ln_mlp")
-        s["logits"] = mat(w["wte"] if c.tie_weights else w["lm_head"], x)
-        out.append(s)
-    return out
 
 
 class StreamTest(unittest.TestCase):
@@ -91,10 +32,11 @@ class StreamTest(unittest.TestCase):
             for row in matrix:
                 for p in row:
                     p.data += rng.gauss(0, 0.3)
-        floats = {n: [[p.data for p in row] for row in m] for n, m in params.items()}
         ids = [self.tokenizer.bos] + self.tokenizer.encode(text)
         positions = trace(params, config, self.tokenizer, text)
-        for t, (want, got) in enumerate(zip(hand_stream(ids, floats, config), positions)):
+        wanted = [p.stream for p in float_gpt.forward(ids, float_gpt.floats(params), config)]
+        self.assertEqual(len(positions), len(wanted))
+        for t, (want, got) in enumerate(zip(wanted, positions)):
             self.assertEqual(list(got.stream), list(want), f"stages at position {t}")
             for name, vector in want.items():
                 with self.subTest(position=t, stage=name):
@@ -112,6 +54,10 @@ class StreamTest(unittest.TestCase):
     def test_a_variant_on_every_norm_line(self):
         self.check(Config(n_layer=2, norm="layernorm", norm_placement="post", activation="gelu",
                           position="sinusoidal", tie_weights=True))
+
+    def test_a_variant_on_the_other_lines(self):
+        # no residual (no attn_residual, no mlp_residual stage), unscaled logits, no positions
+        self.check(Config(n_layer=2, residual=False, attention_scale=False, position="none"))
 
     def test_a_debugger_tracing_keeps_its_tracer(self):
         seen = []

@@ -10,6 +10,9 @@ import unittest
 import zipfile
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt.data import split_docs
 from microgpt.plumbing.corpus import DataError, bundled_names, find_bundled, load_docs
 from microgpt.tokenizer import Tokenizer

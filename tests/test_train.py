@@ -1,9 +1,13 @@
 """The train command: the golden reference run, other settings against the
 naive one-file implementation, the bundled data, and every user mistake."""
 import os
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support import GOLDEN, NAIVE, NAMES, ROOT, assert_one_line_error, numbers, run, train
 

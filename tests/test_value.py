@@ -1,7 +1,12 @@
 """Every Value op and fused node against central finite differences, and the
 fused nodes against the plain ops they replace."""
 import math
+import sys
 import unittest
+from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.fused import cross_entropy, dot, dots, softmax, softmax_data, vsum
 from microgpt.value import Value, recording, topological_order

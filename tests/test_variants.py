@@ -6,12 +6,15 @@ through train, resume, sample and inspect, and the compare command.
 import copy
 import math
 import random
+import sys
 import tempfile
 import unittest
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt import fused
-from microgpt.plumbing import checkpoint
 from microgpt.plumbing.flags import parse_variant
 from microgpt.config import Config, ConfigError
 from microgpt.data import held_out_examples
@@ -26,8 +29,8 @@ from microgpt.instruments.readout import trace
 from microgpt.architectures.catalog import start
 from microgpt.training import held_out_loss, train_step
 from microgpt.value import Value
-from tests.support import (BUNDLED_NAMES, assert_one_line_error, numbers, resumed_and_whole, run,
-                           train)
+from tests.support import (BUNDLED_NAMES, assert_one_line_error, assert_same_run, numbers,
+                           resumed_and_whole, run, train)
 from tests.test_checkpoint import interrupted_then_resumed, merged
 from tests.test_gradients import COMBINATION, VARIANTS
 
@@ -241,9 +244,9 @@ class CombinationRunTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as folder:
             whole = train(BUNDLED_NAMES, *flags, "--out", "whole.json", cwd=folder)
             self.assertEqual(whole.returncode, 0, whole.stderr)
-            first, status, _, resumed = interrupted_then_resumed(BUNDLED_NAMES, 7, folder, *flags)
+            [(first, status, _)], resumed = interrupted_then_resumed(BUNDLED_NAMES, (7,), folder, *flags)
             self.assertEqual(status, 130)
-            self.assertEqual(merged(first, resumed), numbers(whole.stdout))
+            self.assertEqual(merged([first], resumed), numbers(whole.stdout))
             held = lambda text: [l for l in text.splitlines() if l.startswith("held-out")]
             self.assertEqual(held(first) + held(resumed), held(whole.stdout))  # 10, and 12
             sampled = run("-m", "microgpt.sample", "whole.json", "--num-samples", "4", cwd=folder)
@@ -262,7 +265,7 @@ class CombinationRunTest(unittest.TestCase):
             with self.subTest(**fields):
                 config = Config(n_embd=8, n_head=2, block_size=6, steps=6, **fields)
                 state, whole = resumed_and_whole(DOCS, config, folder)
-                self.assertEqual(checkpoint.to_json(state), checkpoint.to_json(whole))
+                assert_same_run(self, state, whole)
                 positions = trace(state.params, state.config, state.tokenizer, "liam")
                 for head in positions[-1].layers[0]:
                     self.assertAlmostEqual(sum(head.attn_weights), 1.0, delta=1e-12)

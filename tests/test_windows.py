@@ -2,9 +2,13 @@
 BPE through train, checkpoint, sample, inspect and resume, and generation
 that slides its context past the block (--max-tokens)."""
 import random
+import sys
 import tempfile
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.plumbing import checkpoint
 from microgpt.config import Config
