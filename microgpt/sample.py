@@ -59,6 +59,9 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.top_p is not None and args.top_p > 1:
         p.error(f"argument --top-p: must be at most 1, got {args.top_p:g}")
+    if args.temperature == 0:  # greedy: the likeliest token, whatever the others are
+        p.refuse_given(args, ("top_k", "top_p"), "does not apply with --temperature 0, which "
+                                                 "always takes the likeliest token")
     return p, args
 
 

@@ -141,15 +141,15 @@ def scaling(path, sizes, steps):
 def main(argv=None):
     p = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[1])
     p.add_argument("path", nargs="?", default=None,
-                   help="data file (default names.txt; with --block-sizes, a file of "
+                   help="data file (default: names.txt; with --block-sizes, a file of "
                         f"{LONG_LINE}-character lines made from the bundled diagnoses.txt)")
     p.add_argument("--steps", type=cli.whole_number(1), default=None,
-                   help="steps per model for ms/step (default 100; with --block-sizes, 4)")
+                   help="steps per model for ms/step (default: 100; with --block-sizes, 4)")
     p.add_argument("--full", action="store_true", help="also time the complete default run")
     p.add_argument("--reference", action="store_true",
                    help="also time examples/naive_gpt.py on the complete default run (minutes)")
     p.add_argument("--reference-python", metavar="EXE", default=sys.executable,
-                   help="interpreter for --reference (default: this one), e.g. python3 when "
+                   help="interpreter for --reference (default %(default)s, this one), e.g. python3 when "
                         "benchmarking under pypy3")
     p.add_argument("--block-sizes", type=cli.whole_numbers(1), metavar="T,T,...",
                    help="print instead how a step grows with the context: ms/step, nodes and "
@@ -160,6 +160,11 @@ def main(argv=None):
                         "the bundled diagnoses.txt, in a temporary folder")
     args = p.parse_args(argv)
     prog = p.prog
+    if args.block_sizes:
+        p.refuse_given(args, ("full", "reference", "reference_python"),
+                       "does not apply with --block-sizes, which prints only the growth table")
+    elif not args.reference:
+        p.refuse_given(args, ("reference_python",), "goes with --reference")
     if args.block_sizes:
         steps = args.steps or 4
         with tempfile.TemporaryDirectory() as folder:

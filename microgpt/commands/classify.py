@@ -40,20 +40,21 @@ PROG = "python -m microgpt classify"
 SHOWN = 5                                                # held-out documents shown at the end
 DEFAULTS = {"val_fraction": 0.1, "causal_mask": False}  # the classifier's, where train's differ
 KIND = {"gpt": "GPT", "seq2seq": "seq2seq model"}  # the other models' checkpoints, named
-NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
+NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
 
 
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog=PROG, epilog=cli.EXIT_STATUSES, description=(
         "Train an encoder-only transformer to tell which file a line came from (each file a "
         "class, named by its file name), or use one saved with --out. Train's flags where they "
-        "apply; here --val-fraction defaults to 0.1 and --causal-mask to off, and --tokenizer, "
-        "--vocab-size, --stride and --tie-weights do not apply."))
+        "apply; here the defaults are " + ", ".join(checkpoint.as_flag(k, v) for k, v in
+                                                     DEFAULTS.items())
+        + ", and --model, --tokenizer, --vocab-size, --stride and --tie-weights do not apply."))
     p.add_argument("inputs", nargs="*", metavar="FILE",
                    help="two or more text files, one class each, one document per line (a bare "
                         "name falls back to the bundled dataset); with --text or --eval, one "
                         "checkpoint")
-    flags.add_run_flags(p)
+    flags.add_run_flags(p, DEFAULTS, not_here=NOT_HERE, what="the classifier")
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end and on Ctrl-C)")
     p.add_argument("--resume", metavar="FILE",
                    help="continue the run saved here (and save back to it); the files default "
@@ -62,10 +63,7 @@ def parse_args(argv=None):
     p.add_argument("--eval", nargs="+", metavar="FILE",
                    help="with a checkpoint: accuracy on these files, each named as a class")
     args = p.parse_args(argv)
-    given = {**flags.run_config(args)}
-    for name in NOT_HERE:
-        if name in given:
-            p.error(f"{checkpoint.as_flag(name, given[name])} does not apply to the classifier")
+    given = flags.run_config(args)
     if args.text is not None or args.eval:
         if len(args.inputs) != 1 or given or args.out or args.resume:
             p.error("--text and --eval read one checkpoint and take no training flags: "
@@ -107,7 +105,9 @@ def open_run(args, given):
     cli.check_output(PROG, "--out" if args.out is not None else "--resume", out, taken)
     names, class_docs, sha = read_classes(paths)
     if state is None:
-        planned = bert.plan(class_docs, Config(**{**DEFAULTS, **given}))
+        config = Config(**{**DEFAULTS, **given})
+        flags.check_used(config, given)
+        planned = bert.plan(class_docs, config)
         memory.check_fits(planned.config, max(len(ids) for ids, _ in planned.examples))
         examples, state = start_planned(planned, "\n".join(map(str, paths)), sha)
         state.classes = names
@@ -118,6 +118,7 @@ def open_run(args, given):
     checkpoint.check_resume(state, given, args.resume, " ".join(paths), sha)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
+    flags.check_used(state.config, given)
     train_pairs, _ = bert.replay(class_docs, state.config)
     print(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)

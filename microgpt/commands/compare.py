@@ -184,9 +184,11 @@ def parse_args(argv=None):
     p.add_argument("--delta", action="store_true",
                    help="with --svg: also draw each run's running mean minus the baseline's")
     p.add_argument("--num-samples", type=cli.whole_number(0), default=3,
-                   help="samples shown per run (default 3)")
-    p.add_argument("--temperature", type=cli.number(0), help="sampling temperature (default 0.5)")
-    flags.add_run_flags(p)  # these apply to every run
+                   help="samples shown per run (default %(default)s)")
+    p.add_argument("--temperature", type=cli.number(0), default=Config().temperature,
+                   help="sampling temperature (default %(default)s)")
+    flags.add_run_flags(p, not_here=("eval_every",),  # these apply to every run
+                        what="compare, which scores the held-out documents once, after training")
     args = p.parse_args(argv)
     if args.delta and not (args.svg and args.variant):
         p.error("--delta draws each --variant's difference from the baseline into --svg FILE: "
@@ -200,6 +202,9 @@ def parse_args(argv=None):
             p.error(f"--variant {text!r}: {e}")
         if name in [n for n, _ in runs]:
             p.error(f"--variant {text!r}: two runs named {name!r}")
+        if "eval_every" in variant:
+            p.error(f"--variant {text!r}: --eval-every does not apply to compare, which scores "
+                    f"the held-out documents once, after training")
         runs.append((name, flags.with_variant(common, variant)))
     return p, args, runs
 

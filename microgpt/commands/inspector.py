@@ -60,7 +60,7 @@ def parse_args(argv=None):
     p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
                    help="no checkpoint: train a fresh model for N steps first (the model flags "
                         "below shape it; default: the reference's)")
-    p.add_argument("--data", help="data for --train-steps (default names.txt), or for --heads "
+    p.add_argument("--data", help="data for --train-steps (default: names.txt), or for --heads "
                                    "and --ablate (default: the checkpoint's)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
@@ -75,7 +75,8 @@ def parse_args(argv=None):
     p.add_argument("--ablate", action="append", type=head_name, default=[], metavar="L.H",
                    help="no TEXT: the held-out loss with head H of layer L silenced, against "
                         "the intact model's (repeatable)")
-    flags.add_run_flags(p, leave_out=("steps",))  # with --train-steps: the fresh model's
+    flags.add_run_flags(p, leave_out=("steps",), not_here=("eval_every",),  # --train-steps' model
+                        what="inspect, which prints no held-out loss")
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if args.heads or args.ablate:

@@ -40,6 +40,8 @@ from ..training import Diverged, start_planned, train_step
 PROG = "python -m microgpt longrange"
 COLOURS = {"gpt": "#333", "lstm": "#c33", "gru": "#36c", "rnn": "#393"}
 GRADIENT_DOCS = 5  # held-out documents the gradient norms are averaged over
+TRAINING = ("gaps", "models", "steps", "n_embd", "lr", "block_size", "train_docs", "eval_docs",
+            "svg")  # the flags of the experiment, which --write does not run
 
 
 def parse_args(argv=None):
@@ -48,32 +50,36 @@ def parse_args(argv=None):
         "'=', the key again) at several gaps; print accuracy, gradient fall-off and graph depth."),
         epilog=cli.EXIT_STATUSES)
     p.add_argument("--gaps", type=cli.whole_numbers(1), default="2,4,8,16", metavar="LIST",
-                   help="filler lengths (default 2,4,8,16)")
+                   help="filler lengths (default %(default)s)")
     p.add_argument("--models", default="gpt,lstm,gru,rnn", metavar="LIST",
                    help="the models to train at each gap, comma-separated (default "
                         "gpt,lstm,gru,rnn)")
     p.add_argument("--steps", type=cli.whole_number(1), default=500,
-                   help="training steps per run (default 500)")
-    p.add_argument("--seed", type=cli.whole_number(0), default=42, help="random seed (default 42)")
+                   help="training steps per run (default %(default)s)")
+    p.add_argument("--seed", type=cli.whole_number(0), default=42, help="random seed (default %(default)s)")
     p.add_argument("--n-embd", type=cli.whole_number(1), default=16,
-                   help="width: the GPT's embedding, the recurrent models' hidden size (default 16)")
+                   help="width: the GPT's embedding, the recurrent models' hidden size (default %(default)s)")
     p.add_argument("--lr", type=cli.number(0, inclusive=False), default=0.01,
-                   help="Adam's learning rate (default 0.01)")
+                   help="Adam's learning rate (default %(default)s)")
     p.add_argument("--block-size", type=cli.whole_number(1), metavar="B",
                    help="one block for every run (default: each gap's document, gap + 4)")
     p.add_argument("--train-docs", type=cli.whole_number(1), default=1000, metavar="N",
-                   help="training documents per gap (default 1000)")
+                   help="training documents per gap (default %(default)s)")
     p.add_argument("--eval-docs", type=cli.whole_number(1), default=100, metavar="N",
-                   help="held-out documents per gap, for the accuracy (default 100)")
+                   help="held-out documents per gap, for the accuracy (default %(default)s)")
     p.add_argument("--svg", metavar="FILE", help="draw the three measurements here")
     p.add_argument("--write", metavar="FILE", help="write recall documents to FILE instead")
-    p.add_argument("--gap", type=cli.whole_number(0), help="with --write: filler digits (default 8)")
-    p.add_argument("--count", type=cli.whole_number(1), help="with --write: documents (default 1000)")
+    p.add_argument("--gap", type=cli.whole_number(0), default=8,
+                   help="with --write: filler digits (default %(default)s)")
+    p.add_argument("--count", type=cli.whole_number(1), default=1000,
+                   help="with --write: documents (default %(default)s)")
     args = p.parse_args(argv)
-    if not args.write and (args.gap is not None or args.count is not None):
-        p.error("--gap and --count go with --write FILE (to train at several gaps: --gaps)")
-    args.gap = 8 if args.gap is None else args.gap
-    args.count = 1000 if args.count is None else args.count
+    if args.write:
+        p.refuse_given(args, TRAINING, "does not apply with --write, which writes documents and "
+                                       "trains nothing")
+    else:
+        p.refuse_given(args, ("gap", "count"), "goes with --write FILE (to train at several "
+                                               "gaps: --gaps)")
     args.models = args.models.split(",")
     for m in args.models:  # the language models: the GPT and the recurrent baselines
         if m not in ("gpt",) + RECURRENT:

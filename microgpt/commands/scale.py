@@ -29,13 +29,13 @@ def main(argv=None):
                            "at several head widths: their spread, and how sharp a softmax over "
                            "them is with no scale, 1/sqrt(d_k) and 1/d_k.",
                            epilog=cli.EXIT_STATUSES)
-    p.add_argument("--d-k", type=cli.whole_numbers(1, 100_000), default=[4, 16, 64, 256, 1024], metavar="LIST",
-                   help="head widths, comma-separated (default 4,16,64,256,1024)")
+    p.add_argument("--d-k", type=cli.whole_numbers(1, 100_000), default="4,16,64,256,1024",
+                   metavar="LIST", help="head widths, comma-separated (default %(default)s)")
     p.add_argument("--keys", type=cli.whole_number(2), default=8,
-                   help="keys in each softmax row (default 8)")
+                   help="keys in each softmax row (default %(default)s)")
     p.add_argument("--trials", type=cli.whole_number(1), default=200,
-                   help="rows drawn per width (default 200)")
-    p.add_argument("--seed", type=cli.whole_number(0), default=0, help="random seed (default 0)")
+                   help="rows drawn per width (default %(default)s)")
+    p.add_argument("--seed", type=cli.whole_number(0), default=0, help="random seed (default %(default)s)")
     p.add_argument("--svg", metavar="FILE", help="draw the mean entropies against d_k here")
     args = p.parse_args(argv)
     cli.check_output(PROG, "--svg", args.svg)

@@ -46,7 +46,7 @@ PROG = "python -m microgpt seq2seq"
 SHOWN, SCORED = 5, 300  # held-out pairs shown; scored at the end (--eval scores all)
 DEFAULTS = {"n_embd": 16, "n_layer": 1, "steps": 5000, "lr": 0.01, "val_fraction": 0.1,
             "eval_every": 500}
-NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights", "norm", "position",
+NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights", "norm", "position",
             "pad_to", "padding_mask", "causal_mask")  # train's, which the encoder-decoder lacks
 
 
@@ -60,10 +60,11 @@ def parse_args(argv=None):
         "tied weights, BPE, windows, padding, --causal-mask) are refused."))
     p.add_argument("input", nargs="?", metavar="FILE",
                    help="the pairs, one source<TAB>target per line; with --task, a word list "
-                        "(default names.txt); with --text or --eval, a checkpoint")
+                        "(default: names.txt); with --text or --eval, a checkpoint")
     p.add_argument("--task", choices=TASKS, help="pairs made from each word: reverse (emma -> "
                    "amme), sort (emma -> aemm), copy (emma -> emma)")
-    flags.add_run_flags(p)
+    flags.add_run_flags(p, DEFAULTS, not_here=NOT_HERE, what="the encoder-decoder",
+                        computed={"block_size": "the longest side plus 1 (BOS)"})
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end and on Ctrl-C)")
     p.add_argument("--resume", metavar="FILE", help="continue the run saved here (and save back to "
                    "it); the data defaults to what it trained on")
@@ -73,9 +74,6 @@ def parse_args(argv=None):
     p.add_argument("--eval", metavar="FILE", help="with a checkpoint: accuracy on these pairs")
     args = p.parse_args(argv)
     given = flags.run_config(args)
-    for name in NOT_HERE:
-        if name in given:
-            p.error(f"{checkpoint.as_flag(name, given[name])} does not apply to the encoder-decoder")
     if args.svg is not None and args.text is None:
         p.error("--svg draws the cross-attention of --text: give --text TEXT too")
     if args.text is not None or args.eval is not None:
@@ -122,12 +120,15 @@ def open_run(args, given):
     all_pairs, sha = read_data(found, task)
     if state is None:
         defaults = {**DEFAULTS, "block_size": pairs.longest(all_pairs) + 1}
-        planned = pairs.plan(all_pairs, Config(**{**defaults, **given}))
+        config = Config(**{**defaults, **given})
+        flags.check_used(config, given)
+        planned = pairs.plan(all_pairs, config)
         examples, state = start_planned(planned, path, sha)
         return all_pairs, examples, state
     checkpoint.check_resume(state, given, args.resume, path, sha)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
+    flags.check_used(state.config, given)
     print(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
     train_pairs, _ = pairs.replay(all_pairs, state.config)

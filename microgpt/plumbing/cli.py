@@ -29,7 +29,7 @@ from dataclasses import fields
 from ..config import Config, ConfigError
 from . import checkpoint, files
 from .lock import Lock, LockError
-from .console import OutputClosed, Stream
+from .console import OutputClosed, Stream, one_line
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
@@ -41,16 +41,70 @@ UNWRITTEN = []  # files a command could not write (see save, write): run() then 
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a mistake prints one line: 'prog: error: ...', and
-    --help ends with the exit statuses (every command's)."""
+    --help ends with the exit statuses (every command's).
+
+    A flag is used or refused, never silently dropped: an option given twice
+    is refused (argparse would keep the last), and so is a repeatable one
+    given the same value twice. After parsing, args.given maps the dest of
+    every option the command line gave to the option as typed ({"steps":
+    "--steps"}), so a command can tell a flag given from one left at its
+    default (flags.run_config) and refuse one that does not apply
+    (refuse_given)."""
 
     def __init__(self, *args, **kw):
         kw.setdefault("epilog", EXIT_STATUSES)
         super().__init__(*args, **kw)
+        for name in (None, "store", "store_const", "store_true", "store_false"):
+            self.register("action", name, given_once(self._registry_get("action", name)))
+        self.register("action", "append", given_distinct(self._registry_get("action", "append")))
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.given, self.appended = {}, {}  # dest -> option as typed; dest -> values given
+        args, extras = super().parse_known_args(args, namespace)
+        args.given = self.given
+        return args, extras
 
     def error(self, message):
         if isinstance(message, ConfigError):  # the library's words, in flags
             message = spelled(str(message))
-        self.exit(MISTAKE, f"{self.prog}: error: {message}\n")
+        self.exit(MISTAKE, f"{self.prog}: error: {one_line(str(message))}\n")
+
+    def refuse_given(self, args, dests, why):
+        """Refuse, in one line, the first option among dests (their dests)
+        that the command line gave: "OPTION why"."""
+        for dest in dests:
+            if dest in args.given:
+                self.error(f"{args.given[dest]} {why}")
+
+
+def given_once(action_class):
+    """action_class, recording each option given (parser.given) and refusing
+    one given twice (or two options that set one dest)."""
+    class Once(action_class):
+        def __call__(self, parser, namespace, values, option_string=None):
+            given = getattr(parser, "given", None)
+            if option_string is not None and given is not None:
+                if self.dest in given:
+                    twice = ("given twice" if given[self.dest] == option_string
+                             else f"and {given[self.dest]} both given")
+                    parser.error(f"{option_string} {twice}; give it once")
+                given[self.dest] = option_string
+            super().__call__(parser, namespace, values, option_string)
+    return Once
+
+
+def given_distinct(action_class):
+    """An append action_class that records its option (parser.given) and
+    refuses a value given twice (it would be used twice: a line printed twice)."""
+    class Distinct(action_class):
+        def __call__(self, parser, namespace, values, option_string=None):
+            seen = getattr(parser, "appended", {}).setdefault(self.dest, [])
+            if values in seen:
+                parser.error(f"{option_string} given twice with the same value; give each once")
+            seen.append(values)
+            getattr(parser, "given", {})[self.dest] = option_string
+            super().__call__(parser, namespace, values, option_string)
+    return Distinct
 
 
 def interrupt(signum, frame):
@@ -120,18 +174,31 @@ def fail(prog, message, status=MISTAKE):
     ConfigError is said in command-line spelling (spelled)."""
     if isinstance(message, ConfigError):
         message = spelled(str(message))
-    print(f"{prog}: error: {message}", file=sys.stderr)
+    say(f"{prog}: error: {message}")
     sys.exit(status)
 
 
-def check_output(prog, flag, path, taken=None):
+def say(line):
+    """One line on stderr: a file name or a name in it with a newline stays on it."""
+    print(one_line(line), file=sys.stderr)
+
+
+OUTPUT_KINDS = {"--out": "checkpoint", "--resume": "checkpoint", "--html": "page",
+                "--svg": "picture", "--plot": "picture", "--plot-lr": "picture",
+                "--write": "documents"}  # what each output flag writes (files.KINDS)
+
+
+def check_output(prog, flag, path, taken=None, kind=None):
     """Fail (one line, status 2) unless a file can be written at path now;
     nothing to do when path is None. taken: {path: what it is} of the
-    command's other files, which path must not be (files.check_output)."""
+    command's other files, which path must not be; kind: what the flag
+    writes (files.KINDS; default OUTPUT_KINDS[flag], else any kind): a file
+    already there is replaced only if microgpt wrote it, of that kind
+    (files.check_output)."""
     if path is None:
         return
     try:
-        files.check_output(path, taken)
+        files.check_output(path, taken, kind or OUTPUT_KINDS.get(flag))
     except files.OutputError as e:
         fail(prog, f"{flag} {path!r}: {e}" if not path or "\0" in path else f"{flag} {path}: {e}")
 
@@ -156,16 +223,15 @@ def save(prog, state, path, why=None):
         checkpoint.save(state, path)
     except OSError as e:
         kept = "it holds what it held before" if os.path.exists(path) else "no file written"
-        print(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); {kept}",
-              file=sys.stderr)
+        say(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); {kept}")
         UNWRITTEN.append(path)
         return False
     except checkpoint.CheckpointError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+        say(f"{prog}: error: {e}")
         UNWRITTEN.append(path)
         return False
     if why is not None:
-        print(f"{prog}: {why}: saved step {state.step} to {path}", file=sys.stderr)
+        say(f"{prog}: {why}: saved step {state.step} to {path}")
     return True
 
 
@@ -175,10 +241,10 @@ def write(prog, path, text, what):
     try:
         files.write_atomically(path, text)
     except OSError as e:
-        print(f"{prog}: error: {what} not written to {path} ({e.strerror or e})", file=sys.stderr)
+        say(f"{prog}: error: {what} not written to {path} ({e.strerror or e})")
         UNWRITTEN.append(path)
         return False
-    print(f"{prog}: wrote {what} to {path}", file=sys.stderr)
+    say(f"{prog}: wrote {what} to {path}")
     return True
 
 

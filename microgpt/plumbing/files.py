@@ -30,6 +30,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -44,8 +45,9 @@ class InputError(Exception):
     """A file that cannot be read, with a message for a person."""
 
 
-class OutputError(Exception):
-    """An output path that cannot be written, with a message for a person."""
+class OutputError(OSError):
+    """An output path that cannot be written, with a message for a person
+    (an OSError, as a failed write is)."""
 
 
 def name_problem(name):
@@ -107,13 +109,86 @@ def same_file(a, b):
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def check_output(path, taken=None):
-    """Raise OutputError unless a file can be written at path now.
+# -------------------------------------------------------------------------
+# what an output may replace: a file microgpt wrote, of the same kind
+
+HEAD = 4096  # the bytes a file is recognised by
+KINDS = {  # kind -> (its name, how such a file microgpt wrote begins)
+    "checkpoint": ("a checkpoint", re.compile(rb'\A\s*\{\s*"format"\s*:\s*"microgpt-checkpoint"')),
+    "page": ("a web page", re.compile(rb"\A<!DOCTYPE html>.{0,400}?<title>microgpt", re.S)),
+    "picture": ("an SVG picture", re.compile(rb'\A<svg xmlns="http://www.w3.org/2000/svg" '
+                                           rb'width="[\d.]+" height="[\d.]+" viewBox="')),
+    "documents": ("a file of recall documents",  # longrange --write's; the last line may be cut
+                  re.compile(rb"\A(?:[a-h][0-9]*=[a-h]\n)*(?:[a-h][0-9]*(?:=[a-h]?)?)?\Z")),
+}
+
+
+def kind_of(head):
+    """The kind (a key of KINDS) of a file that begins with these bytes, or None.
+
+    >>> kind_of(b'{\\n "format": "microgpt-checkpoint",'), kind_of(b"emma\\nolivia\\n")
+    ('checkpoint', None)
+    """
+    head = head[:HEAD]
+    return next((kind for kind, (_, begins) in KINDS.items() if head and begins.match(head)), None)
+
+
+def free_name(path):
+    """A name beside path that no file has yet: keep.txt -> keep-1.txt, keep-2.txt, ..."""
+    folder, name = os.path.split(path)
+    stem, suffix = os.path.splitext(name)
+    n = 1
+    while os.path.lexists(os.path.join(folder, f"{stem}-{n}{suffix}")):
+        n += 1
+    return os.path.join(folder, f"{stem}-{n}{suffix}")
+
+
+def replace_problem(path, kind=None):
+    """Why the existing file at path must not be replaced by an output of
+    this kind (None: any kind microgpt writes), or None when it may be: it
+    is empty, or a file microgpt wrote of that kind, and its permissions
+    let the user write it (a rename would replace even a read-only file)."""
+    info = os.stat(path)
+    another = f"give a name no file has yet, such as {free_name(path)}"
+    if not (info.st_mode & 0o222 and os.access(path, os.W_OK)):
+        return f"is read-only; {another} (or make it writable to replace it)"
+    if not info.st_size:
+        return None
+    try:
+        with open(path, "rb") as f:
+            found = kind_of(f.read(HEAD))
+    except OSError:
+        found = None
+    if found is None or (kind is not None and found != kind):
+        what = KINDS[kind][0] if kind else "a file"
+        return f"exists and is not {what} microgpt wrote; {another}"
+    return None
+
+
+def is_own_stream(info):
+    """True if the file of os.stat result info is where this process's
+    stdin, stdout or stderr goes (--out log.txt > log.txt; --out /dev/stdout)."""
+    for fd in (0, 1, 2):
+        try:
+            own = os.fstat(fd)
+        except OSError:
+            continue
+        if (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino):
+            return True
+    return False
+
+
+def check_output(path, taken=None, kind=None):
+    """Raise OutputError unless a file of this kind (a key of KINDS; None:
+    any microgpt writes) can be written at path now.
 
     taken: {path: what it is} of files the command reads or writes besides
-    (the data, another output), which path must not be. Creates and removes
-    one temporary file beside the target: the surest test that the folder
-    takes a new file (permissions, a read-only disk).
+    (the data, another output), which path must not be. A file already at
+    path may be replaced only if it is a regular file microgpt wrote, of
+    this kind, that the user may write (replace_problem); never a device,
+    a pipe or this command's own stdout. Creates and removes one temporary
+    file beside the target: the surest test that the folder takes a new
+    file (permissions, a read-only disk).
     """
     name = os.fspath(path)
     if name_problem(name):
@@ -121,22 +196,28 @@ def check_output(path, taken=None):
     target = os.path.realpath(name)  # a symlink's target: that is the file replaced
     folder = os.path.dirname(target)
     try:
-        mode = os.stat(target).st_mode
+        info = os.stat(name)  # through the links: /dev/stdout is the terminal, or a pipe
     except FileNotFoundError:
-        mode = None
+        info = None
     except NotADirectoryError:
         raise OutputError(f"{folder} is not a folder") from None
     except OSError as e:
         raise OutputError(e.strerror) from None
-    if mode is not None and stat.S_ISDIR(mode):
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise OutputError("is a directory; give a file name")
-    if mode is not None and not stat.S_ISREG(mode):
-        raise OutputError("is not a regular file (a device or a pipe?); give a file name")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OutputError("is not a regular file (a device, a pipe, this command's own "
+                          "output?); give a file name")
+    if info is not None and is_own_stream(info):
+        raise OutputError("is where this command's own output goes (its stdout or stderr); "
+                          "give another file name")
     if not os.path.isdir(folder):
         raise OutputError(f"no such folder: {folder}")
     for other, what in (taken or {}).items():
         if other is not None and same_file(name, other):
             raise OutputError(f"is {what} ({other}); give another file name")
+    if info is not None and replace_problem(name, kind):
+        raise OutputError(replace_problem(name, kind))
     try:
         fd, probe = tempfile.mkstemp(prefix=temporary_prefix(os.path.basename(target)),
                                      suffix=".tmp", dir=folder)
@@ -160,7 +241,10 @@ def new_file_mode(target):
 def write_atomically(path, text):
     """Write text (UTF-8) to path: a temporary file, flushed to disk, renamed over
     the target. On any failure (OSError: a full disk, say) the target is as it
-    was and the temporary file gone. Temporaries that earlier saves left when
+    was and the temporary file gone. A file at path is replaced only if
+    check_output would let a file of text's kind replace it (OutputError, an
+    OSError, if not: a file that appeared while a run trained, or a save
+    from a REPL over the data). Temporaries that earlier saves left when
     they were killed part-way are removed afterwards; no other file is, not
     even another live run's temporary."""
     target = os.path.realpath(path)
@@ -172,6 +256,10 @@ def write_atomically(path, text):
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, new_file_mode(target))
+        if os.path.exists(target):
+            problem = replace_problem(target, kind_of(text[:HEAD].encode("utf-8")))
+            if problem:
+                raise OutputError(f"{path} {problem}")
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

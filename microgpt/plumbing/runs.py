@@ -12,7 +12,7 @@ stop requests between steps, the checkpoint at exit, divergence. The loop
 itself is each command's own (train.py's reads as the reference's).
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
 checkpoint.py, cli.py (its lock_output: a second run saving to the
-same file is refused), corpus.py, memory.py and stopping.py.
+same file is refused), corpus.py, flags.py, memory.py and stopping.py.
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from ..data import held_out_examples, make_examples, replay_split
 from ..params import param_count, param_table
 from ..optim import Diverged, peak_learning_rate
 from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned
-from . import checkpoint, cli, corpus, memory
+from . import checkpoint, cli, corpus, flags, memory
 from .stopping import stop_requests
 from .corpus import DataError
 
@@ -79,6 +79,7 @@ def open_run(args, given, prog):
     checkpoint.check_resume(state, given, args.resume, path, sha, docs)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
+    flags.check_used(state.config, given)
     train_examples = resume_examples(docs, state)  # in the run's order, as start made it
     memory.check_run_fits(state.config, train_examples)
     print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
