@@ -84,12 +84,7 @@ def main(argv=None):
     parser, args = parse_args(argv)
     prog = parser.prog
     try:
-        state = checkpoint.load(args.checkpoint)
-        if state.config.model in ("classifier", "seq2seq"):
-            command = "seq2seq" if state.config.model == "seq2seq" else "classify"
-            raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
-                                  f"generate (python -m microgpt {command} {args.checkpoint} "
-                                  f"--text TEXT)")
+        state = checkpoint.load_kind(args.checkpoint, checkpoint.LANGUAGE_MODELS)
         state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size
         prefix_tokens = len(state.tokenizer.encode(args.prefix))

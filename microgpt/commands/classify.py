@@ -39,7 +39,6 @@ from ..training import start_planned, train_step
 PROG = "python -m microgpt classify"
 SHOWN = 5                                                # held-out documents shown at the end
 DEFAULTS = {"val_fraction": 0.1, "causal_mask": False}  # the classifier's, where train's differ
-KIND = {"gpt": "GPT", "seq2seq": "seq2seq model"}  # the other models' checkpoints, named
 NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
 
 
@@ -95,11 +94,8 @@ def read_classes(paths):
 def open_run(args, given):
     """(class_docs, training examples, state): a fresh run or the one in --resume."""
     out = args.out if args.out is not None else args.resume
-    state = checkpoint.load(args.resume) if args.resume is not None else None
-    if state is not None and state.config.model != "classifier":
-        raise CheckpointError(f"{args.resume} is a {KIND[state.config.model]}'s checkpoint, "
-                              f"not a classifier's "
-                              f"(python -m microgpt.train --resume {args.resume})")
+    state = (checkpoint.load_kind(args.resume, ("classifier",), resume=True)
+             if args.resume is not None else None)
     paths = args.inputs or [str(corpus.locate_saved(n)) for n in state.data_name.split("\n")]
     taken = {str(path): "a data file" for path in paths}
     cli.check_output(PROG, "--out" if args.out is not None else "--resume", out, taken)
@@ -138,11 +134,7 @@ def score(state, pairs, label):
 
 def use(args, prog):
     """--text and --eval: a saved classifier applied, nothing trained."""
-    state = checkpoint.load(args.inputs[0])
-    if state.config.model != "classifier":
-        raise CheckpointError(f"{args.inputs[0]} is a {KIND[state.config.model]}'s checkpoint, "
-                              f"not a classifier's "
-                              f"(python -m microgpt.sample {args.inputs[0]})")
+    state = checkpoint.load_kind(args.inputs[0], ("classifier",))
     if args.text is not None:
         state.tokenizer.check_text(args.text, "--text", "the classifier's vocabulary")
         probs = bert.probabilities(state.params, state.config, state.tokenizer, args.text)

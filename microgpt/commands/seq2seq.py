@@ -99,14 +99,7 @@ def read_data(path, task):
 def load_seq2seq(path, resuming=False):
     """The checkpoint at path; CheckpointError, naming the command it is for,
     unless an encoder-decoder's."""
-    state = checkpoint.load(path)
-    model = state.config.model
-    if model != "seq2seq":
-        command = {"gpt": "train" if resuming else "sample"}.get(model, "classify")
-        raise CheckpointError(f"{path} is a {model}'s checkpoint, not an encoder-decoder's "
-                              f"(python -m microgpt {command}{' --resume' if resuming else ''} "
-                              f"{path})")
-    return state
+    return checkpoint.load_kind(path, ("seq2seq",), resume=resuming)
 
 
 def open_run(args, given):

@@ -42,11 +42,8 @@ def save_path(args):
 def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
-    state = checkpoint.load(args.resume) if args.resume is not None else None
-    if state is not None and state.config.model in ("classifier", "seq2seq"):
-        command = "seq2seq" if state.config.model == "seq2seq" else "classify"
-        raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
-                                         f"(python -m microgpt {command} --resume {args.resume})")
+    state = (checkpoint.load_kind(args.resume, checkpoint.LANGUAGE_MODELS, resume=True)
+             if args.resume is not None else None)
     if args.path is None and state:  # the data the run trained on, by the path it was given
         name, path = state.data_name, corpus.locate_saved(state.data_name, state.data_sha256)
         if not os.path.exists(path):
