@@ -53,16 +53,18 @@ READING_ORDER = (
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
+    "plumbing.owned",       # the files microgpt wrote, recognised: what an output may replace
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.corpus",      # data files read once and checked; the bundled datasets
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
     "plumbing.console",     # stdout and stderr that never crash a command
     "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
+    "plumbing.options",     # the options a command line gave, each used once
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
     "plumbing.flags",       # the flags that set a run, written once
-    "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
+    "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.drawing",     # what pictures are made of: text that fits, round ticks, a colour scale
     "plumbing.labels",      # a token as a picture shows it: a visible space, labels cut to a width
@@ -88,3 +90,17 @@ READING_ORDER = (
     "commands.book",        # the source as a book: every module, its comments beside its code
     "commands.seq2seq",     # an encoder-decoder: reverse, sort or copy words, or source<TAB>target pairs
 )
+
+
+def _check_size(config, examples):
+    """training.check_size: the one wire between the library and this
+    machine. How big a run is, is arithmetic (architectures/catalog.py); how
+    much memory this machine has, the operating system says, and only the
+    plumbing asks it (plumbing/memory.py), never the algorithm. Imported
+    when a run is planned, so the list of commands answers at once."""
+    from .plumbing.memory import check_run_fits
+    check_run_fits(config, examples)
+
+
+from . import training  # noqa: E402 (the table of contents comes first)
+training.check_size = _check_size

@@ -187,3 +187,26 @@ def document_loss(doc_ids, params, config):
         logits = gpt(token_id, pos_id, keys, values, params, config)
         losses.append(cross_entropy(logits, target_id, config.label_smoothing))  # -log p(target)
     return (1 / n) * vsum(losses)
+
+
+def step_edges(config, positions):
+    """About how many edges (a child and its local derivative) the graph of
+    one training step has, on documents of `positions` positions: the size
+    of what a step builds, known before anything is built (a run's memory is
+    mostly this: params.check_fits).
+
+    Per position and layer, q, k, v, the output projection and the MLP read
+    24 * n_embd**2 (weight, input) pairs, and lm_head 2 * vocab * n_embd.
+    Attention at position t reads t keys: 4 * n_embd * t edges for the
+    scores and the weighted sum, 3 * n_head * t for the softmaxes; without
+    the causal mask (or padded to pad_to) every position reads all T. A
+    batch holds batch_size such graphs.
+
+    >>> from microgpt.config import Config
+    >>> step_edges(Config(), 16)      # a 16-letter document's graph has 129,233
+    121856
+    """
+    e, T = config.n_embd, min(max(positions, config.pad_to), config.block_size)
+    read = T * T // 2 if config.causal_mask and not config.pad_to else T * T  # keys, all positions
+    per_position = config.n_layer * 24 * e * e + 2 * config.vocab_size * e
+    return config.batch_size * (T * per_position + config.n_layer * (4 * e + 3 * config.n_head) * read)

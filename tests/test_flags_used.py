@@ -42,7 +42,7 @@ class FlagsUsedTest(unittest.TestCase):
                 ((*M, "longrange", "--write", "r.txt", "--models", "gpt"), "--models does not apply with --write"),
                 ((*M, "longrange", "--write", "r.txt", "--svg", "x.svg"), "--svg does not apply with --write"),
                 ((*M, "longrange", "--write", "r.txt", "--eval-docs", "5"), "--eval-docs does not apply"),
-                ((*M, "longrange", "--count", "5"), "--count goes with --write"),
+                ((*M, "longrange", "--count", "5"), "--count go with --write"),
                 ((*M, "size", "--untied", "--tie-weights"), "--untied goes with --preset"),
                 ((*M, "size", "--preset", "gpt2", "--n-embd", "8"), "--n-embd does not apply with --preset"),
                 ((*M, "size", "--preset", "gpt2", "--tie-weights"), "--tie-weights does not apply"),

@@ -36,7 +36,7 @@ from pathlib import Path
 from ..config import Config, ConfigError
 from ..model import document_loss
 from ..params import flatten
-from ..plumbing import children, cli, files, memory
+from ..plumbing import children, cli, files
 from ..plumbing.corpus import DataError, find_bundled, load_docs, locate
 from ..optim import adam_step
 from ..architectures import catalog
@@ -172,7 +172,6 @@ def main(argv=None):
                 path = (files.rereadable(str(locate(args.path))) if args.path
                         else long_lines_file(folder))
                 planned = catalog.plan(load_docs(path), Config(block_size=max(args.block_sizes)))
-                memory.check_run_fits(planned.config, planned.examples)  # before wpe is drawn
             except (DataError, files.InputError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
             longest = max(len(ids) for ids in planned.examples) - 1  # positions read, at most

@@ -37,14 +37,14 @@ import sys
 import time
 from dataclasses import dataclass
 
-from ..plumbing import checkpoint, cli, corpus, flags, memory, svg
+from ..plumbing import checkpoint, cli, corpus, flags, svg
 from ..config import Config, ConfigError
 from ..plumbing.corpus import DataError
 from ..architectures import catalog
 from ..data import held_out_examples
 from ..generate import sample
 from ..params import param_count
-from ..plumbing.progress import Progress
+from ..plumbing.progress import Progress, reporter
 from ..plumbing.memory import cycle_collector_off
 from ..training import (Diverged, held_out_loss, start_planned,
                        train_step)
@@ -220,8 +220,8 @@ def main(argv=None):
         for name, given in runs:  # every mistake now, before any run trains
             try:
                 flags.check_language_model(Config(**given))  # the other rooms have their commands
-                planned = catalog.plan(docs, Config(**given))
-                memory.check_run_fits(planned.config, planned.examples)
+                planned = catalog.plan(docs, Config(**given),  # and checked: it fits in memory
+                                       reporter(prog, f"{name}: learning BPE merges"))
                 plans.append((name, planned))
             except ConfigError as e:
                 raise ConfigError(f"{name}: {e}") from None

@@ -25,7 +25,7 @@ model flags (--n-head 2, ...); the text is checked before it trains.
 table (heads.py); `--ablate L.H` silences a head and shows what the loss
 loses. Builds on catalog.py, config.py, training.py, tokenizer.py, readout.py (the
 numbers), three_kinds.py, stages.py (--stream), heads.py, views.py (what is shown), svg.py
-(the picture), checkpoint.py, cli.py, corpus.py, flags.py and memory.py.
+(the picture), checkpoint.py, cli.py, corpus.py, flags.py, memory.py and progress.py.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ from ..plumbing import checkpoint, cli, flags, svg
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError, data_files, load_docs, locate, locate_saved
 from ..plumbing.memory import check_fits
+from ..plumbing.progress import reporter
 from ..plumbing.views import reads_whole, seq2seq_report, show, svg_picture
 from ..instruments.stages import rms_lines
 from ..tokenizer import UnknownText
@@ -155,9 +156,10 @@ def main(argv=None):
     try:
         if args.train_steps:  # every check (the text too) before the training
             flags.check_language_model(Config(**given))  # the other rooms have their commands
-            planned = catalog.plan(load_docs(data), Config(**given))
+            planned = catalog.plan(load_docs(data), Config(**given),
+                                   reporter(prog, "learning BPE merges"))
             check_readable(planned.config, planned.tokenizer, text)
-            check_stream(args, planned.config, "a model with these flags")
+            check_shown(args, planned.config, "a model with these flags")
             check_fits(planned.config, len(planned.tokenizer.encode(text)) + 1)
             examples, state = start_planned(planned)
             print(f"training a fresh model for {cli.plural(args.train_steps, 'step')} on "
@@ -168,14 +170,9 @@ def main(argv=None):
         else:
             state = checkpoint.load(args.inputs[0])
             source = f"{args.inputs[0]} (step {state.step})"
-            check_stream(args, state.config, source)
+            check_shown(args, state.config, source)
         if state.config.model == "seq2seq":
             return show_seq2seq(args, state, source, text, prog)
-        if args.layer is not None or args.head is not None:
-            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
-        if state.config.model in RECURRENT:
-            raise CheckpointError(f"{source} holds {cli.a_model(state.config.model)}: it has no "
-                                  f"attention to show (inspect draws attention heads)")
         positions = (trace_whole if reads_whole(state.config) else trace)(
             state.params, state.config, state.tokenizer, text)
     except (CheckpointError, DataError, ConfigError) as e:
@@ -226,6 +223,18 @@ def two_models(prog, args):
         pictures.append(svg_picture(positions, state.config, source, text))
     if args.svg:
         cli.write(prog, args.svg, svg.stacked(pictures, across=True), "the heatmaps")
+
+
+def check_shown(args, config, source):
+    """ConfigError (or CheckpointError) unless inspect can show what args
+    ask of a model of config: asked before any work (a fresh model's
+    training), as every refusal is."""
+    if config.model in RECURRENT:
+        raise CheckpointError(f"{source} is {cli.a_model(config.model)}: it has no attention "
+                              f"to show (inspect draws attention heads)")
+    if config.model != "seq2seq" and (args.layer is not None or args.head is not None):
+        raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
+    check_stream(args, config, source)
 
 
 def check_stream(args, config, source):

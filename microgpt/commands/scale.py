@@ -10,7 +10,8 @@ the mean entropy of a softmax over --keys keys with no scale, with
 1/sqrt(d_k) and with 1/d_k, beside a uniform row's (log of the keys).
 dot_products.py does the work; --svg draws the entropies against d_k.
 
-Builds on dot_products.py, and the plumbing's cli.py, progress.py and svg.py.
+Builds on config.py, dot_products.py, and the plumbing's cli.py, memory.py, progress.py
+and svg.py.
 """
 from __future__ import annotations
 
@@ -18,10 +19,12 @@ import math
 import random
 
 from ..instruments.dot_products import measure
-from ..plumbing import cli, svg
+from ..config import ConfigError
+from ..plumbing import cli, memory, svg
 from ..plumbing.progress import Progress
 
 PROG = "python -m microgpt scale"
+FLOAT_BYTES = 32  # a float and its place in a list
 
 
 def main(argv=None):
@@ -39,11 +42,16 @@ def main(argv=None):
     p.add_argument("--svg", metavar="FILE", help="draw the mean entropies against d_k here")
     args = p.parse_args(argv)
     cli.check_output(PROG, "--svg", args.svg)
+    try:  # every row's logits are kept for their spread; a row and its softmaxes at once
+        memory.check_holds(FLOAT_BYTES * args.keys * (args.trials + 4),
+                           f"--keys {args.keys} --trials {args.trials}")
+    except ConfigError as e:
+        cli.fail(PROG, e)
     rng, rows = random.Random(args.seed), []
-    progress = Progress(PROG, len(args.d_k))
-    for i, d_k in enumerate(args.d_k):
-        rows.append((d_k, *measure(d_k, args.keys, args.trials, rng)))
-        progress.step("measuring", i + 1, len(args.d_k))
+    progress = Progress(PROG, sum(args.d_k) * args.trials)  # a row's work: d_k * keys draws
+    for d_k in args.d_k:
+        each = lambda n: progress.step(f"d_k {d_k}", n, args.trials, d_k)
+        rows.append((d_k, *measure(d_k, args.keys, args.trials, rng, each)))
     uniform = math.log(args.keys)
     print(f"{args.trials} rows of {args.keys} keys per width; entries drawn from gauss(0, 1); "
           f"entropy in nats (uniform: log {args.keys} = {uniform:.3f})\n")

@@ -22,7 +22,7 @@ that --task reverse on names.txt reaches 90% exact match in a few minutes;
 block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
 pairs.py, tokenizer.py, three_kinds.py and training.py, and on the plumbing's
-checkpoint.py, cli.py, corpus.py, flags.py, progress.py, runs.py (the
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py, progress.py, runs.py (the
 training loop), svg.py and terminal.py (the heatmap).
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ import sys
 
 from ..architectures import pairs
 from ..config import TASKS, Config, ConfigError
-from ..plumbing import checkpoint, cli, corpus, flags, runs, svg
+from ..plumbing import checkpoint, cli, corpus, flags, memory, runs, svg
 from ..plumbing.terminal import heatmap_text
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError
@@ -125,7 +125,9 @@ def open_run(args, given):
     print(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
           file=sys.stderr)
     train_pairs, _ = pairs.replay(all_pairs, state.config)
-    return all_pairs, pairs.examples_of(train_pairs, state.tokenizer), state
+    examples = pairs.examples_of(train_pairs, state.tokenizer)
+    memory.check_run_fits(state.config, examples)
+    return all_pairs, examples, state
 
 
 def decoded(state, some, label):

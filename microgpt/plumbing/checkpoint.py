@@ -122,10 +122,10 @@ def load_kind(path, models, resume=False):
     further), unless its model is one of models."""
     state = load(path)
     if state.config.model not in models:
-        wanted = ("a language model (a GPT, or an RNN, GRU or LSTM)" if models == LANGUAGE_MODELS
-                  else " or ".join(NAMED[m] for m in models))
-        raise CheckpointError(f"{path} holds {NAMED.get(state.config.model, 'another model')}, "
-                              f"not {wanted} ({command_for(state, path, resume)})")
+        wanted = ("a language model's (a GPT's, or an RNN's, GRU's or LSTM's)"
+                  if models == LANGUAGE_MODELS else " or ".join(f"{NAMED[m]}'s" for m in models))
+        raise CheckpointError(f"{path} is {NAMED.get(state.config.model, 'another model')}'s "
+                              f"checkpoint, not {wanted} ({command_for(state, path, resume)})")
     return state
 
 

@@ -1,7 +1,9 @@
 """
 cli.py: what the command-line modules share: argument parsing whose errors
-are one line (status 2, no usage dump, no traceback), flag types that
-explain what they expected, output paths checked before any work, ending
+are one line (status 2, no usage dump, no traceback) and where every flag
+is used or refused (an option given twice, one that does not apply:
+refuse_given), flag types that explain what they expected, output paths
+checked before any work (a file is replaced only if microgpt wrote it), ending
 cleanly (on Ctrl-C or SIGTERM, between steps where it matters: stopping.py;
 on a closed or full output stream; on characters the terminal cannot show). The flags
 that set a run's Config are flags.py's.
@@ -14,7 +16,8 @@ in the command or its files, refused before any work; 3 training diverged;
 
 train.py and the other `python -m microgpt NAME` commands use it; the library
 itself never prints or exits. Builds on config.py (a ConfigError said in
-flags), files.py, lock.py, checkpoint.py and console.py.
+flags), files.py, lock.py, checkpoint.py, console.py and options.py (an
+option given twice refused, the flags given known).
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from ..config import Config, ConfigError
 from . import checkpoint, files
 from .lock import Lock, LockError
 from .console import OutputClosed, Stream, one_line
+from .options import given_distinct, given_once
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
@@ -75,36 +79,6 @@ class ArgumentParser(argparse.ArgumentParser):
         for dest in dests:
             if dest in args.given:
                 self.error(f"{args.given[dest]} {why}")
-
-
-def given_once(action_class):
-    """action_class, recording each option given (parser.given) and refusing
-    one given twice (or two options that set one dest)."""
-    class Once(action_class):
-        def __call__(self, parser, namespace, values, option_string=None):
-            given = getattr(parser, "given", None)
-            if option_string is not None and given is not None:
-                if self.dest in given:
-                    twice = ("given twice" if given[self.dest] == option_string
-                             else f"and {given[self.dest]} both given")
-                    parser.error(f"{option_string} {twice}; give it once")
-                given[self.dest] = option_string
-            super().__call__(parser, namespace, values, option_string)
-    return Once
-
-
-def given_distinct(action_class):
-    """An append action_class that records its option (parser.given) and
-    refuses a value given twice (it would be used twice: a line printed twice)."""
-    class Distinct(action_class):
-        def __call__(self, parser, namespace, values, option_string=None):
-            seen = getattr(parser, "appended", {}).setdefault(self.dest, [])
-            if values in seen:
-                parser.error(f"{option_string} given twice with the same value; give each once")
-            seen.append(values)
-            getattr(parser, "given", {})[self.dest] = option_string
-            super().__call__(parser, namespace, values, option_string)
-    return Distinct
 
 
 def interrupt(signum, frame):
@@ -275,6 +249,21 @@ def whole_numbers(minimum=1, maximum=None):
             raise argparse.ArgumentTypeError(f"each must be {bounds}, got {text!r}")
         if len(set(values)) < len(values):
             raise argparse.ArgumentTypeError(f"a number given twice in {text!r}")
+        return values
+    return parse
+
+
+def names(choices, what="name"):
+    """A flag type: distinct names from choices (each a `what`), separated
+    by commas, such as gpt,lstm: a list."""
+    def parse(text):
+        values = text.split(",")
+        for value in values:
+            if value not in choices:
+                raise argparse.ArgumentTypeError(f"unknown {what} {value!r} (choose from "
+                                                 f"{', '.join(choices)})")
+        if len(set(values)) < len(values):
+            raise argparse.ArgumentTypeError(f"a {what} named twice in {text!r}")
         return values
     return parse
 

@@ -13,15 +13,17 @@ reading at once.
 A command that trains for minutes must not find out at the end that it
 cannot write its result, nor overwrite what it was given. `check_output`
 looks at an output path before any work starts: its folder exists and takes
-a new file, and the path is not a folder, a device, one of the command's
-inputs, or another of its outputs. `write_atomically` then writes: a
+a new file, and the path is not a folder, a device, a pipe, the command's
+own stdout, one of its inputs or another of its outputs; a file already
+there is replaced only if microgpt wrote it (owned.py). `write_atomically` then writes: a
 temporary file beside the target, flushed to disk, renamed over it in one
 step, so the path holds the old contents or the new, never half a file,
 even when the disk fills up or the process is killed. A symlink is
 followed: its target is replaced and the link kept.
 
-Builds on memory.py (the limits) and lock.py (the temporaries' names, so a
-save removes only what a killed save left); checkpoint.py saves through it, and the
+Builds on memory.py (the limits), lock.py (the temporaries' names, so a
+save removes only what a killed save left) and owned.py (which files an
+output may replace); checkpoint.py saves through it, and the
 commands check their --out, --plot and --svg paths with it. Left out on
 purpose: locking (lock.py keeps a second run off a run's checkpoint).
 """
@@ -30,13 +32,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import re
 import shutil
 import stat
 import tempfile
 
 from . import memory
 from .lock import is_left_by_killed_save, temporary_prefix
+from .owned import HEAD, is_own_stream, kind_of, replace_problem
 
 CHUNK = 1 << 20  # bytes read at a time: a signal is handled between two pieces
 
@@ -107,75 +109,6 @@ def same_file(a, b):
         return os.path.samefile(a, b)
     except (OSError, ValueError):  # one does not exist (yet): compare where they point
         return os.path.realpath(a) == os.path.realpath(b)
-
-
-# -------------------------------------------------------------------------
-# what an output may replace: a file microgpt wrote, of the same kind
-
-HEAD = 4096  # the bytes a file is recognised by
-KINDS = {  # kind -> (its name, how such a file microgpt wrote begins)
-    "checkpoint": ("a checkpoint", re.compile(rb'\A\s*\{\s*"format"\s*:\s*"microgpt-checkpoint"')),
-    "page": ("a web page", re.compile(rb"\A<!DOCTYPE html>.{0,400}?<title>microgpt", re.S)),
-    "picture": ("an SVG picture", re.compile(rb'\A<svg xmlns="http://www.w3.org/2000/svg" '
-                                           rb'width="[\d.]+" height="[\d.]+" viewBox="')),
-    "documents": ("a file of recall documents",  # longrange --write's; the last line may be cut
-                  re.compile(rb"\A(?:[a-h][0-9]*=[a-h]\n)*(?:[a-h][0-9]*(?:=[a-h]?)?)?\Z")),
-}
-
-
-def kind_of(head):
-    """The kind (a key of KINDS) of a file that begins with these bytes, or None.
-
-    >>> kind_of(b'{\\n "format": "microgpt-checkpoint",'), kind_of(b"emma\\nolivia\\n")
-    ('checkpoint', None)
-    """
-    head = head[:HEAD]
-    return next((kind for kind, (_, begins) in KINDS.items() if head and begins.match(head)), None)
-
-
-def free_name(path):
-    """A name beside path that no file has yet: keep.txt -> keep-1.txt, keep-2.txt, ..."""
-    folder, name = os.path.split(path)
-    stem, suffix = os.path.splitext(name)
-    n = 1
-    while os.path.lexists(os.path.join(folder, f"{stem}-{n}{suffix}")):
-        n += 1
-    return os.path.join(folder, f"{stem}-{n}{suffix}")
-
-
-def replace_problem(path, kind=None):
-    """Why the existing file at path must not be replaced by an output of
-    this kind (None: any kind microgpt writes), or None when it may be: it
-    is empty, or a file microgpt wrote of that kind, and its permissions
-    let the user write it (a rename would replace even a read-only file)."""
-    info = os.stat(path)
-    another = f"give a name no file has yet, such as {free_name(path)}"
-    if not (info.st_mode & 0o222 and os.access(path, os.W_OK)):
-        return f"is read-only; {another} (or make it writable to replace it)"
-    if not info.st_size:
-        return None
-    try:
-        with open(path, "rb") as f:
-            found = kind_of(f.read(HEAD))
-    except OSError:
-        found = None
-    if found is None or (kind is not None and found != kind):
-        what = KINDS[kind][0] if kind else "a file"
-        return f"exists and is not {what} microgpt wrote; {another}"
-    return None
-
-
-def is_own_stream(info):
-    """True if the file of os.stat result info is where this process's
-    stdin, stdout or stderr goes (--out log.txt > log.txt; --out /dev/stdout)."""
-    for fd in (0, 1, 2):
-        try:
-            own = os.fstat(fd)
-        except OSError:
-            continue
-        if (own.st_dev, own.st_ino) == (info.st_dev, info.st_ino):
-            return True
-    return False
 
 
 def check_output(path, taken=None, kind=None):

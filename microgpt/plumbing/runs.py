@@ -12,7 +12,7 @@ stop requests between steps, the checkpoint at exit, divergence. The loop
 itself is each command's own (train.py's reads as the reference's).
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
 checkpoint.py, cli.py (its lock_output: a second run saving to the
-same file is refused), corpus.py, flags.py, memory.py and stopping.py.
+same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from ..params import param_count, param_table
 from ..optim import Diverged, peak_learning_rate
 from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned
 from . import checkpoint, cli, corpus, flags, memory
+from .progress import reporter
 from .stopping import stop_requests
 from .corpus import DataError
 
@@ -68,8 +69,8 @@ def open_run(args, given, prog):
     docs, sha = corpus.load_docs_and_sha256(path)
     if state is None:
         config = Config(**given)
-        planned = catalog.plan(docs, config)
-        memory.check_run_fits(planned.config, planned.examples)  # before the weights are drawn
+        planned = catalog.plan(docs, config, reporter(prog, "learning BPE merges"))  # and checked:
+        # a run too big for this machine is refused as it is planned (training.Plan)
         return (docs, *start_planned(planned, os.fspath(name), sha))
     if sha != state.data_sha256:
         raise DataError(corpus.not_the_data(path, state.data_sha256, args.resume, state.data_name))
