@@ -148,7 +148,7 @@ def main(argv=None):
                   f"ended; nothing was trained", file=sys.stderr)
         raise
     # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
-    print(f"\n{runs.samples_header(state.data_name)}")
+    print(f"\n{cli.one_line(runs.samples_header(state.data_name))}")
     for i in range(config.num_samples):
         text = sample(state.params, config, state.tokenizer, state.rng,
                       reader=catalog.reader_of(config))

@@ -107,5 +107,26 @@ class LongrangeInterruptedTest(unittest.TestCase):
             self.assertIn("held-out accuracy after", (Path(folder) / "l.svg").read_text(encoding="utf-8"))
 
 
+class ScaleInterruptedTest(unittest.TestCase):
+    def test_the_widths_measured_are_kept_and_drawn(self):
+        with tempfile.TemporaryDirectory() as folder:
+            env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONIOENCODING="utf-8")
+            proc = subprocess.Popen([sys.executable, "-m", "microgpt", "scale", "--d-k",
+                                     "4,100000", "--trials", "50", "--svg", "s.svg"], cwd=folder,
+                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            first = []
+            for line in proc.stdout:  # the first width's line: the second is under way
+                first.append(line)
+                if line.split()[:1] == ["4"]:
+                    proc.send_signal(signal.SIGINT)
+                    break
+            out, err = rest_of(proc, timeout=300)
+            self.assertEqual(proc.returncode, 130, err)
+            self.assertNotIn("Traceback", err)
+            self.assertIn("interrupted after 1 width of 2", err)
+            self.assertRegex("".join(first) + out, r"(?m)^ +4 +\d")
+            self.assertIn("mean softmax entropy", (Path(folder) / "s.svg").read_text(encoding="utf-8"))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -203,7 +203,8 @@ def main(argv=None):
     # parent's pages from before it starts, so this process must stay small until
     # the end, when it trains a few steps itself to profile them.
     py = sys.executable
-    print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, {name}")
+    print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, "
+          f"{cli.one_line(name)}")
     print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'peak MB':>8}")
     for name, fields in MODELS.items():
         ms, peak = children.time_steps(PROG, path, fields, steps)

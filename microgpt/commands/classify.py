@@ -118,8 +118,7 @@ def open_run(args, given):
     train_pairs, _ = bert.replay(class_docs, state.config)
     examples = bert.examples_of(train_pairs, state.tokenizer, state.config)
     memory.check_run_fits(state.config, examples)
-    print(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-          file=sys.stderr)
+    cli.say(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
     return class_docs, examples, state
 
 
@@ -178,7 +177,7 @@ def use(args, prog):
                  for doc in docs]
         note_cut(prog, [doc for doc, _ in pairs], state.config)
         matrix, _ = score(state, pairs, "scoring")
-        title = f"accuracy on {' '.join(args.eval)}"
+        title = cli.one_line(f"accuracy on {' '.join(args.eval)}")
         print("\n".join(confusion.report(matrix, shown_classes(state), title)))
 
 

@@ -228,8 +228,7 @@ def main(argv=None):
     except (DataError, ConfigError) as e:
         cli.fail(prog, e)
     steps = sum(planned.config.steps for _, planned in plans)
-    print(f"{prog}: {len(plans)} runs on {path} ({len(docs)} documents), {steps} steps in all",
-          file=sys.stderr)
+    cli.say(f"{prog}: {len(plans)} runs on {path} ({len(docs)} documents), {steps} steps in all")
     progress, results = Progress(prog, steps), []
     try:
         for i, (name, planned) in enumerate(plans):

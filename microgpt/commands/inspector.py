@@ -133,7 +133,8 @@ def study_heads(prog, args):
         cli.fail(prog, e)
     if args.heads:
         n = min(len(docs), 200)
-        print(f"{args.inputs[0]} (step {state.step}) over {cli.plural(n, 'document')} of {path}")
+        print(cli.one_line(f"{args.inputs[0]} (step {state.step}) over {cli.plural(n, 'document')} "
+                           f"of {path}"))
         print("\n".join(heads.table_lines(heads.patterns(state.params, config, state.tokenizer,
                                                         docs[:200]))))
     if args.ablate:
@@ -254,7 +255,7 @@ def show_seq2seq(args, state, source, text, prog):
     heads = [(l, h) for l in range(c.n_layer) for h in range(c.n_head)
              if args.layer in (None, l) and args.head in (None, h)]
     traced = trace_seq2seq(state.params, c, state.tokenizer, text)
-    print(f"{source}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
+    print(f"{cli.one_line(source)}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
     print("\n".join(seq2seq_report(traced, heads, args.numbers)))
     if args.svg:
         written = "".join(w for w in traced[2] if w != "END")

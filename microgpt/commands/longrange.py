@@ -108,11 +108,11 @@ def check_sizes(args):
                        f"{cli.plural(len(args.gaps), 'gap')}")
 
 
-def plan_runs(args):
+def plan_runs(args, prog):
     """[(model, gap, planned run, held-out documents)], every setting checked."""
     check_sizes(args)
-    runs = []
-    for gap in args.gaps:
+    runs, progress = [], Progress(prog, len(args.gaps), last=False)
+    for n, gap in enumerate(args.gaps, 1):
         docs = recall_documents(gap, args.train_docs + args.eval_docs, random.Random(args.seed))
         train, held = docs[:args.train_docs], docs[args.train_docs:]
         for model in args.models:
@@ -125,6 +125,7 @@ def plan_runs(args):
             except (ConfigError, UnknownText) as e:
                 raise ConfigError(f"{model} at gap {gap}: {e}") from None
             runs.append((model, gap, planned, held))
+        progress.step("making the documents, gap by gap", n, len(args.gaps))
     return runs
 
 
@@ -157,7 +158,7 @@ def run_all(runs, args, stop, prog):
     norms, depths) of the runs done; Stopped carries them when stop is asked
     for (a run cut short shows its depth, measured first, and nothing else)."""
     acc, norms, depth = {}, {}, {}
-    scored = min(args.eval_docs, 100)  # the work scoring counts as: about a step a document
+    scored = args.eval_docs / 3  # the work scoring counts as: a forward pass, a third of a step
     progress = Progress(prog, sum(planned.config.steps + scored for _, _, planned, _ in runs))
 
     def step(label, n, total, work=1):
@@ -209,7 +210,7 @@ def main(argv=None):
         return write_documents(prog, args)
     cli.check_output(prog, "--svg", args.svg, {})
     try:
-        runs = plan_runs(args)
+        runs = plan_runs(args, prog)
     except ConfigError as e:
         cli.fail(prog, e)
     with stopping.stop_requests(prog) as stop, cycle_collector_off():

@@ -49,7 +49,7 @@ def plural(n, noun):
 def show(tok, docs, name, text):
     """Print what was learned: merges, longest tokens, compression, text split."""
     chars = sum(len(doc) for doc in docs)
-    print(f"{name}: {plural(len(docs), 'document')}, {plural(chars, 'character')}, "
+    print(f"{cli.one_line(str(name))}: {plural(len(docs), 'document')}, {plural(chars, 'character')}, "
           f"{len(tok.chars)} distinct")
     print(f"vocab size {tok.vocab_size}: {plural(len(tok.chars), 'character')} + "
           f"{plural(len(tok.merges), 'merge')} + BOS")

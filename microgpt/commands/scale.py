@@ -10,17 +10,18 @@ the mean entropy of a softmax over --keys keys with no scale, with
 1/sqrt(d_k) and with 1/d_k, beside a uniform row's (log of the keys).
 dot_products.py does the work; --svg draws the entropies against d_k.
 
-Builds on config.py, dot_products.py, and the plumbing's cli.py, memory.py, progress.py
-and svg.py.
+Builds on config.py, dot_products.py, and the plumbing's cli.py, memory.py, progress.py,
+stopping.py and svg.py. Ctrl-C (or SIGTERM) keeps the widths measured, and draws them.
 """
 from __future__ import annotations
 
 import math
 import random
+import sys
 
 from ..instruments.dot_products import measure
 from ..config import ConfigError
-from ..plumbing import cli, memory, svg
+from ..plumbing import cli, memory, stopping, svg
 from ..plumbing.progress import Progress
 
 PROG = "python -m microgpt scale"
@@ -47,28 +48,33 @@ def main(argv=None):
                            f"--keys {args.keys} --trials {args.trials}")
     except ConfigError as e:
         cli.fail(PROG, e)
-    rng, rows = random.Random(args.seed), []
-    progress = Progress(PROG, sum(args.d_k) * args.trials)  # a row's work: d_k * keys draws
-    for d_k in args.d_k:
-        each = lambda n: progress.step(f"d_k {d_k}", n, args.trials, d_k)
-        rows.append((d_k, *measure(d_k, args.keys, args.trials, rng, each)))
-    uniform = math.log(args.keys)
+    rng, rows, uniform = random.Random(args.seed), [], math.log(args.keys)
     print(f"{args.trials} rows of {args.keys} keys per width; entries drawn from gauss(0, 1); "
           f"entropy in nats (uniform: log {args.keys} = {uniform:.3f})\n")
     print(f"{'d_k':>6}  {'std of q.k':>10}  {'sqrt(d_k)':>9}  {'entropy: none':>13}  "
           f"{'1/sqrt(d_k)':>11}  {'1/d_k':>7}")
-    for d_k, std, h in rows:
-        print(f"{d_k:>6}  {std:>10.3f}  {math.sqrt(d_k):>9.3f}  {h['none']:>13.3f}  "
-              f"{h['1/sqrt(d_k)']:>11.3f}  {h['1/d_k']:>7.3f}")
-    if args.svg:
+    progress = Progress(PROG, sum(args.d_k) * args.trials)  # a row's work: d_k * keys draws
+    try:  # each width's line as it is measured: Ctrl-C keeps them, and draws them
+        for d_k in args.d_k:
+            each = lambda n: progress.step(f"d_k {d_k}", n, args.trials, d_k)
+            rows.append((d_k, *measure(d_k, args.keys, args.trials, rng, each)))
+            _, std, h = rows[-1]
+            print(f"{d_k:>6}  {std:>10.3f}  {math.sqrt(d_k):>9.3f}  {h['none']:>13.3f}  "
+                  f"{h['1/sqrt(d_k)']:>11.3f}  {h['1/d_k']:>7.3f}", flush=True)
+    except KeyboardInterrupt:  # Ctrl-C, SIGTERM: the widths measured stay, drawn too
+        stopping.hold_signals()  # a second one must not cut the picture
+        print(f"{PROG}: interrupted after {cli.plural(len(rows), 'width')} of {len(args.d_k)}",
+              file=sys.stderr)
+    if args.svg and rows:
         series = {f"scale {name}": (colour, [h[name] for _, _, h in rows])
                   for name, colour in (("none", "#c33"), ("1/sqrt(d_k)", "#36c"), ("1/d_k", "#393"))}
         series[f"uniform, log {args.keys}"] = ("#999", [uniform] * len(rows))
         chart = svg.line_chart(series, "mean softmax entropy (nats) against d_k",
-                               x_labels=args.d_k, x_title="d_k, the head's width",
+                               x_labels=args.d_k[:len(rows)], x_title="d_k, the head's width",
                                y_title="entropy (nats)", styles=True)
         cli.write(PROG, args.svg, chart, "the chart")
-
+    if len(rows) < len(args.d_k):
+        sys.exit(cli.INTERRUPTED)
 
 if __name__ == "__main__":
     cli.run(main)

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import sys
 
 from ..architectures import pairs
 from ..config import TASKS, Config, ConfigError
@@ -122,8 +121,7 @@ def open_run(args, given):
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
     flags.check_used(state.config, given)
-    print(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-          file=sys.stderr)
+    cli.say(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
     train_pairs, _ = pairs.replay(all_pairs, state.config)
     examples = pairs.examples_of(train_pairs, state.tokenizer)
     memory.check_run_fits(state.config, examples)
@@ -176,7 +174,7 @@ def use(args):
         if pairs.longest(some) + 1 > c.block_size:
             raise DataError(f"{args.eval}: a side has {pairs.longest(some)} characters; the "
                             f"model reads at most {c.block_size - 1}")
-        print(accuracy_line(decoded(state, some, "scoring"), f"accuracy on {args.eval}"))
+        print(accuracy_line(decoded(state, some, "scoring"), cli.one_line(f"accuracy on {args.eval}")))
 
 
 def main(argv=None):

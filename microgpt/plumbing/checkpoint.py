@@ -90,13 +90,14 @@ MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no trainin
 LANGUAGE_MODELS = ("gpt",) + RECURRENT  # what train and sample take; the others: their commands
 NAMED = {"gpt": "a GPT", "rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM",
          "classifier": "a classifier", "seq2seq": "an encoder-decoder"}
+LANGUAGE = ("python -m microgpt.train --resume {path}", "python -m microgpt.sample {path}")
 COMMANDS = {  # model -> (the command that trains it further, the one that uses it)
-    "gpt": ("python -m microgpt.train --resume {path}", "python -m microgpt.sample {path}"),
+    "gpt": LANGUAGE, "rnn": LANGUAGE, "gru": LANGUAGE, "lstm": LANGUAGE,
     "classifier": ("python -m microgpt classify --resume {path}",
                    "python -m microgpt classify {path} --text TEXT"),
     "seq2seq": ("python -m microgpt seq2seq --resume {path}",
                 "python -m microgpt seq2seq {path} --text TEXT"),
-}  # the recurrent models train and sample as the GPT does
+}  # a new kind of model adds its line here, and its name to NAMED (tests/test_hints.py runs them)
 
 
 def command_for(state, path, resume=False):
@@ -109,7 +110,9 @@ def command_for(state, path, resume=False):
     >>> command_for(S(config=Config(model="lstm", steps=50), step=50), "my run.json", resume=True)
     "python -m microgpt.train --resume 'my run.json' --steps 100"
     """
-    trains, uses = COMMANDS.get(state.config.model, COMMANDS["gpt"])
+    if state.config.model not in COMMANDS:
+        return "python -m microgpt lists the commands"
+    trains, uses = COMMANDS[state.config.model]
     line = (trains if resume else uses).format(path=shlex.quote(os.fspath(path)))
     if resume and state.step >= state.config.steps:
         line += f" --steps {2 * state.config.steps}"

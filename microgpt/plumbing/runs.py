@@ -65,7 +65,7 @@ def open_run(args, given, prog):
                       out: "the checkpoint", args.plot: "the --plot picture"})
     if name and path != Path(name):
         why = "not found here" if not os.path.exists(name) else "here is not the run's data"
-        print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)
+        cli.say(f"{prog}: {name} {why}; using the bundled {path}")
     docs, sha = corpus.load_docs_and_sha256(path)
     if state is None:
         config = Config(**given)
@@ -80,8 +80,7 @@ def open_run(args, given, prog):
     flags.check_used(state.config, given)
     train_examples = resume_examples(docs, state)  # in the run's order, as start made it
     memory.check_run_fits(state.config, train_examples)
-    print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-          file=sys.stderr)
+    cli.say(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
     return docs, train_examples, state
 
 

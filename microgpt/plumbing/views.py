@@ -78,7 +78,8 @@ def svg_picture(positions, config, source, text):
 
 def show(positions, state, source, text, numbers=False):
     """Print what one model made of text: its heatmaps, its guesses or classes."""
-    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')} with BOS\n")
+    print(f"{cli.one_line(source)}: reading {text!r}, {cli.plural(len(positions), 'position')} "
+          f"with BOS\n")
     classes = None
     if state.config.model == "classifier":
         classes = list(zip(state.classes, probabilities(state.params, state.config,
