@@ -175,6 +175,10 @@ class Value:
                 child.grad += local * g
 
 
+class DivisionByZero(ValueError, ZeroDivisionError):
+    """x / 0, 0 ** -1: a ValueError, as every refused op's, and Python's own ZeroDivisionError."""
+
+
 def refused(x, op, other):
     """The error for x op other (x a Value) that has no Value: TypeError when
     other is no number, ValueError when the result or its slope is no real
@@ -183,10 +187,10 @@ def refused(x, op, other):
     if op != "log" and not is_number(other) and (op == "**" or not isinstance(other, Value)):
         return TypeError(f"{said}: {other!r} is not a number (an int or a float)"
                          + " or a Value" * (op != "**"))
+    if op == "/" or (op == "**" and other < 0):
+        return DivisionByZero(f"{said}: division by zero (1 / 0 is no number)")
     if op == "log":
         why = "the logarithm needs a number above 0"
-    elif op == "/" or other < 0:
-        why = "division by zero (1 / 0 is no number)"
     else:
         why = (f"its slope, {other!r} * 0 ** {other - 1!r}, is infinite at 0" if x.data == 0
                else "no real number (a negative number to a fractional power)")

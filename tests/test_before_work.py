@@ -43,6 +43,22 @@ class RefusedBeforeWorkTest(unittest.TestCase):
                          cwd=folder)
             self.assertEqual(scored.returncode, 0, scored.stderr)
             self.assertRegex(scored.stderr, r"note: \d+ of 120 documents are longer than the block")
+            both = run("-m", "microgpt", "classify", "c.json", "--text", "emma", "--eval",
+                       "short.txt", "missing.txt", cwd=folder)  # nothing shown before the refusal
+            assert_one_line_error(self, both, r"missing.txt: no such file")
+            self.assertEqual(both.stdout, "")
+
+    def test_seq2seq_checks_text_and_eval_before_showing_either(self):
+        with tempfile.TemporaryDirectory() as folder:
+            made = run("-m", "microgpt", "seq2seq", "--task", "copy", BUNDLED_NAMES, "--steps", "2",
+                       "--n-embd", "8", "--n-head", "2", "--out", "s.json", cwd=folder)
+            self.assertEqual(made.returncode, 0, made.stderr)
+            for args, pattern in ((("--text", "emma", "--eval", "missing.txt"), "no such file"),
+                                  (("--text", "e" * 40, "--eval", str(BUNDLED_NAMES)), "too long")):
+                with self.subTest(args=args):
+                    result = run("-m", "microgpt", "seq2seq", "s.json", *args, cwd=folder)
+                    assert_one_line_error(self, result, pattern)
+                    self.assertEqual(result.stdout, "")
 
 
 class LongWorkTest(unittest.TestCase):

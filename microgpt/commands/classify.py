@@ -152,7 +152,8 @@ def score(state, pairs, label):
 
 
 def use(args, prog):
-    """--text and --eval: a saved classifier applied, nothing trained."""
+    """--text and --eval: a saved classifier applied, nothing trained; both
+    checked before either is shown."""
     state = checkpoint.load_kind(args.inputs[0], ("classifier",))
     if args.text is not None:
         state.tokenizer.check_text(args.text, "--text", "the classifier's vocabulary")
@@ -160,12 +161,6 @@ def use(args, prog):
             raise DataError(f"--text has {len(args.text)} characters; the classifier reads at "
                             f"most {state.config.block_size - 1} (its block of "
                             f"{state.config.block_size} positions holds BOS too)")
-        probs = bert.probabilities(state.params, state.config, state.tokenizer, args.text)
-        print(f"{args.text!r}:")
-        shown = shown_classes(state)
-        width = max(len(c) for c in shown)
-        for k in sorted(range(len(probs)), key=lambda k: -probs[k]):
-            print(f"  {shown[k]:<{width}}  {probs[k]:.4f}")
     if args.eval:
         names, class_docs, _ = read_classes(args.eval)
         for path, name, docs in zip(args.eval, names, class_docs):
@@ -173,12 +168,20 @@ def use(args, prog):
                 raise DataError(f"{path}: no class {name!r} in {args.inputs[0]} (its classes: "
                                 f"{', '.join(state.classes)})")
             state.tokenizer.check_text("".join(docs), path, "the classifier's vocabulary")
+    shown = shown_classes(state)
+    if args.text is not None:
+        probs = bert.probabilities(state.params, state.config, state.tokenizer, args.text)
+        print(f"{args.text!r}:")
+        width = max(len(c) for c in shown)
+        for k in sorted(range(len(probs)), key=lambda k: -probs[k]):
+            print(f"  {shown[k]:<{width}}  {probs[k]:.4f}")
+    if args.eval:
         pairs = [(doc, state.classes.index(name)) for name, docs in zip(names, class_docs)
                  for doc in docs]
         note_cut(prog, [doc for doc, _ in pairs], state.config)
         matrix, _ = score(state, pairs, "scoring")
         title = cli.one_line(f"accuracy on {' '.join(args.eval)}")
-        print("\n".join(confusion.report(matrix, shown_classes(state), title)))
+        print("\n".join(confusion.report(matrix, shown, title)))
 
 
 def main(argv=None):

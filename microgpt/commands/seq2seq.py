@@ -145,11 +145,18 @@ def accuracy_line(rows, title):
 
 
 def use(args):
-    """--text and --eval: a saved encoder-decoder applied, nothing trained."""
+    """--text and --eval: a saved encoder-decoder applied, nothing trained;
+    both checked before either is shown."""
     state = load_seq2seq(args.input)
     c, tok = state.config, state.tokenizer
+    cli.check_output(PROG, "--svg", args.svg, {args.input: "the checkpoint"})
+    if args.eval is not None:
+        some, _ = read_data(args.eval, c.task)
+        tok.check_text("".join(s + t for s, t in some), args.eval, "the model's vocabulary")
+        if pairs.longest(some) + 1 > c.block_size:
+            raise DataError(f"{args.eval}: a side has {pairs.longest(some)} characters; the "
+                            f"model reads at most {c.block_size - 1}")
     if args.text is not None:
-        cli.check_output(PROG, "--svg", args.svg, {args.input: "the checkpoint"})
         src, _, written, maps = trace_seq2seq(state.params, c, tok, args.text)
         output = "".join(w for w in written if w != "END")
         print(f"{args.text} -> {output}")
@@ -169,11 +176,6 @@ def use(args):
                                                 note="rows: the character written, columns: the "
                                                      "source read"), "the cross-attention")
     if args.eval is not None:
-        some, _ = read_data(args.eval, c.task)
-        tok.check_text("".join(s + t for s, t in some), args.eval, "the model's vocabulary")
-        if pairs.longest(some) + 1 > c.block_size:
-            raise DataError(f"{args.eval}: a side has {pairs.longest(some)} characters; the "
-                            f"model reads at most {c.block_size - 1}")
         print(accuracy_line(decoded(state, some, "scoring"), cli.one_line(f"accuracy on {args.eval}")))
 
 
