@@ -127,7 +127,8 @@ def scaling(path, sizes, steps):
     in this process), and the ratio of each figure to the one before."""
     print(f"{'T':>5} {'ms/step':>9} {'x':>5} {'peak MB':>8} {'nodes':>9} {'x':>5} "
           f"{'edges':>11} {'x':>5}")
-    timed = [children.time_steps(PROG, path, {"block_size": T}, steps) for T in sizes]  # children first
+    timed = [children.time_steps(PROG, path, {"block_size": T}, steps, f"block size {T}")
+             for T in sizes]  # children first
     before = None
     for T, (ms, peak) in zip(sizes, timed):
         nodes, edges, _ = step_profile(path, {"block_size": T}, docs_n=3)
@@ -207,7 +208,7 @@ def main(argv=None):
           f"{cli.one_line(name)}")
     print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'peak MB':>8}")
     for name, fields in MODELS.items():
-        ms, peak = children.time_steps(PROG, path, fields, steps)
+        ms, peak = children.time_steps(PROG, path, fields, steps, name)
         print(f"{name:<14} {steps:>5} {ms:>8.1f} {peak:>8.1f}", flush=True)
 
     if args.full or args.reference:

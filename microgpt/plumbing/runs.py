@@ -69,8 +69,9 @@ def open_run(args, given, prog):
     docs, sha = corpus.load_docs_and_sha256(path)
     if state is None:
         config = Config(**given)
-        planned = catalog.plan(docs, config, reporter(prog, "learning BPE merges"))  # and checked:
-        # a run too big for this machine is refused as it is planned (training.Plan)
+        # BPE's merges show their progress; a run too big for this machine is refused as it
+        # is planned (training.Plan), before its weights are drawn
+        planned = catalog.plan(docs, config, reporter(prog, "learning BPE merges"))
         return (docs, *start_planned(planned, os.fspath(name), sha))
     if sha != state.data_sha256:
         raise DataError(corpus.not_the_data(path, state.data_sha256, args.resume, state.data_name))
