@@ -58,6 +58,7 @@ READING_ORDER = (
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
+    "plumbing.owned",       # the files microgpt wrote, recognised: what an output may replace
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.tensorfile",  # safetensors files, read and written: Hugging Face's weights
     "plumbing.corpus",      # data files read once and checked; the bundled datasets
@@ -66,10 +67,11 @@ READING_ORDER = (
     "plumbing.vocab_files", # a Hugging Face folder's tokenizer.json, or vocab.json + merges.txt
     "plumbing.console",     # stdout and stderr that never crash a command
     "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
+    "plumbing.options",     # the options a command line gave, each used once
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
     "plumbing.flags",       # the flags that set a run, written once
-    "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.progress",    # a progress line with the time left
+    "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.hf_gpt2",     # GPT-2 as Hugging Face stores it: config.json, the weights' names and layout
     "plumbing.hf_vocab",    # a vocabulary as Hugging Face's tokenizer files, both ways
@@ -100,3 +102,17 @@ READING_ORDER = (
     "commands.progression", # from counting bigrams to the GPT, one ingredient at a time
     "commands.export",      # your model out of microgpt: a folder Hugging Face (or PyTorch) reads
 )
+
+
+def _check_size(config, examples):
+    """training.check_size: the one wire between the library and this
+    machine. How big a run is, is arithmetic (architectures/catalog.py); how
+    much memory this machine has, the operating system says, and only the
+    plumbing asks it (plumbing/memory.py), never the algorithm. Imported
+    when a run is planned, so the list of commands answers at once."""
+    from .plumbing.memory import check_run_fits
+    check_run_fits(config, examples)
+
+
+from . import training  # noqa: E402 (the table of contents comes first)
+training.check_size = _check_size

@@ -17,7 +17,9 @@ Between the documents and the model:
 - the examples: each document as the token ids the model reads, [BOS, ...,
   BOS] (`make_examples`); with a stride, a document longer than the block
   becomes several windows, else the model reads its first block_size
-  positions (the reference's truncation).
+  positions (the reference's truncation). Another model's example holds
+  such lists in a tuple (`token_lists`); `check_example` refuses one whose
+  ids the model has no row for.
 
 Builds on nothing. tokenizer.py turns a document into ids, and the
 settings (block_size, stride, val_fraction, seed) come in as a config.
@@ -141,3 +143,38 @@ def make_examples(docs, tokenizer, config):
 def held_out_examples(docs, tokenizer, config):
     """The held-out examples of a run on docs (file order); [] without a split."""
     return make_examples(replay_split(docs, config)[1], tokenizer, config) if config.val_fraction else []
+
+
+def token_lists(example):
+    """The lists of token ids in one example: a document's own, or those a
+    classifier's (ids, class) or an encoder-decoder's (source, target) holds.
+
+    >>> token_lists([3, 1, 3]), token_lists(([3, 1], 0)), token_lists(([3], [3, 2, 3]))
+    ([[3, 1, 3]], [[3, 1]], [[3], [3, 2, 3]])
+    """
+    return [example] if isinstance(example, list) else [p for p in example if isinstance(p, list)]
+
+
+def longest(examples):
+    """The most token ids any one list of any example holds (a step's graph
+    grows with it)."""
+    return max(len(ids) for example in examples for ids in token_lists(example))
+
+
+def check_example(example, i, config):
+    """Raise TypeError or ValueError unless examples[i] is one a model of
+    config can train on: lists of at least 2 token ids from 0 to
+    vocab_size - 1 (a negative id would read a row from the end), and a
+    classifier's class from 0 to n_class - 1."""
+    lists = token_lists(example) if isinstance(example, (list, tuple)) else []
+    if not lists:
+        raise TypeError(f"examples[{i}] must be a list of token ids (Tokenizer.encode_document), "
+                        f"or a model's tuple of them, got {example!r:.60}")
+    for ids in lists:
+        if len(ids) < 2 or not 0 <= min(ids) <= max(ids) < config.vocab_size:
+            raise ValueError(f"examples[{i}] must hold at least 2 token ids, each from 0 to "
+                             f"{config.vocab_size - 1} (BOS), got {ids!r:.60}")
+    labels = [k for k in example if isinstance(k, int)] if isinstance(example, tuple) else []
+    if any(not 0 <= k < config.n_class for k in labels):
+        raise ValueError(f"examples[{i}] has the class {labels[0]}; the classes run from 0 to "
+                         f"{config.n_class - 1}")

@@ -225,3 +225,4 @@ def document_loss(doc_ids, params, config):
         logits = gpt(token_id, pos_id, keys, values, params, config)
         losses.append(cross_entropy(logits, target_id, config.label_smoothing))  # -log p(target)
     return (1 / n) * vsum(losses)
+

@@ -32,7 +32,7 @@ import random
 from pathlib import Path
 
 from .architectures import catalog
-from .plumbing import cli, pretrained
+from .plumbing import checkpoint, cli, pretrained
 from .plumbing.checkpoint import CheckpointError
 from .config import Config
 from .plumbing.corpus import DataError, load_docs, load_docs_and_sha256, locate_saved
@@ -49,7 +49,7 @@ def parse_args(argv=None):
                                       "GPT-2, or one python -m microgpt export wrote)")
     d = Config()
     p.add_argument("--num-samples", type=cli.whole_number(1), default=None,
-                   help=f"how many (default {d.num_samples}; 1 from a model folder)")
+                   help=f"how many (default: {d.num_samples}; 1 from a model folder)")
     p.add_argument("--temperature", type=cli.number(0), default=None,
                    help=f"sampling temperature; 0 = greedy (default: the checkpoint's, "
                         f"usually {d.temperature})")
@@ -69,6 +69,9 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.top_p is not None and args.top_p > 1:
         p.error(f"argument --top-p: must be at most 1, got {args.top_p:g}")
+    if args.temperature == 0:  # greedy: the likeliest token, whatever the others are
+        p.refuse_given(args, ("top_k", "top_p"), "does not apply with --temperature 0, which "
+                                                 "always takes the likeliest token")
     return p, args
 
 
@@ -93,11 +96,7 @@ def main(argv=None):
     folder = os.path.isdir(args.checkpoint)
     try:
         state, _ = pretrained.open_model(args.checkpoint, prog)
-        if state.config.model in ("classifier", "seq2seq"):
-            command = "seq2seq" if state.config.model == "seq2seq" else "classify"
-            raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
-                                  f"generate (python -m microgpt {command} {args.checkpoint} "
-                                  f"--text TEXT)")
+        checkpoint.check_kind(state, args.checkpoint, checkpoint.LANGUAGE_MODELS)
         state.tokenizer.check_text(args.prefix, "--prefix")
         prefix_tokens = len(state.tokenizer.encode(args.prefix))
         max_tokens = args.max_tokens or (min(prefix_tokens + FOLDER_TOKENS, state.config.block_size)

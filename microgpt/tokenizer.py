@@ -55,8 +55,13 @@ class Tokenizer:
         return cls(sorted(set("".join(docs))))
 
     def encode(self, text):
-        """Ids of the characters of text (no BOS added)."""
-        return [self.ids[ch] for ch in text]
+        """Ids of the characters of text (no BOS added); UnknownText (a
+        ValueError) naming the characters it has no id for."""
+        try:
+            return [self.ids[ch] for ch in text]
+        except (KeyError, TypeError):  # the rare path: say which text, and why
+            self.check_text(text, f"the text {text!r:.60}")
+            raise
 
     def encode_document(self, doc):
         """A document as the model trains on it: BOS, its characters' ids, BOS.
@@ -78,7 +83,11 @@ class Tokenizer:
         return [self.bos] + ids if self.starts_with_bos or not ids else ids
 
     def decode(self, ids):
-        """The text of a list of ids; BOS tokens are skipped."""
+        """The text of a list of ids; BOS tokens are skipped. ValueError for
+        an id that is no token's (the ids run from 0 to BOS, the last)."""
+        for i in ids:
+            if not (isinstance(i, int) and 0 <= i <= self.bos):
+                raise ValueError(f"ids must be token ids from 0 to {self.bos} (BOS), got {i!r}")
         return "".join(self.tokens[i] for i in ids if i != self.bos)
 
     def unknown(self, text):
@@ -99,6 +108,8 @@ class Tokenizer:
         ...
         microgpt.tokenizer.UnknownText: --prefix has characters not in the vocabulary: 'c' 'd'
         """
+        if not isinstance(text, str):
+            raise TypeError(f"{what} must be a string, got {text!r:.60}")
         unknown = self.unknown(text)
         if unknown:
             raise UnknownText(f"{what} has characters not in {vocabulary}: "

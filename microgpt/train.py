@@ -59,10 +59,10 @@ def parse_args(argv=None):
                         "checkpoint's file with --resume; a bare name falls back to the "
                         "bundled dataset of that name)")
     flags.add_run_flags(p)  # --steps, the model's shape, --lr, the tokens, the textbook variants
-    p.add_argument("--temperature", type=cli.number(0),
-                   help=f"sampling temperature; 0 = greedy (default {d.temperature})")
-    p.add_argument("--num-samples", type=cli.whole_number(1),
-                   help=f"samples to print after training (default {d.num_samples})")
+    p.add_argument("--temperature", type=cli.number(0), default=d.temperature,
+                   help="sampling temperature; 0 = greedy (default %(default)s)")
+    p.add_argument("--num-samples", type=cli.whole_number(1), default=d.num_samples,
+                   help="samples to print after training (default %(default)s)")
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end, on Ctrl-C, "
                                                  "and every --save-every steps)")
     p.add_argument("--save-every", type=cli.whole_number(1), metavar="N",
@@ -87,6 +87,7 @@ def parse_args(argv=None):
     try:
         if not args.resume:  # a resumed run has its settings: check_resume compares them
             flags.check_language_model(Config(**given))  # before check(): a classifier's classes
+            flags.check_used(Config(**given), given)
             catalog.check(Config(**given))
     except ConfigError as e:
         p.error(e)
@@ -147,7 +148,7 @@ def main(argv=None):
                   f"ended; nothing was trained", file=sys.stderr)
         raise
     # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
-    print(f"\n{runs.samples_header(state.data_name)}")
+    print(f"\n{cli.one_line(runs.samples_header(state.data_name))}")
     for i in range(config.num_samples):
         text = sample(state.params, config, state.tokenizer, state.rng,
                       reader=catalog.reader_of(config))

@@ -12,9 +12,10 @@ document as the token ids the model reads ([BOS, ..., BOS]). `train_step`
 runs the model over the next example (or batch), averages the next-token
 losses, backpropagates and lets Adam (or SGD: config.optimizer) move every
 parameter; a loss or gradient that is no longer a finite number raises
-Diverged first, so the state stays the last good one. `held_out_loss`
-measures the documents a split (config.val_fraction) never trains on,
-forward passes only.
+Diverged first, so the state stays the last good one, and an example with
+an id the model has no row for (-1 would read the last) is refused before
+it is read. `held_out_loss` measures the documents a split
+(config.val_fraction) never trains on, forward passes only.
 
     examples, state = start(load_docs("names.txt"), Config())
     for step in range(state.config.steps):
@@ -22,7 +23,8 @@ forward passes only.
 
 Another architecture (microgpt/architectures/) trains through the same
 step with its own loss: its run is started with `loss=` (catalog.start
-picks it from config.model).
+picks it from config.model). A run too big for this machine is refused as
+its Plan is made, before a weight is drawn (check_size, below).
 
 Builds on config.py, data.py, fused.py, model.py, optim.py, params.py,
 tokenizer.py and value.py. Left out on purpose: printing, saving, signals and the
@@ -36,7 +38,8 @@ import random
 from dataclasses import dataclass, field
 
 from .config import Config, ConfigError
-from .data import check_docs, held_out_count, make_examples, shuffled, split
+from .data import (check_docs, check_example, held_out_count, make_examples, shuffled,
+                   split)
 from .fused import vsum
 from .model import document_loss
 from .optim import Diverged, adam_step, check_finite, check_optimizer, sgd_step  # Diverged: raised
@@ -57,7 +60,7 @@ class RunState:
     m: list = None                   # Adam's first moments, one per parameter
     v: list = None                   # Adam's second moments
     losses: list = field(default_factory=list)  # loss of each step done
-    data_name: str = ""              # the data file's name, as given
+    data_name: str = ""              # the data file's name, as given (a classifier's: a list)
     data_sha256: str = ""            # and its checksum
     classes: list = field(default_factory=list)  # the classifier's class names, in order
     loss: callable = document_loss   # what it trains: loss(example, params, config) -> a Value
@@ -71,20 +74,33 @@ class RunState:
         """One line, not thousands of weights (Jupyter draws the loss curve too)."""
         last = self.losses[-50:]
         loss = f", loss {sum(last) / len(last):.4f} (mean of the last {len(last)})" if last else ""
-        data = f", data {self.data_name}" if self.data_name else ""
+        names = self.data_name if isinstance(self.data_name, list) else [self.data_name]
+        data = f", data {', '.join(names)}" if self.data_name else ""
         return (f"RunState(step {self.step} of {self.config.steps}{loss}, "
                 f"{param_count(self.config):,} parameters, {self.config.tokenizer} tokenizer "
                 f"of {self.config.vocab_size} tokens{data})")
 
 
+# A run too big for this machine is refused as its Plan is made, before its weights are drawn.
+# How big is arithmetic (catalog.memory_needed); this machine's memory is the operating
+# system's to say, which the algorithm never asks: microgpt/__init__.py sets this hook to
+# plumbing/memory.py's check_run_fits(config, examples), which raises ConfigError.
+check_size = None
+
+
 @dataclass
 class Plan:
-    """What a fresh run settles before it draws its weights."""
+    """What a fresh run settles before it draws its weights; made only for
+    a run this machine can hold (check_size)."""
     examples: list        # the training examples: token ids [BOS, ..., BOS], in the run's order
     tokenizer: Tokenizer
     config: Config        # with the vocab_size the tokenizer has
     rng: random.Random    # the run's generator, after the shuffle
     loss: callable = document_loss  # what the run trains
+
+    def __post_init__(self):
+        if check_size is not None and self.examples:
+            check_size(self.config, self.examples)
 
 
 def check_config(config, loss=document_loss):
@@ -93,9 +109,7 @@ def check_config(config, loss=document_loss):
     optimizer's) and loss is the one its model trains: the GPT's
     document_loss reads through the key/value cache, the causal mask
     itself; every other model passes its own (catalog.loss_of)."""
-    if not isinstance(config, Config):
-        raise TypeError(f"config must be a Config (microgpt.config.Config(...)), got a "
-                        f"{type(config).__name__}")
+    check_is_config(config)
     config.check_fields()  # a field may have been set since the config was built
     check_shape(config)
     for name, fits, must in RUN_RULES:
@@ -113,6 +127,13 @@ def check_config(config, loss=document_loss):
         raise ConfigError("document_loss reads through the key/value cache, whose mask is the "
                           "causal one: a GPT without it (causal_mask=False, or pad_to) trains "
                           "with architectures.encoder.sequence_loss (catalog.start picks it)")
+
+
+def check_is_config(config):
+    """Raise TypeError unless config is a Config (a dict of settings is not)."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a Config (microgpt.config.Config(...)), got a "
+                        f"{type(config).__name__}")
 
 
 RUN_RULES = (  # (field, what it must hold, said in words): a run's own settings
@@ -177,10 +198,13 @@ def start_planned(planned, data_name="", data_sha256=""):
 def batch_loss(examples, step, params, config, loss=document_loss):
     """The loss of training step `step` (0-based), one Value: the mean
     example loss of examples (step * B + b) % len(examples), b = 0..B-1
-    (B = config.batch_size). With B = 1, the loss of examples[step % len]."""
+    (B = config.batch_size). With B = 1, the loss of examples[step % len].
+    Each example is checked first (check_example)."""
     B = config.batch_size
-    batch = [examples[(step * B + b) % len(examples)] for b in range(B)]
-    return (1 / B) * vsum([loss(example, params, config) for example in batch])
+    batch = [(step * B + b) % len(examples) for b in range(B)]
+    for i in batch:
+        check_example(examples[i], i, config)
+    return (1 / B) * vsum([loss(examples[i], params, config) for i in batch])
 
 
 def train_step(state, examples, gradients=None):

@@ -69,17 +69,29 @@ class Value:
     def __add__(self, other):
         if isinstance(other, Value):
             return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")
+        if other.__class__ is not float and not is_number(other):
+            raise refused(self, "+", other)
         return Value(self.data + other, (self,), (1.0,), f"+{other:g}")  # constants stay floats
 
     def __mul__(self, other):
         if isinstance(other, Value):
             return Value(self.data * other.data, (self, other), (other.data, self.data), "*")
+        if other.__class__ is not float and not is_number(other):
+            raise refused(self, "*", other)
         return Value(self.data * other, (self,), (other,), f"*{other:g}")
 
     def __pow__(self, k):  # k is a plain number
-        return Value(self.data ** k, (self,), (k * self.data ** (k - 1),), f"**{k:g}")
+        try:
+            data, local = self.data ** k, k * self.data ** (k - 1)
+        except (ZeroDivisionError, TypeError):  # 0 ** -1, or 0 ** 0.5's slope; k no number
+            raise refused(self, "**", k) from None
+        if local.__class__ is complex:  # (-8) ** (1/3): no real number
+            raise refused(self, "**", k)
+        return Value(data, (self,), (local,), f"**{k:g}")
 
     def log(self):
+        if not self.data > 0:
+            raise refused(self, "log", None)
         return Value(math.log(self.data), (self,), (1 / self.data,), "log")
 
     def exp(self):
@@ -118,13 +130,18 @@ class Value:
     def __radd__(self, other):    # 2 + a
         return self + other
     def __sub__(self, other):     # a - b = a + (-b)
+        if not isinstance(other, Value) and not is_number(other):
+            raise refused(self, "-", other)
         return self + (-other)
     def __rsub__(self, other):    # 2 - a
         return other + (-self)
     def __rmul__(self, other):    # 2 * a
         return self * other
     def __truediv__(self, other):   # a / b = a * b ** -1, as the reference divides
-        return self * other ** -1
+        try:
+            return self * other ** -1
+        except (ZeroDivisionError, TypeError):  # b is 0, or no number
+            raise refused(self, "/", other) from None
     def __rtruediv__(self, other):  # 2 / a
         return other * self ** -1
 
@@ -162,6 +179,28 @@ class Value:
         else:                     # a sum, the loss: any number of children
             for child, local in zip(children, local_grads):
                 child.grad += local * g
+
+
+class DivisionByZero(ValueError, ZeroDivisionError):
+    """x / 0, 0 ** -1: a ValueError, as every refused op's, and Python's own ZeroDivisionError."""
+
+
+def refused(x, op, other):
+    """The error for x op other (x a Value) that has no Value: TypeError when
+    other is no number, ValueError when the result or its slope is no real
+    number. Only a refused op comes here: the ops themselves stay fast."""
+    said = f"log of {x!r}" if op == "log" else f"{x!r} {op} {other!r}"
+    if op != "log" and not is_number(other) and (op == "**" or not isinstance(other, Value)):
+        return TypeError(f"{said}: {other!r} is not a number (an int or a float)"
+                         + " or a Value" * (op != "**"))
+    if op == "/" or (op == "**" and other < 0):
+        return DivisionByZero(f"{said}: division by zero (1 / 0 is no number)")
+    if op == "log":
+        why = "the logarithm needs a number above 0"
+    else:
+        why = (f"its slope, {other!r} * 0 ** {other - 1!r}, is infinite at 0" if x.data == 0
+               else "no real number (a negative number to a fractional power)")
+    return ValueError(f"{said}: {why}")
 
 
 class Data(float):

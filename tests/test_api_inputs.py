@@ -111,6 +111,73 @@ class ValueTest(unittest.TestCase):
                     Value(bad)
         self.assertEqual((Value(2) * Value(1.5)).data, 3.0)
 
+    def test_an_op_with_no_real_result_or_slope_is_refused_where_it_is_written(self):
+        for op, error, pattern in (
+                (lambda: Value(0.0) ** 0.5, ValueError, r"\*\* 0.5: its slope, .* is infinite at 0"),
+                (lambda: Value(1.0) / 0, ValueError, r"/ 0: division by zero"),
+                (lambda: Value(1.0) / Value(0.0), ValueError, r"division by zero"),
+                (lambda: 2 / Value(0.0), ValueError, r"division by zero"),
+                (lambda: Value(0.0) ** -2, ValueError, r"division by zero"),
+                (lambda: Value(-8.0) ** (1 / 3), ValueError, r"no real number"),
+                (lambda: Value(-1.0).log(), ValueError, r"log of .*needs a number above 0"),
+                (lambda: Value(2) * "a", TypeError, r"\* 'a': 'a' is not a number"),
+                (lambda: Value(2) + None, TypeError, r"\+ None: None is not a number"),
+                (lambda: Value(2) - "a", TypeError, r"- 'a': 'a' is not a number"),
+                (lambda: "a" * Value(2), TypeError, r"'a' is not a number"),
+                (lambda: Value(2.0) / "a", TypeError, r"/ 'a': 'a' is not a number"),
+                (lambda: Value(2.0) ** "x", TypeError, r"\*\* 'x': 'x' is not a number")):
+            with self.subTest(pattern=pattern), self.assertRaisesRegex(error, pattern):
+                op()
+        # what has a value and a slope still works, and (-8) ** 2.0 is real
+        self.assertEqual([(Value(-8.0) ** 2.0).data, (Value(4.0) ** 0.5).data, (Value(0.0) ** 2).data,
+                          (Value(3.0) / 2).data, (Value(3) - 1).data], [64.0, 2.0, 0.0, 1.5, 2])
+
+
+class TokensTest(unittest.TestCase):
+    """A tokenizer names the text it cannot encode and the id it cannot
+    decode; a step refuses an example whose ids the model has no row for."""
+
+    def test_encode_names_the_unknown_text_and_decode_the_unknown_id(self):
+        from microgpt.tokenizer import Tokenizer, UnknownText
+        from microgpt.variants.bpe import BPETokenizer
+        for tok in (Tokenizer.from_docs(DOCS), BPETokenizer.learn(DOCS, 20)):
+            with self.subTest(tokenizer=type(tok).__name__):
+                with self.assertRaisesRegex(UnknownText, r"'emmz' has characters not in the "
+                                                         r"vocabulary: 'z'"):
+                    tok.encode("emmz")
+                self.assertTrue(issubclass(UnknownText, ValueError))
+                for bad in (-1, tok.bos + 1, 1.5, "a"):
+                    with self.assertRaisesRegex(ValueError, rf"from 0 to {tok.bos} \(BOS\), got"):
+                        tok.decode([0, bad])
+                self.assertEqual(tok.decode(tok.encode_document("emma")), "emma")
+
+    def test_a_step_refuses_an_id_the_model_has_no_row_for(self):
+        examples, state = start(DOCS, Config(steps=3, **TINY))
+        params = [[p.data for p in row] for row in state.params["wte"]]
+        for bad, error in (([[26, -1, 26]], ValueError), ([[0, state.config.vocab_size, 0]], ValueError),
+                           ([[0]], ValueError), (["emma"], TypeError)):
+            with self.subTest(bad=bad), self.assertRaisesRegex(error, r"examples\[0\]"):
+                train_step(state, bad)
+        self.assertEqual(state.step, 0)  # nothing trained
+        self.assertEqual([[p.data for p in row] for row in state.params["wte"]], params)
+
+    def test_a_classifier_step_refuses_a_class_it_does_not_have(self):
+        from microgpt.architectures import bert
+        from microgpt.training import start_planned
+        examples, state = start_planned(bert.plan([DOCS, ["zoe", "mia"]], Config(
+            model="classifier", causal_mask=False, steps=2, **TINY)))
+        with self.assertRaisesRegex(ValueError, r"examples\[0\] has the class -1"):
+            train_step(state, [(examples[0][0], -1)])
+
+    def test_the_library_entry_points_refuse_blank_documents_and_a_dict(self):
+        from microgpt.architectures import catalog
+        for entry in (start, catalog.start):
+            with self.subTest(entry=entry.__module__):
+                with self.assertRaisesRegex(ValueError, r"docs\[0\] is blank"):
+                    entry(["", ""], Config())
+                with self.assertRaisesRegex(TypeError, "config must be a Config"):
+                    entry(DOCS, {"steps": 5})
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -10,8 +10,12 @@ import os
 import random
 import tempfile
 import unicodedata
+import sys
 import unittest
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.plumbing import vocab_files
 from microgpt.plumbing.vocab_files import VocabError

@@ -6,9 +6,13 @@ import json
 import random
 import struct
 import tempfile
+import sys
 import unittest
 from array import array
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.architectures.catalog import start
 from microgpt.config import ARCHITECTURES, Config

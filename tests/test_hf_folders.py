@@ -8,9 +8,13 @@ import json
 import shutil
 import struct
 import tempfile
+import sys
 import unittest
 from array import array
 from pathlib import Path
+
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.architectures.catalog import start
 from microgpt.config import ARCHITECTURES, Config
@@ -55,7 +59,7 @@ class TensorFileTest(unittest.TestCase):
             path = self.dir / f"{dtype}.safetensors"
             save(path, {"a": ([2, 3], values), "b": ([1], [4.0])}, {"k": "v"}, dtype)
             entries, metadata, start = read_header(path)
-            self.assertEqual(metadata, {"k": "v"})
+            self.assertEqual(metadata, {"writer": "microgpt", "k": "v"})  # the writer: owned.py
             self.assertEqual(start % 8, 0)
             got = {name: (shape, list(flat)) for name, shape, flat in tensors(path)}
             self.assertEqual(got, {"a": ([2, 3], want), "b": ([1], [4.0])})

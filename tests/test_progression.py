@@ -16,6 +16,9 @@ import tempfile
 import unittest
 from pathlib import Path
 
+if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from microgpt.architectures import backprop, catalog, neural_lm
 from microgpt.config import Config, ConfigError
 from microgpt.data import split_docs

@@ -96,8 +96,8 @@ class OutputPathTest(Folder):
     @unittest.skipUnless(hasattr(os, "symlink") and POSIX, "needs symlinks")
     def test_a_symlink_is_followed_and_its_target_replaced(self):
         target, link = self.folder / "target.json", self.folder / "link.json"
-        target.write_text("old", encoding="utf-8")
-        link.symlink_to(target)
+        self.assertEqual(train(self.data, "--steps", "3", *TINY, "--out", target).returncode, 0)
+        link.symlink_to(target)  # a checkpoint microgpt wrote: one an output may replace
         result = train(self.data, "--steps", "2", *TINY, "--out", link)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertTrue(link.is_symlink())
@@ -149,8 +149,8 @@ class OutputPathTest(Folder):
             deadline = time.time() + 60
             while not lock.exists() and time.time() < deadline:
                 time.sleep(0.05)
-            for args in (("--out", model), ("--resume", model, "--steps", "400")):
-                second = train(self.data, *args, "--steps", "2", *TINY)
+            for args in (("--out", model, "--steps", "2"), ("--resume", model, "--steps", "400")):
+                second = train(self.data, *args, *TINY)
                 assert_one_line_error(self, second, r"busy.json: another run \(process \d+\) is "
                                                     r"writing it now")
                 self.assertNotIn("saved", second.stderr)

@@ -12,15 +12,19 @@ and with, and how it reads a text to sample.
 language model (the GPT or a recurrent one, any tokenizer): they learn a
 BPE tokenizer when the config asks for one and pass the model's loss. The commands, the checkpoints and
 the instruments look a model up here, so none of them branches on
-config.model itself.
+config.model itself. So does the estimate of a run's size, before it is
+built (`memory_needed`: the parameters, and `step_edges`, the graph of a
+step, which each kind of model counts its own way): arithmetic, which
+plumbing/memory.py compares with this machine's memory.
 
-Builds on config.py, model.py, training.py, bpe.py, bert.py, encoder.py,
+Builds on config.py, model.py, params.py, training.py, bpe.py, bert.py, encoder.py,
 recurrent.py and transformer.py.
 """
 from __future__ import annotations
 
 from ..config import RECURRENT
 from ..model import document_loss
+from ..params import kv_width, param_count
 from .. import training
 from ..variants.bpe import tokenizer_for
 from . import bert, encoder, recurrent, transformer
@@ -51,9 +55,72 @@ def reader_of(config):
     return None if config.causal_mask else whole_reader
 
 
+# -------------------------------------------------------------------------
+# how big a run is, before anything is built: one estimate per kind of model
+
+BASE_BYTES = 20_000_000   # the interpreter, microgpt and the data
+BYTES_PER_PARAM = 400     # Value, float, gradient, Adam's m and v, checkpoint text
+BYTES_PER_EDGE = 35       # a child reference, a local derivative, the node's share
+
+
+def gpt_step_edges(config, positions):
+    """About how many edges (a child and its local derivative) the graph of
+    one training step of a GPT has, on documents of `positions` positions.
+
+    Per position and layer, two edges per (weight, input) pair: q and the
+    output projection 4 * n_embd**2, k and v 4 * kv * n_embd (kv = kv_heads
+    x head_dim, or n_embd: 24 * n_embd**2 in all for the reference), the MLP
+    16 * n_embd**2 (24 with SwiGLU's mlp_up), RoPE's turns of q and k
+    2 * (n_embd + kv); lm_head 2 * vocab * n_embd. Attention at position t
+    reads t keys: 4 * n_embd * t edges for the scores and the weighted sum,
+    3 * n_head * t for the softmaxes; without the causal mask (or padded to
+    pad_to) every position reads all T. A batch holds batch_size such graphs.
+
+    >>> from microgpt.config import Config
+    >>> gpt_step_edges(Config(), 16)      # a 16-letter document's graph has 129,233
+    121856
+    >>> gpt_step_edges(Config(kv_heads=1, activation="swiglu", position="rope"), 16)  # 152,145
+    142976
+    """
+    e, T = config.n_embd, min(max(positions, config.pad_to), config.block_size)
+    read = T * T // 2 if config.causal_mask and not config.pad_to else T * T  # keys, all positions
+    kv = kv_width(config)                                              # keys' and values' width
+    mlp = 24 if config.activation == "swiglu" else 16                  # SwiGLU: mlp_up as well
+    rope = 2 * (e + kv) if config.position == "rope" else 0
+    per_position = (config.n_layer * (4 * e * e + 4 * kv * e + mlp * e * e + rope)
+                    + 2 * config.vocab_size * e)
+    return config.batch_size * (T * per_position + config.n_layer * (4 * e + 3 * config.n_head) * read)
+
+
+def step_edges(config, positions):
+    """About how many edges the graph of one training step of this config's
+    model has, on examples of `positions` positions: each kind of model
+    counts its own (gpt_step_edges for the GPT and the classifier, which
+    is the GPT's blocks without the mask; recurrent.py's; transformer.py's)."""
+    if config.model in RECURRENT:
+        return recurrent.step_edges(config, positions)
+    if config.model == "seq2seq":
+        return transformer.step_edges(config, positions)
+    return gpt_step_edges(config, positions)
+
+
+def memory_needed(config, positions):
+    """Bytes a training run of this config needs, about: its parameters
+    (BYTES_PER_PARAM each) and the graph of a step (BYTES_PER_EDGE an edge).
+    The constants were measured with CPython 3.11 on 64-bit Linux, from the
+    default model to 800,000 parameters and 13 million edges a step (python
+    -m microgpt bench measures a real run); they hold within a factor of
+    about 2, enough to tell a model that fits from one that needs a thousand
+    times the memory. Whether this machine has it is the plumbing's question
+    (plumbing/memory.py: the library reads no operating system)."""
+    return (BASE_BYTES + BYTES_PER_PARAM * param_count(config)
+            + BYTES_PER_EDGE * step_edges(config, positions))
+
+
 def check(config):
     """Raise ConfigError unless config can work: training.check_config (the
     shape, the run, the optimizer, the loss), then its model's own rules."""
+    training.check_is_config(config)  # before config.model is read
     training.check_config(config, loss_of(config))
     if config.model in RECURRENT:
         recurrent.check(config)
@@ -65,11 +132,13 @@ def check(config):
         transformer.check(config)
 
 
-def plan(docs, config):
+def plan(docs, config, each=None):
     """training.plan for any language model of config: its tokenizer learned
-    (characters, or BPE's merges), its loss chosen, its own rules checked."""
+    (characters, or BPE's merges), its loss chosen, its own rules checked.
+    each: None, or a function called with (merges learned, merges to learn)
+    as BPE learns (bpe.learn_merges: a long text takes minutes)."""
     check(config)
-    return training.plan(docs, config, tokenizer_for(docs, config), loss_of(config))
+    return training.plan(docs, config, tokenizer_for(docs, config, each), loss_of(config))
 
 
 def start(docs, config, data_name="", data_sha256=""):

@@ -28,7 +28,7 @@ draw nothing. Step t cannot start before step t - 1 is done: nothing runs
 in parallel, and the gradient from a late loss to an early input passes
 through every cell in between (python -m microgpt longrange measures it).
 
-Builds on config.py, value.py, fused.py and model.py (linear). Left out on purpose:
+Builds on config.py, value.py, fused.py, model.py (linear) and params.py (GATES). Left out on purpose:
 stacked layers, dropout, bidirectional reading.
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ from __future__ import annotations
 from ..config import Config, ConfigError
 from ..fused import cross_entropy, vsum
 from ..model import linear
+from ..params import GATES
 from ..value import Value
 
 
@@ -64,6 +65,21 @@ def check(config):
         if getattr(config, name) != getattr(reference, name):
             raise ConfigError(f"{name}={getattr(config, name)!r} does not apply to the "
                               f"{config.model} model: {why}")
+
+
+def step_edges(config, positions):
+    """About how many edges the graph of one training step has, on documents
+    of `positions` positions (catalog.gpt_step_edges is the GPT's): per position,
+    the cell's G blocks of gates (params.GATES: 1, 3, 4) read 4 * G * n_embd**2
+    (weight, input) pairs, about 10 * G * n_embd more for the gates' own
+    arithmetic, and lm_head 2 * vocab * n_embd. No attention: it grows as
+    T, not T^2.
+
+    >>> step_edges(Config(model="lstm"), 16)   # the graph has 89,281
+    89600
+    """
+    e, g, T = config.n_embd, GATES[config.model], min(positions, config.block_size)
+    return config.batch_size * T * (4 * g * e * e + 10 * g * e + 2 * config.vocab_size * e)
 
 
 def affine(x, w, b):

@@ -77,6 +77,25 @@ def check(config):
                           f"(got {got}): its weights are the paper's")
 
 
+def step_edges(config, positions):
+    """About how many edges the graph of one training step has, when the
+    source and the target each fill `positions` positions (catalog.gpt_step_edges
+    counts the GPT's alike): per position the encoder's layers read 24 *
+    n_embd**2 (weight, input) pairs and the decoder's 32 * n_embd**2 (its
+    cross-attention's projections too), lm_head 2 * vocab * n_embd; the
+    encoder's attention reads all T keys, the decoder's self-attention t
+    and its cross-attention all T, each key 4 * n_embd + 3 * n_head edges.
+
+    >>> from microgpt.config import Config
+    >>> step_edges(Config(model="seq2seq"), 6)   # emma -> amme: the graph has 85,446
+    98040
+    """
+    e, L, T = config.n_embd, config.n_layer, min(positions, config.block_size)
+    per_position = L * 56 * e * e + 2 * config.vocab_size * e
+    keys = T * T + T * T // 2 + T * T                     # encoder, decoder, cross
+    return config.batch_size * (T * per_position + L * (4 * e + 3 * config.n_head) * keys)
+
+
 def embed(ids, wpe, p):
     """rmsnorm(wte[token] + wpe[pos]) at every position: (T, n_embd)."""
     return [rmsnorm([t + q for t, q in zip(p["wte"][token_id], wpe[pos])])

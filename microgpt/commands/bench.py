@@ -36,7 +36,7 @@ from pathlib import Path
 from ..config import Config, ConfigError
 from ..model import document_loss
 from ..params import flatten
-from ..plumbing import children, cli, files, memory
+from ..plumbing import children, cli, files
 from ..plumbing.corpus import DataError, find_bundled, load_docs, locate
 from ..optim import adam_step
 from ..architectures import catalog
@@ -127,7 +127,8 @@ def scaling(path, sizes, steps):
     in this process), and the ratio of each figure to the one before."""
     print(f"{'T':>5} {'ms/step':>9} {'x':>5} {'peak MB':>8} {'nodes':>9} {'x':>5} "
           f"{'edges':>11} {'x':>5}")
-    timed = [children.time_steps(PROG, path, {"block_size": T}, steps) for T in sizes]  # children first
+    timed = [children.time_steps(PROG, path, {"block_size": T}, steps, f"block size {T}")
+             for T in sizes]  # children first
     before = None
     for T, (ms, peak) in zip(sizes, timed):
         nodes, edges, _ = step_profile(path, {"block_size": T}, docs_n=3)
@@ -141,15 +142,15 @@ def scaling(path, sizes, steps):
 def main(argv=None):
     p = cli.ArgumentParser(prog=PROG, description=__doc__.split("\n\n")[1])
     p.add_argument("path", nargs="?", default=None,
-                   help="data file (default names.txt; with --block-sizes, a file of "
+                   help="data file (default: names.txt; with --block-sizes, a file of "
                         f"{LONG_LINE}-character lines made from the bundled diagnoses.txt)")
     p.add_argument("--steps", type=cli.whole_number(1), default=None,
-                   help="steps per model for ms/step (default 100; with --block-sizes, 4)")
+                   help="steps per model for ms/step (default: 100; with --block-sizes, 4)")
     p.add_argument("--full", action="store_true", help="also time the complete default run")
     p.add_argument("--reference", action="store_true",
                    help="also time examples/naive_gpt.py on the complete default run (minutes)")
     p.add_argument("--reference-python", metavar="EXE", default=sys.executable,
-                   help="interpreter for --reference (default: this one), e.g. python3 when "
+                   help="interpreter for --reference (default %(default)s, this one), e.g. python3 when "
                         "benchmarking under pypy3")
     p.add_argument("--block-sizes", type=cli.whole_numbers(1), metavar="T,T,...",
                    help="print instead how a step grows with the context: ms/step, nodes and "
@@ -161,13 +162,17 @@ def main(argv=None):
     args = p.parse_args(argv)
     prog = p.prog
     if args.block_sizes:
+        p.refuse_given(args, ("full", "reference", "reference_python"),
+                       "does not apply with --block-sizes, which prints only the growth table")
+    elif not args.reference:
+        p.refuse_given(args, ("reference_python",), "goes with --reference")
+    if args.block_sizes:
         steps = args.steps or 4
         with tempfile.TemporaryDirectory() as folder:
             try:
                 path = (files.rereadable(str(locate(args.path))) if args.path
                         else long_lines_file(folder))
                 planned = catalog.plan(load_docs(path), Config(block_size=max(args.block_sizes)))
-                memory.check_run_fits(planned.config, planned.examples)  # before wpe is drawn
             except (DataError, files.InputError, ConfigError) as e:  # said now, not after minutes
                 cli.fail(prog, e)
             longest = max(len(ids) for ids in planned.examples) - 1  # positions read, at most
@@ -199,10 +204,11 @@ def main(argv=None):
     # parent's pages from before it starts, so this process must stay small until
     # the end, when it trains a few steps itself to profile them.
     py = sys.executable
-    print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, {name}")
+    print(f"microgpt benchmark: {platform.python_implementation()} {platform.python_version()}, "
+          f"{cli.one_line(name)}")
     print(f"{'model':<14} {'steps':>5} {'ms/step':>8} {'peak MB':>8}")
     for name, fields in MODELS.items():
-        ms, peak = children.time_steps(PROG, path, fields, steps)
+        ms, peak = children.time_steps(PROG, path, fields, steps, name)
         print(f"{name:<14} {steps:>5} {ms:>8.1f} {peak:>8.1f}", flush=True)
 
     if args.full or args.reference:

@@ -15,7 +15,7 @@ held-out accuracy, the confusion matrix and SHOWN held-out documents
 and its probability. Train's flags where they apply; --val-fraction defaults
 to 0.1 here. Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as
 train's. Builds on config.py, bert.py, confusion.py, generate.py, tokenizer.py and
-training.py, and on the plumbing's checkpoint.py, cli.py, corpus.py,
+training.py, and on the plumbing's checkpoint.py, cli.py, console.py, corpus.py,
 files.py, flags.py, progress.py, runs.py (the session the loop runs in) and memory.py.
 """
 from __future__ import annotations
@@ -31,6 +31,7 @@ from ..generate import argmax
 from ..instruments import confusion
 from ..plumbing import checkpoint, cli, corpus, files, flags, runs, memory
 from ..plumbing.checkpoint import CheckpointError
+from ..plumbing.console import one_line
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
 from ..tokenizer import UnknownText
@@ -39,21 +40,21 @@ from ..training import start_planned, train_step
 PROG = "python -m microgpt classify"
 SHOWN = 5                                                # held-out documents shown at the end
 DEFAULTS = {"val_fraction": 0.1, "causal_mask": False}  # the classifier's, where train's differ
-KIND = {"gpt": "GPT", "seq2seq": "seq2seq model"}  # the other models' checkpoints, named
-NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
+NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
 
 
 def parse_args(argv=None):
     p = cli.ArgumentParser(prog=PROG, epilog=cli.EXIT_STATUSES, description=(
         "Train an encoder-only transformer to tell which file a line came from (each file a "
         "class, named by its file name), or use one saved with --out. Train's flags where they "
-        "apply; here --val-fraction defaults to 0.1 and --causal-mask to off, and --tokenizer, "
-        "--vocab-size, --stride and --tie-weights do not apply."))
+        "apply; here the defaults are " + ", ".join(checkpoint.as_flag(k, v) for k, v in
+                                                     DEFAULTS.items())
+        + ", and --model, --tokenizer, --vocab-size, --stride and --tie-weights do not apply."))
     p.add_argument("inputs", nargs="*", metavar="FILE",
                    help="two or more text files, one class each, one document per line (a bare "
                         "name falls back to the bundled dataset); with --text or --eval, one "
                         "checkpoint")
-    flags.add_run_flags(p)
+    flags.add_run_flags(p, DEFAULTS, not_here=NOT_HERE, what="the classifier")
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end and on Ctrl-C)")
     p.add_argument("--resume", metavar="FILE",
                    help="continue the run saved here (and save back to it); the files default "
@@ -62,10 +63,7 @@ def parse_args(argv=None):
     p.add_argument("--eval", nargs="+", metavar="FILE",
                    help="with a checkpoint: accuracy on these files, each named as a class")
     args = p.parse_args(argv)
-    given = {**flags.run_config(args)}
-    for name in NOT_HERE:
-        if name in given:
-            p.error(f"{checkpoint.as_flag(name, given[name])} does not apply to the classifier")
+    given = flags.run_config(args)
     if args.text is not None or args.eval:
         if len(args.inputs) != 1 or given or args.out or args.resume:
             p.error("--text and --eval read one checkpoint and take no training flags: "
@@ -97,19 +95,17 @@ def read_classes(paths):
 def open_run(args, given):
     """(class_docs, training examples, state): a fresh run or the one in --resume."""
     out = args.out if args.out is not None else args.resume
-    state = checkpoint.load(args.resume) if args.resume is not None else None
-    if state is not None and state.config.model != "classifier":
-        raise CheckpointError(f"{args.resume} is a {KIND[state.config.model]}'s checkpoint, "
-                              f"not a classifier's "
-                              f"(python -m microgpt.train --resume {args.resume})")
-    paths = args.inputs or [str(corpus.locate_saved(n)) for n in state.data_name.split("\n")]
+    state = (checkpoint.load_kind(args.resume, ("classifier",), resume=True)
+             if args.resume is not None else None)
+    paths = args.inputs or [str(corpus.locate_saved(n)) for n in state.data_name]
     taken = {str(path): "a data file" for path in paths}
     cli.check_output(PROG, "--out" if args.out is not None else "--resume", out, taken)
     names, class_docs, sha = read_classes(paths)
     if state is None:
-        planned = bert.plan(class_docs, Config(**{**DEFAULTS, **given}))
-        memory.check_fits(planned.config, max(len(ids) for ids, _ in planned.examples))
-        examples, state = start_planned(planned, "\n".join(map(str, paths)), sha)
+        config = Config(**{**DEFAULTS, **given})
+        flags.check_used(config, given)
+        planned = bert.plan(class_docs, config)  # too big for this machine: refused as planned
+        examples, state = start_planned(planned, [str(path) for path in paths], sha)
         state.classes = names
         return class_docs, examples, state
     if names != state.classes:
@@ -118,10 +114,30 @@ def open_run(args, given):
     checkpoint.check_resume(state, given, args.resume, " ".join(paths), sha)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
+    flags.check_used(state.config, given)
     train_pairs, _ = bert.replay(class_docs, state.config)
-    print(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-          file=sys.stderr)
-    return class_docs, bert.examples_of(train_pairs, state.tokenizer, state.config), state
+    examples = bert.examples_of(train_pairs, state.tokenizer, state.config)
+    memory.check_run_fits(state.config, examples)
+    cli.say(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
+    return class_docs, examples, state
+
+
+def shown_classes(state):
+    """The class names as lines show them: a name (a file's) may hold a
+    newline or a tab, which would break a line or a table's columns."""
+    return [one_line(name) for name in state.classes]
+
+
+def note_cut(prog, docs, config):
+    """A line on stderr when some docs are longer than the classifier reads
+    (block_size - 1 characters after BOS): they are read cut, and it says so."""
+    longest = config.block_size - 1
+    cut = sum(len(doc) > longest for doc in docs)
+    if cut:
+        print(f"{prog}: note: {cut} of {len(docs)} documents are longer than the block (block "
+              f"size {config.block_size}, BOS included) and are read cut to their first "
+              f"{longest} characters; --block-size {max(map(len, docs)) + 1} reads them whole",
+              file=sys.stderr)
 
 
 def score(state, pairs, label):
@@ -136,19 +152,15 @@ def score(state, pairs, label):
 
 
 def use(args, prog):
-    """--text and --eval: a saved classifier applied, nothing trained."""
-    state = checkpoint.load(args.inputs[0])
-    if state.config.model != "classifier":
-        raise CheckpointError(f"{args.inputs[0]} is a {KIND[state.config.model]}'s checkpoint, "
-                              f"not a classifier's "
-                              f"(python -m microgpt.sample {args.inputs[0]})")
+    """--text and --eval: a saved classifier applied, nothing trained; both
+    checked before either is shown."""
+    state = checkpoint.load_kind(args.inputs[0], ("classifier",))
     if args.text is not None:
         state.tokenizer.check_text(args.text, "--text", "the classifier's vocabulary")
-        probs = bert.probabilities(state.params, state.config, state.tokenizer, args.text)
-        print(f"{args.text!r}:")
-        width = max(len(c) for c in state.classes)
-        for k in sorted(range(len(probs)), key=lambda k: -probs[k]):
-            print(f"  {state.classes[k]:<{width}}  {probs[k]:.4f}")
+        if len(args.text) > state.config.block_size - 1:  # never cut without a word
+            raise DataError(f"--text has {len(args.text)} characters; the classifier reads at "
+                            f"most {state.config.block_size - 1} (its block of "
+                            f"{state.config.block_size} positions holds BOS too)")
     if args.eval:
         names, class_docs, _ = read_classes(args.eval)
         for path, name, docs in zip(args.eval, names, class_docs):
@@ -156,11 +168,20 @@ def use(args, prog):
                 raise DataError(f"{path}: no class {name!r} in {args.inputs[0]} (its classes: "
                                 f"{', '.join(state.classes)})")
             state.tokenizer.check_text("".join(docs), path, "the classifier's vocabulary")
+    shown = shown_classes(state)
+    if args.text is not None:
+        probs = bert.probabilities(state.params, state.config, state.tokenizer, args.text)
+        print(f"{args.text!r}:")
+        width = max(len(c) for c in shown)
+        for k in sorted(range(len(probs)), key=lambda k: -probs[k]):
+            print(f"  {shown[k]:<{width}}  {probs[k]:.4f}")
+    if args.eval:
         pairs = [(doc, state.classes.index(name)) for name, docs in zip(names, class_docs)
                  for doc in docs]
+        note_cut(prog, [doc for doc, _ in pairs], state.config)
         matrix, _ = score(state, pairs, "scoring")
-        title = f"accuracy on {' '.join(args.eval)}"
-        print("\n".join(confusion.report(matrix, state.classes, title)))
+        title = cli.one_line(f"accuracy on {' '.join(args.eval)}")
+        print("\n".join(confusion.report(matrix, shown, title)))
 
 
 def main(argv=None):
@@ -174,9 +195,11 @@ def main(argv=None):
         cli.fail(prog, e)
     config, out = state.config, (args.out if args.out is not None else args.resume)
     _, held = bert.replay(class_docs, config)
-    print(f"classes: {', '.join(f'{c} ({len(d)})' for c, d in zip(state.classes, class_docs))}")
+    shown = shown_classes(state)
+    print(f"classes: {', '.join(f'{c} ({len(d)})' for c, d in zip(shown, class_docs))}")
     print(f"vocab size: {config.vocab_size}")
     print(f"num train: {len(examples)}, num held out: {len(held)}")
+    note_cut(prog, [doc for docs in class_docs for doc in docs], config)
     held_examples = bert.examples_of(held, state.tokenizer, config)
 
     def save(why=None):
@@ -192,11 +215,11 @@ def main(argv=None):
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     matrix, rows = score(state, held, "scoring the held-out documents")
-    print("\n".join(confusion.report(matrix, state.classes, "held-out accuracy")))
+    print("\n".join(confusion.report(matrix, shown, "held-out accuracy")))
     print("some held-out documents:")
     for doc, k, guess, prob in state.rng.sample(rows, min(SHOWN, len(rows))):
-        mark = "" if guess == k else f"   (wrong: it is {state.classes[k]})"
-        print(f"  {doc!r} -> {state.classes[guess]} {prob:.2f}{mark}")
+        mark = "" if guess == k else f"   (wrong: it is {shown[k]})"
+        print(f"  {doc!r} -> {shown[guess]} {prob:.2f}{mark}")
 
 
 if __name__ == "__main__":

@@ -37,14 +37,14 @@ import sys
 import time
 from dataclasses import dataclass
 
-from ..plumbing import checkpoint, cli, corpus, flags, memory, svg
+from ..plumbing import checkpoint, cli, corpus, flags, svg
 from ..config import Config, ConfigError
 from ..plumbing.corpus import DataError
 from ..architectures import catalog
 from ..data import held_out_examples
 from ..generate import sample
 from ..params import param_count
-from ..plumbing.progress import Progress
+from ..plumbing.progress import Progress, reporter
 from ..plumbing.memory import cycle_collector_off
 from ..training import (Diverged, held_out_loss, start_planned,
                        train_step)
@@ -184,9 +184,11 @@ def parse_args(argv=None):
     p.add_argument("--delta", action="store_true",
                    help="with --svg: also draw each run's running mean minus the baseline's")
     p.add_argument("--num-samples", type=cli.whole_number(0), default=3,
-                   help="samples shown per run (default 3)")
-    p.add_argument("--temperature", type=cli.number(0), help="sampling temperature (default 0.5)")
-    flags.add_run_flags(p)  # these apply to every run
+                   help="samples shown per run (default %(default)s)")
+    p.add_argument("--temperature", type=cli.number(0), default=Config().temperature,
+                   help="sampling temperature (default %(default)s)")
+    flags.add_run_flags(p, not_here=("eval_every",),  # these apply to every run
+                        what="compare, which scores the held-out documents once, after training")
     args = p.parse_args(argv)
     if args.delta and not (args.svg and args.variant):
         p.error("--delta draws each --variant's difference from the baseline into --svg FILE: "
@@ -200,6 +202,9 @@ def parse_args(argv=None):
             p.error(f"--variant {text!r}: {e}")
         if name in [n for n, _ in runs]:
             p.error(f"--variant {text!r}: two runs named {name!r}")
+        if "eval_every" in variant:
+            p.error(f"--variant {text!r}: --eval-every does not apply to compare, which scores "
+                    f"the held-out documents once, after training")
         runs.append((name, flags.with_variant(common, variant)))
     return p, args, runs
 
@@ -215,16 +220,15 @@ def main(argv=None):
         for name, given in runs:  # every mistake now, before any run trains
             try:
                 flags.check_language_model(Config(**given))  # the other rooms have their commands
-                planned = catalog.plan(docs, Config(**given))
-                memory.check_run_fits(planned.config, planned.examples)
+                planned = catalog.plan(docs, Config(**given),  # and checked: it fits in memory
+                                       reporter(prog, f"{name}: learning BPE merges"))
                 plans.append((name, planned))
             except ConfigError as e:
                 raise ConfigError(f"{name}: {e}") from None
     except (DataError, ConfigError) as e:
         cli.fail(prog, e)
     steps = sum(planned.config.steps for _, planned in plans)
-    print(f"{prog}: {len(plans)} runs on {path} ({len(docs)} documents), {steps} steps in all",
-          file=sys.stderr)
+    cli.say(f"{prog}: {len(plans)} runs on {path} ({len(docs)} documents), {steps} steps in all")
     progress, results = Progress(prog, steps), []
     try:
         for i, (name, planned) in enumerate(plans):

@@ -23,7 +23,7 @@ trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
 of attention, per layer and head: three_kinds.py, its kinds).
 
 Builds on bert.py, config.py, params.py, readout.py, three_kinds.py, inspector.py
-(reads_whole), checkpoint.py, cli.py and pretrained.py. Left out on purpose:
+(reads_whole), checkpoint.py, cli.py, drawing.py (escape) and pretrained.py. Left out on purpose:
 any library or network fetch in the page, and checkpoints over MAX_BYTES of
 weights, which would make a page too heavy to open comfortably.
 """
@@ -40,6 +40,7 @@ from ..config import RECURRENT
 from .inspector import reads_whole
 from ..params import param_count
 from ..plumbing import cli
+from ..plumbing.drawing import escape  # a title: its controls and bidi characters as codes
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.pretrained import open_model, reading_progress
 from ..instruments.readout import check_readable, token_labels, trace, trace_recurrent, trace_whole
@@ -174,7 +175,7 @@ def page(state, texts, source, mode="weights"):
     data = data.replace("<", "\\u003c")  # nothing in the JSON can end its <script> element
     script = "\n".join(map(asset, ("explore.js", "explore_seq2seq.js", "explore_view.js")))
     html = asset("explore.html")
-    for key, value in (("__TITLE__", source.replace("<", "&lt;")), ("__SCRIPT__", script),
+    for key, value in (("__TITLE__", escape(source)), ("__SCRIPT__", script),
                        ("__DATA__", data)):
         html = html.replace(key, value, 1)
     return html

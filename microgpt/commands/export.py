@@ -64,7 +64,8 @@ def main(argv=None):
         cli.fail(PROG, f"cannot make the folder {args.folder} ({e.strerror})")
     for name in FILES[:3] + (FILES[3:] if kind == "gpt2" else ()):
         cli.check_output(PROG, "DIR", os.path.join(args.folder, name),
-                         {args.checkpoint: "the checkpoint"})
+                         {args.checkpoint: "the checkpoint"},
+                         "weights" if name.endswith(".safetensors") else "model file")
     pretrained.write_folder(state, args.folder, args.dtype)
     if kind == "gpt2":
         print(f"wrote {args.folder}: GPT-2's architecture, {', '.join(FILES)}; in Python: "

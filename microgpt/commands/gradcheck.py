@@ -47,7 +47,7 @@ def main(argv=None):
                            description="Compare backpropagated and finite-difference gradients "
                                        "of every parameter of a tiny model.")
     p.add_argument("--tolerance", type=cli.number(0, inclusive=False), default=1e-6,
-                   help="largest acceptable relative error (default 1e-6)")
+                   help="largest acceptable relative error (default %(default)g)")
     flags.add_run_flags(p, defaults=TINY, leave_out=flags.TRAINING_ONLY)  # what moves a gradient
     args = p.parse_args(argv)
     given = flags.run_config(args)

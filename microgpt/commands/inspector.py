@@ -29,7 +29,7 @@ checkpoint is (pretrained.py): GPT-2 reads a text as its own tokens, no BOS,
 so --heads' first column is the first token's share. Builds on catalog.py,
 config.py, training.py, tokenizer.py, readout.py (the numbers), three_kinds.py,
 stages.py (--stream), heads.py, views.py (what is shown), svg.py (the picture),
-checkpoint.py, cli.py, corpus.py, flags.py, memory.py and pretrained.py.
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py, pretrained.py and progress.py.
 """
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError, data_files, load_docs, locate, locate_saved
 from ..plumbing.memory import check_fits
 from ..plumbing.pretrained import open_model, reading_progress
+from ..plumbing.progress import reporter
 from ..plumbing.views import as_json, reads_whole, seq2seq_report, show, svg_picture
 from ..instruments.stages import rms_lines
 from ..tokenizer import UnknownText
@@ -68,7 +69,7 @@ def parse_args(argv=None):
     p.add_argument("--train-steps", type=cli.whole_number(1), metavar="N",
                    help="no checkpoint: train a fresh model for N steps first (the model flags "
                         "below shape it; default: the reference's)")
-    p.add_argument("--data", help="data for --train-steps (default names.txt), or for --heads "
+    p.add_argument("--data", help="data for --train-steps (default: names.txt), or for --heads "
                                    "and --ablate (default: the checkpoint's)")
     p.add_argument("--numbers", action="store_true", help="print the weights instead of shades")
     p.add_argument("--svg", metavar="FILE", help="also write the heatmaps as an SVG picture")
@@ -88,7 +89,8 @@ def parse_args(argv=None):
     p.add_argument("--docs", type=cli.whole_number(1), default=200, metavar="N",
                    help="--heads reads the first N documents (default 200; GPT-2 takes "
                         "seconds a token: give a few)")
-    flags.add_run_flags(p, leave_out=("steps",))  # with --train-steps: the fresh model's
+    flags.add_run_flags(p, leave_out=("steps",), not_here=("eval_every",),  # --train-steps' model
+                        what="inspect, which prints no held-out loss")
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if args.heads or args.ablate:
@@ -150,7 +152,7 @@ def study_heads(prog, args):
         cli.fail(prog, e)
     if args.heads:
         n = min(len(docs), args.docs)
-        print(f"{source} over {cli.plural(n, 'document')} of {path}")
+        print(cli.one_line(f"{source} over {cli.plural(n, 'document')} of {path}"))
         table = heads.patterns(state.params, config, state.tokenizer, docs[:n],
                                reading_progress(prog, config))
         print("\n".join(heads.table_lines(table, "BOS" if state.tokenizer.starts_with_bos
@@ -171,13 +173,15 @@ def main(argv=None):
     data = locate(args.data)
     taken = {args.inputs[0]: "the checkpoint"} if len(args.inputs) == 2 else data_files(args.data, data)
     cli.check_output(prog, "--svg", args.svg, taken)  # before any work: can it be written?
-    cli.check_output(prog, "--json", args.json, {**taken, args.svg: "the --svg picture"})
+    cli.check_output(prog, "--json", args.json, {**taken, args.svg: "the --svg picture"},
+                     "inspection")
     try:
         if args.train_steps:  # every check (the text too) before the training
             flags.check_language_model(Config(**given))  # the other rooms have their commands
-            planned = catalog.plan(load_docs(data), Config(**given))
+            planned = catalog.plan(load_docs(data), Config(**given),
+                                   reporter(prog, "learning BPE merges"))
             check_readable(planned.config, planned.tokenizer, text)
-            check_stream(args, planned.config, "a model with these flags")
+            check_shown(args, planned.config, "a model with these flags")
             check_fits(planned.config, len(planned.tokenizer.encode(text)) + 1)
             examples, state = start_planned(planned)
             print(f"training a fresh model for {cli.plural(args.train_steps, 'step')} on "
@@ -187,14 +191,9 @@ def main(argv=None):
             source = f"fresh model, {cli.plural(args.train_steps, 'step')} on {args.data}"
         else:
             state, source = open_model(args.inputs[0], prog)
-            check_stream(args, state.config, source)
+            check_shown(args, state.config, source)
         if state.config.model == "seq2seq":
             return show_seq2seq(args, state, source, text, prog)
-        if args.layer is not None or args.head is not None:
-            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
-        if state.config.model in RECURRENT:
-            raise CheckpointError(f"{source} holds {cli.a_model(state.config.model)}: it has no "
-                                  f"attention to show (inspect draws attention heads)")
         if reads_whole(state.config):
             positions = trace_whole(state.params, state.config, state.tokenizer, text)
         else:
@@ -253,6 +252,18 @@ def two_models(prog, args):
         cli.write(prog, args.svg, svg.stacked(pictures, across=True), "the heatmaps")
 
 
+def check_shown(args, config, source):
+    """ConfigError (or CheckpointError) unless inspect can show what args
+    ask of a model of config: asked before any work (a fresh model's
+    training), as every refusal is."""
+    if config.model in RECURRENT:
+        raise CheckpointError(f"{source} is {cli.a_model(config.model)}: it has no attention "
+                              f"to show (inspect draws attention heads)")
+    if config.model != "seq2seq" and (args.layer is not None or args.head is not None):
+        raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
+    check_stream(args, config, source)
+
+
 def check_stream(args, config, source):
     """--stream watches gpt() (stages.py): a GPT reading one position at a time."""
     if args.stream and (config.model != "gpt" or reads_whole(config)):
@@ -272,7 +283,7 @@ def show_seq2seq(args, state, source, text, prog):
     traced = trace_seq2seq(state.params, c, state.tokenizer, text)
     if args.json:
         cli.write(prog, args.json, json.dumps(as_json(traced, state, text)), "what it computed")
-    print(f"{source}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
+    print(f"{cli.one_line(source)}: reading {text!r}, {len(traced[0])} source positions with BOS\n")
     print("\n".join(seq2seq_report(traced, heads, args.numbers)))
     if args.svg:
         written = "".join(w for w in traced[2] if w != "END")

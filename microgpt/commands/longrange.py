@@ -30,7 +30,8 @@ import sys
 from ..config import RECURRENT, Config, ConfigError
 from ..plumbing import cli, memory, stopping, svg
 from ..plumbing.progress import Progress
-from ..instruments.reach import depth_and_edges, input_gradient_norms, recall_accuracy
+from ..instruments.reach import (accuracy_table, depth_and_edges, depth_table, gradient_table,
+                                 input_gradient_norms, recall_accuracy)
 from ..instruments.recall import FILLER, KEYS, recall_documents, recall_text
 from ..tokenizer import UnknownText
 from ..architectures import catalog
@@ -40,6 +41,8 @@ from ..training import Diverged, start_planned, train_step
 PROG = "python -m microgpt longrange"
 COLOURS = {"gpt": "#333", "lstm": "#c33", "gru": "#36c", "rnn": "#393"}
 GRADIENT_DOCS = 5  # held-out documents the gradient norms are averaged over
+TRAINING = ("gaps", "models", "steps", "n_embd", "lr", "block_size", "train_docs", "eval_docs",
+            "svg")  # the flags of the experiment, which --write does not run
 
 
 def parse_args(argv=None):
@@ -48,38 +51,35 @@ def parse_args(argv=None):
         "'=', the key again) at several gaps; print accuracy, gradient fall-off and graph depth."),
         epilog=cli.EXIT_STATUSES)
     p.add_argument("--gaps", type=cli.whole_numbers(1), default="2,4,8,16", metavar="LIST",
-                   help="filler lengths (default 2,4,8,16)")
-    p.add_argument("--models", default="gpt,lstm,gru,rnn", metavar="LIST",
-                   help="the models to train at each gap, comma-separated (default "
-                        "gpt,lstm,gru,rnn)")
+                   help="filler lengths (default %(default)s)")
+    p.add_argument("--models", type=cli.names(("gpt",) + RECURRENT, "model"), default="gpt,lstm,gru,rnn",
+                   metavar="LIST", help="the models to train at each gap, comma-separated "
+                                        "(default %(default)s)")
     p.add_argument("--steps", type=cli.whole_number(1), default=500,
-                   help="training steps per run (default 500)")
-    p.add_argument("--seed", type=cli.whole_number(0), default=42, help="random seed (default 42)")
+                   help="training steps per run (default %(default)s)")
+    p.add_argument("--seed", type=cli.whole_number(0), default=42, help="random seed (default %(default)s)")
     p.add_argument("--n-embd", type=cli.whole_number(1), default=16,
-                   help="width: the GPT's embedding, the recurrent models' hidden size (default 16)")
+                   help="width: the GPT's embedding, the recurrent models' hidden size (default %(default)s)")
     p.add_argument("--lr", type=cli.number(0, inclusive=False), default=0.01,
-                   help="Adam's learning rate (default 0.01)")
+                   help="Adam's learning rate (default %(default)s)")
     p.add_argument("--block-size", type=cli.whole_number(1), metavar="B",
                    help="one block for every run (default: each gap's document, gap + 4)")
     p.add_argument("--train-docs", type=cli.whole_number(1), default=1000, metavar="N",
-                   help="training documents per gap (default 1000)")
+                   help="training documents per gap (default %(default)s)")
     p.add_argument("--eval-docs", type=cli.whole_number(1), default=100, metavar="N",
-                   help="held-out documents per gap, for the accuracy (default 100)")
+                   help="held-out documents per gap, for the accuracy (default %(default)s)")
     p.add_argument("--svg", metavar="FILE", help="draw the three measurements here")
     p.add_argument("--write", metavar="FILE", help="write recall documents to FILE instead")
-    p.add_argument("--gap", type=cli.whole_number(0), help="with --write: filler digits (default 8)")
-    p.add_argument("--count", type=cli.whole_number(1), help="with --write: documents (default 1000)")
+    p.add_argument("--gap", type=cli.whole_number(0), default=8,
+                   help="with --write: filler digits (default %(default)s)")
+    p.add_argument("--count", type=cli.whole_number(1), default=1000,
+                   help="with --write: documents (default %(default)s)")
     args = p.parse_args(argv)
-    if not args.write and (args.gap is not None or args.count is not None):
+    if args.write:
+        p.refuse_given(args, TRAINING, "does not apply with --write, which writes documents and "
+                                       "trains nothing")
+    elif "gap" in args.given or "count" in args.given:
         p.error("--gap and --count go with --write FILE (to train at several gaps: --gaps)")
-    args.gap = 8 if args.gap is None else args.gap
-    args.count = 1000 if args.count is None else args.count
-    args.models = args.models.split(",")
-    for m in args.models:  # the language models: the GPT and the recurrent baselines
-        if m not in ("gpt",) + RECURRENT:
-            p.error(f"--models: unknown model {m!r} (choose from gpt, {', '.join(RECURRENT)})")
-    if len(set(args.models)) < len(args.models):
-        p.error(f"--models: a model named twice in {','.join(args.models)}")
     need = max(args.gaps) + 3  # BOS, key, gap digits, "=": the prediction after "=" must fit
     if args.block_size is not None and args.block_size < need:
         p.error(f"gap {max(args.gaps)} does not fit --block-size {args.block_size}: the "
@@ -90,7 +90,9 @@ def parse_args(argv=None):
 def check_sizes(args):
     """ConfigError if a gap's runs would not fit in memory: said before any
     document is made (a document is gap + 3 characters; a huge gap would
-    take minutes to write out, then fail)."""
+    take minutes to write out, then fail), and so are the documents of every
+    run, all made before the first trains (a string each, and each model's
+    token ids of the training ones)."""
     vocab_size = len(KEYS + FILLER) + 2  # and "=", BOS
     for gap in args.gaps:
         block = args.block_size or gap + 4
@@ -100,13 +102,17 @@ def check_sizes(args):
                 memory.check_fits(config, min(block, gap + 4))
             except ConfigError as e:
                 raise ConfigError(f"{model} at gap {gap}: {e}") from None
+    memory.check_holds(sum((args.train_docs + args.eval_docs) * (gap + 60) + len(args.models)
+                           * args.train_docs * (8 * gap + 100) for gap in args.gaps),
+                       f"--train-docs {args.train_docs} --eval-docs {args.eval_docs} at "
+                       f"{cli.plural(len(args.gaps), 'gap')}")
 
 
-def plan_runs(args):
+def plan_runs(args, prog):
     """[(model, gap, planned run, held-out documents)], every setting checked."""
     check_sizes(args)
-    runs = []
-    for gap in args.gaps:
+    runs, progress = [], Progress(prog, len(args.gaps), last=False)
+    for n, gap in enumerate(args.gaps, 1):
         docs = recall_documents(gap, args.train_docs + args.eval_docs, random.Random(args.seed))
         train, held = docs[:args.train_docs], docs[args.train_docs:]
         for model in args.models:
@@ -116,119 +122,114 @@ def plan_runs(args):
                 planned = catalog.plan(train, config)
                 planned.tokenizer.check_text("".join(held), "the held-out documents",
                                              "the training documents' characters")
-                memory.check_run_fits(planned.config, planned.examples)
             except (ConfigError, UnknownText) as e:
                 raise ConfigError(f"{model} at gap {gap}: {e}") from None
             runs.append((model, gap, planned, held))
+        progress.step("making the documents, gap by gap", n, len(args.gaps))
     return runs
 
 
-def accuracy_table(acc, models, gaps, n):
-    lines = [f"held-out accuracy of the prediction after '=' ({n} documents a gap; chance 0.125)",
-             f"{'model':<6}" + "".join(f"{f'gap {g}':>9}" for g in gaps)]
-    for m in models:
-        lines.append(f"{m:<6}" + "".join(f"{acc[m, g]:>9.2f}" for g in gaps))
-    return lines
-
-
-def shown_distances(T, gap):
-    """0, 1, 2, 4, 8, ... below T, and the key's distance (gap + 1)."""
-    ds = sorted({2 ** k for k in range(int(math.log2(T)) + 1) if 2 ** k < T} | {0, gap + 1})
-    return [d for d in ds if d < T]
-
-
-def gradient_table(norms, models, gap, n):
-    T = len(next(iter(norms.values())))
-    lines = [f"|d loss / d x_t| of the final prediction (the key after '='), fresh weights, gap "
-             f"{gap} (T = {T} positions), mean of {n} documents",
-             f"{'distance':<12}" + "".join(f"{m:>10}" for m in models)]
-    for d in shown_distances(T, gap):
-        label = f"{d} (key)" if d == gap + 1 else str(d)
-        lines.append(f"{label:<12}" + "".join(f"{norms[m][T - 1 - d]:>10.1e}" for m in models))
-    return lines
-
-
-def depth_table(depth, models, gaps):
-    lines = ["longest path from position 0's input to the document's loss / graph edges, "
-             "at T positions",
-             f"{'T':<5}" + "".join(f"{m:>18}" for m in models)]
-    for g in gaps:
-        T = depth[models[0], g][0]
-        lines.append(f"{T:<5}" + "".join(f"{f'{depth[m, g][1]} / {depth[m, g][2]:,}':>18}"
-                                         for m in models))
-    return lines
-
-
-def pictures(acc, norms, depth, models, gaps):
-    T = len(next(iter(norms.values())))
-    charts = [
-        svg.line_chart({m: (COLOURS.get(m, "#999"), [acc[m, g] for g in gaps]) for m in models},
-                       "held-out accuracy after '=' against the gap", x_labels=gaps,
-                       x_title="gap (digits between the key and '=')", styles=True),
-        svg.line_chart({m: (COLOURS.get(m, "#999"),
-                            [math.log10(max(norms[m][T - 1 - d], 1e-300)) for d in range(T)])
-                        for m in models},
-                       "log10 |d loss / d x_t| against the distance from the end",
-                       x_labels=[d if d % 4 == 0 else "" for d in range(T)],
-                       x_title="distance from the end (positions)", styles=True),
-        svg.line_chart({m: (COLOURS.get(m, "#999"), [depth[m, g][1] for g in gaps]) for m in models},
-                       "longest path from the first input to the loss against T",
-                       x_labels=[depth[models[0], g][0] for g in gaps], x_title="T (positions)",
-                       styles=True)]
+def pictures(acc, norms, depth, models, Ts):
+    """The three measurements as charts; a run not done is a gap in its line."""
+    gaps, nan, T = list(Ts), math.nan, len(next(iter(norms.values()), []))
+    lines = lambda ys: {m: (COLOURS.get(m, "#999"), ys(m)) for m in models if ys(m) is not None}
+    charts = [svg.line_chart(lines(lambda m: [acc.get((m, g), nan) for g in gaps]),
+                             "held-out accuracy after '=' against the gap", x_labels=gaps,
+                             x_title="gap (digits between the key and '=')", styles=True),
+              svg.line_chart(lines(lambda m: [depth.get((m, g), (nan,))[0] for g in gaps]),
+                             "longest path from the first input to the loss against T",
+                             x_labels=list(Ts.values()), x_title="T (positions)", styles=True)]
+    if norms:  # the fresh models' gradients, at the longest gap
+        charts.insert(1, svg.line_chart(
+            lines(lambda m: [math.log10(max(norms[m][T - 1 - d], 1e-300)) for d in range(T)]
+                  if m in norms else None),
+            "log10 |d loss / d x_t| against the distance from the end",
+            x_labels=[d if d % 4 == 0 else "" for d in range(T)],
+            x_title="distance from the end (positions)", styles=True))
     return svg.stacked(charts)
+
+
+class Stopped(Exception):
+    """Ctrl-C (or SIGTERM) asked to stop: what the runs measured so far is shown."""
+
+
+def run_all(runs, args, stop, prog):
+    """Train and measure each (model, gap) run in turn: (accuracies, gradient
+    norms, depths) of the runs done; Stopped carries them when stop is asked
+    for (a run cut short shows its depth, measured first, and nothing else)."""
+    acc, norms, depth = {}, {}, {}
+    scored = args.eval_docs / 3  # the work scoring counts as: a forward pass, a third of a step
+    progress = Progress(prog, sum(planned.config.steps + scored for _, _, planned, _ in runs))
+
+    def step(label, n, total, work=1):
+        progress.step(label, n, total, work)
+        if stop.requested:
+            raise Stopped(acc, norms, depth)
+    for model, gap, planned, held in runs:
+        examples, state = start_planned(planned)
+        tok, docs = state.tokenizer, held[:GRADIENT_DOCS]
+        doc_ids = [[tok.bos] + tok.encode(doc) for doc in docs]  # up to the key
+        whole = (doc_ids[0] + [tok.bos])[:state.config.block_size + 1]  # as training reads it
+        depth[model, gap] = depth_and_edges(state.params, state.config, whole)
+        if gap == max(args.gaps):  # before training: the gradient a fresh model starts from
+            each = [input_gradient_norms(state.params, state.config, ids) for ids in doc_ids]
+            norms[model] = [sum(col) / len(col) for col in zip(*each)]
+        try:
+            while state.step < state.config.steps:
+                train_step(state, examples)
+                step(f"{model}, gap {gap}", state.step, state.config.steps)
+        except Diverged:  # too high a learning rate: this run stops, its accuracy unknown
+            progress.skip(state.config.steps - state.step + scored)
+            acc[model, gap] = math.nan
+            continue
+        acc[model, gap] = recall_accuracy(state.params, state.config, tok, held, lambda n: step(
+            f"{model}, gap {gap}: scoring", n, len(held), scored / len(held)))
+    return acc, norms, depth
+
+
+def write_documents(prog, args):
+    """--write: recall documents to a file, nothing trained."""
+    cli.check_output(prog, "--write", args.write, {})
+    size = args.count * (args.gap + 4)
+    try:
+        if size > memory.largest_file():  # more than reading it back would take
+            raise ConfigError(f"--gap {args.gap} --count {args.count}: a file of about "
+                              f"{memory.human(size)}, more than microgpt reads "
+                              f"({memory.human(memory.largest_file())})")
+        memory.check_holds(args.count * (2 * args.gap + 70), f"--count {args.count} documents")
+    except ConfigError as e:
+        cli.fail(prog, e)
+    cli.write(prog, args.write, recall_text(args.gap, args.count, args.seed),
+              f"{args.count} recall documents (gap {args.gap}, seed {args.seed})")
 
 
 def main(argv=None):
     parser, args = parse_args(argv)
     prog = parser.prog
-    cli.check_output(prog, "--write", args.write, {})
-    if args.write and args.count * (args.gap + 4) > memory.largest_file():  # more than reading takes
-        cli.fail(prog, f"--gap {args.gap} --count {args.count}: a file of about "
-                       f"{memory.human(args.count * (args.gap + 4))}, more than microgpt reads "
-                       f"({memory.human(memory.largest_file())})")
     if args.write:
-        cli.write(prog, args.write, recall_text(args.gap, args.count, args.seed),
-                  f"{args.count} recall documents (gap {args.gap}, seed {args.seed})")
-        return
+        return write_documents(prog, args)
     cli.check_output(prog, "--svg", args.svg, {})
     try:
-        runs = plan_runs(args)
+        runs = plan_runs(args, prog)
     except ConfigError as e:
         cli.fail(prog, e)
-    progress = Progress(prog, sum(planned.config.steps for _, _, planned, _ in runs))
-    acc, norms, depth = {}, {}, {}
     with stopping.stop_requests(prog) as stop, cycle_collector_off():
-        for model, gap, planned, held in runs:
-            examples, state = start_planned(planned)
-            tok, docs = state.tokenizer, held[:GRADIENT_DOCS]
-            doc_ids = [[tok.bos] + tok.encode(doc) for doc in docs]  # up to the key
-            whole = (doc_ids[0] + [tok.bos])[:state.config.block_size + 1]  # as training reads it
-            depth[model, gap] = (len(whole) - 1, *depth_and_edges(state.params, state.config, whole))
-            if gap == max(args.gaps):  # before training: the gradient a fresh model starts from
-                each = [input_gradient_norms(state.params, state.config, ids) for ids in doc_ids]
-                norms[model] = [sum(col) / len(col) for col in zip(*each)]
-            while state.step < state.config.steps:
-                if stop.requested:
-                    print(f"{prog}: interrupted ({model} at gap {gap}, step {state.step})",
-                          file=sys.stderr)
-                    sys.exit(cli.INTERRUPTED)
-                try:
-                    train_step(state, examples)
-                except Diverged:  # too high a learning rate: this run stops, its accuracy unknown
-                    progress.skip(state.config.steps - state.step)
-                    break
-                progress.step(f"{model}, gap {gap}", state.step, state.config.steps)
-            diverged = state.step < state.config.steps
-            acc[model, gap] = math.nan if diverged else recall_accuracy(state.params, state.config,
-                                                                        tok, held)
-    print("\n".join(accuracy_table(acc, args.models, args.gaps, args.eval_docs)))
-    print()
-    print("\n".join(gradient_table(norms, args.models, max(args.gaps),
-                                         min(GRADIENT_DOCS, args.eval_docs))))
-    print()
-    print("\n".join(depth_table(depth, args.models, args.gaps)))
+        try:
+            acc, norms, depth = run_all(runs, args, stop, prog)
+        except Stopped as e:
+            acc, norms, depth = e.args
+    Ts = {g: min(g + 4, args.block_size or g + 4) for g in args.gaps}  # a document's positions
+    tables = [accuracy_table(acc, args.models, args.gaps, args.eval_docs), depth_table(
+        depth, args.models, Ts)]
+    if norms:
+        tables.insert(1, gradient_table(norms, max(args.gaps), min(GRADIENT_DOCS, args.eval_docs)))
+    print("\n\n".join("\n".join(table) for table in tables))
     if args.svg:
-        cli.write(prog, args.svg, pictures(acc, norms, depth, args.models, args.gaps), "the charts")
+        cli.write(prog, args.svg, pictures(acc, norms, depth, args.models, Ts), "the charts")
+    if stop.requested:
+        print(f"{prog}: interrupted after {cli.plural(len(acc), 'run')} of {len(runs)}; shown: "
+              f"what they measured", file=sys.stderr)
+        sys.exit(cli.INTERRUPTED)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,14 @@ tokens, how many tokens the file's documents take per character, and, with
 --text, how a text splits into tokens (chole|cyst|itis). With --ids it
 prints only the ids of --text, for scripts.
 
-Builds on tokenizer.py, bpe.py, cli.py and corpus.py; the work is there, this module only parses flags and prints.
+Builds on tokenizer.py, bpe.py, cli.py, corpus.py and progress.py; the work is there, this module only parses flags and prints.
 """
 from __future__ import annotations
 
 import sys
 
 from ..plumbing import cli
+from ..plumbing.progress import reporter
 from ..variants.bpe import BPETokenizer
 from ..plumbing.corpus import DataError, load_docs, locate
 from ..tokenizer import Tokenizer, UnknownText
@@ -48,7 +49,7 @@ def plural(n, noun):
 def show(tok, docs, name, text):
     """Print what was learned: merges, longest tokens, compression, text split."""
     chars = sum(len(doc) for doc in docs)
-    print(f"{name}: {plural(len(docs), 'document')}, {plural(chars, 'character')}, "
+    print(f"{cli.one_line(str(name))}: {plural(len(docs), 'document')}, {plural(chars, 'character')}, "
           f"{len(tok.chars)} distinct")
     print(f"vocab size {tok.vocab_size}: {plural(len(tok.chars), 'character')} + "
           f"{plural(len(tok.merges), 'merge')} + BOS")
@@ -81,7 +82,7 @@ def main(argv=None):
     except UnknownText as e:
         cli.fail(prog, e)
     try:
-        tok = BPETokenizer.learn(docs, args.vocab_size)
+        tok = BPETokenizer.learn(docs, args.vocab_size, reporter(prog, "learning BPE merges"))
     except ValueError as e:  # --vocab-size leaves no room for the file's characters
         cli.fail(prog, e)
     if tok.vocab_size < args.vocab_size:

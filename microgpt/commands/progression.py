@@ -115,7 +115,7 @@ def main(argv=None):
     path = corpus.locate(args.path)
     taken = corpus.data_files(args.path, str(path))
     cli.check_output(PROG, "--svg", args.svg, taken)
-    cli.check_output(PROG, "--json", args.json, {**taken, args.svg: "the --svg picture"})
+    cli.check_output(PROG, "--json", args.json, {**taken, args.svg: "the --svg picture"}, "stages")
     options = dict(steps=args.steps, val_fraction=args.val_fraction, seed=args.seed,
                    mlp_lr=args.mlp_lr, attention_lr=args.attention_lr)
     try:

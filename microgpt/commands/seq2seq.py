@@ -22,18 +22,17 @@ that --task reverse on names.txt reaches 90% exact match in a few minutes;
 block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
 pairs.py, tokenizer.py, three_kinds.py and training.py, and on the plumbing's
-checkpoint.py, cli.py, corpus.py, flags.py, progress.py, runs.py (the
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py, progress.py, runs.py (the
 training loop), svg.py and terminal.py (the heatmap).
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import sys
 
 from ..architectures import pairs
 from ..config import TASKS, Config, ConfigError
-from ..plumbing import checkpoint, cli, corpus, flags, runs, svg
+from ..plumbing import checkpoint, cli, corpus, flags, memory, runs, svg
 from ..plumbing.terminal import heatmap_text
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError
@@ -46,7 +45,7 @@ PROG = "python -m microgpt seq2seq"
 SHOWN, SCORED = 5, 300  # held-out pairs shown; scored at the end (--eval scores all)
 DEFAULTS = {"n_embd": 16, "n_layer": 1, "steps": 5000, "lr": 0.01, "val_fraction": 0.1,
             "eval_every": 500}
-NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights", "norm", "position",
+NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights", "norm", "position",
             "pad_to", "padding_mask", "causal_mask")  # train's, which the encoder-decoder lacks
 
 
@@ -60,10 +59,11 @@ def parse_args(argv=None):
         "tied weights, BPE, windows, padding, --causal-mask) are refused."))
     p.add_argument("input", nargs="?", metavar="FILE",
                    help="the pairs, one source<TAB>target per line; with --task, a word list "
-                        "(default names.txt); with --text or --eval, a checkpoint")
+                        "(default: names.txt); with --text or --eval, a checkpoint")
     p.add_argument("--task", choices=TASKS, help="pairs made from each word: reverse (emma -> "
                    "amme), sort (emma -> aemm), copy (emma -> emma)")
-    flags.add_run_flags(p)
+    flags.add_run_flags(p, DEFAULTS, not_here=NOT_HERE, what="the encoder-decoder",
+                        computed={"block_size": "the longest side plus 1 (BOS)"})
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end and on Ctrl-C)")
     p.add_argument("--resume", metavar="FILE", help="continue the run saved here (and save back to "
                    "it); the data defaults to what it trained on")
@@ -73,9 +73,6 @@ def parse_args(argv=None):
     p.add_argument("--eval", metavar="FILE", help="with a checkpoint: accuracy on these pairs")
     args = p.parse_args(argv)
     given = flags.run_config(args)
-    for name in NOT_HERE:
-        if name in given:
-            p.error(f"{checkpoint.as_flag(name, given[name])} does not apply to the encoder-decoder")
     if args.svg is not None and args.text is None:
         p.error("--svg draws the cross-attention of --text: give --text TEXT too")
     if args.text is not None or args.eval is not None:
@@ -101,14 +98,7 @@ def read_data(path, task):
 def load_seq2seq(path, resuming=False):
     """The checkpoint at path; CheckpointError, naming the command it is for,
     unless an encoder-decoder's."""
-    state = checkpoint.load(path)
-    model = state.config.model
-    if model != "seq2seq":
-        command = {"gpt": "train" if resuming else "sample"}.get(model, "classify")
-        raise CheckpointError(f"{path} is a {model}'s checkpoint, not an encoder-decoder's "
-                              f"(python -m microgpt {command}{' --resume' if resuming else ''} "
-                              f"{path})")
-    return state
+    return checkpoint.load_kind(path, ("seq2seq",), resume=resuming)
 
 
 def open_run(args, given):
@@ -122,16 +112,20 @@ def open_run(args, given):
     all_pairs, sha = read_data(found, task)
     if state is None:
         defaults = {**DEFAULTS, "block_size": pairs.longest(all_pairs) + 1}
-        planned = pairs.plan(all_pairs, Config(**{**defaults, **given}))
+        config = Config(**{**defaults, **given})
+        flags.check_used(config, given)
+        planned = pairs.plan(all_pairs, config)
         examples, state = start_planned(planned, path, sha)
         return all_pairs, examples, state
     checkpoint.check_resume(state, given, args.resume, path, sha)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
-    print(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-          file=sys.stderr)
+    flags.check_used(state.config, given)
+    cli.say(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
     train_pairs, _ = pairs.replay(all_pairs, state.config)
-    return all_pairs, pairs.examples_of(train_pairs, state.tokenizer), state
+    examples = pairs.examples_of(train_pairs, state.tokenizer)
+    memory.check_run_fits(state.config, examples)
+    return all_pairs, examples, state
 
 
 def decoded(state, some, label):
@@ -151,11 +145,18 @@ def accuracy_line(rows, title):
 
 
 def use(args):
-    """--text and --eval: a saved encoder-decoder applied, nothing trained."""
+    """--text and --eval: a saved encoder-decoder applied, nothing trained;
+    both checked before either is shown."""
     state = load_seq2seq(args.input)
     c, tok = state.config, state.tokenizer
+    cli.check_output(PROG, "--svg", args.svg, {args.input: "the checkpoint"})
+    if args.eval is not None:
+        some, _ = read_data(args.eval, c.task)
+        tok.check_text("".join(s + t for s, t in some), args.eval, "the model's vocabulary")
+        if pairs.longest(some) + 1 > c.block_size:
+            raise DataError(f"{args.eval}: a side has {pairs.longest(some)} characters; the "
+                            f"model reads at most {c.block_size - 1}")
     if args.text is not None:
-        cli.check_output(PROG, "--svg", args.svg, {args.input: "the checkpoint"})
         src, _, written, maps = trace_seq2seq(state.params, c, tok, args.text)
         output = "".join(w for w in written if w != "END")
         print(f"{args.text} -> {output}")
@@ -175,12 +176,7 @@ def use(args):
                                                 note="rows: the character written, columns: the "
                                                      "source read"), "the cross-attention")
     if args.eval is not None:
-        some, _ = read_data(args.eval, c.task)
-        tok.check_text("".join(s + t for s, t in some), args.eval, "the model's vocabulary")
-        if pairs.longest(some) + 1 > c.block_size:
-            raise DataError(f"{args.eval}: a side has {pairs.longest(some)} characters; the "
-                            f"model reads at most {c.block_size - 1}")
-        print(accuracy_line(decoded(state, some, "scoring"), f"accuracy on {args.eval}"))
+        print(accuracy_line(decoded(state, some, "scoring"), cli.one_line(f"accuracy on {args.eval}")))
 
 
 def main(argv=None):

@@ -34,6 +34,8 @@ from ..params import BIASES, kv_width, param_count, param_shapes, param_table
 from ..plumbing import cli
 from ..plumbing.memory import FORWARD_SECONDS_PER_EDGE, human, human_time, memory_needed, step_edges
 
+MODEL_FLAGS = ("n_layer", "n_embd", "n_head", "block_size", "vocab_size", "norm", "position",
+               "activation", "tie_weights")  # the model's shape, which a --preset sets
 PRESETS = {  # name -> (n_layer, n_embd, n_head): GPT-2's four sizes
     "gpt2": (12, 768, 12), "gpt2-medium": (24, 1024, 16),
     "gpt2-large": (36, 1280, 20), "gpt2-xl": (48, 1600, 25),
@@ -67,40 +69,44 @@ def parse_args(argv=None):
                    help="GPT-2's shapes (block 1024, vocabulary 50,257) and architecture "
                         "(--arch gpt2: LayerNorm, GELU, tied weights, biases, a final norm)")
     p.add_argument("--untied", action="store_true",
-                   help="an lm_head of its own instead of the token embeddings: what tying saves")
+                   help="with --preset: an lm_head of its own instead of the token embeddings: "
+                        "what tying saves")
     p.add_argument("--kv-heads", type=cli.whole_number(1), metavar="G",
                    help="grouped-query attention: G key/value heads shared by the query heads "
                         "(with --preset too; default: one per query head)")
-    g = p.add_argument_group("the model (ignored with --preset)")
+    g = p.add_argument_group("the model (without --preset)")
     g.add_argument("--n-layer", type=cli.whole_number(1), default=d.n_layer,
-                   help=f"transformer blocks (default {d.n_layer})")
+                   help="transformer blocks (default %(default)s)")
     g.add_argument("--n-embd", type=cli.whole_number(1), default=d.n_embd,
-                   help=f"embedding width (default {d.n_embd})")
+                   help="embedding width (default %(default)s)")
     g.add_argument("--n-head", type=cli.whole_number(1), default=d.n_head,
-                   help=f"attention heads (default {d.n_head})")
+                   help="attention heads (default %(default)s)")
     g.add_argument("--block-size", type=cli.whole_number(1), default=d.block_size,
-                   help=f"context length: the rows of wpe (default {d.block_size})")
+                   help="context length: the rows of wpe (default %(default)s)")
     g.add_argument("--vocab-size", type=cli.whole_number(2), default=d.vocab_size, metavar="V",
-                   help=f"tokens, BOS included: the rows of wte and lm_head (default "
-                        f"{d.vocab_size}, the names' 26 letters and BOS)")
-    g.add_argument("--norm", choices=("rmsnorm", "layernorm"),
-                   help="layernorm adds a gain and a bias per norm (default rmsnorm)")
-    g.add_argument("--position", choices=CHOICES["position"],
-                   help="only learned positions have a wpe matrix (default learned)")
-    g.add_argument("--activation", choices=CHOICES["activation"],
-                   help="swiglu adds an mlp_up matrix per layer (default relu)")
+                   help="tokens, BOS included: the rows of wte and lm_head (default "
+                        "%(default)s, the names' 26 letters and BOS)")
+    g.add_argument("--norm", choices=("rmsnorm", "layernorm"), default=d.norm,
+                   help="layernorm adds a gain and a bias per norm (default %(default)s)")
+    g.add_argument("--position", choices=CHOICES["position"], default=d.position,
+                   help="only learned positions have a wpe matrix (default %(default)s)")
+    g.add_argument("--activation", choices=CHOICES["activation"], default=d.activation,
+                   help="swiglu adds an mlp_up matrix per layer (default %(default)s)")
     g.add_argument("--tie-weights", action="store_true",
                    help="no lm_head: the logits use the token embeddings wte")
     args = p.parse_args(argv)
     if args.preset:
+        p.refuse_given(args, MODEL_FLAGS, f"does not apply with --preset {args.preset}, which "
+                                          f"has GPT-2's shapes")
         config = dataclasses.replace(preset_config(args.preset, args.untied),
                                      kv_heads=args.kv_heads or 0)
     else:
-        given = {k: v for k, v in vars(args).items()
-                 if k in ("norm", "position", "activation", "kv_heads") and v}
+        p.refuse_given(args, ("untied",), "goes with --preset (without it the model is untied "
+                                          "unless --tie-weights)")
         config = Config(n_layer=args.n_layer, n_embd=args.n_embd, n_head=args.n_head,
                         block_size=args.block_size, vocab_size=args.vocab_size,
-                        tie_weights=args.tie_weights and not args.untied, **given)
+                        norm=args.norm, position=args.position, activation=args.activation,
+                        kv_heads=args.kv_heads or 0, tie_weights=args.tie_weights)
     try:
         catalog.check(config)
     except ConfigError as e:

@@ -36,10 +36,11 @@ def entropy(probs):
     return 0.0 - sum(p * math.log(p) for p in probs if p > 0)  # 0.0 -: never -0.0
 
 
-def measure(d_k, n_keys, trials, rng):
+def measure(d_k, n_keys, trials, rng, each=None):
     """For trials rows of one query and n_keys keys, entries rng.gauss(0, 1):
     (the standard deviation of q . k over all rows' logits, {scale name:
     mean entropy of softmax(q . k * scale)}) for no scale, 1/sqrt(d_k), 1/d_k.
+    each: None, or a function called with n after the n-th row (a progress line).
 
     >>> import random
     >>> std, entropies = measure(64, 8, 50, random.Random(0))
@@ -50,12 +51,14 @@ def measure(d_k, n_keys, trials, rng):
     """
     scales = {"none": 1.0, "1/sqrt(d_k)": d_k ** -0.5, "1/d_k": 1 / d_k}
     logits, total = [], dict.fromkeys(scales, 0.0)
-    for _ in range(trials):
+    for n in range(1, trials + 1):
         q = [rng.gauss(0, 1) for _ in range(d_k)]
         row = [sum(a * rng.gauss(0, 1) for a in q) for _ in range(n_keys)]  # q . k, k drawn fresh
         logits.extend(row)
         for name, s in scales.items():
             total[name] += entropy(softmax_data([z * s for z in row]))
+        if each is not None:
+            each(n)
     mean = sum(logits) / len(logits)
     std = math.sqrt(sum((z - mean) ** 2 for z in logits) / len(logits))
     return std, {name: t / trials for name, t in total.items()}

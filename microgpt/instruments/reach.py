@@ -16,7 +16,8 @@ reach.py: how far back a model reaches: three measurements on long documents.
 
 Each reads the document with `read`, which gives every position its own
 copy of its token's embedding, so that each position's input has a gradient
-of its own; the model computes what it always does.
+of its own; the model computes what it always does. The tables at the end
+print the three for several models and gaps (python -m microgpt longrange).
 
 Builds on value.py, config.py, fused.py, model.py, recurrent.py and
 generate.py (argmax).
@@ -55,14 +56,18 @@ def read(params, config, ids):
     return logits, inputs
 
 
-def recall_accuracy(params, config, tokenizer, docs):
+def recall_accuracy(params, config, tokenizer, docs, each=None):
     """The share of docs (recall documents) whose last letter is the model's
-    most likely next token after reading BOS and the rest, "=" included."""
+    most likely next token after reading BOS and the rest, "=" included.
+    each: None, or a function called with n after the n-th document (a
+    progress line)."""
     right = 0
-    for doc in docs:
+    for n, doc in enumerate(docs, 1):
         ids = [tokenizer.bos] + tokenizer.encode(doc[:-1])
         logits, _ = read(params, config, ids)
         right += argmax([z.data for z in logits[-1]]) == tokenizer.encode(doc[-1])[0]
+        if each is not None:
+            each(n)
     return right / len(docs)
 
 
@@ -108,3 +113,42 @@ def depth_and_edges(params, config, ids):
     losses = [cross_entropy(z, target) for z, target in zip(logits, ids[1:])]
     loss = (1 / len(losses)) * vsum(losses)
     return longest_path(loss, inputs[0]), edge_count(loss)
+
+
+# -------------------------------------------------------------------------
+# the three, as tables of text: a run not done (or cut short) shows as -
+
+def accuracy_table(acc, models, gaps, n):
+    lines = [f"held-out accuracy of the prediction after '=' ({n} documents a gap; chance 0.125; "
+             f"-: not trained)", f"{'model':<6}" + "".join(f"{f'gap {g}':>9}" for g in gaps)]
+    for m in models:
+        lines.append(f"{m:<6}" + "".join(f"{acc[m, g]:>9.2f}" if (m, g) in acc else f"{'-':>9}"
+                                         for g in gaps))
+    return lines
+
+
+def shown_distances(T, gap):
+    """0, 1, 2, 4, 8, ... below T, and the key's distance (gap + 1)."""
+    ds = sorted({2 ** k for k in range(int(math.log2(T)) + 1) if 2 ** k < T} | {0, gap + 1})
+    return [d for d in ds if d < T]
+
+
+def gradient_table(norms, gap, n):
+    T = len(next(iter(norms.values())))
+    lines = [f"|d loss / d x_t| of the final prediction (the key after '='), fresh weights, gap "
+             f"{gap} (T = {T} positions), mean of {n} documents",
+             f"{'distance':<12}" + "".join(f"{m:>10}" for m in norms)]
+    for d in shown_distances(T, gap):
+        label = f"{d} (key)" if d == gap + 1 else str(d)
+        lines.append(f"{label:<12}" + "".join(f"{norms[m][T - 1 - d]:>10.1e}" for m in norms))
+    return lines
+
+
+def depth_table(depth, models, Ts):
+    lines = ["longest path from position 0's input to the document's loss / graph edges, "
+             "at T positions",
+             f"{'T':<5}" + "".join(f"{m:>18}" for m in models)]
+    for g, T in Ts.items():
+        lines.append(f"{T:<5}" + "".join(f"{f'{depth[m, g][0]} / {depth[m, g][1]:,}':>18}"
+                                         if (m, g) in depth else f"{'-':>18}" for m in models))
+    return lines

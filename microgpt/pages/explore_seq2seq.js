@@ -56,7 +56,7 @@ function drawWritten(trace) {  // the source, the output, and each decoder posit
   const row = (name, labels) => el("tr", {}, el("th", {}, name),
                                    ...labels.map(t => el("td", {}, show(t))));
   $("next").replaceChildren(
-    el("p", {class: "wrote"}, `${JSON.stringify(trace.text)} \u2192 ${JSON.stringify(out)}`),
+    el("p", {class: "wrote"}, plain(`${JSON.stringify(trace.text)} \u2192 ${JSON.stringify(out)}`)),
     el("p", {class: "note"}, "The encoder reads the source, all of it at once. The decoder " +
        "writes one character per position, the likeliest (greedy), reading what it wrote " +
        "before, until END."),

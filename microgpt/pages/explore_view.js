@@ -6,8 +6,14 @@ const $ = id => document.getElementById(id);
 const VIEW = {trace: null, layer: 0, head: 0, pos: 0, kind: 0};  // kind: seq2seq only
 const PAD_LABEL = "PAD";  // trace_whole's label of the padding of a model trained with --pad-to
 
-function show(label) {  // a token's label as the page shows it
-  return label === BOS_LABEL ? "BOS" : label.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5");
+function plain(text) {  // text with every control and format character (U+202E...) as its code
+  return text.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu,
+                      ch => "U+" + ch.codePointAt(0).toString(16).toUpperCase().padStart(4, "0"));
+}
+
+function show(label) {  // a token's label as the page shows it: labels.py's visible()
+  return label === BOS_LABEL ? "BOS" : plain(label.replace(/ /g, "\u2423").replace(/\n/g, "\u21b5")
+                                                 .replace(/\t/g, "\u21e5"));
 }
 
 function blue(w) {  // drawing.py's shade: white (0) to dark blue (1)
@@ -169,8 +175,9 @@ function drawHeads(trace, T) {
 
 function drawNext(trace) {
   if (trace.classes) {  // a classifier: one probability per class, for the whole text
-    $("next-title").textContent = `class of ${JSON.stringify(trace.text)}`;
-    $("next").replaceChildren(bars(trace.classes, 1, v => v.toFixed(3)));
+    $("next-title").textContent = `class of ${plain(JSON.stringify(trace.text))}`;
+    $("next").replaceChildren(bars(trace.classes.map(([name, p]) => [plain(name), p]), 1,
+                                   v => v.toFixed(3)));
     return;
   }
   // the next token at the picked position
@@ -179,7 +186,7 @@ function drawNext(trace) {
   const first = DATA.bos_first === false ? 0 : 1;  // GPT-2 reads a text without BOS before it
   const reading = trace.positions.slice(first, VIEW.pos + 1).filter(q => q.token !== PAD_LABEL)
     .map(q => show(q.token)).join("");
-  $("next-title").textContent = `next token after ${reading ? JSON.stringify(reading) : "BOS"}`;
+  $("next-title").textContent = `next token after ${reading ? plain(JSON.stringify(reading)) : "BOS"}`;
   $("next").replaceChildren(bars(order.map(([id, pr]) => [
     trace.labels[id] === BOS_LABEL ? "END" : show(trace.labels[id]), pr]), 1, v => v.toFixed(3)));
 }
@@ -194,7 +201,7 @@ function readText() {
     $("message").textContent = "";
     draw();
   } catch (e) {
-    $("message").textContent = "cannot read " + JSON.stringify(text) + ": " + e.message;
+    $("message").textContent = plain("cannot read " + JSON.stringify(text) + ": " + e.message);
   }
 }
 
@@ -212,7 +219,7 @@ function sampleClicked() {
 
 function setUp() {
   const cfg = DATA.config;
-  $("summary").textContent = DATA.summary;
+  $("summary").textContent = plain(DATA.summary);
   if (DATA.mode === "traces") {  // a fixed set of texts: a menu instead of a text box
     const select = el("select", {id: "text"}, ...DATA.traces.map(t => el("option", {value: t.text}, t.text)));
     $("text").replaceWith(select);

@@ -13,7 +13,7 @@ half a file; and a state whose numbers are no longer finite (a run that
 diverged) is never written, since no command could load it. Loading checks
 every field (schema.from_json), so a broken file is one CheckpointError.
 
-Builds on bpe.py, files.py, schema.py and memory.py (the largest checkpoint
+Builds on config.py, bpe.py, files.py, schema.py and memory.py (the largest checkpoint
 this machine could load).
 train.py saves and resumes; sample.py and inspector.py load.
 """
@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import shlex
 
+from ..config import RECURRENT
 from ..variants.bpe import BPETokenizer
 from . import memory
 from .files import InputError, read_bytes, write_atomically
@@ -79,6 +82,59 @@ def load(path):
 
 
 MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no training number moves
+
+
+# -------------------------------------------------------------------------
+# which command works on a checkpoint: every hint a message gives comes from here
+
+LANGUAGE_MODELS = ("gpt",) + RECURRENT  # what train and sample take; the others: their commands
+NAMED = {"gpt": "a GPT", "rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM",
+         "classifier": "a classifier", "seq2seq": "an encoder-decoder"}
+LANGUAGE = ("python -m microgpt.train --resume {path}", "python -m microgpt.sample {path}")
+COMMANDS = {  # model -> (the command that trains it further, the one that uses it)
+    "gpt": LANGUAGE, "rnn": LANGUAGE, "gru": LANGUAGE, "lstm": LANGUAGE,
+    "classifier": ("python -m microgpt classify --resume {path}",
+                   "python -m microgpt classify {path} --text TEXT"),
+    "seq2seq": ("python -m microgpt seq2seq --resume {path}",
+                "python -m microgpt seq2seq {path} --text TEXT"),
+}  # a new kind of model adds its line here, and its name to NAMED (tests/test_hints.py runs them)
+
+
+def command_for(state, path, resume=False):
+    """The command line that works on the checkpoint at path (its state):
+    the one that trains it further (resume; a finished run is given twice
+    its steps), or the one that uses it (TEXT: the text to give).
+
+    >>> from microgpt.config import Config
+    >>> from types import SimpleNamespace as S
+    >>> command_for(S(config=Config(model="lstm", steps=50), step=50), "my run.json", resume=True)
+    "python -m microgpt.train --resume 'my run.json' --steps 100"
+    """
+    if state.config.model not in COMMANDS:
+        return "python -m microgpt lists the commands"
+    trains, uses = COMMANDS[state.config.model]
+    line = (trains if resume else uses).format(path=shlex.quote(os.fspath(path)))
+    if resume and state.step >= state.config.steps:
+        line += f" --steps {2 * state.config.steps}"
+    return line
+
+
+def load_kind(path, models, resume=False):
+    """The checkpoint at path (load); CheckpointError, naming what it holds
+    and the command that works on it (resume: the one that trains it
+    further), unless its model is one of models."""
+    return check_kind(load(path), path, models, resume)
+
+
+def check_kind(state, path, models, resume=False):
+    """state, unless its model is not one of models: then CheckpointError,
+    naming what path holds and the command that works on it."""
+    if state.config.model not in models:
+        wanted = ("a language model's (a GPT's, or an RNN's, GRU's or LSTM's)"
+                  if models == LANGUAGE_MODELS else " or ".join(f"{NAMED[m]}'s" for m in models))
+        raise CheckpointError(f"{path} is {NAMED.get(state.config.model, 'another model')}'s "
+                              f"checkpoint, not {wanted} ({command_for(state, path, resume)})")
+    return state
 
 
 def stopped_short(state, docs):
@@ -146,5 +202,4 @@ def check_resume(state, given, path, data_path, data_sha256, docs=None):
         done = (f"is finished ({state.step} steps)" if "steps" not in given
                 else f"has done {state.step} steps already")
         raise CheckpointError(f"{path}: the run {done}; to train it further give --steps N "
-                              f"with N above {state.step} (python -m microgpt.sample {path} "
-                              f"samples it)")
+                              f"with N above {state.step} ({command_for(state, path)} uses it)")

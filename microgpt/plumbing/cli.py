@@ -1,7 +1,9 @@
 """
 cli.py: what the command-line modules share: argument parsing whose errors
-are one line (status 2, no usage dump, no traceback), flag types that
-explain what they expected, output paths checked before any work, ending
+are one line (status 2, no usage dump, no traceback) and where every flag
+is used or refused (an option given twice, one that does not apply:
+refuse_given), flag types that explain what they expected, output paths
+checked before any work (a file is replaced only if microgpt wrote it), ending
 cleanly (on Ctrl-C or SIGTERM, between steps where it matters: stopping.py;
 on a closed or full output stream; on characters the terminal cannot show). The flags
 that set a run's Config are flags.py's.
@@ -14,7 +16,8 @@ in the command or its files, refused before any work; 3 training diverged;
 
 train.py and the other `python -m microgpt NAME` commands use it; the library
 itself never prints or exits. Builds on config.py (a ConfigError said in
-flags), files.py, lock.py, checkpoint.py and console.py.
+flags), files.py, lock.py, checkpoint.py, console.py and options.py (an
+option given twice refused, the flags given known).
 """
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ from dataclasses import fields
 from ..config import Config, ConfigError
 from . import checkpoint, files
 from .lock import Lock, LockError
-from .console import OutputClosed, Stream
+from .console import OutputClosed, Stream, one_line
+from .options import given_distinct, given_once
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
@@ -41,16 +45,40 @@ UNWRITTEN = []  # files a command could not write (see save, write): run() then 
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a mistake prints one line: 'prog: error: ...', and
-    --help ends with the exit statuses (every command's)."""
+    --help ends with the exit statuses (every command's).
+
+    A flag is used or refused, never silently dropped: an option given twice
+    is refused (argparse would keep the last), and so is a repeatable one
+    given the same value twice. After parsing, args.given maps the dest of
+    every option the command line gave to the option as typed ({"steps":
+    "--steps"}), so a command can tell a flag given from one left at its
+    default (flags.run_config) and refuse one that does not apply
+    (refuse_given)."""
 
     def __init__(self, *args, **kw):
         kw.setdefault("epilog", EXIT_STATUSES)
         super().__init__(*args, **kw)
+        for name in (None, "store", "store_const", "store_true", "store_false"):
+            self.register("action", name, given_once(self._registry_get("action", name)))
+        self.register("action", "append", given_distinct(self._registry_get("action", "append")))
+
+    def parse_known_args(self, args=None, namespace=None):
+        self.given, self.appended = {}, {}  # dest -> option as typed; dest -> values given
+        args, extras = super().parse_known_args(args, namespace)
+        args.given = self.given
+        return args, extras
 
     def error(self, message):
         if isinstance(message, ConfigError):  # the library's words, in flags
             message = spelled(str(message))
-        self.exit(MISTAKE, f"{self.prog}: error: {message}\n")
+        self.exit(MISTAKE, f"{self.prog}: error: {one_line(str(message))}\n")
+
+    def refuse_given(self, args, dests, why):
+        """Refuse, in one line, the first option among dests (their dests)
+        that the command line gave: "OPTION why"."""
+        for dest in dests:
+            if dest in args.given:
+                self.error(f"{args.given[dest]} {why}")
 
 
 def interrupt(signum, frame):
@@ -122,18 +150,31 @@ def fail(prog, message, status=MISTAKE):
     ConfigError is said in command-line spelling (spelled)."""
     if isinstance(message, ConfigError):
         message = spelled(str(message))
-    print(f"{prog}: error: {message}", file=sys.stderr)
+    say(f"{prog}: error: {message}")
     sys.exit(status)
 
 
-def check_output(prog, flag, path, taken=None):
+def say(line):
+    """One line on stderr: a file name or a name in it with a newline stays on it."""
+    print(one_line(line), file=sys.stderr)
+
+
+OUTPUT_KINDS = {"--out": "checkpoint", "--resume": "checkpoint", "--html": "page",
+                "--svg": "picture", "--plot": "picture", "--plot-lr": "picture",
+                "--write": "documents"}  # what each output flag writes (files.KINDS)
+
+
+def check_output(prog, flag, path, taken=None, kind=None):
     """Fail (one line, status 2) unless a file can be written at path now;
     nothing to do when path is None. taken: {path: what it is} of the
-    command's other files, which path must not be (files.check_output)."""
+    command's other files, which path must not be; kind: what the flag
+    writes (files.KINDS; default OUTPUT_KINDS[flag], else any kind): a file
+    already there is replaced only if microgpt wrote it, of that kind
+    (files.check_output)."""
     if path is None:
         return
     try:
-        files.check_output(path, taken)
+        files.check_output(path, taken, kind or OUTPUT_KINDS.get(flag))
     except files.OutputError as e:
         fail(prog, f"{flag} {path!r}: {e}" if not path or "\0" in path else f"{flag} {path}: {e}")
 
@@ -158,16 +199,15 @@ def save(prog, state, path, why=None):
         checkpoint.save(state, path)
     except OSError as e:
         kept = "it holds what it held before" if os.path.exists(path) else "no file written"
-        print(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); {kept}",
-              file=sys.stderr)
+        say(f"{prog}: error: step {state.step} not saved to {path} ({e.strerror or e}); {kept}")
         UNWRITTEN.append(path)
         return False
     except checkpoint.CheckpointError as e:
-        print(f"{prog}: error: {e}", file=sys.stderr)
+        say(f"{prog}: error: {e}")
         UNWRITTEN.append(path)
         return False
     if why is not None:
-        print(f"{prog}: {why}: saved step {state.step} to {path}", file=sys.stderr)
+        say(f"{prog}: {why}: saved step {state.step} to {path}")
     return True
 
 
@@ -177,10 +217,10 @@ def write(prog, path, text, what):
     try:
         files.write_atomically(path, text)
     except OSError as e:
-        print(f"{prog}: error: {what} not written to {path} ({e.strerror or e})", file=sys.stderr)
+        say(f"{prog}: error: {what} not written to {path} ({e.strerror or e})")
         UNWRITTEN.append(path)
         return False
-    print(f"{prog}: wrote {what} to {path}", file=sys.stderr)
+    say(f"{prog}: wrote {what} to {path}")
     return True
 
 
@@ -211,6 +251,21 @@ def whole_numbers(minimum=1, maximum=None):
             raise argparse.ArgumentTypeError(f"each must be {bounds}, got {text!r}")
         if len(set(values)) < len(values):
             raise argparse.ArgumentTypeError(f"a number given twice in {text!r}")
+        return values
+    return parse
+
+
+def names(choices, what="name"):
+    """A flag type: distinct names from choices (each a `what`), separated
+    by commas, such as gpt,lstm: a list."""
+    def parse(text):
+        values = text.split(",")
+        for value in values:
+            if value not in choices:
+                raise argparse.ArgumentTypeError(f"unknown {what} {value!r} (choose from "
+                                                 f"{', '.join(choices)})")
+        if len(set(values)) < len(values):
+            raise argparse.ArgumentTypeError(f"a {what} named twice in {text!r}")
         return values
     return parse
 

@@ -6,9 +6,12 @@ terminal that cannot show "ł". Python would answer each with a traceback.
 `Stream` wraps sys.stdout and sys.stderr instead (cli.run installs it):
 characters the encoding lacks are escaped, and a stream that can no longer
 be written ends the command quietly (stdout), or is simply dropped
-(stderr). Control characters (ESC, BEL, NUL, U+0085, U+2028, ...) from the
-data or a file name, in a sample or a message, are escaped as Python writes
-them in a string (\\x1b): the terminal shows them, never obeys them.
+(stderr). Control and format characters (ESC, BEL, NUL, a tab, U+0085,
+U+2028, the bidi override U+202E, ...) from the data or a file name, in a
+sample or a message, are escaped as Python writes them in a string (\\x1b,
+\\t, \\u202e): the terminal shows them, never obeys them. A newline is the
+one control a command prints itself; where a name or a text is shown inside
+one line (an error, a class name), `one_line` escapes its newlines too.
 
 Builds on nothing; cli.py uses it.
 """
@@ -16,20 +19,44 @@ from __future__ import annotations
 
 import contextlib
 import os
+import unicodedata
 
 
-# every control character but the newline and the tab, as repr() escapes it
-CONTROL = {c: repr(chr(c))[1:-1] for c in [*range(0x20), *range(0x7f, 0xa0), 0x2028, 0x2029]
-           if chr(c) not in "\n\t"}
+class Escapes(dict):
+    """str.translate's table: every control character but the newline (the
+    tab too), every format character (Unicode's Cf: the bidi controls such
+    as U+202E, which would reverse the rest of a line; zero-width ones) and
+    the line and paragraph separators, as repr() writes them in a string;
+    any other character as it is. Filled as characters are met: a table of
+    every code point would take a while to build."""
+
+    def __missing__(self, code):
+        ch = chr(code)
+        hidden = ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        self[code] = shown = repr(ch)[1:-1] if hidden else code
+        return shown
+
+
+CONTROL = Escapes()
 
 
 def escape_controls(text):
-    """text with its control characters escaped.
+    """text with its control and format characters escaped.
 
-    >>> escape_controls("a\\x1b[31mb\\x07\\u2028c\\n")
-    'a\\\\x1b[31mb\\\\x07\\\\u2028c\\n'
+    >>> escape_controls("a\\x1b[31mb\\x07\\u2028c\\td\\u202ee\\n")
+    'a\\\\x1b[31mb\\\\x07\\\\u2028c\\\\td\\\\u202ee\\n'
     """
     return text.translate(CONTROL)
+
+
+def one_line(text):
+    """text as one line: escape_controls, and a newline escaped too (a file
+    name or a class name with a newline in it, in a one-line message).
+
+    >>> print(one_line("a\\nb\\tc"))
+    a\\nb\\tc
+    """
+    return escape_controls(text).replace("\n", "\\n")
 
 
 class OutputClosed(Exception):

@@ -10,8 +10,8 @@ that are not UTF-8, a file name that cannot be one) raise DataError with a
 message that says what is wrong and where. A bare name such as names.txt
 falls back to the bundled dataset of that name, so it works from any folder.
 
-Builds on data.py (split_docs) and files.py (read_bytes). Left out on
-purpose: streaming, other encodings.
+Builds on config.py, data.py (split_docs), files.py (read_bytes) and
+memory.py (what fits). Left out on purpose: streaming, other encodings.
 """
 from __future__ import annotations
 
@@ -20,8 +20,12 @@ import os
 from importlib import resources
 from pathlib import Path
 
+from ..config import ConfigError
 from ..data import split_docs
-from . import files
+from . import files, memory
+
+BYTES_PER_CHARACTER = 20  # the text, decoded and split; a token id (8) in a list; BPE's words
+BYTES_PER_LINE = 150      # a document's string and list
 
 
 class DataError(Exception):
@@ -29,11 +33,20 @@ class DataError(Exception):
 
 
 def decode(raw, path):
-    """raw as text (UTF-8, a leading byte-order mark dropped); DataError if not UTF-8.
+    """raw as text (UTF-8, a leading byte-order mark dropped); DataError if not
+    UTF-8, or if the documents made from it would not fit in this machine's
+    memory (BYTES_PER_CHARACTER, BYTES_PER_LINE: its text, each document a
+    string and a list of token ids, BPE's words).
 
     >>> decode("\\ufeffzoë\\n".encode("utf-8"), "names.txt")
     'zoë\\n'
     """
+    lines = raw.count(b"\n") + 1
+    try:
+        memory.check_holds(BYTES_PER_CHARACTER * len(raw) + BYTES_PER_LINE * lines,
+                           f"{path}: its {lines:,} lines")
+    except ConfigError as e:
+        raise DataError(e) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:

@@ -14,25 +14,43 @@ fits in whichever sans-serif font the browser picks.
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 from html import escape as escape_html
 
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
 SHRINK = ' style="max-width:100%;height:auto"'  # a picture wider than its page shrinks to fit
 MASKED = "#e8e8e8"  # the grey of a cell a mask hid
 DASHES = ("", "7 3", "2 2", "9 3 2 3", "4 4", "12 3 2 3 2 3")
 MARKERS = ("circle", "square", "triangle", "diamond", "cross", "plus")
 
 
-def escape(text):
-    """text as XML character data: &, <, > and quotes escaped, and characters
-    XML cannot hold at all (most control characters) shown as their code.
+class Codes(dict):
+    """str.translate's table: each character a picture must not hold as it
+    is, shown as its code (U+202E): those XML cannot hold (most controls, a
+    lone surrogate, U+FFFE), and those that would move or hide the text
+    around them (the rest of the controls, a tab, a newline; format
+    characters, Unicode's Cf, such as the bidi override U+202E, which would
+    draw the rest of a label backwards; the line separators). Filled as
+    characters are met."""
 
-    >>> escape("a<b\x0b")
-    'a&lt;bU+000B'
+    def __missing__(self, code):
+        hidden = (unicodedata.category(chr(code)) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+                  or code in (0xFFFE, 0xFFFF))
+        self[code] = shown = f"U+{code:04X}" if hidden else code
+        return shown
+
+
+CODES = Codes()
+
+
+def escape(text):
+    """text as XML character data: &, <, > and quotes escaped, and every
+    control or format character shown as its code (Codes).
+
+    >>> escape("a<b\x0b\u202ec\\td")
+    'a&lt;bU+000BU+202EcU+0009d'
     """
-    return NOT_XML.sub(lambda m: f"U+{ord(m.group()):04X}", escape_html(text))
+    return escape_html(text).translate(CODES)
 
 
 def document(width, height, body):

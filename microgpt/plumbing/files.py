@@ -13,15 +13,17 @@ reading at once.
 A command that trains for minutes must not find out at the end that it
 cannot write its result, nor overwrite what it was given. `check_output`
 looks at an output path before any work starts: its folder exists and takes
-a new file, and the path is not a folder, a device, one of the command's
-inputs, or another of its outputs. `write_atomically` then writes: a
+a new file, and the path is not a folder, a device, a pipe, the command's
+own stdout, one of its inputs or another of its outputs; a file already
+there is replaced only if microgpt wrote it (owned.py). `write_atomically` then writes: a
 temporary file beside the target, flushed to disk, renamed over it in one
 step, so the path holds the old contents or the new, never half a file,
 even when the disk fills up or the process is killed. A symlink is
 followed: its target is replaced and the link kept.
 
-Builds on memory.py (the limits) and lock.py (the temporaries' names, so a
-save removes only what a killed save left); checkpoint.py saves through it, and the
+Builds on memory.py (the limits), lock.py (the temporaries' names, so a
+save removes only what a killed save left) and owned.py (which files an
+output may replace); checkpoint.py saves through it, and the
 commands check their --out, --plot and --svg paths with it. Left out on
 purpose: locking (lock.py keeps a second run off a run's checkpoint).
 """
@@ -36,6 +38,7 @@ import tempfile
 
 from . import memory
 from .lock import is_left_by_killed_save, temporary_prefix
+from .owned import HEAD, is_own_stream, kind_of, replace_problem
 
 CHUNK = 1 << 20  # bytes read at a time: a signal is handled between two pieces
 
@@ -44,8 +47,9 @@ class InputError(Exception):
     """A file that cannot be read, with a message for a person."""
 
 
-class OutputError(Exception):
-    """An output path that cannot be written, with a message for a person."""
+class OutputError(OSError):
+    """An output path that cannot be written, with a message for a person
+    (an OSError, as a failed write is)."""
 
 
 def name_problem(name):
@@ -107,13 +111,17 @@ def same_file(a, b):
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def check_output(path, taken=None):
-    """Raise OutputError unless a file can be written at path now.
+def check_output(path, taken=None, kind=None):
+    """Raise OutputError unless a file of this kind (a key of KINDS; None:
+    any microgpt writes) can be written at path now.
 
     taken: {path: what it is} of files the command reads or writes besides
-    (the data, another output), which path must not be. Creates and removes
-    one temporary file beside the target: the surest test that the folder
-    takes a new file (permissions, a read-only disk).
+    (the data, another output), which path must not be. A file already at
+    path may be replaced only if it is a regular file microgpt wrote, of
+    this kind, that the user may write (replace_problem); never a device,
+    a pipe or this command's own stdout. Creates and removes one temporary
+    file beside the target: the surest test that the folder takes a new
+    file (permissions, a read-only disk).
     """
     name = os.fspath(path)
     if name_problem(name):
@@ -121,22 +129,28 @@ def check_output(path, taken=None):
     target = os.path.realpath(name)  # a symlink's target: that is the file replaced
     folder = os.path.dirname(target)
     try:
-        mode = os.stat(target).st_mode
+        info = os.stat(name)  # through the links: /dev/stdout is the terminal, or a pipe
     except FileNotFoundError:
-        mode = None
+        info = None
     except NotADirectoryError:
         raise OutputError(f"{folder} is not a folder") from None
     except OSError as e:
         raise OutputError(e.strerror) from None
-    if mode is not None and stat.S_ISDIR(mode):
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise OutputError("is a directory; give a file name")
-    if mode is not None and not stat.S_ISREG(mode):
-        raise OutputError("is not a regular file (a device or a pipe?); give a file name")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OutputError("is not a regular file (a device, a pipe, this command's own "
+                          "output?); give a file name")
+    if info is not None and is_own_stream(info):
+        raise OutputError("is where this command's own output goes (its stdout or stderr); "
+                          "give another file name")
     if not os.path.isdir(folder):
         raise OutputError(f"no such folder: {folder}")
     for other, what in (taken or {}).items():
         if other is not None and same_file(name, other):
             raise OutputError(f"is {what} ({other}); give another file name")
+    if info is not None and replace_problem(name, kind):
+        raise OutputError(replace_problem(name, kind))
     try:
         fd, probe = tempfile.mkstemp(prefix=temporary_prefix(os.path.basename(target)),
                                      suffix=".tmp", dir=folder)
@@ -159,9 +173,11 @@ def new_file_mode(target):
 
 def write_atomically(path, text):
     """Write text (UTF-8), or a list of bytes (pieces written in turn), to
-    path: a temporary file, flushed to disk, renamed over the target. On any
-    failure (OSError: a full disk, say) the target is as it was and the
-    temporary file gone. Temporaries that earlier saves left when
+    path: a temporary file, flushed to disk, renamed over the target. On any failure (OSError: a full disk, say) the target is as it
+    was and the temporary file gone. A file at path is replaced only if
+    check_output would let a file of text's kind replace it (OutputError, an
+    OSError, if not: a file that appeared while a run trained, or a save
+    from a REPL over the data). Temporaries that earlier saves left when
     they were killed part-way are removed afterwards; no other file is, not
     even another live run's temporary."""
     target = os.path.realpath(path)
@@ -177,6 +193,11 @@ def write_atomically(path, text):
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, new_file_mode(target))
+        if os.path.exists(target):
+            head = text[:HEAD].encode("utf-8") if not binary else b"".join(text[:2])[:HEAD]
+            problem = replace_problem(target, kind_of(head))
+            if problem:
+                raise OutputError(f"{path} {problem}")
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

@@ -4,8 +4,11 @@ flags.py: the flags that set a run's Config, written once.
 train, gradcheck and compare take the same flags for a run: its shape and
 training (--steps, --n-embd, --lr, ...), its tokens (--tokenizer bpe,
 --stride), and every textbook variant (--norm layernorm, --warmup, ...).
-Each flag's dest is its Config field and its default None, so `run_config`
-can tell the flags given from the ones left at the reference's value.
+Each flag's dest is its Config field and its default the field's (or the
+command's own, where it differs), which --help states; `run_config` takes
+the flags given (cli.ArgumentParser knows them), so a resumed run can tell
+a flag given from one left at its default. A flag a command cannot honour
+is refused in one line (not_here), never accepted and then ignored.
 The flags check only their own values (the flag types); whether settings
 go together (--vocab-size needs --tokenizer bpe) is Config.check's to say.
 
@@ -38,68 +41,88 @@ TRAINING_ONLY = ("steps", "lr", "optimizer", "schedule", "warmup", "val_fraction
                  "eval_every")  # no gradient moves
 
 
-def add_run_flags(parser, defaults=None, leave_out=()):
+def add_run_flags(parser, defaults=None, leave_out=(), not_here=(), what="", computed=None):
     """Add the flags of a run's shape, training and variants to parser.
 
     defaults: {Config field: value} the command uses instead of the
-    reference's, for --help to show; leave_out: Config fields whose flags
-    the command does not take (gradcheck: TRAINING_ONLY).
+    reference's: each flag's default is its field's (argparse's default,
+    which --help states with %(default)s: one source); computed: {Config
+    field: words} of the defaults the command works out from its data (the
+    flag's default is then None, and --help says "default: words");
+    leave_out: Config fields whose flags the command does not have
+    (gradcheck: TRAINING_ONLY); not_here: fields whose flags the command
+    knows but cannot honour: each is refused in one line, "--model lstm
+    does not apply to WHAT".
     """
     d = Config(**(defaults or {}))
+    computed = {"kv_heads": "one per query head", **(computed or {})}  # 0 in Config: not a flag's
 
     def group(title):  # add(flag, ...) adds to this group, unless its field is left out
         g = parser.add_argument_group(title)
 
         def add(flag, **kw):
-            if kw.get("dest", flag[2:].replace("-", "_")) not in leave_out:
-                g.add_argument(flag, **kw)
+            field = kw.get("dest", flag[2:].replace("-", "_"))
+            if field in not_here:
+                g.add_argument(flag, action=NotHere, nargs=0 if "const" in kw else None,
+                               dest=field, default=argparse.SUPPRESS, help=argparse.SUPPRESS,
+                               const=what)
+            elif field in (computed or {}):
+                kw["help"] = kw["help"].replace("default %(default)s", f"default: {computed[field]}")
+                g.add_argument(flag, default=None, **kw)
+            elif field not in leave_out:
+                default = getattr(d, field, None)  # --arch: no field of its own
+                if kw.get("type") is on_off:  # said, and parsed, as on or off
+                    default = "on" if default else "off"
+                g.add_argument(flag, default=default, **kw)
         return add
 
     add = group("the model and its training")
     add("--model", choices=CHOICES["model"],
-        help="the architecture: gpt (default); rnn (tanh), gru or lstm, a recurrent "
+        help="the architecture: gpt; rnn (tanh), gru or lstm, a recurrent "
              "baseline with hidden size --n-embd, as PyTorch's cells; classifier, "
              "the encoder of python -m microgpt classify; seq2seq, the encoder-decoder "
-             "of python -m microgpt seq2seq")
-    add("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
-    add("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
-    add("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")
-    add("--n-embd", type=cli.whole_number(1), help=f"embedding width (default {d.n_embd})")
-    add("--n-head", type=cli.whole_number(1), help=f"attention heads (default {d.n_head})")
-    add("--block-size", type=cli.whole_number(1), help=f"context length (default {d.block_size})")
+             "of python -m microgpt seq2seq (default %(default)s)")
+    add("--steps", type=cli.whole_number(1), help="training steps (default %(default)s)")
+    add("--seed", type=cli.whole_number(0), help="random seed (default %(default)s)")
+    add("--n-layer", type=cli.whole_number(1), help="transformer blocks (default %(default)s)")
+    add("--n-embd", type=cli.whole_number(1), help="embedding width (default %(default)s)")
+    add("--n-head", type=cli.whole_number(1), help="attention heads (default %(default)s)")
+    add("--block-size", type=cli.whole_number(1), help="context length (default %(default)s)")
     add("--lr", type=cli.number(0, inclusive=False),
-        help=f"learning rate, Adam's or SGD's (default {d.lr})")
+        help="learning rate, Adam's or SGD's (default %(default)s)")
     add("--optimizer", choices=CHOICES["optimizer"],
-        help="adam (default, the reference's), or sgd: plain gradient descent, "
-             "p -= lr_t * grad, with the same --schedule")
+        help="adam (the reference's), or sgd: plain gradient descent, "
+             "p -= lr_t * grad, with the same --schedule (default %(default)s)")
     add = group("tokens and long documents")
     add("--tokenizer", choices=("char", "bpe"),
-        help="char: one token per character (default); bpe: byte-pair encoding "
-             "learned from the data, up to --vocab-size tokens")
+        help="char: one token per character; bpe: byte-pair encoding "
+             "learned from the data, up to --vocab-size tokens (default %(default)s)")
     add("--vocab-size", dest="bpe_vocab_size", type=cli.whole_number(2), metavar="V",
         help="with --tokenizer bpe: tokens to learn, counting BOS")
     add("--stride", type=cli.whole_number(1), metavar="S",
         help="train on documents longer than the block as windows of block-size + 1 "
-             "tokens, S apart (default: truncate them, as the reference does)")
+             "tokens, S apart (default %(default)s: no windows; a long document is "
+             "truncated, as the reference does)")
     add = group("textbook variants (each default is the reference's)")
     add("--norm", choices=CHOICES["norm"],
-        help="rmsnorm (default), or layernorm: learnable gain and bias, eps 1e-5")
+        help="rmsnorm, or layernorm: learnable gain and bias, eps 1e-5 (default %(default)s)")
     add("--activation", choices=CHOICES["activation"],
-        help="the MLP's: relu (default), gelu in GPT-2's tanh form, or swiglu: "
-             "mlp_fc2(silu(mlp_fc1 x) * (mlp_up x)), Llama's gated MLP, one more matrix")
-    add("--position", choices=CHOICES["position"], action=OnePosition,
-        help="learned wpe (default), fixed sinusoidal encodings, none, or rope: no wpe, "
+        help="the MLP's: relu, gelu in GPT-2's tanh form, or swiglu: "
+             "mlp_fc2(silu(mlp_fc1 x) * (mlp_up x)), Llama's gated MLP, one more matrix "
+             "(default %(default)s)")
+    add("--position", choices=CHOICES["position"],
+        help="learned wpe, fixed sinusoidal encodings, none, or rope: no wpe, "
              "each head's q and k turned by an angle pos * 10000 ** (-2j / head_dim) "
-             "(Llama's rotary positions; head_dim must be even)")
+             "(Llama's rotary positions; head_dim must be even) (default %(default)s)")
     add("--kv-heads", type=cli.whole_number(1), metavar="G",
         help="grouped-query attention: the --n-head query heads share G key/value heads "
              "(G divides --n-head; 1: multi-query attention); attn_wk, attn_wv and the "
-             "cache shrink by n_head / G (default: one per query head)")
+             "cache shrink by n_head / G (default %(default)s)")
     add("--tie-weights", action="store_const", const=True,
         help="no lm_head: the logits use the token embeddings wte")
     add("--norm-placement", choices=CHOICES["norm_placement"],
-        help="pre: x + block(norm(x)) (default); post: norm(x + block(x)), "
-             "as in the original paper")
+        help="pre: x + block(norm(x)); post: norm(x + block(x)), "
+             "as in the original paper (default %(default)s)")
     add("--no-residual", dest="residual", action="store_const", const=False,
         help="the blocks drop their 'x +' term")
     add("--no-attention-scale", dest="attention_scale", action="store_const",
@@ -116,26 +139,27 @@ def add_run_flags(parser, defaults=None, leave_out=()):
              "--tie-weights --bias --final-norm --no-embedding-norm (a flag given beside "
              "it wins)")
     add("--schedule", choices=CHOICES["schedule"],
-        help="the learning rate over the run: linear decay to 0 (default), cosine, "
-             "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5))")
+        help="the learning rate over the run: linear decay to 0, cosine, "
+             "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5)) "
+             "(default %(default)s)")
     add("--warmup", type=cli.whole_number(0), metavar="W",
-        help="first W steps: the learning rate rises linearly to lr (default 0)")
+        help="first W steps: the learning rate rises linearly to lr (default %(default)s)")
     add("--label-smoothing", type=cli.fraction(), metavar="E",
         help="each position's loss: (1 - E) * -log p(target) + E * mean over the "
-             "vocabulary of -log p (default 0)")
+             "vocabulary of -log p (default %(default)s)")
     add("--batch-size", type=cli.whole_number(1), metavar="B",
-        help="documents per step; the step's loss is their mean (default 1)")
+        help="documents per step; the step's loss is their mean (default %(default)s)")
     add("--val-fraction", type=cli.fraction(one_allowed=False), metavar="F",
         help="hold out the last max(1, round(F * docs)) documents after the shuffle, "
-             "never trained on (default 0: no split)")
+             "never trained on (default %(default)s; 0: no split)")
     add("--eval-every", type=cli.whole_number(1), metavar="K",
-        help=f"with --val-fraction: print the held-out loss (the training loss, "
-             f"smoothed too under --label-smoothing) every K steps and after the last "
-             f"(default {d.eval_every})")
+        help="with --val-fraction: print the held-out loss (the training loss, "
+             "smoothed too under --label-smoothing) every K steps and after the last "
+             "(default %(default)s)")
     add = group("masks (attention over the whole sequence: encoder.py)")
     add("--causal-mask", type=on_off, metavar="{on,off}",
-        help="on: position i sees positions 0..i (default); off: every position sees "
-             "the whole document, the token it must predict included")
+        help="on: position i sees positions 0..i; off: every position sees "
+             "the whole document, the token it must predict included (default %(default)s)")
     add("--pad-to", type=cli.whole_number(1), metavar="N",
         help="pad each document with a PAD token up to N positions (N <= block "
              "size); the loss never counts PAD positions")
@@ -144,18 +168,13 @@ def add_run_flags(parser, defaults=None, leave_out=()):
              "masked, and the results are the unpadded run's)")
 
 
-class OnePosition(argparse.Action):
-    """--position, refused when given twice with rope one of the two: rope
-    turns q and k inside attention and draws no wpe, so it does not add to
-    another kind of position; a run has one."""
+class NotHere(argparse.Action):
+    """A run flag the command cannot honour (add_run_flags' not_here):
+    refused in one line, never accepted and then ignored."""
 
-    def __call__(self, parser, namespace, value, option_string=None):
-        before = getattr(namespace, self.dest, None)
-        if before is not None and before != value and "rope" in (before, value):
-            raise argparse.ArgumentError(self, f"given twice ({before}, then {value}): a model "
-                                               f"has one kind of position; rope is not added "
-                                               f"to another")
-        setattr(namespace, self.dest, value)
+    def __call__(self, parser, namespace, values, option_string=None):
+        value = f" {values}" if values not in (None, []) else ""
+        parser.error(f"{option_string}{value} does not apply to {self.const}")
 
 
 def on_off(text):
@@ -165,11 +184,26 @@ def on_off(text):
     return text == "on"
 
 
+def check_used(config, given):
+    """ConfigError for a flag given (given: run_config's) that a run of
+    config would not use: --eval-every without a held-out split to print.
+
+    >>> check_used(Config(), {"eval_every": 5})
+    Traceback (most recent call last):
+    ...
+    microgpt.config.ConfigError: --eval-every 5 prints the held-out loss: it needs a held-out split (--val-fraction F)
+    """
+    if "eval_every" in given and not config.val_fraction:
+        raise ConfigError(f"--eval-every {given['eval_every']} prints the held-out loss: it needs "
+                          f"a held-out split (--val-fraction F)")
+
+
 def run_config(args):
-    """{Config field: value} of every flag given whose dest is a Config field,
-    and of an --arch's settings, under the flags given beside it."""
+    """{Config field: value} of every flag given whose dest is a Config field
+    (args.given: cli.ArgumentParser's; a flag left at its default is not in
+    it), and of an --arch's settings, under the flags given beside it."""
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
-             if getattr(args, f.name, None) is not None}
+             if f.name in args.given}
     return {**ARCHITECTURES.get(getattr(args, "arch", None), {}), **given}
 
 
@@ -182,7 +216,7 @@ class VariantError(Exception):
     """A --variant text that cannot be read."""
 
 
-class _VariantParser(argparse.ArgumentParser):
+class _VariantParser(cli.ArgumentParser):
     def error(self, message):
         raise VariantError(message)
 

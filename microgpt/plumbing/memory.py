@@ -1,25 +1,32 @@
 """
-memory.py: how big a model is before it is built: its parameters, the graph of
-one training step, the memory both take and the time a forward pass takes.
+memory.py: whether a run fits in this machine's memory, asked before
+anything is built; and the limits of what microgpt reads.
 
 Every number in microgpt is a Python object. A parameter is a Value (its
 float, its gradient) plus Adam's two moments, and its share of the
 checkpoint's text when saved: a few hundred bytes. A training step builds a
 graph whose every edge (a child link and its local derivative) costs a few
-tens of bytes, and the graph is most of the memory: each position reads
-every weight of every layer (an edge for the weight, one for the input) and
-attention at position t reads all t earlier keys and values. `check_fits`
-refuses, before anything is built, a configuration that cannot fit in this
-machine's memory, and says what it would need.
+tens of bytes, and the graph is most of the memory. How big both are for a
+config is arithmetic about the model, catalog.py's (`memory_needed`, one
+`step_edges` per kind of model); how much memory this machine gives a
+process is this module's question to the operating system
+(`machine_memory`: the physical memory, a container's cgroup, a resource
+limit). `check_fits` refuses, before anything is built, a configuration
+that cannot fit, and says what it would need.
 
-The constants were measured with CPython 3.11 on 64-bit Linux, from the
-default model to 800,000 parameters and 13 million edges a step (python -m
-microgpt bench measures a real run); they hold within a factor of about 2,
-enough to tell a model that fits from one that needs a thousand times the
-memory. `largest_file` and `largest_checkpoint` are the most bytes files.py
-reads. `cycle_collector_off` is the switch the commands train inside: a
-step's graph has no reference cycles, so CPython's cycle collector would
-only rescan it. Builds on config.py and params.py (param_count, kv_width).
+The library reads no operating system, so it asks through a hook:
+training.check_size, which microgpt/__init__.py points at check_run_fits.
+Every plan of a run (training.Plan) is so checked as it is made, by the
+commands and in a REPL alike: a run too big is refused before its weights
+are drawn, and before any run of an experiment trains.
+
+`largest_file` and `largest_checkpoint` are the most bytes files.py
+reads; `check_holds` refuses a command's own large lists (longrange's
+documents, scale's rows) before they are made. `cycle_collector_off` is
+the switch the commands train inside: a step's graph has no reference
+cycles, so CPython's cycle collector would only rescan it. Builds on
+catalog.py (the estimates), config.py, data.py (longest) and params.py
+(param_count).
 """
 from __future__ import annotations
 
@@ -28,63 +35,14 @@ import gc
 import os
 import sys
 
+from ..architectures.catalog import BASE_BYTES, BYTES_PER_PARAM, memory_needed, step_edges
 from ..config import ConfigError
-from ..params import kv_width, param_count
+from ..data import longest
+from ..params import param_count
 
-GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # a recurrent cell's weight-matrix pairs
-
-BASE_BYTES = 20_000_000   # the interpreter, microgpt and the data
-BYTES_PER_PARAM = 400     # Value, float, gradient, Adam's m and v, checkpoint text
-BYTES_PER_EDGE = 35       # a child reference, a local derivative, the node's share
 FORWARD_SECONDS_PER_EDGE = 1e-7  # CPython; backward about doubles it, PyPy is faster
 CHECKPOINT_BYTES_PER_PARAM = 100  # a weight, m and v as JSON text: the default model's are 82
 UNKNOWN_MEMORY = 1 << 40  # a machine that does not say: a terabyte, still an end to a pipe
-
-
-def step_edges(config, positions):
-    """About how many edges the graph of one training step has, for
-    documents that fill `positions` positions (at most block_size).
-
-    Per position and layer, two edges per (weight, input) pair: q and the
-    output projection 4 * n_embd**2, k and v 4 * kv * n_embd (kv = kv_heads
-    x head_dim, or n_embd: 24 * n_embd**2 in all for the reference), the MLP
-    16 * n_embd**2 (24 with SwiGLU's mlp_up), RoPE's turns of q and k 2 *
-    (n_embd + kv); lm_head reads 2 * vocab * n_embd. Attention at position t:
-    4 * n_embd * t for scores and the weighted sum (every query head reads
-    t keys, shared or not), 3 * n_head * t for the softmaxes (a logsumexp
-    node, then two edges per weight). A batch holds batch_size such graphs.
-
-    A recurrent model has no attention: per position its cell's g weight
-    pairs of matrices (the RNN's one, the GRU's three, the LSTM's four
-    gates) read 4 * g * n_embd**2 pairs' edges, about 10 * g * n_embd more
-    for the gates' own arithmetic, and lm_head its 2 * vocab * n_embd: the
-    graph grows as T, not T^2.
-
-    >>> from microgpt.config import Config
-    >>> step_edges(Config(), 16)      # a 16-letter document's graph has 129,233
-    121856
-    >>> step_edges(Config(kv_heads=1, activation="swiglu", position="rope"), 16)   # 152,145
-    142976
-    >>> step_edges(Config(model="lstm"), 16)   # 89,281
-    89600
-    """
-    e, layers, T = config.n_embd, config.n_layer, min(positions, config.block_size)
-    if config.model in GATES:
-        g = GATES[config.model]
-        return config.batch_size * T * (4 * g * e * e + 10 * g * e + 2 * config.vocab_size * e)
-    kv = kv_width(config)                                              # keys' and values' width
-    mlp = 24 if config.activation == "swiglu" else 16                  # SwiGLU: mlp_up as well
-    rope = 2 * (e + kv) if config.position == "rope" else 0
-    per_position = (layers * (4 * e * e + 4 * kv * e + mlp * e * e + rope)
-                    + 2 * config.vocab_size * e)
-    attention = layers * (2 * e * T * T + config.n_head * 3 * T * T // 2)
-    return config.batch_size * (T * per_position + attention)
-
-
-def memory_needed(config, positions):
-    """Bytes a training run of this config needs, about."""
-    return (BASE_BYTES + BYTES_PER_PARAM * param_count(config)
-            + BYTES_PER_EDGE * step_edges(config, positions))
 
 
 def machine_memory():
@@ -108,13 +66,13 @@ def machine_memory():
 def largest_file():
     """The most bytes a file microgpt reads may have: a quarter of this
     machine's memory (the bytes, their text and the documents are held at once)."""
-    return (machine_memory() or UNKNOWN_MEMORY) // 4
+    return available() // 4
 
 
 def largest_checkpoint():
     """The most bytes a checkpoint may have: the checkpoint of the largest
     model this machine's memory can hold (BYTES_PER_PARAM each)."""
-    params = max(0, (machine_memory() or UNKNOWN_MEMORY) - BASE_BYTES) // BYTES_PER_PARAM
+    params = max(0, available() - BASE_BYTES) // BYTES_PER_PARAM
     return BASE_BYTES + params * CHECKPOINT_BYTES_PER_PARAM
 
 
@@ -142,12 +100,19 @@ def human_time(seconds):
     return f"{seconds:.0f} seconds" if seconds >= 1 else f"{seconds * 1000:.0f} ms"
 
 
+def available():
+    """The bytes a run may use: this machine's memory, or UNKNOWN_MEMORY
+    where the operating system does not say."""
+    return machine_memory() or UNKNOWN_MEMORY
+
+
 def check_fits(config, positions):
-    """Raise ConfigError, with the estimate, if a run of this config would
-    need more memory than this machine has (all of it: what other programs
-    hold now may be theirs for a minute only)."""
-    need, have = memory_needed(config, positions), machine_memory()
-    if have is not None and need > have:
+    """Raise ConfigError, with the estimate, if a run of this config, on
+    examples of `positions` positions, would need more memory than this
+    machine has (all of it: what other programs hold now may be theirs for
+    a minute only)."""
+    need, have = memory_needed(config, positions), available()
+    if need > have:
         raise ConfigError(f"this model needs about {human(need)} of memory "
                           f"({param_count(config):,} parameters, about "
                           f"{step_edges(config, positions):,} graph edges a step); "
@@ -156,8 +121,18 @@ def check_fits(config, positions):
 
 def check_run_fits(config, examples):
     """check_fits for a run that trains on these examples: the longest sets
-    the size of a step's graph."""
-    check_fits(config, max(len(ids) for ids in examples) - 1)
+    the size of a step's graph (training.check_size calls it for every
+    plan, microgpt/__init__.py's wire)."""
+    check_fits(config, longest(examples))
+
+
+def check_holds(need, what):
+    """Raise ConfigError if need bytes (what: what would take them, said in
+    words) are more than this machine has: a command's own large lists,
+    refused before they are made."""
+    if BASE_BYTES + need > available():
+        raise ConfigError(f"{what} would need about {human(BASE_BYTES + need)} of memory; this "
+                          f"machine has {human(available())}")
 
 
 @contextlib.contextmanager

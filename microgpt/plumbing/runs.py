@@ -12,7 +12,7 @@ stop requests between steps, the checkpoint at exit, divergence. The loop
 itself is each command's own (train.py's reads as the reference's).
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
 checkpoint.py, cli.py (its lock_output: a second run saving to the
-same file is refused), corpus.py, memory.py and stopping.py.
+same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
 """
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ from ..data import held_out_examples, make_examples, replay_split
 from ..params import param_count, param_table
 from ..optim import Diverged, peak_learning_rate
 from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned
-from . import checkpoint, cli, corpus, memory
+from . import checkpoint, cli, corpus, flags, memory
+from .progress import reporter
 from .stopping import stop_requests
 from .corpus import DataError
 
@@ -42,11 +43,8 @@ def save_path(args):
 def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
-    state = checkpoint.load(args.resume) if args.resume is not None else None
-    if state is not None and state.config.model in ("classifier", "seq2seq"):
-        command = "seq2seq" if state.config.model == "seq2seq" else "classify"
-        raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
-                                         f"(python -m microgpt {command} --resume {args.resume})")
+    state = (checkpoint.load_kind(args.resume, checkpoint.LANGUAGE_MODELS, resume=True)
+             if args.resume is not None else None)
     if args.path is None and state:  # the data the run trained on, by the path it was given
         name, path = state.data_name, corpus.locate_saved(state.data_name, state.data_sha256)
         if not os.path.exists(path):
@@ -67,22 +65,23 @@ def open_run(args, given, prog):
                       out: "the checkpoint", args.plot: "the --plot picture"})
     if name and path != Path(name):
         why = "not found here" if not os.path.exists(name) else "here is not the run's data"
-        print(f"{prog}: {name} {why}; using the bundled {path}", file=sys.stderr)
+        cli.say(f"{prog}: {name} {why}; using the bundled {path}")
     docs, sha = corpus.load_docs_and_sha256(path)
     if state is None:
         config = Config(**given)
-        planned = catalog.plan(docs, config)
-        memory.check_run_fits(planned.config, planned.examples)  # before the weights are drawn
+        # BPE's merges show their progress; a run too big for this machine is refused as it
+        # is planned (training.Plan), before its weights are drawn
+        planned = catalog.plan(docs, config, reporter(prog, "learning BPE merges"))
         return (docs, *start_planned(planned, os.fspath(name), sha))
     if sha != state.data_sha256:
         raise DataError(corpus.not_the_data(path, state.data_sha256, args.resume, state.data_name))
     checkpoint.check_resume(state, given, args.resume, path, sha, docs)
     changes = {k: given[k] for k in checkpoint.MAY_CHANGE if k in given}
     state.config = dataclasses.replace(state.config, **changes)
+    flags.check_used(state.config, given)
     train_examples = resume_examples(docs, state)  # in the run's order, as start made it
     memory.check_run_fits(state.config, train_examples)
-    print(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}",
-          file=sys.stderr)
+    cli.say(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
     return docs, train_examples, state
 
 

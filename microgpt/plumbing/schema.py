@@ -10,7 +10,9 @@ its new settings, the masks, at their defaults; version 3 adds the
 encoder-decoder's model and task, and reads versions 1 and 2 as they
 were; version 4 the modern attention's kv_heads, rope and swiglu, and
 reads the earlier ones with kv_heads 0, one key/value head per query
-head). Floats are written with repr(), which reads back to the very same
+head), and its data files' names, one a class, as a list (they were one
+string, joined by newlines, which a name can hold: such a file still
+reads). Floats are written with repr(), which reads back to the very same
 bits, so a resumed run prints exactly what the uninterrupted one would have.
 
 `from_json` is the way back, and it trusts nothing: every field's type and
@@ -187,9 +189,14 @@ def from_json(obj, path="checkpoint"):
     m = _floats(adam.get("m"), n, path, "adam.m")
     v = _floats(adam.get("v"), n, path, "adam.v", minimum=0.0)  # a mean of squares
     data = obj["data"]
-    _expect(isinstance(data, dict) and isinstance(data.get("name"), str)
-            and isinstance(data.get("sha256"), str), path, "data should name a file and its sha256")
-    _expect("\0" not in data["name"] and len(data["name"]) <= 4096, path, "bad data file name")
+    _expect(isinstance(data, dict) and isinstance(data.get("sha256"), str), path,
+            "data should name a file and its sha256")
+    name = data.get("name")
+    if config.model == "classifier" and isinstance(name, str):  # before: joined by newlines
+        name = name.split("\n")
+    names = name if config.model == "classifier" else [name]  # a classifier's: a file a class
+    _expect(isinstance(names, list) and all(isinstance(n, str) and "\0" not in n and len(n) <= 4096
+                                            for n in names), path, "bad data file name")
     _expect(re.fullmatch("([0-9a-f]{64})?", data["sha256"]) is not None, path,
             "data sha256 should be 64 hex digits (or empty: no file)")
     classes = obj.get("classes", [])  # version 1: none, a GPT's
@@ -198,4 +205,4 @@ def from_json(obj, path="checkpoint"):
     n_class = config.n_class if config.model == "classifier" else 0
     _expect(len(classes) == n_class, path, f"classes should hold {n_class} names")
     return RunState(config, tokenizer, params, _rng(obj["rng"], path), step, m, v, losses,
-                    data["name"], data["sha256"], classes, catalog.loss_of(config))
+                    name, data["sha256"], classes, catalog.loss_of(config))

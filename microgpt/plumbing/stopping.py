@@ -48,6 +48,13 @@ def stop_requests(prog):
             signal.signal(sig, handler)
 
 
+def hold_signals():
+    """From now on Ctrl-C and SIGTERM are ignored: a command that was stopped
+    is showing what it finished, and a second signal must not cut that short."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def _end_now(signum, frame):
     os.write(2, b"\ninterrupted\n")
     os._exit(130)

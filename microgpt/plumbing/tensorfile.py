@@ -202,8 +202,8 @@ def save(path, named, metadata=None, dtype="F32"):
         header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [at, at + len(raw)]}
         data.append(raw)
         at += len(raw)
-    if metadata:
-        header = {"__metadata__": dict(metadata), **header}
+    # the writer first: an output may replace a file microgpt wrote, and only such (owned.py)
+    header = {"__metadata__": {"writer": "microgpt", **(metadata or {})}, **header}
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)  # the data starts 8-aligned, as the safetensors library writes
     write_atomically(path, [len(text).to_bytes(8, "little"), text, *data])

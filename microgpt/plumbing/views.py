@@ -83,7 +83,8 @@ def svg_picture(positions, config, source, text):
 def show(positions, state, source, text, numbers=False):
     """Print what one model made of text: its heatmaps, its guesses or classes."""
     bos = " with BOS" if state.tokenizer.starts_with_bos else " (GPT-2's: no BOS)"
-    print(f"{source}: reading {text!r}, {cli.plural(len(positions), 'position')}{bos}\n")
+    print(f"{cli.one_line(source)}: reading {text!r}, {cli.plural(len(positions), 'position')}"
+          f"{bos}\n")
     classes = None
     if state.config.model == "classifier":
         classes = list(zip(state.classes, probabilities(state.params, state.config,

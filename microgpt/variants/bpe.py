@@ -110,10 +110,13 @@ def first_occurrence(pair, containing, words):
     return w, next(i for i, p in enumerate(zip(tokens, tokens[1:])) if p == pair)
 
 
-def learn_merges(docs, chars, num_merges):
+def learn_merges(docs, chars, num_merges, each=None, words_out=None):
     """The merges BPE learns from docs, in order: at most num_merges, fewer
     when no pair occurs twice. Pairs are counted once over the distinct words;
-    a merge then recounts only the words that contain its pair.
+    a merge then recounts only the words that contain its pair. each: None,
+    or a function called with (merges learned, num_merges) after each merge
+    (a long text takes minutes: a progress line); words_out: None, or a dict
+    that gets each word of docs as its ids after the merges (its encoding).
 
     >>> docs = ["low lower lowest newer wider"]
     >>> chars = Tokenizer.from_docs(docs).chars
@@ -160,6 +163,10 @@ def learn_merges(docs, chars, num_merges):
                     del where[pair], counts[pair]
             for pair in zip(new, new[1:]):
                 where[pair].add(w)
+        if each is not None:
+            each(len(merges), num_merges)
+    if words_out is not None:
+        words_out.update(zip(seen, words))
     return merges
 
 
@@ -195,27 +202,35 @@ class BPETokenizer(Tokenizer):
         self.cache = {}                          # word -> its ids
 
     @classmethod
-    def learn(cls, docs, vocab_size):
+    def learn(cls, docs, vocab_size, each=None):
         """BPE learned from docs, in their order. vocab_size counts BOS; the
         result's vocab_size is smaller when no pair occurred twice before it.
-        ValueError when vocab_size leaves no room for the data's characters."""
+        ValueError when vocab_size leaves no room for the data's characters.
+        each: learn_merges'. The words of docs are encoded already, as
+        learning left them (the same ids encode_word gives)."""
         docs = list(docs)
         chars = Tokenizer.from_docs(docs).chars
         smallest = len(chars) + 1
         if vocab_size < smallest:
             raise ValueError(f"the vocabulary size must be at least {smallest} (the data's "
                              f"{len(chars)} characters and BOS), got {vocab_size}")
-        return cls(chars, learn_merges(docs, chars, vocab_size - smallest))
+        words = {}
+        tokenizer = cls(chars, learn_merges(docs, chars, vocab_size - smallest, each, words))
+        tokenizer.cache.update(words)
+        return tokenizer
 
     def encode(self, text):
         """Ids of text (no BOS): each word's characters, merged in learned order.
         UnknownText naming any character outside the alphabet."""
-        self.check_text(text)
         ids = []
-        for word in split_words(text):
-            if word not in self.cache:
-                self.cache[word] = self.encode_word(word)
-            ids.extend(self.cache[word])
+        try:
+            for word in split_words(text):
+                if word not in self.cache:
+                    self.cache[word] = self.encode_word(word)
+                ids.extend(self.cache[word])
+        except (KeyError, TypeError):  # the rare path: say which text, and why
+            self.check_text(text, f"the text {text!r:.60}")
+            raise
         return ids
 
     def encode_word(self, word):
@@ -230,14 +245,15 @@ class BPETokenizer(Tokenizer):
 # -------------------------------------------------------------------------
 # the run's tokenizer
 
-def tokenizer_for(docs, config):
+def tokenizer_for(docs, config, each=None):
     """The tokenizer a run of config learns from docs (file order): the
     characters (config.tokenizer "char"), or BPE's merges up to
     config.bpe_vocab_size. BPE learns before the shuffle (its ties go to the
-    pair met first in file order) and draws no random numbers."""
+    pair met first in file order) and draws no random numbers. each:
+    learn_merges' (progress)."""
     if config.tokenizer == "char":
         return Tokenizer.from_docs(docs)
     try:
-        return BPETokenizer.learn(docs, config.bpe_vocab_size)
+        return BPETokenizer.learn(docs, config.bpe_vocab_size, each)
     except ValueError as e:  # a vocabulary smaller than the alphabet
         raise ConfigError(f"bpe_vocab_size: {e}") from None
