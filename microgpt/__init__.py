@@ -31,9 +31,11 @@ READING_ORDER = (
     "generate",    # sampling
     # the textbook variants too large to be one line
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
+    "variants.finetuning",          # a run started from another run's weights; new tokens' rows drawn
     # the models beside the GPT
     "architectures.encoder",        # the block over a whole sequence under a mask
     "architectures.bert",           # an encoder-only classifier: which file did this line come from?
+    "architectures.mlm",            # BERT's masked language model: pretrain the encoder, then classify
     "architectures.recurrent",      # the RNN, GRU and LSTM attention replaced, on the same engine
     "architectures.transformer",    # the original Transformer: encoder, decoder, cross-attention
     "architectures.pairs",          # its data: (source, target) pairs, the tasks, greedy decoding scored
@@ -50,6 +52,7 @@ READING_ORDER = (
     "instruments.recall",           # the recall task: a key letter, a gap of digits, "=", the key again
     "instruments.reach",            # how far back a model reaches: accuracy, gradient fall-off, depth
     "instruments.confusion",        # how a classifier did, class by class: the confusion matrix
+    "instruments.responses",        # a fine-tuned model's answers to prompts, and their scores
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
@@ -83,6 +86,7 @@ READING_ORDER = (
     "commands.size",        # a model's parameters, matrix by matrix, without building it
     "commands.scale",       # the spread of q.k and the softmax's entropy at several head widths
     "commands.classify",    # an encoder-only classifier: which file did this line come from?
+    "commands.pretrain",    # mlm: an encoder pretrained by filling in masked characters
     "commands.longrange",   # why attention won: GPT, LSTM, GRU and RNN on the recall task
     "commands.explore",     # a web page that runs your model as you type: every head's attention
     "commands.book",        # the source as a book: every module, its comments beside its code

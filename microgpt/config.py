@@ -36,8 +36,9 @@ CHOICES = {
     "position": ("learned", "sinusoidal", "none"),
     "norm_placement": ("pre", "post"),
     "schedule": ("linear", "cosine", "constant", "noam"),
-    "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm"),
+    "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm", "mlm"),
     "task": ("", "reverse", "sort", "copy"),
+    "loss_on": ("all", "response"),
 }
 RECURRENT = ("rnn", "gru", "lstm")  # architectures/recurrent.py's cells
 TASKS = CHOICES["task"][1:]         # seq2seq's pairs made from a word list (pairs.py)
@@ -87,6 +88,7 @@ class Config:
     warmup: int = 0                # steps of linear warmup from lr/W up to lr
     label_smoothing: float = 0.0   # E: a share E of each position's loss spread over all tokens
     batch_size: int = 1            # documents per step; the step's loss is their mean
+    loss_on: str = "all"           # "response": a prompt<TAB>response line trains its response only
     val_fraction: float = 0.0      # F: hold out the last max(1, round(F * docs)) documents
     eval_every: int = 100          # with a held-out split: its loss every K steps, and at the end
     # sampling

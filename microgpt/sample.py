@@ -12,26 +12,41 @@ When the training data is at hand (--data, or the file the checkpoint names,
 if it is in the current folder or bundled, with a matching checksum), each
 sample is marked as found in the training data or new.
 
-Builds on tokenizer.py, config.py, generate.py and catalog.py (how a
-model reads), and on the plumbing's checkpoint.py, cli.py, corpus.py and
-stopping.py; the work is theirs, this module only
-parses flags and prints.
+A model fine-tuned on lines prompt<TAB>response (train --loss-on response)
+answers: --prompt TEXT writes its response to TEXT (--temperature 0:
+greedy); --eval PAIRS.tsv answers every prompt of a file greedily and
+prints the exact-match accuracy (`exact: NN.N%`) and the per-character
+one, --score icd10 adds ICD-10-CM's, and --held-out scores only the lines
+the run held out (its --val-fraction) of the very file it trained on.
+
+Builds on tokenizer.py, config.py, data.py, generate.py, catalog.py (how a
+model reads) and responses.py (the answers and their scores), and on the
+plumbing's checkpoint.py, cli.py, corpus.py, progress.py and stopping.py;
+the work is theirs, this module only parses flags and prints.
 """
 if __name__ == "__main__":  # first: Ctrl-C while the modules below load ends at once
     from .plumbing.stopping import stop_at_once_while_loading
     stop_at_once_while_loading()
 
 
+import hashlib
 import random
+import sys
 from pathlib import Path
 
 from .architectures import catalog
 from .plumbing import checkpoint, cli
 from .plumbing.checkpoint import CheckpointError
 from .config import Config
-from .plumbing.corpus import DataError, load_docs, load_docs_and_sha256, locate_saved
+from .data import replay_split
+from .plumbing.corpus import (DataError, decode, docs_of, load_docs, load_docs_and_sha256,
+                              locate, locate_saved, read_bytes)
+from .plumbing.progress import Progress
 from .generate import sample
+from .instruments import responses
 from .tokenizer import UnknownText
+
+SHOWN = 5  # --eval: the first answers shown, before the scores
 
 
 def parse_args(argv=None):
@@ -39,8 +54,8 @@ def parse_args(argv=None):
                            description="Generate documents from a microgpt checkpoint.")
     p.add_argument("checkpoint", help="a checkpoint written by python -m microgpt.train --out")
     d = Config()
-    p.add_argument("--num-samples", type=cli.whole_number(1), default=d.num_samples,
-                   help=f"how many (default {d.num_samples})")
+    p.add_argument("--num-samples", type=cli.whole_number(1), default=None,
+                   help=f"how many (default {d.num_samples}; with --prompt, 1)")
     p.add_argument("--temperature", type=cli.number(0), default=None,
                    help=f"sampling temperature; 0 = greedy (default: the checkpoint's, "
                         f"usually {d.temperature})")
@@ -56,9 +71,35 @@ def parse_args(argv=None):
                    help="a fresh random seed (default: go on with the checkpoint's generator)")
     p.add_argument("--data", metavar="PATH", default=None,
                    help="training data, to mark each sample as seen in it or new")
+    p.add_argument("--prompt", metavar="TEXT",
+                   help="a model fine-tuned on prompt<TAB>response lines: its response to TEXT "
+                        "(what it writes after TEXT and a TAB, until BOS)")
+    p.add_argument("--eval", metavar="PAIRS.tsv",
+                   help="answer the prompt of every line prompt<TAB>response greedily and print "
+                        "the exact-match accuracy (exact: NN.N%%) and the per-character one")
+    p.add_argument("--held-out", action="store_true",
+                   help="with --eval: only the lines the run held out of the file it trained "
+                        "on (the split its --val-fraction made)")
+    p.add_argument("--score", choices=tuple(responses.TASKS),
+                   help="with --eval: a task's scores too; icd10: the share of answers that "
+                        "are a well-formed code, with the right chapter letter, with the right "
+                        "three-character category")
     args = p.parse_args(argv)
     if args.top_p is not None and args.top_p > 1:
         p.error(f"argument --top-p: must be at most 1, got {args.top_p:g}")
+    if args.eval is not None:
+        extra = [flag for flag, value in (
+            ("--num-samples", args.num_samples), ("--temperature", args.temperature),
+            ("--top-k", args.top_k), ("--top-p", args.top_p), ("--seed", args.seed),
+            ("--data", args.data), ("--prompt", args.prompt), ("--prefix", args.prefix or None))
+            if value is not None]
+        if extra:
+            p.error(f"--eval answers each prompt greedily; {extra[0]} does not go with it")
+    elif args.held_out or args.score:
+        p.error(f"{'--held-out' if args.held_out else '--score'} goes with --eval PAIRS.tsv")
+    if args.prompt is not None and (args.prefix or args.data):
+        p.error(f"--prompt writes a response; {'--prefix' if args.prefix else '--data'} is for "
+                f"samples")
     return p, args
 
 
@@ -77,16 +118,82 @@ def training_docs(state, data_arg):
     return None
 
 
+def answer(args, state):
+    """--prompt: the response, or --num-samples of them (checked: check_prompt)."""
+    rng = random.Random(args.seed) if args.seed is not None else state.rng
+    for _ in range(args.num_samples or 1):
+        print(cli.shown_sample(responses.respond(
+            state.params, state.config, state.tokenizer, args.prompt, rng, args.temperature,
+            args.max_tokens, args.top_k, args.top_p)), flush=True)
+
+
+def check_prompt(args, state):
+    """--prompt: a prompt the model can answer, with room to answer in."""
+    responses.check_prompt(state.tokenizer, args.prompt, "--prompt")
+    max_tokens = args.max_tokens or state.config.block_size
+    if responses.fills_block(state.tokenizer, args.prompt, max_tokens):
+        raise CheckpointError(f"--prompt and its TAB are {len(state.tokenizer.encode(args.prompt)) + 1} "
+                              f"tokens: no room to answer in {max_tokens} (raise --max-tokens)")
+
+
+def eval_rows(args, state):
+    """--eval: ((prompt, wanted response) of each line to score, which lines
+    they are, in words), every line and prompt checked."""
+    path = locate(args.eval)
+    raw = read_bytes(path)
+    try:
+        rows = [(prompt, want) for _, prompt, want in
+                responses.read_prompted(decode(raw, args.eval), args.eval)]
+    except ValueError as e:  # a line without a TAB
+        raise DataError(e) from None
+    which = f"{cli.plural(len(rows), 'line')} of {args.eval}"
+    if args.held_out:
+        if hashlib.sha256(raw).hexdigest() != state.data_sha256:
+            raise DataError(f"--held-out: {args.eval} is not the data {args.checkpoint} trained on "
+                            f"({state.data_name})")
+        if not state.config.val_fraction:
+            raise DataError(f"--held-out: {args.checkpoint} held nothing out (--val-fraction 0)")
+        rows = [doc.partition("\t")[::2] for doc in replay_split(docs_of(raw, path), state.config)[1]]
+        which = f"the {cli.plural(len(rows), 'line')} of {args.eval} the run held out"
+    for prompt, _ in rows[:1]:
+        responses.check_prompt(state.tokenizer, prompt, f"a prompt of {args.eval}")
+    state.tokenizer.check_text("".join(p for p, _ in rows), f"the prompts of {args.eval}")
+    return rows, which
+
+
+def evaluate(prog, args, state, rows, which):
+    """--eval: every prompt answered greedily, the first few shown, then the scores."""
+    max_tokens = args.max_tokens or state.config.block_size
+    full = sum(responses.fills_block(state.tokenizer, prompt, max_tokens) for prompt, _ in rows)
+    if full:
+        print(f"{prog}: note: {full} of {len(rows)} prompts leave no room to answer in "
+              f"{max_tokens} tokens: their answers are empty (--max-tokens N reads on)",
+              file=sys.stderr)
+    print(f"answering {which}, greedily")
+    progress, scored = Progress(prog, len(rows)), []
+    for n, (prompt, want) in enumerate(rows, 1):
+        scored.append((prompt, want, responses.respond(state.params, state.config, state.tokenizer,
+                                                       prompt, max_tokens=max_tokens)))
+        progress.step("answering", n, len(rows))
+    for prompt, want, got in scored[:SHOWN]:
+        print(f"  {prompt!r} -> {got!r}" + ("" if got == want else f"   (wanted {want!r})"))
+    for name, share in responses.scores(scored, args.score).items():
+        print(f"{name}: {100 * share:.1f}%")
+
+
 def main(argv=None):
     parser, args = parse_args(argv)
     prog = parser.prog
     try:
         state = checkpoint.load(args.checkpoint)
-        if state.config.model in ("classifier", "seq2seq"):
-            command = "seq2seq" if state.config.model == "seq2seq" else "classify"
+        if state.config.model in ("classifier", "seq2seq", "mlm"):
+            command = {"classifier": "classify"}.get(state.config.model, state.config.model)
             raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
                                   f"generate (python -m microgpt {command} {args.checkpoint} "
                                   f"--text TEXT)")
+        rows, which = eval_rows(args, state) if args.eval is not None else (None, None)
+        if args.prompt is not None:
+            check_prompt(args, state)
         state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size
         prefix_tokens = len(state.tokenizer.encode(args.prefix))
@@ -96,11 +203,16 @@ def main(argv=None):
             raise CheckpointError(f"--prefix is {prefix_tokens} tokens; it must be shorter "
                                   f"than {limit}")
         seen = training_docs(state, args.data)
-    except (CheckpointError, DataError, UnknownText) as e:
+    except (CheckpointError, DataError, UnknownText, responses.Unanswerable) as e:
         cli.fail(prog, e)
+    if args.eval is not None:
+        return evaluate(prog, args, state, rows, which)
+    if args.prompt is not None:
+        return answer(args, state)
+    num_samples = args.num_samples or Config().num_samples
     rng = random.Random(args.seed) if args.seed is not None else state.rng
-    width = len(str(args.num_samples))
-    for i in range(args.num_samples):
+    width = len(str(num_samples))
+    for i in range(num_samples):
         text = sample(state.params, state.config, state.tokenizer, rng, args.temperature,
                       prefix=args.prefix, top_k=args.top_k, top_p=args.top_p,
                       max_tokens=max_tokens, reader=catalog.reader_of(state.config))

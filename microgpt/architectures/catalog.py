@@ -6,6 +6,7 @@ and with, and how it reads a text to sample.
                  causal mask or with padding, encoder.sequence_loss
     rnn/gru/lstm recurrent.document_loss
     classifier   bert.classifier_loss   (its run: bert.plan)
+    mlm          mlm.mlm_loss           (its run: mlm.plan; it does not sample)
     seq2seq      transformer.seq2seq_loss (its run: pairs.plan)
 
 `plan(docs, config)` and `start(docs, config)` are training's for any
@@ -15,7 +16,7 @@ the instruments look a model up here, so none of them branches on
 config.model itself.
 
 Builds on config.py, model.py, training.py, bpe.py, bert.py, encoder.py,
-recurrent.py and transformer.py.
+mlm.py, recurrent.py and transformer.py.
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from ..config import RECURRENT
 from ..model import document_loss
 from .. import training
 from ..variants.bpe import tokenizer_for
-from . import bert, encoder, recurrent, transformer
+from . import bert, encoder, mlm, recurrent, transformer
 from .bert import classifier_loss
+from .mlm import mlm_loss
 from .encoder import sequence_loss, whole_reader
 from .transformer import seq2seq_loss
 
@@ -35,6 +37,8 @@ def loss_of(config):
         return classifier_loss
     if config.model == "seq2seq":
         return seq2seq_loss
+    if config.model == "mlm":
+        return mlm_loss
     if config.model in RECURRENT:
         return recurrent.document_loss
     if config.causal_mask and not config.pad_to:
@@ -57,10 +61,12 @@ def check(config):
     training.check_config(config, loss_of(config))
     if config.model in RECURRENT:
         recurrent.check(config)
-    if config.model in ("gpt", "classifier"):
+    if config.model in ("gpt", "classifier", "mlm"):
         encoder.check(config)
     if config.model == "classifier":
         bert.check(config)
+    if config.model == "mlm":
+        mlm.check(config)
     if config.model == "seq2seq":
         transformer.check(config)
 

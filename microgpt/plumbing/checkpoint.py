@@ -20,6 +20,7 @@ train.py saves and resumes; sample.py and inspector.py load.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 
 from ..variants.bpe import BPETokenizer
@@ -48,8 +49,14 @@ def save(state, path):
 
 def load(path):
     """Read a checkpoint file; CheckpointError for anything a person can fix."""
+    return load_and_sha256(path)[0]
+
+
+def load_and_sha256(path):
+    """(load(path), the hex SHA-256 of the file's bytes), from one reading."""
     try:
-        text = read_bytes(path, "a checkpoint", limit=memory.largest_checkpoint()).decode("utf-8")
+        raw = read_bytes(path, "a checkpoint", limit=memory.largest_checkpoint())
+        text = raw.decode("utf-8")
     except InputError as e:
         raise CheckpointError(e) from None
     except UnicodeDecodeError as e:
@@ -75,7 +82,7 @@ def load(path):
         raise CheckpointError(f"{path}: not a checkpoint (JSON nested too deeply)") from None
     except ValueError as e:  # a number of more than 4300 digits, say
         raise CheckpointError(f"{path}: not a checkpoint ({e})") from None
-    return from_json(obj, path)
+    return from_json(obj, path), hashlib.sha256(raw).hexdigest()
 
 
 MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no training number moves

@@ -22,7 +22,8 @@ from ..config import CHOICES, Config, ConfigError
 
 
 OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
-               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq"}
+               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq",
+               "mlm": "learns to fill in masked characters: python -m microgpt mlm"}
 
 
 def check_language_model(config):
@@ -59,7 +60,7 @@ def add_run_flags(parser, defaults=None, leave_out=()):
         help="the architecture: gpt (default); rnn (tanh), gru or lstm, a recurrent "
              "baseline with hidden size --n-embd, as PyTorch's cells; classifier, "
              "the encoder of python -m microgpt classify; seq2seq, the encoder-decoder "
-             "of python -m microgpt seq2seq")
+             "of python -m microgpt seq2seq; mlm, the encoder of python -m microgpt mlm")
     add("--steps", type=cli.whole_number(1), help=f"training steps (default {d.steps})")
     add("--seed", type=cli.whole_number(0), help=f"random seed (default {d.seed})")
     add("--n-layer", type=cli.whole_number(1), help=f"transformer blocks (default {d.n_layer})")
@@ -119,6 +120,22 @@ def add_run_flags(parser, defaults=None, leave_out=()):
     add("--no-padding-mask", dest="padding_mask", action="store_const", const=False,
         help="with --pad-to: real tokens may attend to PAD (default: PAD keys are "
              "masked, and the results are the unpadded run's)")
+
+
+def add_finetuning_flags(parser):
+    """train's flags for fine-tuning (variants/finetuning.py): --init, --loss-on."""
+    g = parser.add_argument_group("fine-tuning (variants/finetuning.py)")
+    g.add_argument("--init", metavar="CHECKPOINT",
+                   help="start a new run from this checkpoint's weights and model (a GPT's or a "
+                        "recurrent one's): fresh Adam moments, step 0, this run's own --steps, "
+                        "--lr and schedule (default: the reference's); characters it has never "
+                        "seen become new tokens after its own (BOS moves last), their rows "
+                        "drawn fresh; a flag that would change the model is refused")
+    g.add_argument("--loss-on", choices=CHOICES["loss_on"],
+                   help="all: a line trains as any document does (default); response: each line "
+                        "is prompt<TAB>response, split at its first TAB, and its loss is the mean "
+                        "over the positions that predict the response and the closing BOS only: "
+                        "the prompt is read, not trained on")
 
 
 def on_off(text):

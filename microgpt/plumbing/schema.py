@@ -8,7 +8,9 @@ Adam's moments, and the data file's name and SHA-256; a classifier's also
 its class names (version 2; a version 1 file is a GPT's and reads as one,
 its new settings, the masks, at their defaults; version 3 adds the
 encoder-decoder's model and task, and reads versions 1 and 2 as they
-were). Floats are written with repr(), which reads back to the very same
+were); and "init", the checkpoint a run started from (train --init: its
+file name and SHA-256; empty strings for a run from random weights, and
+in a file written before the field was). Floats are written with repr(), which reads back to the very same
 bits, so a resumed run prints exactly what the uninterrupted one would have.
 
 `from_json` is the way back, and it trusts nothing: every field's type and
@@ -60,6 +62,7 @@ def to_json(state):
                    for name, matrix in state.params.items()},
         "adam": {"m": state.m, "v": state.v},
         "classes": state.classes,
+        "init": {"name": state.init_name, "sha256": state.init_sha256},  # --init's checkpoint, if any
     }
 
 
@@ -126,6 +129,17 @@ def _rng(r, path):
     return rng
 
 
+def _file(f, path, what):
+    """A file the checkpoint names (its data, the checkpoint --init started
+    from): {"name": ..., "sha256": 64 hex digits, or "" for none}."""
+    _expect(isinstance(f, dict) and isinstance(f.get("name"), str)
+            and isinstance(f.get("sha256"), str), path, f"{what} should name a file and its sha256")
+    _expect("\0" not in f["name"] and len(f["name"]) <= 4096, path, f"bad {what} file name")
+    _expect(re.fullmatch("([0-9a-f]{64})?", f["sha256"]) is not None, path,
+            f"{what} sha256 should be 64 hex digits (or empty: no file)")
+    return f
+
+
 def _tokenizer(chars, merges, config, path):
     """The character tokenizer, or BPE's: its alphabet and its merges in order."""
     _expect(isinstance(chars, list) and all(isinstance(c, str) and len(c) == 1 for c in chars)
@@ -184,16 +198,13 @@ def from_json(obj, path="checkpoint"):
     _expect(isinstance(adam, dict), path, "adam should be an object")
     m = _floats(adam.get("m"), n, path, "adam.m")
     v = _floats(adam.get("v"), n, path, "adam.v", minimum=0.0)  # a mean of squares
-    data = obj["data"]
-    _expect(isinstance(data, dict) and isinstance(data.get("name"), str)
-            and isinstance(data.get("sha256"), str), path, "data should name a file and its sha256")
-    _expect("\0" not in data["name"] and len(data["name"]) <= 4096, path, "bad data file name")
-    _expect(re.fullmatch("([0-9a-f]{64})?", data["sha256"]) is not None, path,
-            "data sha256 should be 64 hex digits (or empty: no file)")
+    data = _file(obj["data"], path, "data")
+    init = _file(obj.get("init", {"name": "", "sha256": ""}), path, "init")  # not in older files
     classes = obj.get("classes", [])  # version 1: none, a GPT's
     _expect(isinstance(classes, list) and all(isinstance(c, str) and c for c in classes)
             and len(set(classes)) == len(classes), path, "classes should be distinct names")
     n_class = config.n_class if config.model == "classifier" else 0
     _expect(len(classes) == n_class, path, f"classes should hold {n_class} names")
     return RunState(config, tokenizer, params, _rng(obj["rng"], path), step, m, v, losses,
-                    data["name"], data["sha256"], classes, catalog.loss_of(config))
+                    data["name"], data["sha256"], classes, catalog.loss_of(config),
+                    init["name"], init["sha256"])
