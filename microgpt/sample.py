@@ -186,11 +186,15 @@ def main(argv=None):
     prog = parser.prog
     try:
         state = checkpoint.load(args.checkpoint)
-        if state.config.model in ("classifier", "seq2seq", "mlm"):
-            command = {"classifier": "classify"}.get(state.config.model, state.config.model)
+        if state.config.model in ("classifier", "seq2seq"):
+            command = "seq2seq" if state.config.model == "seq2seq" else "classify"
             raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
                                   f"generate (python -m microgpt {command} {args.checkpoint} "
                                   f"--text TEXT)")
+        if state.config.model == "mlm":
+            raise CheckpointError(f"{args.checkpoint} is a masked language model, which fills in "
+                                  f"blanks (python -m microgpt inspect {args.checkpoint} "
+                                  f"\"em[MASK]a\")")
         rows, which = eval_rows(args, state) if args.eval is not None else (None, None)
         if args.prompt is not None:
             check_prompt(args, state)

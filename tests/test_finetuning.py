@@ -306,19 +306,32 @@ class CommandsTest(unittest.TestCase):
 
     def test_stopped_and_resumed_is_bit_identical(self):
         """Ctrl-C after step 3 of 6, then --resume: the run printed and saved
-        is the one that went straight through."""
-        common = ("--loss-on", "response", "--n-embd", "8", "--n-head", "2", "--block-size", "24",
-                  "--batch-size", "2", "--val-fraction", "0.2", "--eval-every", "2", "--steps", "6")
-        whole, half = self.folder / "whole.json", self.folder / "half.json"
-        straight = train(self.pairs, *common, "--out", whole, cwd=self.folder)
-        self.assertEqual(straight.returncode, 0, straight.stderr)
-        first, err, status = interrupted("train", [self.pairs, *common, "--out", half], self.folder, 3)
-        self.assertEqual(status, 130, err)
-        resumed = train(self.pairs, "--resume", half, cwd=self.folder)
-        self.assertEqual(resumed.returncode, 0, resumed.stderr)
-        self.assertEqual(whole.read_text(encoding="utf-8"), half.read_text(encoding="utf-8"))
-        steps = lambda out: [l for l in out.splitlines() if l.startswith(("step", "held-out"))]
-        self.assertEqual(steps(first) + steps(resumed.stdout), steps(straight.stdout))
+        is the one that went straight through; a run from --init too."""
+        sft = ("--loss-on", "response", "--n-embd", "8", "--n-head", "2", "--block-size", "24",
+               "--batch-size", "2", "--val-fraction", "0.2", "--eval-every", "2", "--steps", "6")
+        init = ("--init", self.model, "--loss-on", "response", "--steps", "6", "--seed", "1")
+        for name, common in (("sft", sft), ("init", init)):
+            with self.subTest(name):
+                whole, half = self.folder / f"{name}_whole.json", self.folder / f"{name}_half.json"
+                straight = train(self.pairs, *common, "--out", whole, cwd=self.folder)
+                self.assertEqual(straight.returncode, 0, straight.stderr)
+                first, err, status = interrupted("train", [self.pairs, *common, "--out", half],
+                                                 self.folder, 3)
+                self.assertEqual(status, 130, err)
+                resumed = train(self.pairs, "--resume", half, cwd=self.folder)
+                self.assertEqual(resumed.returncode, 0, resumed.stderr)
+                self.assertEqual(whole.read_text(encoding="utf-8"), half.read_text(encoding="utf-8"))
+                steps = lambda out: [l for l in out.splitlines() if l.startswith(("step", "held"))]
+                self.assertEqual(steps(first) + steps(resumed.stdout), steps(straight.stdout))
+
+    def test_a_checkpoint_without_init_reads_as_a_run_from_random_weights(self):
+        obj = json.loads(self.model.read_text(encoding="utf-8"))
+        del obj["init"]
+        self.assertEqual((checkpoint.from_json(obj).init_name,
+                          checkpoint.from_json(obj).init_sha256), ("", ""))
+        obj["init"] = {"name": "pre.json", "sha256": "not hex"}
+        with self.assertRaisesRegex(checkpoint.CheckpointError, "init sha256 should be 64 hex"):
+            checkpoint.from_json(obj)
 
     def test_eval_scores_the_answers_prompt_by_prompt(self):
         result = run("-m", "microgpt.sample", self.model, "--eval", self.pairs, "--score", "icd10")

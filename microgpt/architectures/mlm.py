@@ -41,8 +41,8 @@ draws (1) the shuffle of the (document, class) pairs, (2) the new rows of
 wte (sorted new characters), (3) cls_head, each gauss(0, init_std).
 
 Builds on attention.py, config.py, data.py, fused.py, generate.py,
-model.py, params.py, training.py, value.py, finetuning.py, bert.py and
-encoder.py. Left out on purpose: next-sentence prediction, whole-word
+model.py, params.py, tokenizer.py, training.py, value.py, finetuning.py,
+bert.py and encoder.py. Left out on purpose: next-sentence prediction, whole-word
 masking, masking anew each epoch (RoBERTa's dynamic masking).
 """
 from __future__ import annotations
@@ -57,6 +57,7 @@ from ..fused import cross_entropy, vsum
 from ..generate import argmax
 from ..model import linear
 from ..params import param_shapes
+from ..tokenizer import Tokenizer
 from ..training import Plan, RunState, check_config, split_run
 from ..value import Value
 from ..variants.finetuning import grown, grown_rows, settings_from
@@ -125,10 +126,12 @@ def masked_examples(docs, tokenizer, config, rng):
                  config.vocab_size) for doc in docs]
 
 
-def plan(docs, tokenizer, config):
-    """A fresh run up to its weights (training.start_planned draws them):
-    the shuffle, the masks, the split. ConfigError if the settings cannot
-    work or nothing is left to train on."""
+def plan(docs, config, tokenizer=None):
+    """A fresh run on docs (file order) up to its weights
+    (training.start_planned draws them): the vocabulary (the characters of
+    docs by default), the shuffle, the masks, the split. ConfigError if the
+    settings cannot work or nothing is left to train on."""
+    tokenizer = tokenizer or Tokenizer.from_docs(docs)
     config = dataclasses.replace(config, model="mlm", vocab_size=tokenizer.vocab_size)
     check_config(config, mlm_loss)
     check(config)

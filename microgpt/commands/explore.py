@@ -45,7 +45,8 @@ from ..instruments.three_kinds import kinds, trace_seq2seq
 PROG = "python -m microgpt explore"
 MAX_BYTES = 20_000_000  # the weights as JSON in the page
 WHAT = {"classifier": "a classifier", "seq2seq": "an encoder-decoder", "rnn": "an RNN",
-        "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence"}
+        "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence",
+        "mlm": "a masked language model"}
 
 
 def asset(name):

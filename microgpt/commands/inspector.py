@@ -9,7 +9,10 @@ triangle stays empty: a position cannot see the future. Then, at each
 position, the five likeliest next characters. A classifier and a GPT
 trained with --causal-mask off read the whole sequence at once: their
 matrices are full (dots only where the mask hides PAD), and a classifier
-ends with each class's probability. An encoder-decoder shows its three
+ends with each class's probability; a masked language model (python -m
+microgpt mlm) reads each "[MASK]" in TEXT as its MASK token, so the MASK
+row shows what a masked position attends to, and ends with its guesses of
+what each position holds. An encoder-decoder shows its three
 kinds of attention as it writes its output for TEXT, each labelled with
 where Q, K and V come from (--layer, --head: one of them). --numbers prints
 the weights instead of shades; --svg FILE writes the same heatmaps as one

@@ -33,7 +33,7 @@ from ..params import param_count
 from ..plumbing import checkpoint, cli, flags, memory, runs
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError, locate_saved
-from ..tokenizer import Tokenizer, UnknownText
+from ..tokenizer import UnknownText
 from ..training import start_planned, train_step
 from .classify import read_classes
 
@@ -81,7 +81,7 @@ def open_run(args, given):
     _, per_file, sha = read_classes(paths)
     docs = [doc for file_docs in per_file for doc in file_docs]
     if state is None:
-        planned = mlm.plan(docs, Tokenizer.from_docs(docs), Config(**{**DEFAULTS, **given}))
+        planned = mlm.plan(docs, Config(**{**DEFAULTS, **given}))
         memory.check_fits(planned.config, max(len(ids) for ids, _ in planned.examples))
         examples, state = start_planned(planned, "\n".join(map(str, paths)), sha)
         return docs, examples, mlm.replay(docs, state.tokenizer, state.config)[1], state

@@ -46,7 +46,8 @@ def open_run(args, given, prog):
     state = checkpoint.load(args.resume) if args.resume is not None else None
     if state is not None and state.config.model in ("classifier", "seq2seq", "mlm"):
         command = {"classifier": "classify"}.get(state.config.model, state.config.model)
-        raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
+        kind = "masked language model" if state.config.model == "mlm" else state.config.model
+        raise checkpoint.CheckpointError(f"{args.resume} is a {kind}'s checkpoint "
                                          f"(python -m microgpt {command} --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
         name, path = state.data_name, corpus.locate_saved(state.data_name, state.data_sha256)
