@@ -35,7 +35,7 @@ from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
 from ..tokenizer import UnknownText
-from ..training import start_planned, train_step
+from ..training import start_planned
 
 PROG = "python -m microgpt classify"
 SHOWN = 5                                                # held-out documents shown at the end
@@ -196,17 +196,7 @@ def main(argv=None):
     print(f"vocab size: {config.vocab_size}")
     print(f"num train: {len(examples)}, num held out: {len(held)}")
     held_examples = bert.examples_of(held, state.tokenizer, config)
-
-    def save(why=None):
-        return out is not None and cli.save(prog, state, out, why)
-
-    with runs.session(prog, state, save, out) as stop:
-        for step in range(state.step, config.steps):
-            loss = train_step(state, examples)
-            print(f"step {step + 1:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-            runs.held_out_line(state, held_examples)
-            if stop.requested:
-                break
+    runs.train_to_the_end(prog, state, examples, held_examples, out)
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     matrix, rows = score(state, held, "scoring the held-out documents")

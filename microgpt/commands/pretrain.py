@@ -34,7 +34,7 @@ from ..plumbing import checkpoint, cli, flags, memory, runs
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError, locate_saved
 from ..tokenizer import UnknownText
-from ..training import start_planned, train_step
+from ..training import start_planned
 from .classify import read_classes
 
 PROG = "python -m microgpt mlm"
@@ -119,17 +119,7 @@ def main(argv=None):
     print(f"vocab size: {config.vocab_size} (and MASK, never a target)")
     print(f"num params: {param_count(config)}")
     print(f"num train: {len(examples)}, num held out: {len(held)}")
-
-    def save(why=None):
-        return out is not None and cli.save(prog, state, out, why)
-
-    with runs.session(prog, state, save, out) as stop:
-        for step in range(state.step, config.steps):
-            loss = train_step(state, examples)
-            print(f"step {step + 1:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-            runs.held_out_line(state, held)
-            if stop.requested:
-                break
+    runs.train_to_the_end(prog, state, examples, held, out)
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     right, total = mlm.filled(state.params, config, held)

@@ -9,7 +9,8 @@ It also prints what a run trains on (print_header), what a learner should
 know about it first (notes), the held-out loss line and the line before
 the samples; and `session`, what a command's training loop runs inside:
 stop requests between steps, the checkpoint at exit, divergence. The loop
-itself is each command's own (train.py's reads as the reference's).
+itself is each command's own (train.py's reads as the reference's);
+classify's and mlm's is train_to_the_end.
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
 finetuning.py, checkpoint.py, cli.py (its lock_output: a second run saving to the
 same file is refused), corpus.py, memory.py and stopping.py.
@@ -28,7 +29,7 @@ from ..config import Config
 from ..data import NoResponse, held_out_examples, make_examples, replay_split
 from ..params import param_count, param_table
 from ..optim import Diverged, peak_learning_rate
-from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned
+from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned, train_step
 from ..variants.finetuning import start_from
 from . import checkpoint, cli, corpus, memory
 from .stopping import stop_requests
@@ -199,6 +200,22 @@ def session(prog, state, save, out, at_exit=lambda: None):
         at_exit()
     if stop.requested:  # during the save: it is done, so stop now
         raise KeyboardInterrupt
+
+
+def train_to_the_end(prog, state, examples, held_out, out):
+    """The training loop of a command beside train (classify, mlm): a step
+    line after each step and the held-out loss line, inside a session that
+    saves to out (None: nowhere)."""
+    def save(why=None):
+        return out is not None and cli.save(prog, state, out, why)
+
+    with session(prog, state, save, out) as stop:
+        for step in range(state.step, state.config.steps):
+            loss = train_step(state, examples)
+            print(f"step {step + 1:4d} / {state.config.steps:4d} | loss {loss:.4f}", flush=True)
+            held_out_line(state, held_out)
+            if stop.requested:
+                break
 
 
 def held_out_line(state, held_out):
