@@ -17,8 +17,9 @@ PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
 (bert.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
 after wpe, and the same layers. The masked language model (mlm.py) is the
-GPT's list with MASK's embedding, wte_mask (1 x n_embd, drawn), after wte. The encoder-decoder (transformer.py)
-has its own list, seq2seq_shapes, in the order its docstring gives.
+GPT's list with MASK's embedding, wte_mask (1 x n_embd, drawn), after wte.
+The encoder-decoder (transformer.py) has its own list, seq2seq_shapes, in
+the order its docstring gives.
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
 blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):

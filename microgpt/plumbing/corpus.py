@@ -127,10 +127,11 @@ def line_number(path, index):
     3
     """
     try:
-        text = decode(read_bytes(path), path) if Path(path).is_file() else None
+        if not Path(path).is_file():
+            return None
+        text = decode(read_bytes(path), path).replace("\r\n", "\n").replace("\r", "\n")
     except (OSError, ValueError, DataError):
         return None
-    text = "" if text is None else text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [n for n, line in enumerate(text.split("\n"), 1) if line.strip()]  # as split_docs keeps
     return lines[index] if index < len(lines) else None
 

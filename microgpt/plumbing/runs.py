@@ -1,7 +1,7 @@
 """
-runs.py: a training run opened from the command line: a fresh one, or the
-one saved in a checkpoint, or (train --init) a new one from a
-checkpoint's weights, on its data, with every check made before any work: the data file found (a bare name falls back to the bundled dataset),
+runs.py: a training run opened from the command line: a fresh one, the
+one saved in a checkpoint, or (train --init) a new one from a checkpoint's
+weights, on its data, with every check made before any work: the data file found (a bare name falls back to the bundled dataset),
 the outputs writable and no other run's, the data the one a resumed run trained on, the flags
 ones a resume may change, the model small enough for this machine.
 
@@ -12,8 +12,8 @@ stop requests between steps, the checkpoint at exit, divergence. The loop
 itself is each command's own (train.py's reads as the reference's);
 classify's and mlm's is train_to_the_end.
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
-finetuning.py, checkpoint.py, cli.py (its lock_output: a second run saving to the
-same file is refused), corpus.py, memory.py and stopping.py.
+finetuning.py, checkpoint.py, cli.py (its lock_output: a second run saving
+to the same file is refused), corpus.py, memory.py and stopping.py.
 """
 from __future__ import annotations
 

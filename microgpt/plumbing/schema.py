@@ -10,8 +10,9 @@ its new settings, the masks, at their defaults; version 3 adds the
 encoder-decoder's model and task, and reads versions 1 and 2 as they
 were); and "init", the checkpoint a run started from (train --init: its
 file name and SHA-256; empty strings for a run from random weights, and
-in a file written before the field was). Floats are written with repr(), which reads back to the very same
-bits, so a resumed run prints exactly what the uninterrupted one would have.
+in a file written before the field was). Floats are written with repr(),
+which reads back to the very same bits, so a resumed run prints exactly
+what the uninterrupted one would have.
 
 `from_json` is the way back, and it trusts nothing: every field's type and
 range is checked before it is used, so a hand-edited, truncated or foreign
