@@ -32,9 +32,11 @@ READING_ORDER = (
     # the textbook variants too large to be one line
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
     "variants.bytelevel",           # GPT-2's tokenizer: byte-level BPE, its pre-split, merges by rank
+    "variants.finetuning",          # a run started from another run's weights; new tokens' rows drawn
     # the models beside the GPT
     "architectures.encoder",        # the block over a whole sequence under a mask
     "architectures.bert",           # an encoder-only classifier: which file did this line come from?
+    "architectures.mlm",            # BERT's masked language model: pretrain the encoder, then classify
     "architectures.recurrent",      # the RNN, GRU and LSTM attention replaced, on the same engine
     "architectures.transformer",    # the original Transformer: encoder, decoder, cross-attention
     "architectures.pairs",          # its data: (source, target) pairs, the tasks, greedy decoding scored
@@ -55,6 +57,7 @@ READING_ORDER = (
     "instruments.reach",            # how far back a model reaches: accuracy, gradient fall-off, depth
     "instruments.confusion",        # how a classifier did, class by class: the confusion matrix
     "instruments.ingredients",      # what each piece of the GPT buys: bigrams to Adam, on the same split
+    "instruments.responses",        # a fine-tuned model's answers to prompts, and their scores
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
@@ -75,7 +78,7 @@ READING_ORDER = (
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.hf_gpt2",     # GPT-2 as Hugging Face stores it: config.json, the weights' names and layout
     "plumbing.hf_vocab",    # a vocabulary as Hugging Face's tokenizer files, both ways
-    "plumbing.pretrained",  # a model folder opened where a checkpoint is; export's folder written
+    "plumbing.model_folder",  # a model folder opened where a checkpoint is; export's folder written
     "plumbing.drawing",     # what pictures are made of: text that fits, round ticks, a colour scale
     "plumbing.labels",      # a token as a picture shows it: a visible space, labels cut to a width
     "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
@@ -95,6 +98,7 @@ READING_ORDER = (
     "commands.size",        # a model's parameters, matrix by matrix, without building it
     "commands.scale",       # the spread of q.k and the softmax's entropy at several head widths
     "commands.classify",    # an encoder-only classifier: which file did this line come from?
+    "commands.pretrain",    # mlm: an encoder pretrained by filling in masked characters
     "commands.longrange",   # why attention won: GPT, LSTM, GRU and RNN on the recall task
     "commands.explore",     # a web page that runs your model as you type: every head's attention
     "commands.book",        # the source as a book: every module, its comments beside its code

@@ -28,6 +28,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
     ("scale", "microgpt.commands.scale", "why attention divides by sqrt(d_k): random dot products, measured"),
     ("classify", "microgpt.commands.classify",
      "an encoder-only classifier: which file did this line come from?"),
+    ("mlm", "microgpt.commands.pretrain",
+     "BERT's pretraining: an encoder that fills in masked characters (then classify --init)"),
     ("longrange", "microgpt.commands.longrange", "why attention won: GPT, LSTM, GRU and RNN on a recall task"),
     ("explore", "microgpt.commands.explore",
      "a web page that runs your checkpoint as you type: every head's attention"),

@@ -39,8 +39,9 @@ CHOICES = {
     "norm_placement": ("pre", "post"),
     "schedule": ("linear", "cosine", "constant", "noam"),
     "optimizer": ("adam", "sgd"),
-    "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm"),
+    "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm", "mlm"),
     "task": ("", "reverse", "sort", "copy"),
+    "loss_on": ("all", "response"),
 }
 # an architecture as settings (--arch): GPT-2's six switches where it differs from the reference
 ARCHITECTURES = {"gpt2": {"norm": "layernorm", "activation": "gelu", "tie_weights": True,
@@ -98,6 +99,7 @@ class Config:
     warmup: int = 0                # steps of linear warmup from lr/W up to lr
     label_smoothing: float = 0.0   # E: a share E of each position's loss spread over all tokens
     batch_size: int = 1            # documents per step; the step's loss is their mean
+    loss_on: str = "all"           # "response": a prompt<TAB>response line trains its response only
     val_fraction: float = 0.0      # F: hold out the last max(1, round(F * docs)) documents
     eval_every: int = 100          # with a held-out split: its loss every K steps, and at the end
     # sampling

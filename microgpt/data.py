@@ -19,7 +19,13 @@ Between the documents and the model:
   becomes several windows, else the model reads its first block_size
   positions (the reference's truncation). Another model's example holds
   such lists in a tuple (`token_lists`); `check_example` refuses one whose
-  ids the model has no row for.
+  ids the model has no row for;
+- with config.loss_on "response" (supervised fine-tuning), a document is a
+  line prompt<TAB>response, split at its first TAB (a later TAB belongs to
+  the response), and its example also says where its loss starts
+  (`Prompted`): at the position that reads that TAB, whose target is the
+  response's first token. BOS and the prompt pass through attention but
+  are not trained on.
 
 Builds on nothing. tokenizer.py turns a document into ids, and the
 settings (block_size, stride, val_fraction, seed) come in as a config.
@@ -109,6 +115,20 @@ def replay_split(docs, config):
     return split(shuffled(docs, random.Random(config.seed)), config.val_fraction)
 
 
+def window_starts(length, size, stride):
+    """Where windows() starts the windows of a sequence of `length` tokens.
+
+    >>> window_starts(10, 4, 3), window_starts(9, 4, 3), window_starts(3, 4, 3)
+    ([0, 3, 6], [0, 3, 5], [0])
+    """
+    if length <= size:
+        return [0]
+    starts = list(range(0, length - size + 1, stride))
+    if (length - size) % stride:  # the last start fell short of length - size
+        starts.append(length - size)
+    return starts
+
+
 def windows(ids, size, stride):
     """ids cut into windows of `size` tokens starting at 0, stride, 2*stride, ...
     while a window fits, plus one last window ending at the end of ids when
@@ -119,12 +139,71 @@ def windows(ids, size, stride):
     >>> windows(list(range(9)), 4, 3)     # the last window ends at the end
     [[0, 1, 2, 3], [3, 4, 5, 6], [5, 6, 7, 8]]
     """
-    if len(ids) <= size:
-        return [ids]
-    cuts = [ids[i:i + size] for i in range(0, len(ids) - size + 1, stride)]
-    if (len(ids) - size) % stride:  # the last start fell short of len(ids) - size
-        cuts.append(ids[-size:])
-    return cuts
+    return [ids[i:i + size] for i in window_starts(len(ids), size, stride)]
+
+
+# -------------------------------------------------------------------------
+# supervised fine-tuning: prompt<TAB>response, the loss on the response
+
+class Prompted(list):
+    """The token ids of a prompt<TAB>response document (or of a window of
+    one), and `start`: the first position its loss counts, the one that
+    reads the TAB (0 in a window that starts past it)."""
+
+    def __init__(self, ids, start):
+        super().__init__(ids)
+        self.start = start
+
+
+class NoResponse(ValueError):
+    """A document --loss-on response cannot train on: docs[index] (index
+    None: no document has a TAB), and why."""
+
+    def __init__(self, index, why):
+        super().__init__(why if index is None else f"docs[{index}]: {why}")
+        self.index, self.why = index, why
+
+
+def prompted(ids, tab_id, config):
+    """The examples of a document's ids [BOS, prompt, TAB, response, BOS]
+    under --loss-on response: ids, or with config.stride its windows, each
+    Prompted with the first position its loss counts (a window whose
+    targets all lie in the prompt trains nothing: left out). ValueError
+    when there is no TAB, or (no stride) the block ends before the response.
+
+    >>> from types import SimpleNamespace as Settings
+    >>> ids = [9, 1, 1, 8, 2, 9]                                     # BOS a a TAB b BOS
+    >>> [(ex, ex.start) for ex in prompted(ids, 8, Settings(block_size=16, stride=0))]
+    [([9, 1, 1, 8, 2, 9], 3)]
+    >>> [(ex, ex.start) for ex in prompted(ids, 8, Settings(block_size=2, stride=1))]
+    [([1, 8, 2], 1), ([8, 2, 9], 0)]
+    """
+    if tab_id not in ids:
+        raise ValueError("no TAB: --loss-on response reads each line as prompt<TAB>response")
+    start = ids.index(tab_id)  # the position that reads the first TAB predicts the response
+    if not config.stride:
+        if start >= config.block_size:
+            raise ValueError(f"the prompt fills the block: BOS and the prompt take all "
+                             f"{config.block_size} positions read (block_size "
+                             f"{config.block_size}), so no response position is trained")
+        return [Prompted(ids, start)]
+    size = config.block_size + 1
+    cuts = [(i, ids[i:i + size]) for i in window_starts(len(ids), size, config.stride)]
+    return [Prompted(cut, max(0, start - i)) for i, cut in cuts if start - i < len(cut) - 1]
+
+
+def check_responses(docs, tokenizer, config):
+    """Raise NoResponse unless every document (docs in file order) is a
+    prompt<TAB>response line that trains at least one response position."""
+    if not any("\t" in doc for doc in docs):
+        raise NoResponse(None, "no line has a TAB: loss_on='response' trains the response of "
+                               "each line prompt<TAB>response")
+    tab_id = tokenizer.ids["\t"]
+    for i, doc in enumerate(docs):
+        try:
+            prompted(tokenizer.encode_document(doc), tab_id, config)
+        except ValueError as e:
+            raise NoResponse(i, str(e)) from None
 
 
 def make_examples(docs, tokenizer, config):
@@ -132,7 +211,11 @@ def make_examples(docs, tokenizer, config):
     ids [BOS, ..., BOS]. With config.stride, a document of more than
     block_size + 1 tokens becomes windows of block_size + 1 tokens, each
     trained on as a document is; without, the model reads the first
-    block_size positions (the reference's truncation)."""
+    block_size positions (the reference's truncation). With config.loss_on
+    "response", each example is Prompted: it knows where its loss starts."""
+    if config.loss_on == "response":
+        tab_id = tokenizer.ids["\t"]
+        return [ex for doc in docs for ex in prompted(tokenizer.encode_document(doc), tab_id, config)]
     out = []
     for doc in docs:
         ids = tokenizer.encode_document(doc)
@@ -147,12 +230,15 @@ def held_out_examples(docs, tokenizer, config):
 
 def token_lists(example):
     """The lists of token ids in one example: a document's own, or those a
-    classifier's (ids, class) or an encoder-decoder's (source, target) holds.
+    classifier's (ids, class), an encoder-decoder's (source, target) or a
+    masked model's (ids, [(position, target), ...]) holds.
 
     >>> token_lists([3, 1, 3]), token_lists(([3, 1], 0)), token_lists(([3], [3, 2, 3]))
     ([[3, 1, 3]], [[3, 1]], [[3], [3, 2, 3]])
     """
-    return [example] if isinstance(example, list) else [p for p in example if isinstance(p, list)]
+    if isinstance(example, list):
+        return [example]
+    return [p for p in example if isinstance(p, list) and not (p and isinstance(p[0], tuple))]
 
 
 def longest(examples):
@@ -164,16 +250,19 @@ def longest(examples):
 def check_example(example, i, config):
     """Raise TypeError or ValueError unless examples[i] is one a model of
     config can train on: lists of at least 2 token ids from 0 to
-    vocab_size - 1 (a negative id would read a row from the end), and a
+    vocab_size - 1 (a negative id would read a row from the end; a masked
+    language model's MASK is vocab_size), and a
     classifier's class from 0 to n_class - 1."""
     lists = token_lists(example) if isinstance(example, (list, tuple)) else []
     if not lists:
         raise TypeError(f"examples[{i}] must be a list of token ids (Tokenizer.encode_document), "
                         f"or a model's tuple of them, got {example!r:.60}")
+    top = config.vocab_size + (config.model == "mlm")  # a masked model's input holds MASK too
     for ids in lists:
-        if len(ids) < 2 or not 0 <= min(ids) <= max(ids) < config.vocab_size:
+        if len(ids) < 2 or not 0 <= min(ids) <= max(ids) < top:
             raise ValueError(f"examples[{i}] must hold at least 2 token ids, each from 0 to "
-                             f"{config.vocab_size - 1} (BOS), got {ids!r:.60}")
+                             f"{top - 1} ({'MASK' if top > config.vocab_size else 'BOS'}), "
+                             f"got {ids!r:.60}")
     labels = [k for k in example if isinstance(k, int)] if isinstance(example, tuple) else []
     if any(not 0 <= k < config.n_class for k in labels):
         raise ValueError(f"examples[{i}] has the class {labels[0]}; the classes run from 0 to "

@@ -16,7 +16,8 @@ The textbook variants the config switches on are each one visible line where
 they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
 "Attention Is All You Need"), blocks without their residual, GELU for relu,
 tied weights (the logits use wte), fixed positions (positions.py) and the
-attention scale (attention.py); label smoothing acts in the loss. So are
+attention scale (attention.py); label smoothing and the loss on the
+response only (supervised fine-tuning) act in the loss. So are
 GPT-2's own three: biases in the linear layers (`bias`: params has them
 only with --bias), a final norm before lm_head (ln_f), no norm after the
 embedding; and the three that today's open models (Llama, Gemma, Qwen,
@@ -209,6 +210,8 @@ def document_loss(doc_ids, params, config):
     Only the first block_size positions are trained on (longer documents are
     truncated). With label smoothing E, each position's loss is
     (1 - E) * -log p(target) + E * (mean over the vocabulary of -log p(j)).
+    With config.loss_on "response" (doc_ids a data.Prompted), the mean is
+    over the positions from doc_ids.start on: the response's, not the prompt's.
     Returns one Value: call .backward() on it for the gradients.
 
     >>> import random
@@ -224,5 +227,5 @@ def document_loss(doc_ids, params, config):
         token_id, target_id = doc_ids[pos_id], doc_ids[pos_id + 1]
         logits = gpt(token_id, pos_id, keys, values, params, config)
         losses.append(cross_entropy(logits, target_id, config.label_smoothing))  # -log p(target)
-    return (1 / n) * vsum(losses)
-
+    losses = losses[doc_ids.start:] if config.loss_on == "response" else losses  # SFT: not the prompt's
+    return (1 / len(losses)) * vsum(losses)

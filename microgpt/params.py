@@ -32,8 +32,10 @@ With padding (config.pad_to),
 PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
 (bert.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
-after wpe, and the same layers. The encoder-decoder (transformer.py)
-has its own list, seq2seq_shapes, in the order its docstring gives.
+after wpe, and the same layers. The masked language model (mlm.py) is the
+GPT's list with MASK's embedding, wte_mask (1 x n_embd, drawn), after wte.
+The encoder-decoder (transformer.py) has its own list, seq2seq_shapes, in
+the order its docstring gives.
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
 blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
@@ -86,6 +88,8 @@ def param_shapes(config):
     shapes = [("wte", config.vocab_size, e)]
     if config.pad_to:
         shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws
+    if config.model == "mlm":
+        shapes.append(("wte_mask", 1, e))  # MASK's row (architectures/mlm.py): drawn
     if config.position == "learned":
         shapes.append(("wpe", config.block_size, e))
     if config.model == "classifier":

@@ -13,33 +13,47 @@ if it is in the current folder or bundled, with a matching checksum), each
 sample is marked as found in the training data or new.
 
 A model folder (Hugging Face's GPT-2, or what export wrote) samples as a
-checkpoint does (pretrained.py): `python -m microgpt.sample gpt2/ --prefix
+checkpoint does (model_folder.py): `python -m microgpt.sample gpt2/ --prefix
 "The animal"`. GPT-2 takes seconds a token, so a folder gives one sample of
 FOLDER_TOKENS new tokens unless told otherwise, with a progress line.
 
-Builds on tokenizer.py, config.py, generate.py and catalog.py (how a
-model reads), and on the plumbing's checkpoint.py, cli.py, corpus.py,
-pretrained.py and stopping.py; the work is theirs, this module only
-parses flags and prints.
+A model fine-tuned on lines prompt<TAB>response (train --loss-on response)
+answers: --prompt TEXT writes its response to TEXT (--temperature 0:
+greedy); --eval PAIRS.tsv answers every prompt of a file greedily and
+prints the exact-match accuracy (`exact: NN.N%`) and the per-character
+one, --score icd10 adds ICD-10-CM's, and --held-out scores only the lines
+the run held out (its --val-fraction) of the very file it trained on.
+
+Builds on tokenizer.py, config.py, data.py, generate.py, catalog.py (how a
+model reads) and responses.py (the answers and their scores), and on the
+plumbing's checkpoint.py, cli.py, corpus.py, model_folder.py, progress.py and
+stopping.py; the work is theirs, this module only parses flags and prints.
 """
 if __name__ == "__main__":  # first: Ctrl-C while the modules below load ends at once
     from .plumbing.stopping import stop_at_once_while_loading
     stop_at_once_while_loading()
 
 
+import hashlib
 import os
 import random
+import sys
 from pathlib import Path
 
 from .architectures import catalog
-from .plumbing import checkpoint, cli, pretrained
+from .plumbing import checkpoint, cli, model_folder
 from .plumbing.checkpoint import CheckpointError
 from .config import Config
-from .plumbing.corpus import DataError, load_docs, load_docs_and_sha256, locate_saved
+from .data import replay_split
+from .plumbing.corpus import (DataError, decode, docs_of, load_docs, load_docs_and_sha256,
+                              locate, locate_saved, read_bytes)
+from .plumbing.progress import Progress
 from .generate import gpt_reader, sample
+from .instruments import responses
 from .tokenizer import UnknownText
 
 FOLDER_TOKENS = 20  # a model folder's samples: new tokens, unless --max-tokens says otherwise
+SHOWN = 5  # --eval: the first answers shown, before the scores
 
 
 def parse_args(argv=None):
@@ -49,7 +63,8 @@ def parse_args(argv=None):
                                       "GPT-2, or one python -m microgpt export wrote)")
     d = Config()
     p.add_argument("--num-samples", type=cli.whole_number(1), default=None,
-                   help=f"how many (default: {d.num_samples}; 1 from a model folder)")
+                   help=f"how many (default: {d.num_samples}; 1 from a model folder or "
+                        f"with --prompt)")
     p.add_argument("--temperature", type=cli.number(0), default=None,
                    help=f"sampling temperature; 0 = greedy (default: the checkpoint's, "
                         f"usually {d.temperature})")
@@ -66,12 +81,38 @@ def parse_args(argv=None):
                    help="a fresh random seed (default: go on with the checkpoint's generator)")
     p.add_argument("--data", metavar="PATH", default=None,
                    help="training data, to mark each sample as seen in it or new")
+    p.add_argument("--prompt", metavar="TEXT",
+                   help="a model fine-tuned on prompt<TAB>response lines: its response to TEXT "
+                        "(what it writes after TEXT and a TAB, until BOS)")
+    p.add_argument("--eval", metavar="PAIRS.tsv",
+                   help="answer the prompt of every line prompt<TAB>response greedily and print "
+                        "the exact-match accuracy (exact: NN.N%%) and the per-character one")
+    p.add_argument("--held-out", action="store_true",
+                   help="with --eval: only the lines the run held out of the file it trained "
+                        "on (the split its --val-fraction made)")
+    p.add_argument("--score", choices=tuple(responses.TASKS),
+                   help="with --eval: a task's scores too; icd10: the share of answers that "
+                        "are a well-formed code, with the right chapter letter, with the right "
+                        "three-character category")
     args = p.parse_args(argv)
     if args.top_p is not None and args.top_p > 1:
         p.error(f"argument --top-p: must be at most 1, got {args.top_p:g}")
     if args.temperature == 0:  # greedy: the likeliest token, whatever the others are
         p.refuse_given(args, ("top_k", "top_p"), "does not apply with --temperature 0, which "
                                                  "always takes the likeliest token")
+    if args.eval is not None:
+        extra = [flag for flag, value in (
+            ("--num-samples", args.num_samples), ("--temperature", args.temperature),
+            ("--top-k", args.top_k), ("--top-p", args.top_p), ("--seed", args.seed),
+            ("--data", args.data), ("--prompt", args.prompt), ("--prefix", args.prefix or None))
+            if value is not None]
+        if extra:
+            p.error(f"--eval answers each prompt greedily; {extra[0]} does not go with it")
+    elif args.held_out or args.score:
+        p.error(f"{'--held-out' if args.held_out else '--score'} goes with --eval PAIRS.tsv")
+    if args.prompt is not None and (args.prefix or args.data):
+        p.error(f"--prompt writes a response; {'--prefix' if args.prefix else '--data'} is for "
+                f"samples")
     return p, args
 
 
@@ -90,13 +131,79 @@ def training_docs(state, data_arg):
     return None
 
 
+def answer(args, state):
+    """--prompt: the response, or --num-samples of them (checked: check_prompt)."""
+    rng = random.Random(args.seed) if args.seed is not None else state.rng
+    for _ in range(args.num_samples or 1):
+        print(cli.shown_sample(responses.respond(
+            state.params, state.config, state.tokenizer, args.prompt, rng, args.temperature,
+            args.max_tokens, args.top_k, args.top_p)), flush=True)
+
+
+def check_prompt(args, state):
+    """--prompt: a prompt the model can answer, with room to answer in."""
+    responses.check_prompt(state.tokenizer, args.prompt, "--prompt")
+    max_tokens = args.max_tokens or state.config.block_size
+    if responses.fills_block(state.tokenizer, args.prompt, max_tokens):
+        raise CheckpointError(f"--prompt and its TAB are {len(state.tokenizer.encode(args.prompt)) + 1} "
+                              f"tokens: no room to answer in {max_tokens} (raise --max-tokens)")
+
+
+def eval_rows(args, state):
+    """--eval: ((prompt, wanted response) of each line to score, which lines
+    they are, in words), every line and prompt checked."""
+    path = locate(args.eval)
+    raw = read_bytes(path)
+    try:
+        rows = [(prompt, want) for _, prompt, want in
+                responses.read_prompted(decode(raw, args.eval), args.eval)]
+    except ValueError as e:  # a line without a TAB
+        raise DataError(e) from None
+    which = f"{cli.plural(len(rows), 'line')} of {args.eval}"
+    if args.held_out:
+        if hashlib.sha256(raw).hexdigest() != state.data_sha256:
+            raise DataError(f"--held-out: {args.eval} is not the data {args.checkpoint} trained on "
+                            f"({state.data_name})")
+        if not state.config.val_fraction:
+            raise DataError(f"--held-out: {args.checkpoint} held nothing out (--val-fraction 0)")
+        rows = [doc.partition("\t")[::2] for doc in replay_split(docs_of(raw, path), state.config)[1]]
+        which = f"the {cli.plural(len(rows), 'line')} of {args.eval} the run held out"
+    for prompt, _ in rows[:1]:
+        responses.check_prompt(state.tokenizer, prompt, f"a prompt of {args.eval}")
+    state.tokenizer.check_text("".join(p for p, _ in rows), f"the prompts of {args.eval}")
+    return rows, which
+
+
+def evaluate(prog, args, state, rows, which):
+    """--eval: every prompt answered greedily, the first few shown, then the scores."""
+    max_tokens = args.max_tokens or state.config.block_size
+    full = sum(responses.fills_block(state.tokenizer, prompt, max_tokens) for prompt, _ in rows)
+    if full:
+        print(f"{prog}: note: {full} of {len(rows)} prompts leave no room to answer in "
+              f"{max_tokens} tokens: their answers are empty (--max-tokens N reads on)",
+              file=sys.stderr)
+    print(f"answering {which}, greedily")
+    progress, scored = Progress(prog, len(rows)), []
+    for n, (prompt, want) in enumerate(rows, 1):
+        scored.append((prompt, want, responses.respond(state.params, state.config, state.tokenizer,
+                                                       prompt, max_tokens=max_tokens)))
+        progress.step("answering", n, len(rows))
+    for prompt, want, got in scored[:SHOWN]:
+        print(f"  {prompt!r} -> {got!r}" + ("" if got == want else f"   (wanted {want!r})"))
+    for name, share in responses.scores(scored, args.score).items():
+        print(f"{name}: {100 * share:.1f}%")
+
+
 def main(argv=None):
     parser, args = parse_args(argv)
     prog = parser.prog
     folder = os.path.isdir(args.checkpoint)
     try:
-        state, _ = pretrained.open_model(args.checkpoint, prog)
+        state, _ = model_folder.open_model(args.checkpoint, prog)
         checkpoint.check_kind(state, args.checkpoint, checkpoint.LANGUAGE_MODELS)
+        rows, which = eval_rows(args, state) if args.eval is not None else (None, None)
+        if args.prompt is not None:
+            check_prompt(args, state)
         state.tokenizer.check_text(args.prefix, "--prefix")
         prefix_tokens = len(state.tokenizer.encode(args.prefix))
         max_tokens = args.max_tokens or (min(prefix_tokens + FOLDER_TOKENS, state.config.block_size)
@@ -107,13 +214,17 @@ def main(argv=None):
             raise CheckpointError(f"--prefix is {prefix_tokens} tokens; it must be shorter "
                                   f"than {limit}")
         seen = training_docs(state, args.data)
-    except (CheckpointError, DataError, UnknownText) as e:
+    except (CheckpointError, DataError, UnknownText, responses.Unanswerable) as e:
         cli.fail(prog, e)
+    if args.eval is not None:
+        return evaluate(prog, args, state, rows, which)
+    if args.prompt is not None:
+        return answer(args, state)
     rng = random.Random(args.seed) if args.seed is not None else state.rng
     num_samples = args.num_samples or (1 if folder else Config().num_samples)
     width = len(str(num_samples))
     reader = catalog.reader_of(state.config)
-    each = pretrained.reading_progress(prog, state.config)
+    each = model_folder.reading_progress(prog, state.config)
     if each is not None and reader is None:  # seconds a token (GPT-2): a progress line
         reader = lambda params, config: counted(gpt_reader(params, config), each, max_tokens)
     for i in range(num_samples):

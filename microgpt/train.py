@@ -59,6 +59,7 @@ def parse_args(argv=None):
                         "checkpoint's file with --resume; a bare name falls back to the "
                         "bundled dataset of that name)")
     flags.add_run_flags(p)  # --steps, the model's shape, --lr, the tokens, the textbook variants
+    flags.add_finetuning_flags(p)  # --init, --loss-on
     p.add_argument("--temperature", type=cli.number(0), default=d.temperature,
                    help="sampling temperature; 0 = greedy (default %(default)s)")
     p.add_argument("--num-samples", type=cli.whole_number(1), default=d.num_samples,
@@ -83,6 +84,9 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     if args.save_every and not (args.out or args.resume):
         p.error("--save-every needs --out FILE")
+    if args.init and args.resume:
+        p.error("--init starts a new run from a checkpoint's weights, --resume continues a run: "
+                "give one of them")
     given = flags.run_config(args)
     try:
         if not args.resume:  # a resumed run has its settings: check_resume compares them

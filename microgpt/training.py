@@ -38,8 +38,8 @@ import random
 from dataclasses import dataclass, field
 
 from .config import Config, ConfigError
-from .data import (check_docs, check_example, held_out_count, make_examples, shuffled,
-                   split)
+from .data import (check_docs, check_example, check_responses, held_out_count, make_examples,
+                   shuffled, split)
 from .fused import vsum
 from .model import document_loss
 from .optim import Diverged, adam_step, check_finite, check_optimizer, sgd_step  # Diverged: raised
@@ -64,6 +64,8 @@ class RunState:
     data_sha256: str = ""            # and its checksum
     classes: list = field(default_factory=list)  # the classifier's class names, in order
     loss: callable = document_loss   # what it trains: loss(example, params, config) -> a Value
+    init_name: str = ""              # a run started from a checkpoint's weights (--init): its file
+    init_sha256: str = ""            # and that file's checksum
 
     def __post_init__(self):
         n = param_count(self.config)
@@ -123,6 +125,9 @@ def check_config(config, loss=document_loss):
     if loss is document_loss and config.model != "gpt":
         raise ConfigError(f"a {config.model} model trains with its own loss, not the GPT's "
                           f"document_loss: start it with microgpt.architectures.catalog.start")
+    if config.loss_on == "response" and loss is not document_loss:
+        raise ConfigError("loss_on='response' masks the prompt in model.document_loss, the loss "
+                          "of a GPT with the causal mask and no pad_to; this model has another")
     if loss is document_loss and (not config.causal_mask or config.pad_to):
         raise ConfigError("document_loss reads through the key/value cache, whose mask is the "
                           "causal one: a GPT without it (causal_mask=False, or pad_to) trains "
@@ -163,6 +168,8 @@ def plan(docs, config, tokenizer=None, loss=document_loss):
         raise ConfigError(f"a {config.tokenizer} tokenizer is learned first and passed in: "
                           f"start(docs, config, tokenizer=...) (catalog.start learns it)")
     tokenizer = Tokenizer.from_docs(docs) if tokenizer is None else tokenizer
+    if config.loss_on == "response":  # in file order: a refused document is named by its place
+        check_responses(docs, tokenizer, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)

@@ -74,14 +74,14 @@ def resumed_and_whole(docs, config, folder, steps=6):
 
 
 RUN_FIELDS = ("config", "tokenizer", "params", "rng", "step", "m", "v", "losses", "data_name",
-              "data_sha256", "classes", "loss")
+              "data_sha256", "classes", "loss", "init_name", "init_sha256")
 
 
 def assert_same_run(test, a, b):
     """Two RunStates alike in every field, each compared as itself: every
     setting, the tokenizer, every weight's float, Adam's moments, the steps,
     the losses, the random generator's state, the data's name and checksum,
-    the class names, the loss trained. (Not their checkpoints' JSON, which
+    the class names, the loss trained, the checkpoint it started from. (Not their checkpoints' JSON, which
     would pass over whatever the checkpoint leaves out.)"""
     test.assertEqual(type(a), type(b))
     test.assertEqual(tuple(f.name for f in dataclasses.fields(a)), RUN_FIELDS)  # a new field: add it
@@ -96,7 +96,8 @@ def assert_same_run(test, a, b):
     for name in a.params:
         test.assertEqual([[p.data for p in row] for row in a.params[name]],
                          [[p.data for p in row] for row in b.params[name]], name)
-    for name in ("step", "m", "v", "losses", "data_name", "data_sha256", "classes"):
+    for name in ("step", "m", "v", "losses", "data_name", "data_sha256", "classes", "init_name",
+                 "init_sha256"):
         test.assertEqual(getattr(a, name), getattr(b, name), name)
     test.assertEqual(a.rng.getstate(), b.rng.getstate(), "the random generator")
     test.assertIs(a.loss, b.loss)

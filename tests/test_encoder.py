@@ -1,7 +1,8 @@
 """Attention over the whole sequence and the encoder, checked against
 independent implementations: PyTorch's scaled_dot_product_attention for each
 mask, the cache path for the causal mask, finite differences and a PyTorch
-model written from the equations for the classifier and the maskless GPT;
+model written from the equations for the classifier, the maskless GPT and
+the masked language model;
 padding with its mask against the unpadded run."""
 import dataclasses
 import random
@@ -12,7 +13,7 @@ from pathlib import Path
 if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from microgpt.architectures import bert as classification, catalog
+from microgpt.architectures import bert as classification, catalog, mlm
 from microgpt.attention import causal, key_padding, no_mask, sequence_attention
 from microgpt.config import Config, ConfigError
 from microgpt.architectures.bert import classifier_loss
@@ -150,7 +151,7 @@ class AgainstPyTorchModelTest(unittest.TestCase):
     def torch_encoder(self, ids, W, c, allowed):
         E, H, hd = c.n_embd, c.n_head, c.head_dim
         rms = lambda x: x * ((x * x).mean(-1, keepdim=True) + 1e-5) ** -0.5
-        table = torch.cat([W["wte"], W["wte_pad"]]) if "wte_pad" in W else W["wte"]
+        table = torch.cat([W["wte"]] + [W[n] for n in ("wte_pad", "wte_mask") if n in W])
         x = rms(table[ids] + W["wpe"][:len(ids)])                     # (T, E)
         for li in range(c.n_layer):
             L = f"layer{li}."
@@ -187,6 +188,24 @@ class AgainstPyTorchModelTest(unittest.TestCase):
             logits = W["cls_head"] @ x[0]
             theirs = torch.nn.functional.cross_entropy(logits[None], torch.tensor([label]))
             self.assert_same(classifier_loss((ids, label), state.params, config), state, theirs, W)
+
+    def test_masked_language_model(self):
+        """BERT's loss: lm_head at the chosen positions only (MASK's row after
+        wte's), their mean cross-entropy; untied and tied, label smoothing."""
+        for extra in ({}, {"tie_weights": True, "label_smoothing": 0.1}):
+            config = dataclasses.replace(MASKLESS, model="mlm", **extra)
+            examples, state = start_planned(mlm.plan(DOCS * 3, config))
+            config = state.config
+            for ids, chosen in examples[:4]:
+                W = self.weights(state)
+                T = len(ids)
+                x = self.torch_encoder(torch.tensor(ids), W, config, torch.ones(T, T, dtype=torch.bool))
+                head = W["wte"] if config.tie_weights else W["lm_head"]
+                positions, targets = zip(*chosen)
+                theirs = torch.nn.functional.cross_entropy(
+                    x[list(positions)] @ head.T, torch.tensor(targets),
+                    label_smoothing=config.label_smoothing)
+                self.assert_same(mlm.mlm_loss((ids, chosen), state.params, config), state, theirs, W)
 
     def test_gpt_without_the_causal_mask(self):
         examples, state = start(DOCS, MASKLESS)

@@ -23,7 +23,7 @@ from microgpt.instruments.finite_differences import DOCS
 from microgpt.instruments.readout import trace
 from microgpt.model import gpt
 from microgpt.plumbing import checkpoint
-from microgpt.plumbing.pretrained import load_folder, open_model
+from microgpt.plumbing.model_folder import load_folder, open_model
 from microgpt.plumbing.tensorfile import TensorFileError, read_header, save, tensors
 from microgpt.training import train_step
 from tests.support import ROOT, assert_one_line_error, run

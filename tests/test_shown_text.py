@@ -19,9 +19,10 @@ SMALL = ("--steps", "2", "--n-embd", "8", "--n-head", "2")
 
 
 def raw_controls(text):
-    """The control and format characters text shows as they are (a line's newline aside)."""
+    """The control and format characters text shows as they are (a line's newline and a
+    tab aside: whitespace that moves no text, a fine-tuning sample's TAB)."""
     import unicodedata
-    return [ch for ch in text if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
+    return [ch for ch in text if ch not in "\n\t" and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")]
 
 
 class ClassNamesTest(unittest.TestCase):

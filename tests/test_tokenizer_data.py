@@ -20,8 +20,8 @@ from microgpt.tokenizer import Tokenizer
 from tests.support import ROOT, run
 
 DATASETS = ROOT / "microgpt" / "bundled"
-BUNDLED = {"diagnoses.txt": 46881, "medical_words.txt": 6731, "names.txt": 5163,
-           "surnames.txt": 88799}
+BUNDLED = {"diagnoses.txt": 46881, "icd10_codes.tsv": 23414, "medical_words.txt": 6731,
+           "names.txt": 5163, "surnames.txt": 88799}
 
 
 class TokenizerTest(unittest.TestCase):
@@ -70,8 +70,8 @@ class DataTest(unittest.TestCase):
         with self.assertRaises(DataError) as e:
             load_docs("nosuch.txt")
         self.assertEqual(str(e.exception), "nosuch.txt: no such file (bundled datasets: "
-                                           "diagnoses.txt, medical_words.txt, names.txt, "
-                                           "surnames.txt)")
+                                           "diagnoses.txt, icd10_codes.tsv, medical_words.txt, "
+                                           "names.txt, surnames.txt)")
         with self.assertRaises(DataError) as e:
             load_docs(str(Path("elsewhere", "nosuch.txt")))
         self.assertEqual(str(e.exception), f"{Path('elsewhere', 'nosuch.txt')}: no such file")
@@ -167,7 +167,8 @@ class WheelTest(unittest.TestCase):
                 shipped = {n for n in z.namelist() if n.startswith("microgpt/bundled/")}
                 self.assertEqual(z.read("microgpt/bundled/names.txt"),
                                  (DATASETS / "names.txt").read_bytes())
-        expected = {f"microgpt/bundled/{p.name}" for p in DATASETS.glob("*.txt")}
+        expected = {f"microgpt/bundled/{p.name}" for p in DATASETS.iterdir()
+                    if p.suffix in (".txt", ".tsv")}
         self.assertEqual(len(expected), len(BUNDLED))
         self.assertEqual(shipped - {"microgpt/bundled/README.md"}, expected)
 

@@ -86,15 +86,16 @@ def examples_of(pairs, tokenizer, config):
     return [(([tokenizer.bos] + tokenizer.encode(doc))[:config.block_size], k) for doc, k in pairs]
 
 
-def plan(class_docs, config):
+def plan(class_docs, config, tokenizer=None):
     """A fresh classifier run up to its weights (training.start_planned draws
-    them): the vocabulary, the shuffle, the split. ConfigError when a class
-    has no documents or nothing is left to train on."""
+    them): the vocabulary (tokenizer: the documents' characters by default;
+    mlm.py passes its encoder's), the shuffle, the split. ConfigError when a
+    class has no documents or nothing is left to train on."""
     for k, docs in enumerate(class_docs):
         if not docs:
             raise ConfigError(f"class {k} has no documents")
     pairs = labelled(class_docs)
-    tokenizer = Tokenizer.from_docs([doc for doc, _ in pairs])
+    tokenizer = tokenizer or Tokenizer.from_docs([doc for doc, _ in pairs])
     rng = random.Random(config.seed)
     pairs = shuffled(pairs, rng)                                  # the first draws
     config = dataclasses.replace(config, model="classifier", n_class=len(class_docs),

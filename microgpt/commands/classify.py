@@ -12,10 +12,11 @@ blocks with no mask; BOS plays BERT's [CLS]), and so is its run (the shuffle,
 then the weights, then what this command draws). It prints a line per step, the
 held-out accuracy, the confusion matrix and SHOWN held-out documents
 (rng.sample, the run's generator after the weights) with the predicted class
-and its probability. Train's flags where they apply; --val-fraction defaults
+and its probability. --init ENCODER starts it from an encoder that `python
+-m microgpt mlm` pretrained (BERT's recipe, mlm.classifier_from). Train's flags where they apply; --val-fraction defaults
 to 0.1 here. Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as
-train's. Builds on config.py, bert.py, confusion.py, generate.py, tokenizer.py and
-training.py, and on the plumbing's checkpoint.py, cli.py, console.py, corpus.py,
+train's. Builds on config.py, bert.py, mlm.py (--init), confusion.py, generate.py,
+tokenizer.py and training.py, and on the plumbing's checkpoint.py, cli.py, console.py, corpus.py,
 files.py, flags.py, progress.py, runs.py (the session the loop runs in) and memory.py.
 """
 from __future__ import annotations
@@ -25,7 +26,7 @@ import hashlib
 import sys
 from pathlib import Path
 
-from ..architectures import bert
+from ..architectures import bert, mlm
 from ..config import Config, ConfigError
 from ..generate import argmax
 from ..instruments import confusion
@@ -35,11 +36,13 @@ from ..plumbing.console import one_line
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
 from ..tokenizer import UnknownText
-from ..training import start_planned, train_step
+from ..training import start_planned
 
 PROG = "python -m microgpt classify"
 SHOWN = 5                                                # held-out documents shown at the end
 DEFAULTS = {"val_fraction": 0.1, "causal_mask": False}  # the classifier's, where train's differ
+KIND = {"gpt": "GPT", "seq2seq": "seq2seq model", "mlm": "masked language model",
+        "rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}  # the other models' checkpoints, named
 NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
 
 
@@ -59,17 +62,23 @@ def parse_args(argv=None):
     p.add_argument("--resume", metavar="FILE",
                    help="continue the run saved here (and save back to it); the files default "
                         "to the ones it trained on")
+    p.add_argument("--init", metavar="ENCODER",
+                   help="start from this masked language model's encoder (python -m microgpt "
+                        "mlm FILE --out ENCODER): its embeddings and blocks, a new cls_head; its "
+                        "settings, so a flag that would change the model is refused")
     p.add_argument("--text", help="with a checkpoint: each class's probability for this text")
     p.add_argument("--eval", nargs="+", metavar="FILE",
                    help="with a checkpoint: accuracy on these files, each named as a class")
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if args.text is not None or args.eval:
-        if len(args.inputs) != 1 or given or args.out or args.resume:
+        if len(args.inputs) != 1 or given or args.out or args.resume or args.init:
             p.error("--text and --eval read one checkpoint and take no training flags: "
                     f"{PROG} MODEL.json --text TEXT")
     elif args.resume is None and len(args.inputs) < 2:
         p.error("give at least two files, one per class (a classifier tells files apart)")
+    if args.init and args.resume:
+        p.error("--init starts a new run from an encoder, --resume continues a run: give one")
     return p, args, given
 
 
@@ -99,8 +108,18 @@ def open_run(args, given):
              if args.resume is not None else None)
     paths = args.inputs or [str(corpus.locate_saved(n)) for n in state.data_name]
     taken = {str(path): "a data file" for path in paths}
+    if args.init is not None:
+        taken[args.init] = "the encoder --init starts from"
     cli.check_output(PROG, "--out" if args.out is not None else "--resume", out, taken)
     names, class_docs, sha = read_classes(paths)
+    if state is None and args.init is not None:  # BERT's recipe: a pretrained encoder
+        encoder, init_sha = checkpoint.load_and_sha256(args.init)
+        examples, state, new = mlm.classifier_from(encoder, class_docs, {**DEFAULTS, **given},
+                                                   args.init, init_sha)
+        memory.check_fits(state.config, max(len(ids) for ids, _ in examples))
+        state.data_name, state.data_sha256, state.classes = [str(p) for p in paths], sha, names
+        runs.say_init(PROG, args.init, encoder, state, new)
+        return class_docs, examples, state
     if state is None:
         config = Config(**{**DEFAULTS, **given})
         flags.check_used(config, given)
@@ -201,17 +220,7 @@ def main(argv=None):
     print(f"num train: {len(examples)}, num held out: {len(held)}")
     note_cut(prog, [doc for docs in class_docs for doc in docs], config)
     held_examples = bert.examples_of(held, state.tokenizer, config)
-
-    def save(why=None):
-        return out is not None and cli.save(prog, state, out, why)
-
-    with runs.session(prog, state, save, out) as stop:
-        for step in range(state.step, config.steps):
-            loss = train_step(state, examples)
-            print(f"step {step + 1:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-            runs.held_out_line(state, held_examples)
-            if stop.requested:
-                break
+    runs.train_to_the_end(prog, state, examples, held_examples, out)
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     matrix, rows = score(state, held, "scoring the held-out documents")

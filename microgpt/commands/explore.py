@@ -23,7 +23,7 @@ trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
 of attention, per layer and head: three_kinds.py, its kinds).
 
 Builds on bert.py, config.py, params.py, readout.py, three_kinds.py, inspector.py
-(reads_whole), checkpoint.py, cli.py, drawing.py (escape) and pretrained.py. Left out on purpose:
+(reads_whole), checkpoint.py, cli.py, drawing.py (escape) and model_folder.py. Left out on purpose:
 any library or network fetch in the page, and checkpoints over MAX_BYTES of
 weights, which would make a page too heavy to open comfortably.
 """
@@ -42,7 +42,7 @@ from ..params import param_count
 from ..plumbing import cli
 from ..plumbing.drawing import escape  # a title: its controls and bidi characters as codes
 from ..plumbing.checkpoint import CheckpointError
-from ..plumbing.pretrained import open_model, reading_progress
+from ..plumbing.model_folder import open_model, reading_progress
 from ..instruments.readout import check_readable, token_labels, trace, trace_recurrent, trace_whole
 from ..instruments.three_kinds import kinds, trace_seq2seq
 
@@ -51,6 +51,7 @@ MAX_BYTES = 20_000_000  # the weights as JSON in the page
 TOP = 10  # a large vocabulary's page keeps each position's TOP likeliest next tokens
 WHAT = {"classifier": "a classifier", "seq2seq": "an encoder-decoder", "rnn": "an RNN",
         "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence",
+        "mlm": "a masked language model",
         "folder": "a model folder (GPT-2's weights would not fit in a page)"}
 
 

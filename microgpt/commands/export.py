@@ -20,17 +20,17 @@ written as float64, the checkpoint's numbers exactly, or with --dtype F32
 as float32, half the bytes. Any of these folders reads back in microgpt
 (`python -m microgpt inspect DIR TEXT`, `python -m microgpt.sample DIR`).
 
-Builds on config.py, checkpoint.py, cli.py, hf_vocab.py and pretrained.py.
+Builds on config.py, checkpoint.py, cli.py, hf_vocab.py and model_folder.py.
 """
 from __future__ import annotations
 
 import os
 
 from ..config import ConfigError
-from ..plumbing import checkpoint, cli, pretrained
+from ..plumbing import checkpoint, cli, model_folder
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.hf_vocab import write_vocab
-from ..plumbing.pretrained import architecture
+from ..plumbing.model_folder import architecture
 
 PROG = "python -m microgpt export"
 FILES = ("model.safetensors", "tokenizer.json", "tokenizer_config.json", "config.json")
@@ -66,7 +66,7 @@ def main(argv=None):
         cli.check_output(PROG, "DIR", os.path.join(args.folder, name),
                          {args.checkpoint: "the checkpoint"},
                          "weights" if name.endswith(".safetensors") else "model file")
-    pretrained.write_folder(state, args.folder, args.dtype)
+    model_folder.write_folder(state, args.folder, args.dtype)
     if kind == "gpt2":
         print(f"wrote {args.folder}: GPT-2's architecture, {', '.join(FILES)}; in Python: "
               f"transformers.GPT2LMHeadModel.from_pretrained({args.folder!r})")

@@ -9,7 +9,10 @@ triangle stays empty: a position cannot see the future. Then, at each
 position, the five likeliest next characters. A classifier and a GPT
 trained with --causal-mask off read the whole sequence at once: their
 matrices are full (dots only where the mask hides PAD), and a classifier
-ends with each class's probability. An encoder-decoder shows its three
+ends with each class's probability; a masked language model (python -m
+microgpt mlm) reads each "[MASK]" in TEXT as its MASK token, so the MASK
+row shows what a masked position attends to, and ends with its guesses of
+what each position holds. An encoder-decoder shows its three
 kinds of attention as it writes its output for TEXT, each labelled with
 where Q, K and V come from (--layer, --head: one of them). --numbers prints
 the weights instead of shades; --svg FILE writes the same heatmaps as one
@@ -25,11 +28,11 @@ model flags (--n-head 2, ...); the text is checked before it trains.
 table (heads.py); `--ablate L.H` silences a head and shows what the loss
 loses. --json OUT writes what was computed as data (views.as_json). A model
 folder (Hugging Face's GPT-2, or what export wrote) is read wherever a
-checkpoint is (pretrained.py): GPT-2 reads a text as its own tokens, no BOS,
+checkpoint is (model_folder.py): GPT-2 reads a text as its own tokens, no BOS,
 so --heads' first column is the first token's share. Builds on catalog.py,
 config.py, training.py, tokenizer.py, readout.py (the numbers), three_kinds.py,
 stages.py (--stream), heads.py, views.py (what is shown), svg.py (the picture),
-checkpoint.py, cli.py, corpus.py, flags.py, memory.py, pretrained.py and progress.py.
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py, model_folder.py and progress.py.
 """
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ from ..plumbing import checkpoint, cli, flags, svg
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError, data_files, load_docs, locate, locate_saved
 from ..plumbing.memory import check_fits
-from ..plumbing.pretrained import open_model, reading_progress
+from ..plumbing.model_folder import open_model, reading_progress
 from ..plumbing.progress import reporter
 from ..plumbing.views import as_json, reads_whole, seq2seq_report, show, svg_picture
 from ..instruments.stages import rms_lines

@@ -17,13 +17,13 @@ are right. The loss is that of training's first step. A classifier's config
 name in each; an encoder-decoder's (model "seq2seq") on DOCS reversed
 (pairs.task_pairs).
 
-Builds on training.py (batch_loss), catalog.py (start), bert.py and pairs.py
-(plan). Slow by design: two forward passes per parameter, which is why real training uses backpropagation.
+Builds on training.py (batch_loss), catalog.py (start), bert.py, mlm.py and
+pairs.py (plan). Slow by design: two forward passes per parameter, which is why real training uses backpropagation.
 `python -m microgpt gradcheck` runs it from the command line.
 """
 from __future__ import annotations
 
-from ..architectures import bert, catalog, pairs
+from ..architectures import bert, catalog, mlm, pairs
 from ..training import batch_loss, start_planned
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
@@ -54,6 +54,8 @@ def check(config, docs=DOCS, doc_index=0, h=1e-5):
         examples, state = start_planned(bert.plan([docs[0::2], docs[1::2]], config))
     elif config.model == "seq2seq":
         examples, state = start_planned(pairs.plan(pairs.task_pairs("reverse", docs), config))
+    elif config.model == "mlm":
+        examples, state = start_planned(mlm.plan(docs, config))
     else:
         examples, state = catalog.start(docs, config)
 

@@ -28,7 +28,8 @@ position's next-token probabilities, no layers: they have no attention);
 the encoder-decoder's three kinds of attention are three_kinds.py's.
 Builds on fused.py (softmax_data), stages.py (gpt run with its records
 and its stream), encoder.py (the same for the whole sequence), bert.py
-(the classifier's) and recurrent.py (one step of a recurrent model).
+(the classifier's), mlm.py (the masked language model's) and recurrent.py
+(one step of a recurrent model).
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 
 from ..architectures.bert import classifier_logits
 from ..architectures.encoder import gpt_logits, padded
+from ..architectures.mlm import logits_at, read_masked
 from ..fused import softmax_data
 from ..architectures.recurrent import initial_state, recurrent
 from .stages import stages
@@ -154,22 +156,29 @@ def trace_whole(params, config, tokenizer, text):
     """trace() for a model that reads the whole sequence at once (padded as
     it trained, PAD labelled "PAD"): Position i holds row i of each head's
     matrices. A GPT's next_probs are each position's; the classifier's are
-    empty (bert.probabilities gives its classes)."""
-    tokenizer.check_text(text, repr(text))
-    tokens = [tokenizer.bos] + tokenizer.encode(text)
+    empty (bert.probabilities gives its classes); a masked language model's
+    (text may hold "[MASK]", labelled "MASK") are its guesses of what each
+    position holds."""
+    if config.model == "mlm":  # "[MASK]" in text is the MASK token
+        tokens = read_masked(tokenizer, text, config)
+    else:
+        tokenizer.check_text(text, repr(text))
+        tokens = [tokenizer.bos] + tokenizer.encode(text)
     if len(tokens) > config.block_size:
         raise ValueError(f"{text!r} is too long: {len(tokens)} tokens with BOS, "
                          f"block size {config.block_size}")
     ids = padded(tokens, config)
-    labels = token_labels(tokenizer) + ["PAD"]
+    extra = "MASK" if config.model == "mlm" else "PAD"  # the token after the vocabulary
+    labels = token_labels(tokenizer) + [extra]
     records = []  # one (q_h, k_h, v_h, attn_logits, attn_weights, head_out) per head, layer by layer
+    names = labels[:config.vocab_size]
     if config.model == "classifier":
         classifier_logits(ids, params, config, records=records)
         probs = [{} for _ in ids]
-    else:
-        rows = [softmax_data([l.data for l in row])
-                for row in gpt_logits(ids, params, config, records=records)]
-        probs = [dict(zip(labels[:config.vocab_size], row)) for row in rows]
+    else:  # a GPT's next token at each position; an MLM's guess of what each position holds
+        rows = (logits_at(ids, params, config, range(len(ids)), records) if config.model == "mlm"
+                else gpt_logits(ids, params, config, records=records))
+        probs = [dict(zip(names, softmax_data([l.data for l in row]))) for row in rows]
     records = [[floats(part) for part in record] for record in records]
     positions = []
     for i, token_id in enumerate(ids):

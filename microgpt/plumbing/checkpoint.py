@@ -20,6 +20,7 @@ train.py saves and resumes; sample.py and inspector.py load.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import shlex
@@ -51,8 +52,14 @@ def save(state, path):
 
 def load(path):
     """Read a checkpoint file; CheckpointError for anything a person can fix."""
+    return load_and_sha256(path)[0]
+
+
+def load_and_sha256(path):
+    """(load(path), the hex SHA-256 of the file's bytes), from one reading."""
     try:
-        text = read_bytes(path, "a checkpoint", limit=memory.largest_checkpoint()).decode("utf-8")
+        raw = read_bytes(path, "a checkpoint", limit=memory.largest_checkpoint())
+        text = raw.decode("utf-8")
     except InputError as e:
         raise CheckpointError(e) from None
     except UnicodeDecodeError as e:
@@ -78,7 +85,7 @@ def load(path):
         raise CheckpointError(f"{path}: not a checkpoint (JSON nested too deeply)") from None
     except ValueError as e:  # a number of more than 4300 digits, say
         raise CheckpointError(f"{path}: not a checkpoint ({e})") from None
-    return from_json(obj, path)
+    return from_json(obj, path), hashlib.sha256(raw).hexdigest()
 
 
 MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no training number moves
@@ -89,7 +96,8 @@ MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no trainin
 
 LANGUAGE_MODELS = ("gpt",) + RECURRENT  # what train and sample take; the others: their commands
 NAMED = {"gpt": "a GPT", "rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM",
-         "classifier": "a classifier", "seq2seq": "an encoder-decoder"}
+         "classifier": "a classifier", "seq2seq": "an encoder-decoder",
+         "mlm": "a masked language model"}
 LANGUAGE = ("python -m microgpt.train --resume {path}", "python -m microgpt.sample {path}")
 COMMANDS = {  # model -> (the command that trains it further, the one that uses it)
     "gpt": LANGUAGE, "rnn": LANGUAGE, "gru": LANGUAGE, "lstm": LANGUAGE,
@@ -97,6 +105,8 @@ COMMANDS = {  # model -> (the command that trains it further, the one that uses 
                    "python -m microgpt classify {path} --text TEXT"),
     "seq2seq": ("python -m microgpt seq2seq --resume {path}",
                 "python -m microgpt seq2seq {path} --text TEXT"),
+    "mlm": ("python -m microgpt mlm --resume {path}",
+            "python -m microgpt inspect {path} 'em[MASK]a'"),
 }  # a new kind of model adds its line here, and its name to NAMED (tests/test_hints.py runs them)
 
 

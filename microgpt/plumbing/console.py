@@ -23,21 +23,27 @@ import unicodedata
 
 
 class Escapes(dict):
-    """str.translate's table: every control character but the newline (the
-    tab too), every format character (Unicode's Cf: the bidi controls such
+    """str.translate's table: every control character but those kept (the
+    newline; what a command prints keeps the tab too, a sample's TAB between
+    prompt and response), every format character (Unicode's Cf: the bidi controls such
     as U+202E, which would reverse the rest of a line; zero-width ones) and
     the line and paragraph separators, as repr() writes them in a string;
     any other character as it is. Filled as characters are met: a table of
     every code point would take a while to build."""
 
+    def __init__(self, kept):
+        super().__init__()
+        self.kept = kept
+
     def __missing__(self, code):
         ch = chr(code)
-        hidden = ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        hidden = ch not in self.kept and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")
         self[code] = shown = repr(ch)[1:-1] if hidden else code
         return shown
 
 
-CONTROL = Escapes()
+CONTROL = Escapes("\n")     # a message: one_line escapes the newline as well
+PRINTED = Escapes("\n\t")  # what a command prints: lines, and tabs as they are
 
 
 def escape_controls(text):
@@ -79,7 +85,7 @@ class Stream:
         self.stream, self.raises = stream, raises
 
     def write(self, text):
-        return self._do(self.stream.write, escape_controls(text))
+        return self._do(self.stream.write, text.translate(PRINTED))
 
     def flush(self):
         return self._do(self.stream.flush)

@@ -131,6 +131,24 @@ def locate_saved(name, sha256=None):
     return (find_bundled(Path(name).name) or path) if missing else path
 
 
+def line_number(path, index):
+    """The line of the file at path (1 = the first) that holds its document
+    docs[index], blank lines counted; None when the file cannot be read
+    again (a pipe gives its bytes once).
+
+    >>> line_number(find_bundled("names.txt"), 2)
+    3
+    """
+    try:
+        if not Path(path).is_file():
+            return None
+        text = decode(read_bytes(path), path).replace("\r\n", "\n").replace("\r", "\n")
+    except (OSError, ValueError, DataError):
+        return None
+    lines = [n for n, line in enumerate(text.split("\n"), 1) if line.strip()]  # as split_docs keeps
+    return lines[index] if index < len(lines) else None
+
+
 def checksum(path):
     """The hex SHA-256 of the file at path, None if it cannot be read."""
     try:
@@ -178,7 +196,7 @@ def bundled_names():
     >>> "names.txt" in bundled_names()
     True
     """
-    return sorted(f.name for f in datasets_folder().iterdir() if f.name.endswith(".txt"))
+    return sorted(f.name for f in datasets_folder().iterdir() if f.name.endswith((".txt", ".tsv")))
 
 
 def find_bundled(name):

@@ -25,7 +25,8 @@ from ..config import ARCHITECTURES, CHOICES, Config, ConfigError
 
 
 OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
-               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq"}
+               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq",
+               "mlm": "learns to fill in masked characters: python -m microgpt mlm"}
 
 
 def check_language_model(config):
@@ -81,7 +82,8 @@ def add_run_flags(parser, defaults=None, leave_out=(), not_here=(), what="", com
         help="the architecture: gpt; rnn (tanh), gru or lstm, a recurrent "
              "baseline with hidden size --n-embd, as PyTorch's cells; classifier, "
              "the encoder of python -m microgpt classify; seq2seq, the encoder-decoder "
-             "of python -m microgpt seq2seq (default %(default)s)")
+             "of python -m microgpt seq2seq; mlm, the encoder of python -m microgpt mlm "
+             "(default %(default)s)")
     add("--steps", type=cli.whole_number(1), help="training steps (default %(default)s)")
     add("--seed", type=cli.whole_number(0), help="random seed (default %(default)s)")
     add("--n-layer", type=cli.whole_number(1), help="transformer blocks (default %(default)s)")
@@ -175,6 +177,22 @@ class NotHere(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         value = f" {values}" if values not in (None, []) else ""
         parser.error(f"{option_string}{value} does not apply to {self.const}")
+
+
+def add_finetuning_flags(parser):
+    """train's flags for fine-tuning (variants/finetuning.py): --init, --loss-on."""
+    g = parser.add_argument_group("fine-tuning (variants/finetuning.py)")
+    g.add_argument("--init", metavar="CHECKPOINT",
+                   help="start a new run from this checkpoint's weights and model (a GPT's or a "
+                        "recurrent one's): fresh Adam moments, step 0, this run's own --steps, "
+                        "--lr and schedule (default: the reference's); characters it has never "
+                        "seen become new tokens after its own (BOS moves last), their rows "
+                        "drawn fresh; a flag that would change the model is refused")
+    g.add_argument("--loss-on", choices=CHOICES["loss_on"], default="all",
+                   help="all: a line trains as any document does; response: each line "
+                        "is prompt<TAB>response, split at its first TAB, and its loss is the mean "
+                        "over the positions that predict the response and the closing BOS only: "
+                        "the prompt is read, not trained on (default %(default)s)")
 
 
 def on_off(text):

@@ -1,7 +1,7 @@
 """
-runs.py: a training run opened from the command line: a fresh one, or the
-one saved in a checkpoint, on its data, with every check made before any
-work: the data file found (a bare name falls back to the bundled dataset),
+runs.py: a training run opened from the command line: a fresh one, the
+one saved in a checkpoint, or (train --init) a new one from a checkpoint's
+weights, on its data, with every check made before any work: the data file found (a bare name falls back to the bundled dataset),
 the outputs writable and no other run's, the data the one a resumed run trained on, the flags
 ones a resume may change, the model small enough for this machine.
 
@@ -9,10 +9,11 @@ It also prints what a run trains on (print_header), what a learner should
 know about it first (notes), the held-out loss line and the line before
 the samples; and `session`, what a command's training loop runs inside:
 stop requests between steps, the checkpoint at exit, divergence. The loop
-itself is each command's own (train.py's reads as the reference's).
+itself is each command's own (train.py's reads as the reference's);
+classify's and mlm's is train_to_the_end.
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
-checkpoint.py, cli.py (its lock_output: a second run saving to the
-same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
+finetuning.py, checkpoint.py, cli.py (its lock_output: a second run saving
+to the same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
 """
 from __future__ import annotations
 
@@ -25,10 +26,11 @@ from pathlib import Path
 
 from ..architectures import catalog
 from ..config import Config
-from ..data import held_out_examples, make_examples, replay_split
+from ..data import NoResponse, held_out_examples, make_examples, replay_split
 from ..params import param_count, param_table
 from ..optim import Diverged, peak_learning_rate
-from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned
+from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned, train_step
+from ..variants.finetuning import start_from
 from . import checkpoint, cli, corpus, flags, memory
 from .progress import reporter
 from .stopping import stop_requests
@@ -55,7 +57,9 @@ def open_run(args, given, prog):
         name = args.path if args.path is not None else "names.txt"
         path = corpus.locate(name)
     out = save_path(args)  # before any work: can the outputs be written?
-    data = corpus.data_files(name, path)
+    init = getattr(args, "init", None)  # train --init: the checkpoint a new run starts from
+    data = {**corpus.data_files(name, path), **({init: "the checkpoint --init starts from"}
+                                                if init is not None else {})}
     cli.check_output(prog, "--out" if args.out is not None else "--resume", out, data)
     cli.lock_output(prog, "--out" if args.out is not None else "--resume", out)  # one run a file
     cli.check_output(prog, "--plot", args.plot, {**data, args.resume: "the checkpoint resumed "
@@ -68,10 +72,16 @@ def open_run(args, given, prog):
         cli.say(f"{prog}: {name} {why}; using the bundled {path}")
     docs, sha = corpus.load_docs_and_sha256(path)
     if state is None:
-        config = Config(**given)
-        # BPE's merges show their progress; a run too big for this machine is refused as it
-        # is planned (training.Plan), before its weights are drawn
-        planned = catalog.plan(docs, config, reporter(prog, "learning BPE merges"))
+        try:
+            if init is not None:
+                return (docs, *start_from_checkpoint(prog, init, docs, given, os.fspath(name), sha))
+            # BPE's merges show their progress; a run too big for this machine is refused as
+            # it is planned (training.Plan), before its weights are drawn
+            planned = catalog.plan(docs, Config(**given), reporter(prog, "learning BPE merges"))
+        except NoResponse as e:  # --loss-on response: a line that is not prompt<TAB>response
+            line = None if e.index is None else corpus.line_number(path, e.index)
+            where = f", line {line}" if line else "" if e.index is None else f", document {e.index + 1}"
+            raise DataError(f"{name}{where}: {cli.spelled(e.why)}") from None
         return (docs, *start_planned(planned, os.fspath(name), sha))
     if sha != state.data_sha256:
         raise DataError(corpus.not_the_data(path, state.data_sha256, args.resume, state.data_name))
@@ -83,6 +93,27 @@ def open_run(args, given, prog):
     memory.check_run_fits(state.config, train_examples)
     cli.say(f"{prog}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
     return docs, train_examples, state
+
+
+def start_from_checkpoint(prog, init, docs, given, name, sha):
+    """(training examples, state): train --init, a new run from the weights
+    of the checkpoint at init (finetuning.start_from); a line on stderr
+    says so and names the tokens it added."""
+    pretrained, init_sha = checkpoint.load_and_sha256(init)
+    examples, state, new = start_from(pretrained, docs, given, name, sha, init, init_sha)
+    memory.check_run_fits(state.config, examples)
+    say_init(prog, init, pretrained, state, new)
+    return examples, state
+
+
+def say_init(prog, init, pretrained, state, new):
+    """The line on stderr of a run started from the checkpoint at init: its
+    steps and data, and the tokens the new data added."""
+    ids = ", ".join(f"{ch!r} id {state.tokenizer.ids[ch]}" for ch in new)
+    added = f"new tokens {ids}; BOS is now id {state.tokenizer.bos}" if new else "no new tokens"
+    data = " and ".join(Path(n).name for n in pretrained.data_name.split("\n")) or "its data"
+    print(f"{prog}: starting from the weights of {init} ({pretrained.step} steps on {data}); "
+          f"{added}", file=sys.stderr)
 
 
 def resume_examples(docs, state):
@@ -167,6 +198,22 @@ def session(prog, state, save, out, at_exit=lambda: None):
         at_exit()
     if stop.requested:  # during the save: it is done, so stop now
         raise KeyboardInterrupt
+
+
+def train_to_the_end(prog, state, examples, held_out, out):
+    """The training loop of a command beside train (classify, mlm): a step
+    line after each step and the held-out loss line, inside a session that
+    saves to out (None: nowhere)."""
+    def save(why=None):
+        return out is not None and cli.save(prog, state, out, why)
+
+    with session(prog, state, save, out) as stop:
+        for step in range(state.step, state.config.steps):
+            loss = train_step(state, examples)
+            print(f"step {step + 1:4d} / {state.config.steps:4d} | loss {loss:.4f}", flush=True)
+            held_out_line(state, held_out)
+            if stop.requested:
+                break
 
 
 def held_out_line(state, held_out):

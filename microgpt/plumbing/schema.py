@@ -10,10 +10,13 @@ its new settings, the masks, at their defaults; version 3 adds the
 encoder-decoder's model and task, and reads versions 1 and 2 as they
 were; version 4 the modern attention's kv_heads, rope and swiglu, and
 reads the earlier ones with kv_heads 0, one key/value head per query
-head), and its data files' names, one a class, as a list (they were one
+head), its data files' names, one a class, as a list (they were one
 string, joined by newlines, which a name can hold: such a file still
-reads). Floats are written with repr(), which reads back to the very same
-bits, so a resumed run prints exactly what the uninterrupted one would have.
+reads); and "init", the checkpoint a run started from (train --init: its
+file name and SHA-256; empty strings for a run from random weights, and
+in a file written before the field was). Floats are written with repr(),
+which reads back to the very same bits, so a resumed run prints exactly
+what the uninterrupted one would have.
 
 `from_json` is the way back, and it trusts nothing: every field's type and
 range is checked before it is used, so a hand-edited, truncated or foreign
@@ -64,6 +67,7 @@ def to_json(state):
                    for name, matrix in state.params.items()},
         "adam": {"m": state.m, "v": state.v},
         "classes": state.classes,
+        "init": {"name": state.init_name, "sha256": state.init_sha256},  # --init's checkpoint, if any
     }
 
 
@@ -128,6 +132,17 @@ def _rng(r, path):
     rng = random.Random()
     rng.setstate((3, tuple(words), None if gauss_next is None else float(gauss_next)))
     return rng
+
+
+def _file(f, path, what):
+    """A file the checkpoint names (its data, the checkpoint --init started
+    from): {"name": ..., "sha256": 64 hex digits, or "" for none}."""
+    _expect(isinstance(f, dict) and isinstance(f.get("name"), str)
+            and isinstance(f.get("sha256"), str), path, f"{what} should name a file and its sha256")
+    _expect("\0" not in f["name"] and len(f["name"]) <= 4096, path, f"bad {what} file name")
+    _expect(re.fullmatch("([0-9a-f]{64})?", f["sha256"]) is not None, path,
+            f"{what} sha256 should be 64 hex digits (or empty: no file)")
+    return f
 
 
 def _tokenizer(chars, merges, config, path):
@@ -199,10 +214,12 @@ def from_json(obj, path="checkpoint"):
                                             for n in names), path, "bad data file name")
     _expect(re.fullmatch("([0-9a-f]{64})?", data["sha256"]) is not None, path,
             "data sha256 should be 64 hex digits (or empty: no file)")
+    init = _file(obj.get("init", {"name": "", "sha256": ""}), path, "init")  # not in older files
     classes = obj.get("classes", [])  # version 1: none, a GPT's
     _expect(isinstance(classes, list) and all(isinstance(c, str) and c for c in classes)
             and len(set(classes)) == len(classes), path, "classes should be distinct names")
     n_class = config.n_class if config.model == "classifier" else 0
     _expect(len(classes) == n_class, path, f"classes should hold {n_class} names")
     return RunState(config, tokenizer, params, _rng(obj["rng"], path), step, m, v, losses,
-                    name, data["sha256"], classes, catalog.loss_of(config))
+                    name, data["sha256"], classes, catalog.loss_of(config),
+                    init["name"], init["sha256"])

@@ -2,7 +2,8 @@
 views.py: what `python -m microgpt inspect` shows of a model reading a
 text: for every layer and head a terminal heatmap (terminal.py) with the
 head's logit spread and row entropy (heads.summary), then the next-token
-guesses, or a classifier's classes; and the same heatmaps as one SVG grid
+guesses, a classifier's classes, or a masked language model's guesses of
+what each position holds (what a MASK stands for); and the same heatmaps as one SVG grid
 (heatmaps.py: a row per layer, a column per head) titled with the model
 (its checkpoint or "fresh model", the flags it differs from the reference
 by) and the text. An encoder-decoder's three kinds of attention too.
@@ -28,7 +29,7 @@ from .labels import visible
 
 def reads_whole(config):
     """True for the models that read the whole sequence at once (encoder.py)."""
-    return config.model == "classifier" or not config.causal_mask
+    return config.model in ("classifier", "mlm") or not config.causal_mask
 
 
 def report(positions, config, numbers=False, classes=None):
@@ -51,6 +52,12 @@ def report(positions, config, numbers=False, classes=None):
     if classes is not None:
         out.append("class probabilities (read at BOS, position 0, after the blocks):")
         out += [f"  {name} {prob:.4f}" for name, prob in sorted(classes, key=lambda c: -c[1])]
+        return out
+    if config.model == "mlm":  # it fills in blanks: what each position holds
+        out.append("what each position holds, as the model reads it (top 5; at MASK, its fill-in):")
+        for p in positions[1:]:
+            guesses = "  ".join(f"{visible(c)} {prob:.2f}" for c, prob in p.top(5))
+            out.append(f"  at {p.pos} {p.token if p.token == 'MASK' else visible(p.token)}: {guesses}")
         return out
     out.append("next-character guesses (top 5):")
     text = ""

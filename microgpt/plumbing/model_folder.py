@@ -1,5 +1,5 @@
 """
-pretrained.py: a model folder, opened wherever a checkpoint is: Hugging
+model_folder.py: a model folder, opened wherever a checkpoint is: Hugging
 Face's GPT-2 (config.json, model.safetensors, and tokenizer.json or
 vocab.json + merges.txt), or a folder `python -m microgpt export` wrote.
 
