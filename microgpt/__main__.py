@@ -34,6 +34,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
     ("book", "microgpt.commands.book", "the source as a book: every module, its comments beside its code"),
     ("seq2seq", "microgpt.commands.seq2seq",
      "the original Transformer, encoder and decoder: reverse, sort or copy words"),
+    ("vit", "microgpt.commands.vit",
+     "a Vision Transformer on handwritten digits: an image's patches are its tokens"),
 )
 PROG = "python -m microgpt"
 MISTAKE = 2  # the exit status of every user mistake (plumbing/cli.py)

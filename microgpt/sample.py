@@ -82,11 +82,12 @@ def main(argv=None):
     prog = parser.prog
     try:
         state = checkpoint.load(args.checkpoint)
-        if state.config.model in ("classifier", "seq2seq"):
-            command = "seq2seq" if state.config.model == "seq2seq" else "classify"
+        if state.config.model in ("classifier", "seq2seq", "vit"):
+            command, flag = {"classifier": ("classify", "--text TEXT"), "vit": ("vit", "--image N"),
+                             "seq2seq": ("seq2seq", "--text TEXT")}[state.config.model]
             raise CheckpointError(f"{args.checkpoint} is a {state.config.model}, which does not "
                                   f"generate (python -m microgpt {command} {args.checkpoint} "
-                                  f"--text TEXT)")
+                                  f"{flag})")
         state.tokenizer.check_text(args.prefix, "--prefix")
         max_tokens = args.max_tokens or state.config.block_size
         prefix_tokens = len(state.tokenizer.encode(args.prefix))

@@ -7,6 +7,7 @@ and with, and how it reads a text to sample.
     rnn/gru/lstm recurrent.document_loss
     classifier   bert.classifier_loss   (its run: bert.plan)
     seq2seq      transformer.seq2seq_loss (its run: pairs.plan)
+    vit          patches.vit_loss       (its run: images.plan)
 
 `plan(docs, config)` and `start(docs, config)` are training's for any
 language model (the GPT or a recurrent one, any tokenizer): they learn a
@@ -15,7 +16,7 @@ the instruments look a model up here, so none of them branches on
 config.model itself.
 
 Builds on config.py, model.py, training.py, bpe.py, bert.py, encoder.py,
-recurrent.py and transformer.py.
+patches.py, recurrent.py and transformer.py.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from ..config import RECURRENT
 from ..model import document_loss
 from .. import training
 from ..variants.bpe import tokenizer_for
-from . import bert, encoder, recurrent, transformer
+from . import bert, encoder, patches, recurrent, transformer
 from .bert import classifier_loss
 from .encoder import sequence_loss, whole_reader
 from .transformer import seq2seq_loss
@@ -35,6 +36,8 @@ def loss_of(config):
         return classifier_loss
     if config.model == "seq2seq":
         return seq2seq_loss
+    if config.model == "vit":
+        return patches.vit_loss
     if config.model in RECURRENT:
         return recurrent.document_loss
     if config.causal_mask and not config.pad_to:
@@ -63,6 +66,8 @@ def check(config):
         bert.check(config)
     if config.model == "seq2seq":
         transformer.check(config)
+    if config.model == "vit":
+        patches.check(config)
 
 
 def plan(docs, config):

@@ -24,7 +24,8 @@ wte_pad) up to N positions, and the padding mask hides the PAD keys.
   for each new token.
 
 `encode` is the stack every model over a whole sequence shares: bert.py's
-classifier and the encoder-decoder's encoder (transformer.py).
+classifier and the encoder-decoder's encoder (transformer.py); its
+`blocks`, after the embedding, are the Vision Transformer's (patches.py).
 
 `attention_block` takes queries from one sequence and keys and values from
 another, so cross-attention is the same block with other inputs.
@@ -134,7 +135,12 @@ def encode(ids, p, c, mask, records=None):
     """The blocks over the whole sequence of ids: (T, n_embd), every
     position's x after the last block. records: each head's matrices, layer
     after layer (attention.sequence_attention)."""
-    xs = embed(ids, p, c)
+    return blocks(embed(ids, p, c), p, c, mask, records)
+
+
+def blocks(xs, p, c, mask, records=None):
+    """The n_layer blocks over embedded positions xs (T, n_embd), whatever
+    they embed (tokens; patches of an image: patches.py): (T, n_embd)."""
     for li in range(c.n_layer):
         L = f"layer{li}."
         xs = sublayer(xs, lambda h: attention_block(h, h, p, L + "attn_", c, mask, records),

@@ -39,7 +39,9 @@ from ..training import start_planned, train_step
 PROG = "python -m microgpt classify"
 SHOWN = 5                                                # held-out documents shown at the end
 DEFAULTS = {"val_fraction": 0.1, "causal_mask": False}  # the classifier's, where train's differ
-KIND = {"gpt": "GPT", "seq2seq": "seq2seq model"}  # the other models' checkpoints, named
+KIND = {"gpt": "GPT", "seq2seq": "seq2seq model", "vit": "Vision Transformer"}  # the others, named
+GO_ON = {"vit": ("python -m microgpt vit --resume {}", "python -m microgpt vit {} --image N")}
+GPT_GO_ON = ("python -m microgpt.train --resume {}", "python -m microgpt.sample {}")  # and use
 NOT_HERE = ("tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
 
 
@@ -101,7 +103,7 @@ def open_run(args, given):
     if state is not None and state.config.model != "classifier":
         raise CheckpointError(f"{args.resume} is a {KIND[state.config.model]}'s checkpoint, "
                               f"not a classifier's "
-                              f"(python -m microgpt.train --resume {args.resume})")
+                              f"({GO_ON.get(state.config.model, GPT_GO_ON)[0].format(args.resume)})")
     paths = args.inputs or [str(corpus.locate_saved(n)) for n in state.data_name.split("\n")]
     taken = {str(path): "a data file" for path in paths}
     cli.check_output(PROG, "--out" if args.out is not None else "--resume", out, taken)
@@ -141,7 +143,7 @@ def use(args, prog):
     if state.config.model != "classifier":
         raise CheckpointError(f"{args.inputs[0]} is a {KIND[state.config.model]}'s checkpoint, "
                               f"not a classifier's "
-                              f"(python -m microgpt.sample {args.inputs[0]})")
+                              f"({GO_ON.get(state.config.model, GPT_GO_ON)[1].format(args.inputs[0])})")
     if args.text is not None:
         state.tokenizer.check_text(args.text, "--text", "the classifier's vocabulary")
         probs = bert.probabilities(state.params, state.config, state.tokenizer, args.text)

@@ -186,6 +186,9 @@ def main(argv=None):
         state = checkpoint.load(args.checkpoint)
     except CheckpointError as e:
         cli.fail(prog, e)
+    if state.config.model == "vit":
+        cli.fail(prog, f"{args.checkpoint} holds a Vision Transformer, which reads images, not "
+                       f"text (python -m microgpt vit {args.checkpoint} --image N)")
     what = WHAT[state.config.model]
     implied = needs_traces(state.config) and not args.traces
     if implied and not args.text:

@@ -175,6 +175,9 @@ def main(argv=None):
         if state.config.model in RECURRENT:
             raise CheckpointError(f"{source} holds {cli.a_model(state.config.model)}: it has no "
                                   f"attention to show (inspect draws attention heads)")
+        if state.config.model == "vit":
+            raise CheckpointError(f"{source} holds a Vision Transformer, which reads images: "
+                                  f"python -m microgpt vit {args.inputs[0]} --image N")
         positions = (trace_whole if reads_whole(state.config) else trace)(
             state.params, state.config, state.tokenizer, text)
     except (CheckpointError, DataError, ConfigError) as e:

@@ -104,7 +104,7 @@ def load_seq2seq(path, resuming=False):
     state = checkpoint.load(path)
     model = state.config.model
     if model != "seq2seq":
-        command = {"gpt": "train" if resuming else "sample"}.get(model, "classify")
+        command = {"gpt": "train" if resuming else "sample", "vit": "vit"}.get(model, "classify")
         raise CheckpointError(f"{path} is a {model}'s checkpoint, not an encoder-decoder's "
                               f"(python -m microgpt {command}{' --resume' if resuming else ''} "
                               f"{path})")

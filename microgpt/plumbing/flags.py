@@ -22,7 +22,8 @@ from ..config import CHOICES, Config, ConfigError
 
 
 OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
-               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq"}
+               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq",
+               "vit": "learns to tell images apart: python -m microgpt vit"}
 
 
 def check_language_model(config):
@@ -119,6 +120,19 @@ def add_run_flags(parser, defaults=None, leave_out=()):
     add("--no-padding-mask", dest="padding_mask", action="store_const", const=False,
         help="with --pad-to: real tokens may attend to PAD (default: PAD keys are "
              "masked, and the results are the unpadded run's)")
+
+
+def add_image_flags(parser, leave_out=()):
+    """Add the Vision Transformer's flags (vit, gradcheck --model vit): the
+    patch, and the pixels' range; leave_out: Config fields left out."""
+    g = parser.add_argument_group("images (the Vision Transformer: patches.py)")
+    g.add_argument("--patch", type=cli.whole_number(1), metavar="P",
+                   help=f"cut each image into patches of P x P pixels, one token each; P must "
+                        f"divide the image's side (default {Config().patch})")
+    if "pixel_max" not in leave_out:
+        g.add_argument("--pixel-max", type=cli.number(0, inclusive=False), metavar="M",
+                       help=f"pixels run from 0 to M and are divided by it (default "
+                            f"{Config().pixel_max:g}, the digits' range)")
 
 
 def on_off(text):

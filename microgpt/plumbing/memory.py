@@ -51,6 +51,10 @@ def step_edges(config, positions):
     3 * n_head * t for the softmaxes (a logsumexp node, then two edges per
     weight). A batch holds batch_size such graphs.
 
+    The Vision Transformer's T positions are CLS and the patches: each
+    patch's projection reads 2 * P * P * n_embd instead of lm_head's
+    edges, and its head reads CLS's vector alone: 2 * n_class * n_embd.
+
     A recurrent model has no attention: per position its cell's g weight
     pairs of matrices (the RNN's one, the GRU's three, the LSTM's four
     gates) read 4 * g * n_embd**2 pairs' edges, about 10 * g * n_embd more
@@ -62,14 +66,19 @@ def step_edges(config, positions):
     121856
     >>> step_edges(Config(model="lstm"), 16)   # 89,281
     89600
+    >>> step_edges(Config(model="vit", n_class=10, block_size=17), 17)  # a digit's: 136,597
+    117926
     """
     e, layers, T = config.n_embd, config.n_layer, min(positions, config.block_size)
     if config.model in GATES:
         g = GATES[config.model]
         return config.batch_size * T * (4 * g * e * e + 10 * g * e + 2 * config.vocab_size * e)
     per_position = layers * 24 * e * e + 2 * config.vocab_size * e
+    head = 0
+    if config.model == "vit":  # a patch is projected in, not looked up; one head, on CLS
+        per_position, head = layers * 24 * e * e + 2 * config.patch ** 2 * e, 2 * config.n_class * e
     attention = layers * (2 * e * T * T + config.n_head * 3 * T * T // 2)
-    return config.batch_size * (T * per_position + attention)
+    return config.batch_size * (T * per_position + attention + head)
 
 
 def memory_needed(config, positions):

@@ -43,8 +43,8 @@ def open_run(args, given, prog):
     """(docs, training examples, state): a fresh run, or the one saved in
     args.resume, on its data."""
     state = checkpoint.load(args.resume) if args.resume is not None else None
-    if state is not None and state.config.model in ("classifier", "seq2seq"):
-        command = "seq2seq" if state.config.model == "seq2seq" else "classify"
+    if state is not None and state.config.model in ("classifier", "seq2seq", "vit"):
+        command = {"classifier": "classify"}.get(state.config.model, state.config.model)
         raise checkpoint.CheckpointError(f"{args.resume} is a {state.config.model}'s checkpoint "
                                          f"(python -m microgpt {command} --resume {args.resume})")
     if args.path is None and state:  # the data the run trained on, by the path it was given
