@@ -43,7 +43,7 @@ from ..training import start_planned, train_step
 
 PROG = "python -m microgpt vit"
 SHOWN = 5  # held-out images shown at the end
-DEFAULTS = {"steps": 8000, "lr": 0.02, "val_fraction": 0.1, "eval_every": 1000}
+DEFAULTS = {"steps": 10000, "val_fraction": 0.1, "eval_every": 1000}
 NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights", "block_size",
             "pad_to", "padding_mask", "causal_mask")  # train's, which the ViT lacks or sets itself
 
