@@ -12,7 +12,7 @@ import tempfile
 import unittest
 from pathlib import Path
 
-from microgpt.architectures import images
+from microgpt.architectures import catalog, images
 from microgpt.architectures.patches import patchify, vit_loss
 from microgpt.config import Config, ConfigError
 from microgpt.instruments.finite_differences import IMAGES, check
@@ -162,7 +162,6 @@ class ParameterTest(unittest.TestCase):
             with self.subTest(**fields), self.assertRaisesRegex(ConfigError, message):
                 images.plan(some_images(side=8), Config(**fields))
         with self.assertRaisesRegex(ConfigError, "causal_mask=True"):
-            from microgpt.architectures import catalog
             catalog.check(dataclasses.replace(images.plan(some_images(), Config()).config,
                                               causal_mask=True))
 

@@ -61,7 +61,8 @@ def parse_args(argv=None):
                         "default digits.csv, bundled); with --image or --eval, a checkpoint")
     flags.add_run_flags(p, defaults=DEFAULTS)
     flags.add_image_flags(p)
-    p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end and on Ctrl-C)")
+    p.add_argument("--out", metavar="FILE",
+                   help="save a checkpoint here (at the end and on Ctrl-C)")
     p.add_argument("--resume", metavar="FILE", help="continue the run saved here (and save back "
                    "to it); the images default to the ones it trained on")
     p.add_argument("--image", type=cli.whole_number(0), metavar="N",
@@ -122,10 +123,10 @@ def open_run(args, given):
         else corpus.locate(path)
     cli.check_output(PROG, flag, out, corpus.data_files(path, found))
     cli.lock_output(PROG, flag, out)  # one run a file
-    pixel_max = given.get("pixel_max", state.config.pixel_max if state else Config().pixel_max)
-    all_images, sha = read_data(found, pixel_max)
+    config = state.config if state else Config(**{**DEFAULTS, **given})  # a resume keeps its own
+    all_images, sha = read_data(found, config.pixel_max)
     if state is None:
-        planned = images.plan(all_images, Config(**{**DEFAULTS, **given}))
+        planned = images.plan(all_images, config)
         memory.check_fits(planned.config, planned.config.block_size)  # before the weights
         examples, state = start_planned(planned, str(path), sha)
         return all_images, examples, state
@@ -185,9 +186,9 @@ def show_image(state, image, label, where, svg_path, source):
     means = [[sum(w) / c.n_head for w in zip(*heads)] for heads in looks]  # per layer: (1 + N,)
     last = means[-1]  # the layer whose CLS vector the head reads
     print()
-    print("\n".join(pixels.image_and_heat(image, side, c.pixel_max, pixels.spread(last[1:], side, P),
-                                          f"where CLS looks (layer {c.n_layer - 1}, mean of "
-                                          f"{c.n_head} heads)")))
+    heat = pixels.spread(last[1:], side, P)  # each patch's weight over its P x P pixels
+    print("\n".join(pixels.image_and_heat(image, side, c.pixel_max, heat, f"where CLS looks (layer "
+                                          f"{c.n_layer - 1}, mean of {c.n_head} heads)")))
     print(f"\nCLS's attention, layer {c.n_layer - 1}, mean of the heads: {100 * last[0]:.0f}% on "
           f"itself; on each of the {across * across} patches of {P} x {P} pixels (%):")
     for r in range(across):
@@ -195,7 +196,8 @@ def show_image(state, image, label, where, svg_path, source):
     if svg_path:
         panels = []
         for layer, heads in enumerate(looks):  # per layer: the heads' mean, then each head
-            panels.append((f"layer {layer}, mean of heads", pixels.spread(means[layer][1:], side, P)))
+            panels.append((f"layer {layer}, mean of heads",
+                           pixels.spread(means[layer][1:], side, P)))
             panels += [(f"layer {layer}, head {h}", pixels.spread(w[1:], side, P))
                        for h, w in enumerate(heads)]
         title = (f"{source}: {where}, label {label}, read as {guess} ({probs[guess]:.2f}): "

@@ -6,8 +6,9 @@ A Vision Transformer's attention is over patches, not pixels: `spread`
 gives each patch's weight to its P x P pixels, so the heatmap lies on the
 image's own grid, and a patch of 2 x 2 pixels is a block of 2 x 2 cells.
 In the terminal the image and the heatmap stand side by side, each pixel
-two characters wide, darker for more ink or more weight; the SVG lays the
-ink over the heatmap itself, one panel per head.
+two characters wide, darker for more ink or more weight (the darkest: the
+image's largest value, blank: none); the SVG lays the ink over the heatmap
+itself, one panel per head.
 
 Builds on drawing.py (text, the colour scale) and terminal.py (the shades).
 """
@@ -38,36 +39,40 @@ def rows_of(pixels, side):
     return [pixels[i * side:(i + 1) * side] for i in range(side)]
 
 
-def cells(grid, top, chars):
-    """Each value as two characters of chars, from chars[0] (0) to
-    chars[-1] (top and above).
+def cells(grid, top):
+    """Each value as two characters of INK, the nearest of its five shades
+    from blank (0) to █ (top).
 
-    >>> cells([[0, 8, 16]], 16, INK)
-    ['  ▒▒██']
+    >>> cells([[0, 1, 8, 13, 16]], 16)
+    ['    ▒▒▓▓██']
     """
-    pick = lambda v: chars[min(len(chars) - 1, math.ceil(v / top * (len(chars) - 1)))] if top else chars[0]
-    return ["".join(pick(v) * 2 for v in row) for row in grid]
+    shade = lambda v: INK[min(len(INK) - 1, round(v / top * (len(INK) - 1)))] if top else INK[0]
+    return ["".join(shade(v) * 2 for v in row) for row in grid]
 
 
 def side_by_side(panels):
-    """Text panels [(title, lines)] in boxes, left to right, titles over them."""
-    widths = [max(len(title), len(lines[0]) + 2) for title, lines in panels]
-    out = ["  ".join(title.ljust(w) for (title, _), w in zip(panels, widths))]
-    out.append("  ".join(("┌" + "─" * len(lines[0]) + "┐").ljust(w)
-                         for (_, lines), w in zip(panels, widths)))
-    for i in range(len(panels[0][1])):
-        out.append("  ".join(("│" + lines[i] + "│").ljust(w) for (_, lines), w in zip(panels, widths)))
-    out.append("  ".join(("└" + "─" * len(lines[0]) + "┘").ljust(w)
-                         for (_, lines), w in zip(panels, widths)))
-    return [line.rstrip() for line in out]
+    """Text panels [(title, lines)] in boxes, left to right, titles over them.
+
+    >>> for line in side_by_side([("a", ["ab", "cd"]), ("b", ["ef", "gh"])]):
+    ...     print(line)
+    a     b
+    ┌──┐  ┌──┐
+    │ab│  │ef│
+    │cd│  │gh│
+    └──┘  └──┘
+    """
+    boxes = [[title, "┌" + "─" * len(lines[0]) + "┐", *("│" + line + "│" for line in lines),
+              "└" + "─" * len(lines[0]) + "┘"] for title, lines in panels]
+    widths = [max(map(len, box)) for box in boxes]
+    return ["  ".join(part.ljust(w) for part, w in zip(row, widths)).rstrip()
+            for row in zip(*boxes)]
 
 
 def image_and_heat(pixels, side, pixel_max, grid, heat_title):
     """The image and a heatmap on its grid, side by side, as text lines; the
     heatmap's darkest cell is its largest value."""
-    top = max(max(row) for row in grid)
-    return side_by_side([(f"the image ({side} x {side})", cells(rows_of(pixels, side), pixel_max, INK)),
-                         (heat_title, cells(grid, top, SHADES))])
+    return side_by_side([(f"the image ({side} x {side})", cells(rows_of(pixels, side), pixel_max)),
+                         (heat_title, cells(grid, max(max(row) for row in grid)))])
 
 
 def overlay_svg(pixels, side, pixel_max, panels, title, note, columns=5):
@@ -91,7 +96,8 @@ def overlay_svg(pixels, side, pixel_max, panels, title, note, columns=5):
         y += 20 + size + GAP
     bar, (_, h) = colour_bar(MARGIN, y, 0.0, top, "attention weight")
     body += bar
-    lines, h_note = paragraph(MARGIN, y + h + 4, note, max(width - 2 * MARGIN, 300), 11, fill="#555")
+    lines, h_note = paragraph(MARGIN, y + h + 4, note, max(width - 2 * MARGIN, 300), 11,
+                              fill="#555")
     body += lines
     return document(max(width, 330), math.ceil(y + h + 4 + h_note + MARGIN), body)
 
@@ -102,12 +108,13 @@ def _panel(x0, y0, image, pixel_max, grid, top):
     for i, row in enumerate(grid):
         for j, w in enumerate(row):
             x, y = x0 + j * CELL, y0 + i * CELL
-            out.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" fill="{shade(w / top)}">'
-                       f'<title>{w:.4f}</title></rect>')
+            out.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                       f'fill="{shade(w / top)}"><title>{w:.4f}</title></rect>')
             ink = image[i][j] / pixel_max
             if ink > 0:
-                out.append(f'<circle cx="{x + CELL / 2}" cy="{y + CELL / 2}" '
-                           f'r="{0.42 * CELL * math.sqrt(ink):.1f}" fill="#333" fill-opacity="0.75"/>')
+                r = 0.42 * CELL * math.sqrt(ink)  # the dot's area grows with the ink
+                out.append(f'<circle cx="{x + CELL / 2}" cy="{y + CELL / 2}" r="{r:.1f}" '
+                           f'fill="#333" fill-opacity="0.75"/>')
     out.append(f'<rect x="{x0}" y="{y0}" width="{len(grid) * CELL}" height="{len(grid) * CELL}" '
                f'fill="none" stroke="#999"/>')
     return out
