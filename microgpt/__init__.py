@@ -40,6 +40,8 @@ READING_ORDER = (
     "architectures.recurrent",      # the RNN, GRU and LSTM attention replaced, on the same engine
     "architectures.transformer",    # the original Transformer: encoder, decoder, cross-attention
     "architectures.pairs",          # its data: (source, target) pairs, the tasks, greedy decoding scored
+    "architectures.patches",        # the Vision Transformer: an image's patches are its tokens, CLS reads them
+    "architectures.images",         # its data: labelled square images from CSV, their split, where CLS looks
     "architectures.catalog",        # every model by config.model: its loss, how it samples
     "architectures.bigrams",        # the progression's first rooms: counting which token follows which
     "architectures.backprop",       # an MLP language model, its backward pass written out by hand
@@ -84,6 +86,7 @@ READING_ORDER = (
     "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
     "plumbing.svg",         # pictures
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
+    "plumbing.pixels",      # an image and a heatmap laid on its pixels: in the terminal, as SVG
     "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     "plumbing.highlight",   # Python source as HTML, coloured by token kind: the book's code
@@ -105,6 +108,7 @@ READING_ORDER = (
     "commands.seq2seq",     # an encoder-decoder: reverse, sort or copy words, or source<TAB>target pairs
     "commands.progression", # from counting bigrams to the GPT, one ingredient at a time
     "commands.export",      # your model out of microgpt: a folder Hugging Face (or PyTorch) reads
+    "commands.vit",         # a Vision Transformer on handwritten digits: patches are the tokens
 )
 
 

@@ -40,6 +40,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
      "from counting bigrams to the GPT, one ingredient at a time: each stage's held-out loss"),
     ("export", "microgpt.commands.export",
      "your model as a folder Hugging Face's GPT2LMHeadModel (or plain PyTorch) reads"),
+    ("vit", "microgpt.commands.vit",
+     "a Vision Transformer on handwritten digits: an image's patches are its tokens"),
 )
 PROG = "python -m microgpt"
 MISTAKE = 2  # the exit status of every user mistake (plumbing/cli.py)

@@ -39,7 +39,7 @@ CHOICES = {
     "norm_placement": ("pre", "post"),
     "schedule": ("linear", "cosine", "constant", "noam"),
     "optimizer": ("adam", "sgd"),
-    "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm", "mlm"),
+    "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm", "mlm", "vit"),
     "task": ("", "reverse", "sort", "copy"),
     "loss_on": ("all", "response"),
 }
@@ -86,6 +86,10 @@ class Config:
     pad_to: int = 0                # N: pad each document with PAD up to N positions
     padding_mask: bool = True      # with pad_to: no position attends to a PAD key
     task: str = ""                 # seq2seq: reverse, sort or copy, or "" for a file of pairs
+    # images: the Vision Transformer (architectures/patches.py)
+    patch: int = 2                 # vit: a patch's side in pixels; each patch is one token
+    image_size: int = 0            # vit: the images' side in pixels, set from the data
+    pixel_max: float = 16.0        # vit: pixels run from 0 to this (the digits': 16), scaled to 0-1
     # training
     seed: int = 42
     steps: int = 1000

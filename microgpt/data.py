@@ -253,6 +253,8 @@ def check_example(example, i, config):
     vocab_size - 1 (a negative id would read a row from the end; a masked
     language model's MASK is vocab_size), and a
     classifier's class from 0 to n_class - 1."""
+    if config.model == "vit":  # (an image's patches, its class): images.py reads and checks them
+        return
     lists = token_lists(example) if isinstance(example, (list, tuple)) else []
     if not lists:
         raise TypeError(f"examples[{i}] must be a list of token ids (Tokenizer.encode_document), "

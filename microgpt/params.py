@@ -35,7 +35,10 @@ nothing, so the random stream is the unpadded run's. The classifier
 after wpe, and the same layers. The masked language model (mlm.py) is the
 GPT's list with MASK's embedding, wte_mask (1 x n_embd, drawn), after wte.
 The encoder-decoder (transformer.py) has its own list, seq2seq_shapes, in
-the order its docstring gives.
+the order its docstring gives; so has the Vision Transformer (patches.py),
+vit_shapes: patch_proj (n_embd x patch*patch), its bias patch_proj.b (1 x
+n_embd, 0, no draws), cls (1 x n_embd), wpe (block x n_embd: CLS and every
+patch), the GPT's layers, head (n_class x n_embd).
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
 blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
@@ -85,6 +88,8 @@ def param_shapes(config):
                 ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
     if config.model == "seq2seq":
         return seq2seq_shapes(config)
+    if config.model == "vit":
+        return vit_shapes(config)
     shapes = [("wte", config.vocab_size, e)]
     if config.pad_to:
         shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws
@@ -181,13 +186,27 @@ def seq2seq_shapes(config):
 
 
 BIASES = ("attn_bq", "attn_bk", "attn_bv", "attn_bo", "mlp_b1", "mlp_b2")  # --bias, per layer
+def vit_shapes(config):
+    """The Vision Transformer's (patches.py), in its documented order:
+    patch_proj and its bias, cls, wpe, the GPT's norms and layers, head.
+
+    >>> from microgpt.config import Config
+    >>> vit_shapes(Config(model="vit", patch=2, block_size=17, n_class=10))[:4]
+    [('patch_proj', 16, 4), ('patch_proj.b', 1, 16), ('cls', 1, 16), ('wpe', 17, 16)]
+    >>> vit_shapes(Config(model="vit", patch=2, block_size=17, n_class=10))[-1]
+    ('head', 10, 16)
+    """
+    e, gpt = config.n_embd, dataclasses.replace(config, model="gpt", pad_to=0)
+    shapes = [("patch_proj", e, config.patch ** 2), ("patch_proj.b", 1, e), ("cls", 1, e)]
+    shapes += [s for s in param_shapes(gpt) if s[0] == "wpe" or s[0].startswith(("ln_", "layer"))]
+    return shapes + [("head", config.n_class, e)]
 
 
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
-    gain (name ending .g) starts at 1 and a bias (.b, a block's BIASES, or a
-    cell's bias_ih, bias_hh) at 0, and PAD's embedding (wte_pad) at 0,
-    drawing nothing."""
+    gain (name ending .g) starts at 1 and a bias (.b: a LayerNorm's, the
+    ViT's patch_proj.b; a block's BIASES; or a cell's bias_ih, bias_hh) at
+    0, and PAD's embedding (wte_pad) at 0, drawing nothing."""
     if name == "wte_pad" or name.endswith(BIASES):
         return 0.0
     if name.endswith((".g", ".b")) or name.startswith("bias_"):

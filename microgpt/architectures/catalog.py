@@ -8,6 +8,7 @@ and with, and how it reads a text to sample.
     classifier   bert.classifier_loss   (its run: bert.plan)
     mlm          mlm.mlm_loss           (its run: mlm.plan; it does not sample)
     seq2seq      transformer.seq2seq_loss (its run: pairs.plan)
+    vit          patches.vit_loss       (its run: images.plan)
 
 `plan(docs, config)` and `start(docs, config)` are training's for any
 language model (the GPT or a recurrent one, any tokenizer): they learn a
@@ -19,16 +20,18 @@ step, which each kind of model counts its own way): arithmetic, which
 plumbing/memory.py compares with this machine's memory.
 
 Builds on config.py, model.py, params.py, training.py, bpe.py, bert.py, encoder.py,
-mlm.py, recurrent.py and transformer.py.
+mlm.py, patches.py, recurrent.py and transformer.py.
 """
 from __future__ import annotations
+
+import dataclasses
 
 from ..config import RECURRENT
 from ..model import document_loss
 from ..params import kv_width, param_count
 from .. import training
 from ..variants.bpe import tokenizer_for
-from . import bert, encoder, mlm, recurrent, transformer
+from . import bert, encoder, mlm, patches, recurrent, transformer
 from .bert import classifier_loss
 from .mlm import mlm_loss
 from .encoder import sequence_loss, whole_reader
@@ -43,6 +46,8 @@ def loss_of(config):
         return seq2seq_loss
     if config.model == "mlm":
         return mlm_loss
+    if config.model == "vit":
+        return patches.vit_loss
     if config.model in RECURRENT:
         return recurrent.document_loss
     if config.causal_mask and not config.pad_to:
@@ -100,11 +105,17 @@ def step_edges(config, positions):
     """About how many edges the graph of one training step of this config's
     model has, on examples of `positions` positions: each kind of model
     counts its own (gpt_step_edges for the GPT and the classifier, which
-    is the GPT's blocks without the mask; recurrent.py's; transformer.py's)."""
+    is the GPT's blocks without the mask; recurrent.py's; transformer.py's;
+    the Vision Transformer's, the GPT's blocks over its patches)."""
     if config.model in RECURRENT:
         return recurrent.step_edges(config, positions)
     if config.model == "seq2seq":
         return transformer.step_edges(config, positions)
+    if config.model == "vit":  # CLS and the patches all see all; a patch is projected in (P * P
+        # inputs where lm_head reads vocab), and the one head reads CLS alone: 2 * n_class * n_embd
+        blocks = dataclasses.replace(config, model="gpt", causal_mask=False, pad_to=0,
+                                     vocab_size=config.patch ** 2)
+        return gpt_step_edges(blocks, positions) + config.batch_size * 2 * config.n_class * config.n_embd
     return gpt_step_edges(config, positions)
 
 
@@ -136,6 +147,8 @@ def check(config):
         mlm.check(config)
     if config.model == "seq2seq":
         transformer.check(config)
+    if config.model == "vit":
+        patches.check(config)
 
 
 def plan(docs, config, each=None):

@@ -26,7 +26,8 @@ the PAD keys.
   for each new token.
 
 `encode` is the stack every model over a whole sequence shares: bert.py's
-classifier and the encoder-decoder's encoder (transformer.py).
+classifier and the encoder-decoder's encoder (transformer.py); its
+`blocks`, after the embedding, are the Vision Transformer's (patches.py).
 
 `attention_block` takes queries from one sequence and keys and values from
 another, so cross-attention is the same block with other inputs.
@@ -146,7 +147,13 @@ def encode(ids, p, c, mask, records=None):
     position's x after the last block (and GPT-2's final norm, ln_f).
     records: each head's matrices, layer after layer
     (attention.sequence_attention)."""
-    xs = embed(ids, p, c)
+    return blocks(embed(ids, p, c), p, c, mask, records)
+
+
+def blocks(xs, p, c, mask, records=None):
+    """The n_layer blocks over embedded positions xs (T, n_embd), whatever
+    they embed (tokens; patches of an image: patches.py): (T, n_embd);
+    GPT-2's final norm, ln_f, after the last."""
     for li in range(c.n_layer):
         L = f"layer{li}."
         xs = sublayer(xs, lambda h: attention_block(h, h, p, L + "attn_", c, mask, records),

@@ -1,12 +1,14 @@
 """
 Rebuild the bundled datasets from their public-domain sources.
 
-Each argument is one source; give either or both:
+Each argument is one source; give any of them:
 
     pip download --no-deps --no-binary :all: names==0.3.0
     tar xzf names-0.3.0.tar.gz
     pip download --no-deps simple-icd-10-cm==1.5.0
-    python data/rebuild.py names-0.3.0/names simple_icd_10_cm-1.5.0-py3-none-any.whl
+    pip download --no-deps scikit-learn==1.9.1
+    python data/rebuild.py names-0.3.0/names simple_icd_10_cm-1.5.0-py3-none-any.whl \
+        scikit_learn-1.9.1-*.whl
 
 A folder is the US Census Bureau's 1990 name lists as the PyPI package `names`
 0.3.0 ships them (dist.female.first, dist.male.first, dist.all.last; each line
@@ -28,9 +30,17 @@ spells out: a <diag> with no <diag> inside it and no seventh-character rule,
 <sevenChrDef>, on it or on a <diag> around it; in the list's order, the code
 as the list writes it, A00.0, the description as in diagnoses.txt).
 
+A scikit-learn wheel (any platform's: the file used is the same in each) holds
+sklearn/datasets/data/digits.csv.gz, the test set of UCI's "optical
+recognition of handwritten digits": 1,797 rows of 64 pixels (8 x 8, row by
+row, each 0..16) and then the digit. It gives digits.csv: the same rows in the
+same order, the digit moved to the front (label,p0,...,p63), as plain
+whole numbers.
+
 The files are written next to this script. Standard library only: the
 packages are needed to rebuild the files, never to use them.
 """
+import gzip
 import re
 import sys
 import xml.etree.ElementTree as ET
@@ -40,6 +50,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent
 MIN_WORD = 5  # letters; shorter runs are mostly "of", "and", "with", "left"
+DIGITS = "sklearn/datasets/data/digits.csv.gz"  # inside a scikit-learn wheel
 
 
 def read_census(path):
@@ -146,9 +157,40 @@ def icd_datasets(wheel):
             "icd10_codes.tsv": billable(xml)}
 
 
+def label_first(row):
+    """A row of scikit-learn's digits.csv (the pixels, then the digit) as
+    digits.csv has it: the digit first, then the pixels.
+
+    >>> label_first("0,5,16,7")
+    '7,0,5,16'
+    """
+    numbers = row.split(",")
+    return ",".join(numbers[-1:] + numbers[:-1])
+
+
+def digits_datasets(wheel):
+    """{file name: lines} for digits.csv from a scikit-learn wheel."""
+    with zipfile.ZipFile(wheel) as z:
+        text = gzip.decompress(z.read(DIGITS)).decode("ascii")
+    rows = [row for row in text.splitlines() if row.strip()]
+    for row in rows:  # 64 whole numbers from 0 to 16, then a digit
+        numbers = row.split(",")
+        if (len(numbers) != 65 or not all(x.isdigit() and int(x) <= 16 for x in numbers)
+                or int(numbers[-1]) > 9):
+            sys.exit(f"{wheel}: {DIGITS}: not 64 pixels from 0 to 16 and a digit: {row[:60]!r}")
+    return {"digits.csv": [label_first(row) for row in rows]}
+
+
+def wheel_datasets(wheel):
+    """The datasets a wheel gives: scikit-learn's digits, or the ICD-10-CM's."""
+    with zipfile.ZipFile(wheel) as z:
+        has_digits = DIGITS in z.namelist()
+    return digits_datasets(wheel) if has_digits else icd_datasets(wheel)
+
+
 def main(sources):
     for source in sources:
-        made = icd_datasets(source) if source.endswith(".whl") else census_datasets(source)
+        made = wheel_datasets(source) if source.endswith(".whl") else census_datasets(source)
         for name, lines in made.items():
             (OUT / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
             print(f"{OUT / name}: {len(lines)} lines")
@@ -157,5 +199,6 @@ def main(sources):
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit("usage: python data/rebuild.py [PATH/TO/names-0.3.0/names] "
-                 "[PATH/TO/simple_icd_10_cm-1.5.0-py3-none-any.whl]")
+                 "[PATH/TO/simple_icd_10_cm-1.5.0-py3-none-any.whl] "
+                 "[PATH/TO/scikit_learn-1.9.1-*.whl]")
     main(sys.argv[1:])

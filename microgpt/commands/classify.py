@@ -42,7 +42,7 @@ PROG = "python -m microgpt classify"
 SHOWN = 5                                                # held-out documents shown at the end
 DEFAULTS = {"val_fraction": 0.1, "causal_mask": False}  # the classifier's, where train's differ
 KIND = {"gpt": "GPT", "seq2seq": "seq2seq model", "mlm": "masked language model",
-        "rnn": "RNN", "gru": "GRU", "lstm": "LSTM"}  # the other models' checkpoints, named
+        "rnn": "RNN", "gru": "GRU", "lstm": "LSTM", "vit": "Vision Transformer"}  # the others, named
 NOT_HERE = ("model", "tokenizer", "bpe_vocab_size", "stride", "tie_weights")  # train's, meaningless here
 
 

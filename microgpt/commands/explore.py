@@ -211,6 +211,9 @@ def main(argv=None):
         state, _ = open_model(args.checkpoint, prog)
     except CheckpointError as e:
         cli.fail(prog, e)
+    if state.config.model == "vit":
+        cli.fail(prog, f"{args.checkpoint} holds a Vision Transformer, which reads images, not "
+                       f"text (python -m microgpt vit {args.checkpoint} --image N)")
     folder = os.path.isdir(args.checkpoint)
     what = WHAT["folder" if folder else state.config.model]
     implied = (folder or needs_traces(state.config)) and not args.traces

@@ -262,6 +262,9 @@ def check_shown(args, config, source):
     if config.model in RECURRENT:
         raise CheckpointError(f"{source} is {cli.a_model(config.model)}: it has no attention "
                               f"to show (inspect draws attention heads)")
+    if config.model == "vit":
+        raise CheckpointError(f"{source} is a Vision Transformer, which reads images: "
+                              f"python -m microgpt vit {args.inputs[0]} --image N")
     if config.model != "seq2seq" and (args.layer is not None or args.head is not None):
         raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
     check_stream(args, config, source)

@@ -3,8 +3,8 @@ confusion.py: how a classifier did, class by class: the confusion matrix
 (row the true class, column the predicted one), its accuracy, and both as
 text.
 
-Builds on nothing: it counts pairs of class indices. bert.py's classifier
-and the commands that score it use it.
+Builds on nothing: it counts pairs of class indices. bert.py's classifier,
+the Vision Transformer (patches.py) and the commands that score them use it.
 """
 from __future__ import annotations
 
@@ -28,6 +28,18 @@ def accuracy(matrix):
     0.75
     """
     return sum(matrix[k][k] for k in range(len(matrix))) / sum(map(sum, matrix))
+
+
+def most_confused(matrix, top=3):
+    """The largest counts off the diagonal, most first (ties: in reading
+    order), as (count, true class, predicted class): the pairs the
+    classifier mixes up most.
+
+    >>> most_confused([[5, 2, 0], [1, 4, 0], [0, 3, 6]])
+    [(3, 2, 1), (2, 0, 1), (1, 1, 0)]
+    """
+    cells = [(n, t, p) for t, row in enumerate(matrix) for p, n in enumerate(row) if t != p and n]
+    return sorted(cells, key=lambda cell: -cell[0])[:top]
 
 
 def report(matrix, classes, title):

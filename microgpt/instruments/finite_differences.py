@@ -15,18 +15,23 @@ derivatives (value.py, fused.py) and the way the model wires them together
 are right. The loss is that of training's first step. A classifier's config
 (model "classifier") is checked on DOCS split into two classes, every other
 name in each; an encoder-decoder's (model "seq2seq") on DOCS reversed
-(pairs.task_pairs).
+(pairs.task_pairs); a Vision Transformer's (model "vit") on IMAGES, four
+hand-drawn 4 x 4 images of three classes (images.plan: image_size 4).
 
-Builds on training.py (batch_loss), catalog.py (start), bert.py, mlm.py and
-pairs.py (plan). Slow by design: two forward passes per parameter, which is why real training uses backpropagation.
+Builds on training.py (batch_loss), catalog.py (start), bert.py, images.py, mlm.py
+and pairs.py (plan). Slow by design: two forward passes per parameter, which is why real training uses backpropagation.
 `python -m microgpt gradcheck` runs it from the command line.
 """
 from __future__ import annotations
 
-from ..architectures import bert, catalog, mlm, pairs
+from ..architectures import bert, catalog, images, mlm, pairs
 from ..training import batch_loss, start_planned
 
 DOCS = ["emma", "olivia", "ava", "mia", "zoe", "ivy", "liam", "noah"]
+IMAGES = [([0, 16, 16, 0,  16, 0, 0, 16,  16, 0, 0, 16,  0, 16, 16, 0], 0),   # a ring
+          ([0, 0, 16, 0,  0, 8, 16, 0,  0, 0, 16, 0,  0, 0, 16, 0], 1),      # a stroke
+          ([16, 16, 16, 0,  0, 0, 8, 16,  0, 12, 16, 0,  16, 16, 16, 16], 2),  # a bend
+          ([0, 12, 12, 0,  12, 0, 0, 12,  12, 0, 4, 12,  0, 12, 12, 0], 0)]   # a fainter ring
 
 
 def relative_error(a, b, floor=1e-4):
@@ -56,6 +61,8 @@ def check(config, docs=DOCS, doc_index=0, h=1e-5):
         examples, state = start_planned(pairs.plan(pairs.task_pairs("reverse", docs), config))
     elif config.model == "mlm":
         examples, state = start_planned(mlm.plan(docs, config))
+    elif config.model == "vit":
+        examples, state = start_planned(images.plan(IMAGES, config))
     else:
         examples, state = catalog.start(docs, config)
 

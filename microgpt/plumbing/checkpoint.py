@@ -97,7 +97,7 @@ MAY_CHANGE = ("temperature", "num_samples", "steps", "eval_every")  # no trainin
 LANGUAGE_MODELS = ("gpt",) + RECURRENT  # what train and sample take; the others: their commands
 NAMED = {"gpt": "a GPT", "rnn": "an RNN", "gru": "a GRU", "lstm": "an LSTM",
          "classifier": "a classifier", "seq2seq": "an encoder-decoder",
-         "mlm": "a masked language model"}
+         "mlm": "a masked language model", "vit": "a Vision Transformer"}
 LANGUAGE = ("python -m microgpt.train --resume {path}", "python -m microgpt.sample {path}")
 COMMANDS = {  # model -> (the command that trains it further, the one that uses it)
     "gpt": LANGUAGE, "rnn": LANGUAGE, "gru": LANGUAGE, "lstm": LANGUAGE,
@@ -107,6 +107,7 @@ COMMANDS = {  # model -> (the command that trains it further, the one that uses 
                 "python -m microgpt seq2seq {path} --text TEXT"),
     "mlm": ("python -m microgpt mlm --resume {path}",
             "python -m microgpt inspect {path} 'em[MASK]a'"),
+    "vit": ("python -m microgpt vit --resume {path}", "python -m microgpt vit {path} --image N"),
 }  # a new kind of model adds its line here, and its name to NAMED (tests/test_hints.py runs them)
 
 

@@ -114,7 +114,7 @@ def run(main):
     sys.exit(FAILED if UNWRITTEN else 0)
 
 
-NOT_FLAGS = ("vocab_size", "n_class")  # Config fields the data sets, not a flag
+NOT_FLAGS = ("vocab_size", "n_class", "image_size")  # Config fields the data sets, not a flag
 FLAG_OF = {"bpe_vocab_size": "--vocab-size"}  # the fields whose flag is not their name
 SWITCHES = {"causal_mask=False": "--causal-mask off", "causal_mask=True": "--causal-mask on",
             "residual=False": "--no-residual", "attention_scale=False": "--no-attention-scale",

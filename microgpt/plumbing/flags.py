@@ -26,7 +26,8 @@ from ..config import ARCHITECTURES, CHOICES, Config, ConfigError
 
 OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
                "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq",
-               "mlm": "learns to fill in masked characters: python -m microgpt mlm"}
+               "mlm": "learns to fill in masked characters: python -m microgpt mlm",
+               "vit": "learns to tell images apart: python -m microgpt vit"}
 
 
 def check_language_model(config):
@@ -193,6 +194,18 @@ def add_finetuning_flags(parser):
                         "is prompt<TAB>response, split at its first TAB, and its loss is the mean "
                         "over the positions that predict the response and the closing BOS only: "
                         "the prompt is read, not trained on (default %(default)s)")
+def add_image_flags(parser, leave_out=()):
+    """Add the Vision Transformer's flags (vit, gradcheck --model vit): the
+    patch, and the pixels' range; leave_out: Config fields left out."""
+    g = parser.add_argument_group("images (the Vision Transformer: patches.py)")
+    g.add_argument("--patch", type=cli.whole_number(1), metavar="P", default=Config().patch,
+                   help="cut each image into patches of P x P pixels, one token each; P must "
+                        "divide the image's side (default %(default)s)")
+    if "pixel_max" not in leave_out:
+        g.add_argument("--pixel-max", type=cli.number(0, inclusive=False), metavar="M",
+                       default=Config().pixel_max,
+                       help="pixels run from 0 to M and are divided by it (default "
+                            "%(default)g, the digits' range)")
 
 
 def on_off(text):
