@@ -8,7 +8,7 @@ defaults from this class, and checkpoints store it whole. The textbook
 variants (LayerNorm, GELU, other positions, tied weights, post-LN, ...;
 docs/experiments.md has the table) are fields too, each defaulting to the
 reference's choice; `model` picks the architecture (the GPT, or a model
-beside it: architectures/catalog.py).
+beside it: architectures/catalog.py; `arch`, which encoder-decoder).
 
 vocab_size is the one field the data decides: training.plan sets it from
 the tokenizer. A field of the wrong type or outside its choices is refused
@@ -38,6 +38,8 @@ CHOICES = {
     "schedule": ("linear", "cosine", "constant", "noam"),
     "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm"),
     "task": ("", "reverse", "sort", "copy"),
+    "arch": ("transformer", "gru", "gru-attention"),
+    "score": ("additive", "dot"),
 }
 RECURRENT = ("rnn", "gru", "lstm")  # architectures/recurrent.py's cells
 TASKS = CHOICES["task"][1:]         # seq2seq's pairs made from a word list (pairs.py)
@@ -75,6 +77,9 @@ class Config:
     pad_to: int = 0                # N: pad each document with PAD up to N positions
     padding_mask: bool = True      # with pad_to: no position attends to a PAD key
     task: str = ""                 # seq2seq: reverse, sort or copy, or "" for a file of pairs
+    arch: str = "transformer"      # seq2seq: the transformer, or a GRU encoder-decoder without
+                                   # attention ("gru": bottleneck.py) or with it ("gru-attention")
+    score: str = "additive"        # gru-attention: Bahdanau's v.tanh(W s + U h), or Luong's "dot" s.h
     # training
     seed: int = 42
     steps: int = 1000
