@@ -37,8 +37,10 @@ READING_ORDER = (
     "architectures.bert",           # an encoder-only classifier: which file did this line come from?
     "architectures.recurrent",      # the RNN, GRU and LSTM attention replaced, on the same engine
     "architectures.transformer",    # the original Transformer: encoder, decoder, cross-attention
-    "architectures.pairs",          # its data: (source, target) pairs, the tasks, greedy decoding scored
+    "architectures.bottleneck",     # before it, the RNN encoder-decoder: the source in one vector
+    "architectures.bahdanau",       # and the attention invented to fix that: a look at every h_j
     "architectures.catalog",        # every model by config.model: its loss, how it samples
+    "architectures.pairs",          # the encoder-decoders' data: pairs, the tasks, decoding scored
     # the instruments: what a learner steps through the model with
     "instruments.stages",           # the whole forward pass, stage by stage, as plain numbers
     "instruments.readout",          # what every head computed, as plain numbers

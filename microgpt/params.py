@@ -17,7 +17,8 @@ PAD's embedding is one more row, wte_pad, after wte: it starts at 0 and draws
 nothing, so the random stream is the unpadded run's. The classifier
 (bert.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
 after wpe, and the same layers. The encoder-decoder (transformer.py)
-has its own list, seq2seq_shapes, in the order its docstring gives.
+has its own list, seq2seq_shapes, in the order its docstring gives; the
+GRU encoder-decoders (bottleneck.py, bahdanau.py) theirs, gru_seq2seq_shapes.
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
 blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
@@ -60,7 +61,7 @@ def param_shapes(config):
         return [("wte", config.vocab_size, e), ("weight_ih", ge, e), ("weight_hh", ge, e),
                 ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
     if config.model == "seq2seq":
-        return seq2seq_shapes(config)
+        return seq2seq_shapes(config) if config.arch == "transformer" else gru_seq2seq_shapes(config)
     shapes = [("wte", config.vocab_size, e)]
     if config.pad_to:
         shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws
@@ -84,7 +85,8 @@ def param_shapes(config):
 
 def check_shape(config):
     """Raise ConfigError unless config's sizes make a model: each at least 1,
-    and the width split evenly among the heads (a recurrent cell has none).
+    and the width split evenly among the heads (a recurrent cell has none,
+    nor a GRU encoder-decoder).
 
     >>> from microgpt.config import Config
     >>> check_shape(Config(n_embd=10, n_head=4))
@@ -95,7 +97,8 @@ def check_shape(config):
     for name in ("n_embd", "n_head", "n_layer", "block_size", "vocab_size"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
-    if config.model not in GATES and config.n_embd % config.n_head:
+    heads = config.model not in GATES and config.arch == "transformer"
+    if heads and config.n_embd % config.n_head:
         raise ConfigError(f"n_embd ({config.n_embd}) must be divisible by n_head ({config.n_head})")
 
 
@@ -119,13 +122,35 @@ def seq2seq_shapes(config):
     return shapes
 
 
+def gru_seq2seq_shapes(config):
+    """The GRU encoder-decoders' (bottleneck.py; bahdanau.py with arch
+    "gru-attention"), in their documented order: wte, the encoder's cell
+    (enc.), the decoder's (dec.: its input is the token's embedding, and
+    with attention the context too, 2 * n_embd), Bahdanau's additive score
+    W_a, U_a, v_a (not with score "dot"), lm_head.
+
+    >>> from microgpt.config import Config
+    >>> [n for n, r, c in gru_seq2seq_shapes(Config(model="seq2seq", arch="gru-attention"))][5:]
+    ['dec.weight_ih', 'dec.weight_hh', 'dec.bias_ih', 'dec.bias_hh', 'W_a', 'U_a', 'v_a', 'lm_head']
+    """
+    e, V, ge = config.n_embd, config.vocab_size, GATES["gru"] * config.n_embd
+    cell = lambda L, n_in: [(L + "weight_ih", ge, n_in), (L + "weight_hh", ge, e),
+                            (L + "bias_ih", 1, ge), (L + "bias_hh", 1, ge)]  # PyTorch's GRUCell
+    attention = config.arch == "gru-attention"
+    shapes = [("wte", V, e)] + cell("enc.", e) + cell("dec.", 2 * e if attention else e)
+    if attention and config.score == "additive":
+        shapes += [("W_a", e, e), ("U_a", e, e), ("v_a", 1, e)]
+    return shapes + [("lm_head", V, e)]
+
+
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
     gain (name ending .g) starts at 1 and a bias (.b, or a cell's bias_ih,
-    bias_hh) at 0, and PAD's embedding (wte_pad) at 0, drawing nothing."""
+    bias_hh, enc.bias_ih, ...) at 0, and PAD's embedding (wte_pad) at 0,
+    drawing nothing."""
     if name == "wte_pad":
         return 0.0
-    if name.endswith((".g", ".b")) or name.startswith("bias_"):
+    if name.endswith((".g", ".b")) or name.rpartition(".")[2].startswith("bias_"):
         return 1.0 if name.endswith(".g") else 0.0
     return rng.gauss(0, std)
 

@@ -6,7 +6,10 @@ and with, and how it reads a text to sample.
                  causal mask or with padding, encoder.sequence_loss
     rnn/gru/lstm recurrent.document_loss
     classifier   bert.classifier_loss   (its run: bert.plan)
-    seq2seq      transformer.seq2seq_loss (its run: pairs.plan)
+    seq2seq      by config.arch (its run: pairs.plan; greedy_of: its decoding):
+                 transformer    transformer.seq2seq_loss
+                 gru            bottleneck.seq2seq_loss
+                 gru-attention  bahdanau.seq2seq_loss
 
 `plan(docs, config)` and `start(docs, config)` are training's for any
 language model (the GPT or a recurrent one, any tokenizer): they learn a
@@ -14,19 +17,20 @@ BPE tokenizer when the config asks for one and pass the model's loss. The comman
 the instruments look a model up here, so none of them branches on
 config.model itself.
 
-Builds on config.py, model.py, training.py, bpe.py, bert.py, encoder.py,
-recurrent.py and transformer.py.
+Builds on config.py, model.py, training.py, bpe.py, bahdanau.py, bert.py,
+bottleneck.py, encoder.py, recurrent.py and transformer.py.
 """
 from __future__ import annotations
 
-from ..config import RECURRENT
+from ..config import RECURRENT, ConfigError
 from ..model import document_loss
 from .. import training
 from ..variants.bpe import tokenizer_for
-from . import bert, encoder, recurrent, transformer
+from . import bahdanau, bert, bottleneck, encoder, recurrent, transformer
 from .bert import classifier_loss
 from .encoder import sequence_loss, whole_reader
-from .transformer import seq2seq_loss
+
+ENCODER_DECODERS = {"transformer": transformer, "gru": bottleneck, "gru-attention": bahdanau}
 
 
 def loss_of(config):
@@ -34,7 +38,7 @@ def loss_of(config):
     if config.model == "classifier":
         return classifier_loss
     if config.model == "seq2seq":
-        return seq2seq_loss
+        return ENCODER_DECODERS[config.arch].seq2seq_loss
     if config.model in RECURRENT:
         return recurrent.document_loss
     if config.causal_mask and not config.pad_to:
@@ -51,6 +55,12 @@ def reader_of(config):
     return None if config.causal_mask else whole_reader
 
 
+def greedy_of(config):
+    """An encoder-decoder's greedy decoding (its arch's):
+    greedy(src_ids, params, config, bos) -> the output's token ids."""
+    return ENCODER_DECODERS[config.arch].greedy
+
+
 def check(config):
     """Raise ConfigError unless config can work: training.check_config (the
     shape, the run, the optimizer, the loss), then its model's own rules."""
@@ -62,7 +72,12 @@ def check(config):
     if config.model == "classifier":
         bert.check(config)
     if config.model == "seq2seq":
-        transformer.check(config)
+        ENCODER_DECODERS[config.arch].check(config)
+    elif config.arch != "transformer":
+        raise ConfigError(f"arch={config.arch!r} is an encoder-decoder's: it needs model='seq2seq'")
+    if config.score != "additive" and config.arch != "gru-attention":
+        raise ConfigError(f"score={config.score!r} is how Bahdanau attention scores: it needs "
+                          f"arch='gru-attention' (arch={config.arch!r} has none)")
 
 
 def plan(docs, config):
