@@ -57,6 +57,17 @@ def step_edges(config, positions):
     for the gates' own arithmetic, and lm_head its 2 * vocab * n_embd: the
     graph grows as T, not T^2.
 
+    An encoder-decoder (model "seq2seq") reads T source positions and T
+    target ones. The transformer's layers: 24 * n_embd**2 pairs for the
+    encoder's and 32 * n_embd**2 for the decoder's (its cross-attention
+    too) a position, about 60 * n_embd for their norms, sums and relus, and
+    full or causal attention over T keys. The GRU
+    ones: two cells of T steps, as above; with attention, the context
+    widens the decoder cell's input (6 * n_embd**2 pairs more a step), and
+    each step scores T source positions (the additive score 7 * n_embd,
+    with W_a s a step and U_a h_j once a source: 4 * n_embd**2 * T more;
+    the dot score 4 * n_embd each) and the softmax takes 3 edges each.
+
     >>> from microgpt.config import Config
     >>> step_edges(Config(), 16)      # a 16-letter document's graph has 129,233
     121856
@@ -64,6 +75,16 @@ def step_edges(config, positions):
     89600
     """
     e, layers, T = config.n_embd, config.n_layer, min(positions, config.block_size)
+    lm_head = 2 * config.vocab_size * e
+    if config.model == "seq2seq" and config.arch == "transformer":
+        per_layer = 56 * e * e * T + 60 * e * T + 10 * e * T * T + 15 * config.n_head * T * T // 2
+        return config.batch_size * (layers * per_layer + T * lm_head)
+    if config.model == "seq2seq":  # a GRU encoder and a GRU decoder
+        edges = 2 * T * (12 * e * e + 30 * e) + T * lm_head
+        if config.arch == "gru-attention":
+            scores = (4 * e * e * T + 7 * e * T * T) if config.score == "additive" else 4 * e * T * T
+            edges += 6 * e * e * T + scores + 3 * T * T
+        return config.batch_size * edges
     if config.model in GATES:
         g = GATES[config.model]
         return config.batch_size * T * (4 * g * e * e + 10 * g * e + 2 * config.vocab_size * e)

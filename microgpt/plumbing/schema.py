@@ -7,9 +7,10 @@ the steps done and their losses, the random generator's state, the weights,
 Adam's moments, and the data file's name and SHA-256; a classifier's also
 its class names (version 2; a version 1 file is a GPT's and reads as one,
 its new settings, the masks, at their defaults; version 3 adds the
-encoder-decoder's model and task, and reads versions 1 and 2 as they
-were). Floats are written with repr(), which reads back to the very same
-bits, so a resumed run prints exactly what the uninterrupted one would have.
+encoder-decoder's model and task, version 4 its arch and score, and each
+reads the versions before it as they were). Floats are written with
+repr(), which reads back to the very same bits, so a resumed run prints
+exactly what the uninterrupted one would have.
 
 `from_json` is the way back, and it trusts nothing: every field's type and
 range is checked before it is used, so a hand-edited, truncated or foreign
@@ -35,8 +36,8 @@ from ..training import RunState
 from ..value import Value
 
 FORMAT = "microgpt-checkpoint"
-VERSION = 3  # 2: the classifier's class names ("classes"), the model and mask settings;
-# 3: the encoder-decoder (model "seq2seq", its task)
+VERSION = 4  # 2: the classifier's class names ("classes"), the model and mask settings;
+# 3: the encoder-decoder (model "seq2seq", its task); 4: its arch and score (the GRU ones)
 
 
 class CheckpointError(Exception):
