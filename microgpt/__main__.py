@@ -33,7 +33,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
      "a web page that runs your checkpoint as you type: every head's attention"),
     ("book", "microgpt.commands.book", "the source as a book: every module, its comments beside its code"),
     ("seq2seq", "microgpt.commands.seq2seq",
-     "the original Transformer, encoder and decoder: reverse, sort or copy words"),
+     "the original Transformer, encoder and decoder (or the RNN ones before it): reverse, "
+     "sort or copy words"),
 )
 PROG = "python -m microgpt"
 MISTAKE = 2  # the exit status of every user mistake (plumbing/cli.py)

@@ -10,8 +10,9 @@ tolerance.
 It takes train's flags (flags.add_run_flags), so every textbook variant, and
 any mix of them, can be checked: `--norm layernorm --activation gelu
 --label-smoothing 0.1 --batch-size 3`, say, or a recurrent model: `--model
-lstm`. The model is tiny unless told otherwise (n_embd 8, 2 heads, block 8:
---help shows these defaults). Flags that only steer training (steps, lr,
+lstm`, or an encoder-decoder: `--model seq2seq` (`--arch gru`, `--arch
+gru-attention --score dot`). The model is tiny unless told otherwise
+(n_embd 8, 2 heads, block 8: --help shows these defaults). Flags that only steer training (steps, lr,
 schedule, warmup, the held-out split) do not change a gradient, so gradcheck
 does not take them.
 
@@ -49,6 +50,7 @@ def main(argv=None):
     p.add_argument("--tolerance", type=cli.number(0, inclusive=False), default=1e-6,
                    help="largest acceptable relative error (default 1e-6)")
     flags.add_run_flags(p, defaults=TINY, leave_out=flags.TRAINING_ONLY)  # what moves a gradient
+    flags.add_encoder_decoder_flags(p)
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if given.get("model") == "classifier":  # as classify makes it: no causal mask, two classes
@@ -56,7 +58,8 @@ def main(argv=None):
     if args.model == "seq2seq":
         given = {**given, "model": "seq2seq"}
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
-    tiny = {"n_embd": 8, "block_size": 8} if given.get("model") in RECURRENT else TINY  # no heads
+    headless = given.get("model") in RECURRENT or given.get("arch", "transformer") != "transformer"
+    tiny = {"n_embd": 8, "block_size": 8} if headless else TINY  # no heads
     try:
         config = Config(**{**tiny, "vocab_size": vocab_size, **given})
         catalog.check(config)

@@ -121,6 +121,19 @@ def add_run_flags(parser, defaults=None, leave_out=()):
              "masked, and the results are the unpadded run's)")
 
 
+def add_encoder_decoder_flags(parser):
+    """Add --arch and --score, which encoder-decoder (seq2seq, gradcheck):
+    Config fields, read by run_config as the others."""
+    g = parser.add_argument_group("the encoder-decoder's architecture (python -m microgpt seq2seq)")
+    g.add_argument("--arch", choices=CHOICES["arch"],
+                   help="transformer (default): encoder, decoder, cross-attention; gru: a GRU "
+                        "encoder whose last state starts a GRU decoder, no attention (the "
+                        "bottleneck, 2014); gru-attention: the same with Bahdanau attention (2015)")
+    g.add_argument("--score", choices=CHOICES["score"],
+                   help="with --arch gru-attention: additive, Bahdanau's v . tanh(W_a s + U_a "
+                        "h_j) (default); or dot, Luong's s . h_j")
+
+
 def on_off(text):
     """--causal-mask's value: on -> True, off -> False."""
     if text not in ("on", "off"):
