@@ -79,7 +79,7 @@ class Config:
     task: str = ""                 # seq2seq: reverse, sort or copy, or "" for a file of pairs
     arch: str = "transformer"      # seq2seq: the transformer, or a GRU encoder-decoder without
                                    # attention ("gru": bottleneck.py) or with it ("gru-attention")
-    score: str = "additive"        # gru-attention: Bahdanau's v.tanh(W s + U h), or Luong's "dot" s.h
+    score: str = "additive"        # gru-attention: Bahdanau's v.tanh(W s + U h), or "dot": s.h
     # training
     seed: int = 42
     steps: int = 1000

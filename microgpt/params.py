@@ -61,7 +61,8 @@ def param_shapes(config):
         return [("wte", config.vocab_size, e), ("weight_ih", ge, e), ("weight_hh", ge, e),
                 ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
     if config.model == "seq2seq":
-        return seq2seq_shapes(config) if config.arch == "transformer" else gru_seq2seq_shapes(config)
+        transformer = config.arch == "transformer"
+        return seq2seq_shapes(config) if transformer else gru_seq2seq_shapes(config)
     shapes = [("wte", config.vocab_size, e)]
     if config.pad_to:
         shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws

@@ -292,7 +292,8 @@ class CommandTest(unittest.TestCase):
                 self.assertEqual(tail(resumed.stdout), tail(whole.stdout))
                 saved = [json.loads((self.dir / f).read_text()) for f in ("whole.json", "m.json")]
                 self.assertEqual(*[(s["params"], s["adam"], s["rng"], s["losses"]) for s in saved])
-                texts = [seq2seq(f, "--text", "emma", cwd=self.dir) for f in ("whole.json", "m.json")]
+                texts = [seq2seq(f, "--text", "emma", cwd=self.dir)
+                         for f in ("whole.json", "m.json")]
                 self.assertEqual(texts[0].returncode, 0, texts[0].stderr)
                 self.assertEqual(texts[0].stdout, texts[1].stdout)
 
@@ -340,7 +341,8 @@ class CommandTest(unittest.TestCase):
         cases = [
             ([*task, "--arch", "lstm"], "argument --arch: invalid choice: 'lstm'"),
             ([*task, "--score", "dot"], "--score .* needs --arch gru-attention"),
-            ([*task, "--arch", "gru", "--score", "additive"], "--score .* needs --arch gru-attention"),
+            ([*task, "--arch", "gru", "--score", "additive"],
+             "--score .* needs --arch gru-attention"),
             ([*task, "--arch", "gru-attention", "--score", "cosine"], "invalid choice: 'cosine'"),
             ([*task, "--arch", "gru", "--n-head", "2"], "--n-head 2 does not apply to the gru "
                                                          "encoder-decoder"),

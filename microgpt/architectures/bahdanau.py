@@ -79,7 +79,7 @@ def decoder_step(token_id, s, states, keys, p, c, records=None):
     """One step of the decoder: attend with s = s_{i-1}, then the GRU reads
     the previous token and the context: (the logits for the next token, s_i)."""
     context = attend(s, states, keys, p, c, records)
-    x = p["wte"][token_id] + context                                  # [wte[y]; context]: (2n_embd,)
+    x = p["wte"][token_id] + context                             # [wte[y]; context]: (2n_embd,)
     (s,) = gru_cell(x, (s,), p, "dec.")                               # s_i: (n_embd,)
     return linear(s, p["lm_head"]), s
 

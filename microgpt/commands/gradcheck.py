@@ -12,9 +12,9 @@ any mix of them, can be checked: `--norm layernorm --activation gelu
 --label-smoothing 0.1 --batch-size 3`, say, or a recurrent model: `--model
 lstm`, or an encoder-decoder: `--model seq2seq` (`--arch gru`, `--arch
 gru-attention --score dot`). The model is tiny unless told otherwise
-(n_embd 8, 2 heads, block 8: --help shows these defaults). Flags that only steer training (steps, lr,
-schedule, warmup, the held-out split) do not change a gradient, so gradcheck
-does not take them.
+(n_embd 8, 2 heads, block 8: --help shows these defaults). Flags that only
+steer training (steps, lr, schedule, warmup, the held-out split) do not
+change a gradient, so gradcheck does not take them.
 
 Builds on catalog.py (check), config.py, params.py, finite_differences.py, and the plumbing's
 cli.py, flags.py and memory.py.

@@ -49,12 +49,12 @@ def trace_seq2seq(params, config, tokenizer, source):
                          f"block size {config.block_size}")
     tgt = [tokenizer.bos] + catalog.greedy_of(config)(src, params, config, tokenizer.bos)
     if config.arch == "transformer":
-        records = {"encoder": [], "decoder": [], "cross": []}  # each head's (q_h, ..., attn_weights, ...)
+        records = {"encoder": [], "decoder": [], "cross": []}  # each head's (q_h, ..., attn_weights)
         memory = encode(src, params, config, records["encoder"])
         logits = decode(tgt, memory, params, config, (records["decoder"], records["cross"]))
         H = config.n_head
-        maps = {kind: [[floats(r[4]) for r in recs[l * H:(l + 1) * H]] for l in range(config.n_layer)]
-                for kind, recs in records.items()}
+        maps = {kind: [[floats(r[4]) for r in recs[l * H:(l + 1) * H]]
+                       for l in range(config.n_layer)] for kind, recs in records.items()}
     elif config.arch == "gru-attention":
         steps = []  # each decoder step's (attn_logits, attn_weights)
         logits = bahdanau.decode(tgt, bottleneck.encode(src, params, config), params, config, steps)

@@ -82,7 +82,8 @@ def step_edges(config, positions):
     if config.model == "seq2seq":  # a GRU encoder and a GRU decoder
         edges = 2 * T * (12 * e * e + 30 * e) + T * lm_head
         if config.arch == "gru-attention":
-            scores = (4 * e * e * T + 7 * e * T * T) if config.score == "additive" else 4 * e * T * T
+            additive = config.score == "additive"
+            scores = 4 * e * e * T + 7 * e * T * T if additive else 4 * e * T * T
             edges += 6 * e * e * T + scores + 3 * T * T
         return config.batch_size * edges
     if config.model in GATES:
