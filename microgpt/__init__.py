@@ -39,10 +39,12 @@ READING_ORDER = (
     "architectures.mlm",            # BERT's masked language model: pretrain the encoder, then classify
     "architectures.recurrent",      # the RNN, GRU and LSTM attention replaced, on the same engine
     "architectures.transformer",    # the original Transformer: encoder, decoder, cross-attention
-    "architectures.pairs",          # its data: (source, target) pairs, the tasks, greedy decoding scored
+    "architectures.bottleneck",     # before it, the RNN encoder-decoder: the source in one vector
+    "architectures.bahdanau",       # and the attention invented to fix that: a look at every h_j
     "architectures.patches",        # the Vision Transformer: an image's patches are its tokens, CLS reads them
     "architectures.images",         # its data: labelled square images from CSV, their split, where CLS looks
     "architectures.catalog",        # every model by config.model: its loss, how it samples
+    "architectures.pairs",          # the encoder-decoders' data: pairs, the tasks, decoding scored
     "architectures.bigrams",        # the progression's first rooms: counting which token follows which
     "architectures.backprop",       # an MLP language model, its backward pass written out by hand
     "architectures.neural_lm",      # the same MLP on the Value engine: backward() does the calculus

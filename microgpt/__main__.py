@@ -35,7 +35,8 @@ COMMANDS = (  # (name, module, what it does), in READING_ORDER's order
      "a web page that runs your checkpoint as you type: every head's attention"),
     ("book", "microgpt.commands.book", "the source as a book: every module, its comments beside its code"),
     ("seq2seq", "microgpt.commands.seq2seq",
-     "the original Transformer, encoder and decoder: reverse, sort or copy words"),
+     "the original Transformer, encoder and decoder (or the RNN ones before it): reverse, "
+     "sort or copy words"),
     ("progression", "microgpt.commands.progression",
      "from counting bigrams to the GPT, one ingredient at a time: each stage's held-out loss"),
     ("export", "microgpt.commands.export",

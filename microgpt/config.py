@@ -10,7 +10,7 @@ biases and norms, ...) and the modern ones (RoPE, grouped-query attention,
 SwiGLU) are fields too, each defaulting to the reference's choice
 (docs/experiments.md has the table; ARCHITECTURES: GPT-2's six at once);
 `model` picks the architecture (the GPT, or a model beside it:
-architectures/catalog.py).
+architectures/catalog.py; `arch`, which encoder-decoder).
 
 vocab_size is the one field the data decides: training.plan sets it from
 the tokenizer. A field of the wrong type or outside its choices is refused
@@ -42,6 +42,8 @@ CHOICES = {
     "model": ("gpt", "classifier", "seq2seq", "rnn", "gru", "lstm", "mlm", "vit"),
     "task": ("", "reverse", "sort", "copy"),
     "loss_on": ("all", "response"),
+    "arch": ("transformer", "gru", "gru-attention"),
+    "score": ("additive", "dot"),
 }
 # an architecture as settings (--arch): GPT-2's six switches where it differs from the reference
 ARCHITECTURES = {"gpt2": {"norm": "layernorm", "activation": "gelu", "tie_weights": True,
@@ -90,6 +92,9 @@ class Config:
     patch: int = 2                 # vit: a patch's side in pixels; each patch is one token
     image_size: int = 0            # vit: the images' side in pixels, set from the data
     pixel_max: float = 16.0        # vit: pixels run from 0 to this (the digits': 16), scaled to 0-1
+    arch: str = "transformer"      # seq2seq: the transformer, or a GRU encoder-decoder without
+                                   # attention ("gru": bottleneck.py) or with it ("gru-attention")
+    score: str = "additive"        # gru-attention: Bahdanau's v.tanh(W s + U h), or "dot": s.h
     # training
     seed: int = 42
     steps: int = 1000

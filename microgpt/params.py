@@ -35,10 +35,11 @@ nothing, so the random stream is the unpadded run's. The classifier
 after wpe, and the same layers. The masked language model (mlm.py) is the
 GPT's list with MASK's embedding, wte_mask (1 x n_embd, drawn), after wte.
 The encoder-decoder (transformer.py) has its own list, seq2seq_shapes, in
-the order its docstring gives; so has the Vision Transformer (patches.py),
-vit_shapes: patch_proj (n_embd x patch*patch), its bias patch_proj.b (1 x
-n_embd, 0, no draws), cls (1 x n_embd), wpe (block x n_embd: CLS and every
-patch), the GPT's layers, head (n_class x n_embd).
+the order its docstring gives; the GRU encoder-decoders (bottleneck.py,
+bahdanau.py) theirs, gru_seq2seq_shapes; so has the Vision Transformer
+(patches.py), vit_shapes: patch_proj (n_embd x patch*patch), its bias
+patch_proj.b (1 x n_embd, 0, no draws), cls (1 x n_embd), wpe (block x
+n_embd: CLS and every patch), the GPT's layers, head (n_class x n_embd).
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
 blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
@@ -87,7 +88,8 @@ def param_shapes(config):
         return [("wte", config.vocab_size, e), ("weight_ih", ge, e), ("weight_hh", ge, e),
                 ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
     if config.model == "seq2seq":
-        return seq2seq_shapes(config)
+        transformer = config.arch == "transformer"
+        return seq2seq_shapes(config) if transformer else gru_seq2seq_shapes(config)
     if config.model == "vit":
         return vit_shapes(config)
     shapes = [("wte", config.vocab_size, e)]
@@ -137,9 +139,9 @@ def kv_width(config):
 
 def check_shape(config):
     """Raise ConfigError unless config's sizes make a model: each at least 1,
-    the width split evenly among the heads (a recurrent cell has none), the
-    query heads evenly among the key/value heads (kv_heads), and with RoPE
-    each head's entries into pairs.
+    the width split evenly among the heads (a recurrent cell has none, nor
+    a GRU encoder-decoder), the query heads evenly among the key/value heads
+    (kv_heads), and with RoPE each head's entries into pairs.
 
     >>> from microgpt.config import Config
     >>> check_shape(Config(n_embd=10, n_head=4))
@@ -150,7 +152,8 @@ def check_shape(config):
     for name in ("n_embd", "n_head", "n_layer", "block_size", "vocab_size"):
         if getattr(config, name) < 1:
             raise ConfigError(f"{name} must be at least 1, got {getattr(config, name)}")
-    if config.model not in GATES and config.n_embd % config.n_head:
+    heads = config.model not in GATES and config.arch == "transformer"
+    if heads and config.n_embd % config.n_head:
         raise ConfigError(f"n_embd ({config.n_embd}) must be divisible by n_head ({config.n_head})")
     if config.kv_heads < 0:
         raise ConfigError(f"kv_heads must be at least 1 (or 0: one per query head), "
@@ -200,16 +203,36 @@ def vit_shapes(config):
     shapes = [("patch_proj", e, config.patch ** 2), ("patch_proj.b", 1, e), ("cls", 1, e)]
     shapes += [s for s in param_shapes(gpt) if s[0] == "wpe" or s[0].startswith(("ln_", "layer"))]
     return shapes + [("head", config.n_class, e)]
+def gru_seq2seq_shapes(config):
+    """The GRU encoder-decoders' (bottleneck.py; bahdanau.py with arch
+    "gru-attention"), in their documented order: wte, the encoder's cell
+    (enc.), the decoder's (dec.: its input is the token's embedding, and
+    with attention the context too, 2 * n_embd), Bahdanau's additive score
+    W_a, U_a, v_a (not with score "dot"), lm_head.
+
+    >>> from microgpt.config import Config
+    >>> [n for n, r, c in gru_seq2seq_shapes(Config(model="seq2seq", arch="gru-attention"))][5:]
+    ['dec.weight_ih', 'dec.weight_hh', 'dec.bias_ih', 'dec.bias_hh', 'W_a', 'U_a', 'v_a', 'lm_head']
+    """
+    e, V, ge = config.n_embd, config.vocab_size, GATES["gru"] * config.n_embd
+    cell = lambda L, n_in: [(L + "weight_ih", ge, n_in), (L + "weight_hh", ge, e),
+                            (L + "bias_ih", 1, ge), (L + "bias_hh", 1, ge)]  # PyTorch's GRUCell
+    attention = config.arch == "gru-attention"
+    shapes = [("wte", V, e)] + cell("enc.", e) + cell("dec.", 2 * e if attention else e)
+    if attention and config.score == "additive":
+        shapes += [("W_a", e, e), ("U_a", e, e), ("v_a", 1, e)]
+    return shapes + [("lm_head", V, e)]
 
 
 def initial_value(name, rng, std):
     """A weight's first value: one rng.gauss(0, std) draw; but a LayerNorm
     gain (name ending .g) starts at 1 and a bias (.b: a LayerNorm's, the
-    ViT's patch_proj.b; a block's BIASES; or a cell's bias_ih, bias_hh) at
-    0, and PAD's embedding (wte_pad) at 0, drawing nothing."""
+    ViT's patch_proj.b; a block's BIASES; or a cell's bias_ih, bias_hh,
+    enc.bias_ih, ...) at 0, and PAD's embedding (wte_pad) at 0, drawing
+    nothing."""
     if name == "wte_pad" or name.endswith(BIASES):
         return 0.0
-    if name.endswith((".g", ".b")) or name.startswith("bias_"):
+    if name.endswith((".g", ".b")) or name.rpartition(".")[2].startswith("bias_"):
         return 1.0 if name.endswith(".g") else 0.0
     return rng.gauss(0, std)
 

@@ -7,7 +7,10 @@ and with, and how it reads a text to sample.
     rnn/gru/lstm recurrent.document_loss
     classifier   bert.classifier_loss   (its run: bert.plan)
     mlm          mlm.mlm_loss           (its run: mlm.plan; it does not sample)
-    seq2seq      transformer.seq2seq_loss (its run: pairs.plan)
+    seq2seq      by config.arch (its run: pairs.plan; greedy_of: its decoding):
+                 transformer    transformer.seq2seq_loss
+                 gru            bottleneck.seq2seq_loss
+                 gru-attention  bahdanau.seq2seq_loss
     vit          patches.vit_loss       (its run: images.plan)
 
 `plan(docs, config)` and `start(docs, config)` are training's for any
@@ -19,23 +22,24 @@ built (`memory_needed`: the parameters, and `step_edges`, the graph of a
 step, which each kind of model counts its own way): arithmetic, which
 plumbing/memory.py compares with this machine's memory.
 
-Builds on config.py, model.py, params.py, training.py, bpe.py, bert.py, encoder.py,
-mlm.py, patches.py, recurrent.py and transformer.py.
+Builds on config.py, model.py, params.py, training.py, bpe.py, bahdanau.py, bert.py,
+bottleneck.py, encoder.py, mlm.py, patches.py, recurrent.py and transformer.py.
 """
 from __future__ import annotations
 
 import dataclasses
 
-from ..config import RECURRENT
+from ..config import RECURRENT, ConfigError
 from ..model import document_loss
 from ..params import kv_width, param_count
 from .. import training
 from ..variants.bpe import tokenizer_for
-from . import bert, encoder, mlm, patches, recurrent, transformer
+from . import bahdanau, bert, bottleneck, encoder, mlm, patches, recurrent, transformer
 from .bert import classifier_loss
 from .mlm import mlm_loss
 from .encoder import sequence_loss, whole_reader
-from .transformer import seq2seq_loss
+
+ENCODER_DECODERS = {"transformer": transformer, "gru": bottleneck, "gru-attention": bahdanau}
 
 
 def loss_of(config):
@@ -43,7 +47,7 @@ def loss_of(config):
     if config.model == "classifier":
         return classifier_loss
     if config.model == "seq2seq":
-        return seq2seq_loss
+        return ENCODER_DECODERS[config.arch].seq2seq_loss
     if config.model == "mlm":
         return mlm_loss
     if config.model == "vit":
@@ -105,12 +109,13 @@ def step_edges(config, positions):
     """About how many edges the graph of one training step of this config's
     model has, on examples of `positions` positions: each kind of model
     counts its own (gpt_step_edges for the GPT and the classifier, which
-    is the GPT's blocks without the mask; recurrent.py's; transformer.py's;
+    is the GPT's blocks without the mask; recurrent.py's; transformer.py's,
+    bottleneck.py's for the GRU encoder-decoders;
     the Vision Transformer's, the GPT's blocks over its patches)."""
     if config.model in RECURRENT:
         return recurrent.step_edges(config, positions)
     if config.model == "seq2seq":
-        return transformer.step_edges(config, positions)
+        return ENCODER_DECODERS[config.arch].step_edges(config, positions)
     if config.model == "vit":  # CLS and the patches all see all; a patch is projected in (P * P
         # inputs where lm_head reads vocab), and the one head reads CLS alone: 2 * n_class * n_embd
         blocks = dataclasses.replace(config, model="gpt", causal_mask=False, pad_to=0,
@@ -130,6 +135,10 @@ def memory_needed(config, positions):
     (plumbing/memory.py: the library reads no operating system)."""
     return (BASE_BYTES + BYTES_PER_PARAM * param_count(config)
             + BYTES_PER_EDGE * step_edges(config, positions))
+def greedy_of(config):
+    """An encoder-decoder's greedy decoding (its arch's):
+    greedy(src_ids, params, config, bos) -> the output's token ids."""
+    return ENCODER_DECODERS[config.arch].greedy
 
 
 def check(config):
@@ -146,7 +155,12 @@ def check(config):
     if config.model == "mlm":
         mlm.check(config)
     if config.model == "seq2seq":
-        transformer.check(config)
+        ENCODER_DECODERS[config.arch].check(config)
+    elif config.arch != "transformer":
+        raise ConfigError(f"arch={config.arch!r} is an encoder-decoder's: it needs model='seq2seq'")
+    if config.score != "additive" and config.arch != "gru-attention":
+        raise ConfigError(f"score={config.score!r} is how Bahdanau attention scores: it needs "
+                          f"arch='gru-attention' (arch={config.arch!r} has none)")
     if config.model == "vit":
         patches.check(config)
 

@@ -11,30 +11,34 @@ this order:
 1. the pairs, in file order, shuffled once; the last max(1, round(F * n))
    are held out (F: config.val_fraction), the rest train, step s on pair
    s % n_train (with batch_size B: pairs s*B .. s*B+B-1, modulo n_train);
-2. the weights (transformer.py gives their order);
+2. the weights (the architecture's room gives their order: transformer.py,
+   bottleneck.py, bahdanau.py);
 3. afterwards, anything the command draws (none so far).
 
 The vocabulary is the sorted characters of every source and target, plus
 BOS. An example is ([BOS] + source ids, [BOS] + target ids + [BOS]).
-Training is training.py's train_step (Adam, the schedule), the loss
-transformer.seq2seq_loss. `score` decodes greedily: the exact-match
-accuracy (the whole output right) and the mean per-character accuracy (the
-share of a target's characters the output has at their place).
+Training is training.py's train_step (Adam, the schedule), the loss that
+of config.arch (catalog.loss_of: the transformer's, or a GRU
+encoder-decoder's). `translate` decodes greedily (catalog.greedy_of);
+`score` gives the exact-match accuracy (the whole output right) and the
+mean per-character accuracy (the share of a target's characters the output
+has at their place), `by_length` the exact-match accuracy for each length
+of source: what the bottleneck of one vector costs (bottleneck.py).
 
-Builds on config.py, data.py, transformer.py, tokenizer.py and
-training.py. Left out on purpose: separate source and target vocabularies,
-subword tokens, sampling at a temperature.
+Builds on catalog.py, config.py, data.py, tokenizer.py and training.py.
+Left out on purpose: separate source and target vocabularies, subword
+tokens, sampling at a temperature.
 """
 from __future__ import annotations
 
 import dataclasses
 import random
 
+from . import catalog
 from ..config import ConfigError
 from ..data import shuffled, split
 from ..tokenizer import Tokenizer
-from ..training import Plan, check_config, split_run
-from .transformer import check, greedy, seq2seq_loss
+from ..training import Plan, split_run
 
 TASKS = {
     "reverse": lambda word: word[::-1],
@@ -100,14 +104,14 @@ def plan(pairs, config):
     fit the block or nothing is left to train on."""
     tokenizer = Tokenizer.from_docs([side for pair in pairs for side in pair])
     config = dataclasses.replace(config, model="seq2seq", vocab_size=tokenizer.vocab_size)
-    check_config(config, seq2seq_loss)
-    check(config)
+    catalog.check(config)                          # the run's settings, then its arch's own
     if longest(pairs) + 1 > config.block_size:
         raise ConfigError(f"a pair has {longest(pairs)} characters on one side: with BOS that is "
                           f"more than --block-size {config.block_size}")
     rng = random.Random(config.seed)
     train_pairs, _ = split_run(shuffled(pairs, rng), config, "pairs")   # the first draws
-    return Plan(examples_of(train_pairs, tokenizer), tokenizer, config, rng, seq2seq_loss)
+    return Plan(examples_of(train_pairs, tokenizer), tokenizer, config, rng,
+                catalog.loss_of(config))
 
 
 def replay(pairs, config):
@@ -119,6 +123,7 @@ def replay(pairs, config):
 def translate(params, config, tokenizer, source):
     """The model's greedy output for a source text (in the vocabulary:
     tokenizer.check_text first)."""
+    greedy = catalog.greedy_of(config)
     ids = greedy([tokenizer.bos] + tokenizer.encode(source), params, config, tokenizer.bos)
     return tokenizer.decode(ids)
 
@@ -141,3 +146,15 @@ def score(rows):
     """
     exact = sum(out == tgt for _, tgt, out in rows) / len(rows)
     return exact, sum(char_accuracy(out, tgt) for _, tgt, out in rows) / len(rows)
+
+
+def by_length(rows):
+    """(source length, pairs, exact matches) of (source, target, output)
+    rows, one per length, shortest first.
+
+    >>> by_length([("emma", "amme", "amme"), ("ava", "ava", "avx"), ("liam", "mail", "mali")])
+    [(3, 1, 0), (4, 2, 1)]
+    """
+    lengths = sorted({len(src) for src, _, _ in rows})
+    return [(n, sum(len(src) == n for src, _, _ in rows),
+             sum(len(src) == n and out == tgt for src, tgt, out in rows)) for n in lengths]

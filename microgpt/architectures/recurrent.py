@@ -60,11 +60,16 @@ def check(config):
     ...
     microgpt.config.ConfigError: n_head=2 does not apply to the lstm model: it has no attention
     """
+    keep_defaults(config, NOT_HERE, f"the {config.model} model")
+
+
+def keep_defaults(config, not_here, what):
+    """ConfigError naming the first setting of not_here ({field: why}) that
+    is not the reference's: it does not apply to what (a model, in words)."""
     reference = Config()
-    for name, why in NOT_HERE.items():
+    for name, why in not_here.items():
         if getattr(config, name) != getattr(reference, name):
-            raise ConfigError(f"{name}={getattr(config, name)!r} does not apply to the "
-                              f"{config.model} model: {why}")
+            raise ConfigError(f"{name}={getattr(config, name)!r} does not apply to {what}: {why}")
 
 
 def step_edges(config, positions):
@@ -87,11 +92,12 @@ def affine(x, w, b):
     return [y + bi for y, bi in zip(linear(x, w), b)]
 
 
-def gates(x, h, p, n):
+def gates(x, h, p, n, name=""):
     """The input's and the hidden state's parts of every gate, split in n
-    blocks of n_embd: ([W_i* x + b_i*, ...], [W_h* h + b_h*, ...])."""
-    xs = affine(x, p["weight_ih"], p["bias_ih"][0])   # (n * n_embd,)
-    hs = affine(h, p["weight_hh"], p["bias_hh"][0])   # (n * n_embd,)
+    blocks of n_embd: ([W_i* x + b_i*, ...], [W_h* h + b_h*, ...]). name:
+    the weights' prefix (an encoder-decoder's two cells: "enc.", "dec.")."""
+    xs = affine(x, p[name + "weight_ih"], p[name + "bias_ih"][0])   # (n * n_embd,)
+    hs = affine(h, p[name + "weight_hh"], p[name + "bias_hh"][0])   # (n * n_embd,)
     e = len(h)
     return ([xs[k * e:(k + 1) * e] for k in range(n)],
             [hs[k * e:(k + 1) * e] for k in range(n)])
@@ -108,10 +114,10 @@ def rnn_cell(x, state, p):
     return (h,)
 
 
-def gru_cell(x, state, p):
-    """PyTorch's GRUCell: gates r, z, n in that order."""
+def gru_cell(x, state, p, name=""):
+    """PyTorch's GRUCell: gates r, z, n in that order (weights name + "weight_ih", ...)."""
     (h,) = state
-    (x_r, x_z, x_n), (h_r, h_z, h_n) = gates(x, h, p, 3)
+    (x_r, x_z, x_n), (h_r, h_z, h_n) = gates(x, h, p, 3, name)
     r = [(a + b).sigmoid() for a, b in zip(x_r, h_r)]                   # reset gate
     z = [(a + b).sigmoid() for a, b in zip(x_z, h_z)]                   # update gate
     n = [(a + r_j * b).tanh() for a, r_j, b in zip(x_n, r, h_n)]        # candidate

@@ -79,21 +79,24 @@ def check(config):
 
 def step_edges(config, positions):
     """About how many edges the graph of one training step has, when the
-    source and the target each fill `positions` positions (catalog.gpt_step_edges
-    counts the GPT's alike): per position the encoder's layers read 24 *
+    longest list (the target, BOS at both ends) holds `positions` ids, so
+    T = positions - 1 are read on each side (catalog.gpt_step_edges counts
+    the GPT's alike): per position the encoder's layers read 24 *
     n_embd**2 (weight, input) pairs and the decoder's 32 * n_embd**2 (its
-    cross-attention's projections too), lm_head 2 * vocab * n_embd; the
-    encoder's attention reads all T keys, the decoder's self-attention t
-    and its cross-attention all T, each key 4 * n_embd + 3 * n_head edges.
+    cross-attention's projections too), about 60 * n_embd more for their
+    norms, sums and relus, lm_head 2 * vocab * n_embd; the encoder's
+    attention reads all T keys, the decoder's self-attention t and its
+    cross-attention all T (10 * n_embd * T * T and 15 * n_head * T * T / 2
+    edges a layer in all).
 
     >>> from microgpt.config import Config
     >>> step_edges(Config(model="seq2seq"), 6)   # emma -> amme: the graph has 85,446
-    98040
+    85550
     """
-    e, L, T = config.n_embd, config.n_layer, min(positions, config.block_size)
-    per_position = L * 56 * e * e + 2 * config.vocab_size * e
-    keys = T * T + T * T // 2 + T * T                     # encoder, decoder, cross
-    return config.batch_size * (T * per_position + L * (4 * e + 3 * config.n_head) * keys)
+    e, L = config.n_embd, config.n_layer
+    T = min(positions - 1, config.block_size)  # the target's inputs: its BOS-wrapped list but one
+    per_layer = 56 * e * e * T + 60 * e * T + 10 * e * T * T + 15 * config.n_head * T * T // 2
+    return config.batch_size * (L * per_layer + T * 2 * config.vocab_size * e)
 
 
 def embed(ids, wpe, p):

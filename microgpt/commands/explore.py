@@ -20,7 +20,8 @@ GPT that reads the whole sequence (--causal-mask off, --pad-to) and the
 classifier (trace_whole; its classes by bert.py), the recurrent
 models (no attention: each position's next-token probabilities,
 trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
-of attention, per layer and head: three_kinds.py, its kinds).
+of attention, per layer and head: three_kinds.py, its kinds; a GRU
+encoder-decoder's Bahdanau weights, or none).
 
 Builds on bert.py, config.py, params.py, readout.py, three_kinds.py, inspector.py
 (reads_whole), checkpoint.py, cli.py, drawing.py (escape) and model_folder.py. Left out on purpose:
@@ -67,6 +68,11 @@ def summary(state, source):
         return (f"{source}: step {state.step}, {param_count(c):,} parameters; {c.model}, "
                 f"n_embd {c.n_embd}, block {c.block_size}, {c.tokenizer} tokenizer of "
                 f"{c.vocab_size} tokens; no attention")
+    if c.model == "seq2seq" and c.arch != "transformer":  # bottleneck.py, bahdanau.py
+        how = {"gru": "no attention", "gru-attention": f"Bahdanau attention, {c.score} score"}
+        return (f"{source}: step {state.step}, {param_count(c):,} parameters; a GRU "
+                f"encoder-decoder" + f" trained to {c.task}" * bool(c.task) + f", n_embd "
+                f"{c.n_embd}, block {c.block_size}, {c.vocab_size} tokens; {how[c.arch]}")
     variants = [c.norm, c.activation, f"{c.position} positions", f"{c.norm_placement}-norm"]
     variants += ["tied weights"] * c.tie_weights + ["no residual"] * (not c.residual)
     variants += ["no attention scale"] * (not c.attention_scale) + ["biases"] * c.bias
@@ -157,7 +163,8 @@ def page_data(state, texts, source, mode="weights"):
             "config": {k: getattr(state.config, k) for k in (
                 "n_embd", "n_head", "n_layer", "block_size", "vocab_size", "norm", "activation",
                 "position", "tie_weights", "norm_placement", "residual", "attention_scale",
-                "bias", "final_norm", "embedding_norm", "temperature", "causal_mask", "pad_to")},
+                "bias", "final_norm", "embedding_norm", "temperature", "causal_mask", "pad_to",
+                "arch")},
             "texts": texts, "bos_first": state.tokenizer.starts_with_bos}
     if mode == "weights":
         data["tokenizer"] = {"kind": state.config.tokenizer, "chars": tok.chars,

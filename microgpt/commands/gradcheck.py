@@ -10,11 +10,12 @@ tolerance.
 It takes train's flags (flags.add_run_flags), so every textbook variant, and
 any mix of them, can be checked: `--norm layernorm --activation gelu
 --label-smoothing 0.1 --batch-size 3`, say, or a recurrent model: `--model
-lstm`, or the Vision Transformer on 4 x 4 images: `--model vit --patch 1`.
-The model is tiny unless told otherwise (n_embd 8, 2 heads, block 8:
---help shows these defaults). Flags that only steer training (steps, lr,
-schedule, warmup, the held-out split) do not change a gradient, so gradcheck
-does not take them.
+lstm`, the Vision Transformer on 4 x 4 images: `--model vit --patch 1`,
+or an encoder-decoder: `--model seq2seq` (`--arch gru`, `--arch
+gru-attention --score dot`). The model is tiny unless told otherwise
+(n_embd 8, 2 heads, block 8: --help shows these defaults). Flags that only
+steer training (steps, lr, schedule, warmup, the held-out split) do not
+change a gradient, so gradcheck does not take them.
 
 Builds on catalog.py (check), config.py, params.py, finite_differences.py, and the plumbing's
 cli.py, flags.py and memory.py.
@@ -57,6 +58,7 @@ def main(argv=None):
                    help="largest acceptable relative error (default %(default)g)")
     flags.add_run_flags(p, defaults=TINY, leave_out=flags.TRAINING_ONLY)  # what moves a gradient
     flags.add_image_flags(p, leave_out=("pixel_max",))
+    flags.add_encoder_decoder_flags(p)
     args = p.parse_args(argv)
     given = flags.run_config(args)
     if given.get("model") == "classifier":  # as classify makes it: no causal mask, two classes
@@ -72,7 +74,8 @@ def main(argv=None):
         given = {**given, "causal_mask": False, "image_size": side, "n_class": 3,
                  "block_size": 1 + (side // patch) ** 2, "vocab_size": 1}
     vocab_size = len(set("".join(DOCS))) + 1  # as start() will find it (BPE: at most this plus merges)
-    tiny = {"n_embd": 8, "block_size": 8} if given.get("model") in RECURRENT else TINY  # no heads
+    headless = given.get("model") in RECURRENT or given.get("arch", "transformer") != "transformer"
+    tiny = {"n_embd": 8, "block_size": 8} if headless else TINY  # no heads
     try:
         config = Config(**{**tiny, "vocab_size": vocab_size, **given})
         catalog.check(config)

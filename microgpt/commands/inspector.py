@@ -54,7 +54,7 @@ from ..plumbing.views import as_json, reads_whole, seq2seq_report, show, svg_pic
 from ..instruments.stages import rms_lines
 from ..tokenizer import UnknownText
 from ..instruments.readout import check_readable, trace, trace_whole
-from ..instruments.three_kinds import three_kinds, trace_seq2seq
+from ..instruments.three_kinds import shape, three_kinds, trace_seq2seq
 from ..architectures import catalog
 from ..training import start_planned, train_step
 
@@ -279,12 +279,19 @@ def check_stream(args, config, source):
 
 
 def show_seq2seq(args, state, source, text, prog):
-    """inspect on an encoder-decoder: its three kinds of attention."""
+    """inspect on an encoder-decoder: its three kinds of attention (a GRU
+    encoder-decoder: Bahdanau's, one layer of one head; or none)."""
     c = state.config
-    for flag, value, count in (("--layer", args.layer, c.n_layer), ("--head", args.head, c.n_head)):
+    traced = trace_seq2seq(state.params, c, state.tokenizer, text)
+    n_layer, n_head = shape(traced)
+    if not n_layer:
+        raise CheckpointError(f"{source} holds the --arch {c.arch} encoder-decoder: it has no "
+                              f"attention to show (python -m microgpt seq2seq MODEL --text TEXT "
+                              f"shows what it writes)")
+    for flag, value, count in (("--layer", args.layer, n_layer), ("--head", args.head, n_head)):
         if value is not None and value >= count:
             raise CheckpointError(f"{flag} {value}: the model has {count} ({flag[2:]}s 0..{count - 1})")
-    heads = [(l, h) for l in range(c.n_layer) for h in range(c.n_head)
+    heads = [(l, h) for l in range(n_layer) for h in range(n_head)
              if args.layer in (None, l) and args.head in (None, h)]
     traced = trace_seq2seq(state.params, c, state.tokenizer, text)
     if args.json:

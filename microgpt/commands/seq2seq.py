@@ -7,13 +7,16 @@ encoder-decoder Transformer, trained on pairs a learner can check by eye.
     python -m microgpt seq2seq pairs.txt                        # source<TAB>target lines
     python -m microgpt seq2seq rev.json --text emma --svg x.svg # its output and cross-attention
     python -m microgpt seq2seq rev.json --eval more_names.txt   # scored on other pairs
+    python -m microgpt seq2seq --task reverse --arch gru-attention   # before the transformer
 
-The model is transformer.py's, its run pairs.py's (the shuffle, then the
-weights). A line per step, then the first SCORED held-out pairs decoded
-greedily: exact-match and per-character accuracy, and the first SHOWN as
-`source -> output (target)`. --text prints the output and its
-cross-attention as a heatmap (rows: the characters written, columns: the
-source read; the last decoder layer, each head's weights averaged).
+The model is transformer.py's, or with --arch gru or gru-attention an RNN
+encoder-decoder of before it (bottleneck.py, bahdanau.py); its run is pairs.py's
+(the shuffle, then the weights). A line per step, then the first SCORED
+held-out pairs decoded greedily: exact-match and per-character accuracy, the
+exact match by source length, and the first SHOWN as `source -> output
+(target)`. --text prints the output and its cross-attention as a heatmap
+(rows: the characters written, columns: the source read; the last decoder
+layer, each head's weights averaged), or Bahdanau attention's weights.
 A checkpoint trained on --task reads --eval FILE as a word list and makes
 the pairs by its task; one trained on pairs reads pairs.
 
@@ -22,8 +25,8 @@ that --task reverse on names.txt reaches 90% exact match in a few minutes;
 block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
 pairs.py, tokenizer.py, three_kinds.py and training.py, and on the plumbing's
-checkpoint.py, cli.py, corpus.py, flags.py, memory.py, progress.py, runs.py (the
-training loop), svg.py and terminal.py (the heatmap).
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py, progress.py, runs.py
+(the training loop), svg.py, terminal.py (the heatmap) and views.py.
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from ..architectures import pairs
 from ..config import TASKS, Config, ConfigError
 from ..plumbing import checkpoint, cli, corpus, flags, memory, runs, svg
 from ..plumbing.terminal import heatmap_text
+from ..plumbing.views import alignment_view, length_table
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
@@ -64,6 +68,7 @@ def parse_args(argv=None):
                    "amme), sort (emma -> aemm), copy (emma -> emma)")
     flags.add_run_flags(p, DEFAULTS, not_here=NOT_HERE, what="the encoder-decoder",
                         computed={"block_size": "the longest side plus 1 (BOS)"})
+    flags.add_encoder_decoder_flags(p)
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end and on Ctrl-C)")
     p.add_argument("--resume", metavar="FILE", help="continue the run saved here (and save back to "
                    "it); the data defaults to what it trained on")
@@ -73,6 +78,9 @@ def parse_args(argv=None):
     p.add_argument("--eval", metavar="FILE", help="with a checkpoint: accuracy on these pairs")
     args = p.parse_args(argv)
     given = flags.run_config(args)
+    if "score" in given and given.get("arch", "gru-attention" if args.resume else
+                                      "transformer") != "gru-attention":
+        p.error("--score is how Bahdanau attention scores: it needs --arch gru-attention")
     if args.svg is not None and args.text is None:
         p.error("--svg draws the cross-attention of --text: give --text TEXT too")
     if args.text is not None or args.eval is not None:
@@ -150,13 +158,21 @@ def use(args):
     state = load_seq2seq(args.input)
     c, tok = state.config, state.tokenizer
     cli.check_output(PROG, "--svg", args.svg, {args.input: "the checkpoint"})
+    if args.svg and args.text is not None and c.arch == "gru":
+        raise CheckpointError(f"--svg draws attention: {args.input} holds the --arch gru "
+                              f"encoder-decoder, which has none")
     if args.eval is not None:
         some, _ = read_data(args.eval, c.task)
         tok.check_text("".join(s + t for s, t in some), args.eval, "the model's vocabulary")
         if pairs.longest(some) + 1 > c.block_size:
             raise DataError(f"{args.eval}: a side has {pairs.longest(some)} characters; the "
                             f"model reads at most {c.block_size - 1}")
-    if args.text is not None:
+    if args.text is not None and c.arch != "transformer":  # a GRU encoder-decoder (views.py)
+        lines, picture = alignment_view(trace_seq2seq(state.params, c, tok, args.text), args.input)
+        print("\n".join(lines))
+        if args.svg:
+            cli.write(PROG, args.svg, picture, "the attention weights")
+    elif args.text is not None:
         src, _, written, maps = trace_seq2seq(state.params, c, tok, args.text)
         output = "".join(w for w in written if w != "END")
         print(f"{args.text} -> {output}")
@@ -176,7 +192,9 @@ def use(args):
                                                 note="rows: the character written, columns: the "
                                                      "source read"), "the cross-attention")
     if args.eval is not None:
-        print(accuracy_line(decoded(state, some, "scoring"), cli.one_line(f"accuracy on {args.eval}")))
+        rows = decoded(state, some, "scoring")
+        print(accuracy_line(rows, cli.one_line(f"accuracy on {args.eval}")))
+        print("\n".join(length_table(pairs.by_length(rows))))
 
 
 def main(argv=None):
@@ -214,6 +232,7 @@ def main(argv=None):
     rows = decoded(state, held[:SCORED], "decoding the held-out pairs")
     some = f"the first {len(rows)} of {len(held)} held out" if len(held) > len(rows) else "held out"
     print(accuracy_line(rows, f"greedy decoding, {some}"))
+    print("\n".join(length_table(pairs.by_length(rows))))
     print("some held-out pairs, source -> output (target):")
     for src, tgt, output in rows[:SHOWN]:
         print(f"  {src} -> {output} ({tgt})" + ("" if output == tgt else "   wrong"))

@@ -178,7 +178,8 @@ def trace_whole(params, config, tokenizer, text):
     else:  # a GPT's next token at each position; an MLM's guess of what each position holds
         rows = (logits_at(ids, params, config, range(len(ids)), records) if config.model == "mlm"
                 else gpt_logits(ids, params, config, records=records))
-        probs = [dict(zip(names, softmax_data([l.data for l in row]))) for row in rows]
+        rows = [softmax_data([l.data for l in row]) for row in rows]  # (T, vocab_size) floats
+        probs = [dict(zip(names, row)) for row in rows]
     records = [[floats(part) for part in record] for record in records]
     positions = []
     for i, token_id in enumerate(ids):

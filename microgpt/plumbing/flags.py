@@ -57,7 +57,9 @@ def add_run_flags(parser, defaults=None, leave_out=(), not_here=(), what="", com
     does not apply to WHAT".
     """
     d = Config(**(defaults or {}))
-    computed = {"kv_heads": "one per query head", **(computed or {})}  # 0 in Config: not a flag's
+    computed = {"kv_heads": "one per query head",  # 0 in Config: no flag's value
+                "arch": "the reference's GPT; an encoder-decoder's, transformer",
+                **(computed or {})}
 
     def group(title):  # add(flag, ...) adds to this group, unless its field is left out
         g = parser.add_argument_group(title)
@@ -137,10 +139,13 @@ def add_run_flags(parser, defaults=None, leave_out=(), not_here=(), what="", com
         help="a norm of x before lm_head (GPT-2's ln_f)")
     add("--no-embedding-norm", dest="embedding_norm", action="store_const", const=False,
         help="no norm right after wte + wpe (GPT-2 has none)")
-    add("--arch", choices=sorted(ARCHITECTURES),
+    add("--arch", choices=sorted(ARCHITECTURES) + list(CHOICES["arch"]),
         help="gpt2: GPT-2's architecture, all six of --norm layernorm --activation gelu "
              "--tie-weights --bias --final-norm --no-embedding-norm (a flag given beside "
-             "it wins)")
+             "it wins); an encoder-decoder's (--model seq2seq): transformer, gru (a GRU "
+             "encoder whose last state starts a GRU decoder, no attention: the bottleneck, "
+             "2014) or gru-attention (the same with Bahdanau attention, 2015) "
+             "(default %(default)s)")
     add("--schedule", choices=CHOICES["schedule"],
         help="the learning rate over the run: linear decay to 0, cosine, "
              "constant, or noam (lr * n_embd**-0.5 * min((s+1)**-0.5, (s+1) * W**-1.5)) "
@@ -194,6 +199,8 @@ def add_finetuning_flags(parser):
                         "is prompt<TAB>response, split at its first TAB, and its loss is the mean "
                         "over the positions that predict the response and the closing BOS only: "
                         "the prompt is read, not trained on (default %(default)s)")
+
+
 def add_image_flags(parser, leave_out=()):
     """Add the Vision Transformer's flags (vit, gradcheck --model vit): the
     patch, and the pixels' range; leave_out: Config fields left out."""
@@ -206,6 +213,15 @@ def add_image_flags(parser, leave_out=()):
                        default=Config().pixel_max,
                        help="pixels run from 0 to M and are divided by it (default "
                             "%(default)g, the digits' range)")
+
+
+def add_encoder_decoder_flags(parser):
+    """Add --score, Bahdanau attention's (seq2seq, gradcheck; --arch, which
+    encoder-decoder, is add_run_flags')."""
+    g = parser.add_argument_group("the encoder-decoder's attention (python -m microgpt seq2seq)")
+    g.add_argument("--score", choices=CHOICES["score"], default=Config().score,
+                   help="with --arch gru-attention: additive, Bahdanau's v . tanh(W_a s + U_a "
+                        "h_j); or dot, Luong's s . h_j (default %(default)s)")
 
 
 def on_off(text):
@@ -235,7 +251,9 @@ def run_config(args):
     it), and of an --arch's settings, under the flags given beside it."""
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(Config)
              if f.name in args.given}
-    return {**ARCHITECTURES.get(getattr(args, "arch", None), {}), **given}
+    if given.get("arch") in ARCHITECTURES:  # --arch gpt2: GPT-2's settings, not a Config.arch
+        return {**ARCHITECTURES[given.pop("arch")], **given}
+    return given
 
 
 

@@ -10,8 +10,9 @@ its new settings, the masks, at their defaults; version 3 adds the
 encoder-decoder's model and task, and reads versions 1 and 2 as they
 were; version 4 the modern attention's kv_heads, rope and swiglu, and
 reads the earlier ones with kv_heads 0, one key/value head per query
-head; version 5 the Vision Transformer's and its image settings), its data
-files' names, one a class, as a list (they were one
+head; version 5 the Vision Transformer's and its image settings; version
+6 the encoder-decoder's arch and score), its data files' names, one a
+class, as a list (they were one
 string, joined by newlines, which a name can hold: such a file still
 reads); and "init", the checkpoint a run started from (train --init: its
 file name and SHA-256; empty strings for a run from random weights, and
@@ -43,9 +44,10 @@ from ..training import RunState
 from ..value import Value
 
 FORMAT = "microgpt-checkpoint"
-VERSION = 5  # 2: the classifier's class names ("classes"), the model and mask settings;
+VERSION = 6  # 2: the classifier's class names ("classes"), the model and mask settings;
 # 3: the encoder-decoder (model "seq2seq", its task); 4: kv_heads, rope and swiglu;
-# 5: the Vision Transformer (model "vit", patch, image_size, pixel_max)
+# 5: the Vision Transformer (model "vit", patch, image_size, pixel_max);
+# 6: the encoder-decoder's arch and score (the GRU ones)
 
 
 class CheckpointError(Exception):

@@ -6,7 +6,9 @@ guesses, a classifier's classes, or a masked language model's guesses of
 what each position holds (what a MASK stands for); and the same heatmaps as one SVG grid
 (heatmaps.py: a row per layer, a column per head) titled with the model
 (its checkpoint or "fresh model", the flags it differs from the reference
-by) and the text. An encoder-decoder's three kinds of attention too.
+by) and the text. An encoder-decoder's three kinds of attention too, a
+GRU encoder-decoder's one (Bahdanau's weights, decoder step x source
+position) or none, and the exact-match accuracy by source length.
 
 `as_json` is the same, as data (inspect --json): the tokens and their ids,
 the last position's ten likeliest next tokens (a classifier's classes),
@@ -22,7 +24,7 @@ from __future__ import annotations
 from ..instruments import heads
 from ..architectures.bert import probabilities
 from ..instruments.readout import BOS_LABEL, attention_matrix, hidden, token_labels
-from ..instruments.three_kinds import three_kinds
+from ..instruments.three_kinds import kinds, three_kinds
 from . import checkpoint, cli, svg, terminal
 from .labels import visible
 
@@ -77,6 +79,43 @@ def seq2seq_report(traced, heads, numbers=False):
         bos = lambda labels: ["BOS" if l == BOS_LABEL else l for l in labels]
         out += terminal.heatmap_text(matrix, bos(rows), numbers, hide, bos(cols)) + [""]
     return out
+
+
+def alignment_view(traced, source):
+    """A GRU encoder-decoder's --text (trace_seq2seq's result): (lines to
+    print: what it wrote, then its attention weights as a heatmap, rows the
+    characters written and columns the source; an SVG picture of them, or
+    None without attention, the bottleneck)."""
+    src, _, written, _ = traced
+    text, output = "".join(src[1:]), "".join(w for w in written if w != "END")
+    lines = [f"{text} -> {output}", ""]
+    if not kinds(traced):
+        return lines + ["no attention to show: the decoder reads the source only through the "
+                        "encoder's last state (the bottleneck)"], None
+    (kind,) = kinds(traced)
+    matrix, rows, cols, hide = kind["layers"][0][0], kind["rows"], kind["cols"], kind["hidden"]
+    lines.append(f"{kind['title']} (rows: the character written, columns: the source read, "
+                 f"the encoder's state there):")
+    lines += terminal.heatmap_text(matrix, rows, masked=hide, col_labels=cols)
+    picture = svg.grids([(kind["title"], matrix, rows, cols, hide)],
+                        title=f"{source}: {text!r} -> {output!r}",
+                        note="rows: the character written, columns: the source read")
+    return lines, picture
+
+
+def length_table(by_length):
+    """pairs.by_length's rows as a table, each row the source length first
+    and the exact-match percentage last.
+
+    >>> print("\\n".join(length_table([(3, 4, 3), (11, 2, 0)])))
+    exact match by source length:
+    length  pairs  right  exact match
+         3      4      3        75.0%
+        11      2      0         0.0%
+    """
+    lines = ["exact match by source length:", "length  pairs  right  exact match"]
+    return lines + [f"{n:6d}  {count:5d}  {right:5d}  {100 * right / count:10.1f}%"
+                    for n, count, right in by_length]
 
 
 def svg_picture(positions, config, source, text):
