@@ -362,8 +362,9 @@ class CommandTest(unittest.TestCase):
         assert_one_line_error(self, run("-m", "microgpt", "gradcheck", "--arch", "gru",
                                         cwd=self.dir), "--arch gru is an encoder-decoder's: it "
                                                        "needs --model seq2seq")
-        assert_one_line_error(self, run("-m", "microgpt.train", "--arch", "gru", cwd=self.dir),
-                              "--arch gru is an encoder-decoder's: it needs --model seq2seq")
+        for arch in ("gru", "transformer"):  # the default one too: used or refused
+            assert_one_line_error(self, run("-m", "microgpt.train", "--arch", arch, cwd=self.dir),
+                                  f"--arch {arch} picks an encoder-decoder: it needs --model seq2seq")
 
 
 @browser.needs_chromium

@@ -233,13 +233,17 @@ def on_off(text):
 
 def check_used(config, given):
     """ConfigError for a flag given (given: run_config's) that a run of
-    config would not use: --eval-every without a held-out split to print.
+    config would not use: --eval-every without a held-out split to print,
+    an encoder-decoder's --arch on another model.
 
     >>> check_used(Config(), {"eval_every": 5})
     Traceback (most recent call last):
     ...
     microgpt.config.ConfigError: --eval-every 5 prints the held-out loss: it needs a held-out split (--val-fraction F)
     """
+    if given.get("arch") in CHOICES["arch"] and config.model != "seq2seq":  # a default's too
+        raise ConfigError(f"--arch {given['arch']} picks an encoder-decoder: it needs --model "
+                          f"seq2seq (python -m microgpt seq2seq --arch {given['arch']})")
     if "eval_every" in given and not config.val_fraction:
         raise ConfigError(f"--eval-every {given['eval_every']} prints the held-out loss: it needs "
                           f"a held-out split (--val-fraction F)")
