@@ -119,7 +119,7 @@ def open_run(args, given):
     found = corpus.locate_saved(path) if state and not args.input else path
     all_pairs, sha = read_data(found, task)
     if state is None:
-        defaults = {**DEFAULTS, "block_size": pairs.longest(all_pairs) + 1}
+        defaults = {**DEFAULTS, "model": "seq2seq", "block_size": pairs.longest(all_pairs) + 1}
         config = Config(**{**defaults, **given})
         flags.check_used(config, given)
         planned = pairs.plan(all_pairs, config)
