@@ -75,6 +75,8 @@ READING_ORDER = (
     "plumbing.console",     # stdout and stderr that never crash a command
     "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
     "plumbing.options",     # the options a command line gave, each used once
+    "plumbing.argtypes",    # the flag types: a whole number, a fraction, ..., each saying what it expected
+    "plumbing.wording",     # how the commands word things: the library's messages in flags, plurals
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
     "plumbing.flags",       # the flags that set a run, written once
     "plumbing.progress",    # a progress line with the time left
