@@ -78,7 +78,9 @@ READING_ORDER = (
     "plumbing.argtypes",    # the flag types: a whole number, a fraction, ..., each saying what it expected
     "plumbing.wording",     # how the commands word things: the library's messages in flags, plurals
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
+    "plumbing.rooms",       # the other rooms' flags (--init, --patch, --score); which command trains what
     "plumbing.flags",       # the flags that set a run, written once
+    "plumbing.recipes",     # compare's --variant "NAME: FLAGS": a run named and written as flags
     "plumbing.progress",    # a progress line with the time left
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory

@@ -10,7 +10,7 @@ steps, and show how each did.
 Each --variant is "NAME: FLAGS", FLAGS being train's run flags (the model's
 shape, --lr, the variants; they start after the last ':'); flags outside
 --variant apply to every run, the baseline too, and a variant's own flags
-win (flags.with_variant). A run that diverged is marked so, without a loss. It prints one table: parameter
+win (recipes.with_variant). A run that diverged is marked so, without a loss. It prints one table: parameter
 count, the final training loss (the mean of the last 50 steps: one step's
 loss is noisy), the held-out loss when --val-fraction asks for a split, the
 milliseconds per step, and a few samples. --svg draws every run's
@@ -25,8 +25,8 @@ Python, compare(docs, {name: Config}) returns the same table as a Comparison,
 which a notebook shows with the loss curves.
 Builds on config.py, catalog.py, params.py, data.py, training.py and
 generate.py,
-and on the plumbing's checkpoint.py, cli.py, corpus.py, flags.py, progress.py, memory.py
-and svg.py.
+and on the plumbing's checkpoint.py, cli.py, corpus.py, flags.py, recipes.py, progress.py,
+memory.py and svg.py.
 """
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from ..plumbing import checkpoint, cli, corpus, flags, svg
+from ..plumbing import checkpoint, cli, corpus, flags, recipes, svg
 from ..config import Config, ConfigError
 from ..plumbing.corpus import DataError
 from ..architectures import catalog
@@ -197,15 +197,15 @@ def parse_args(argv=None):
     runs = [("baseline", common)]
     for text in args.variant:
         try:
-            name, variant = flags.parse_variant(text)
-        except flags.VariantError as e:
+            name, variant = recipes.parse_variant(text)
+        except recipes.VariantError as e:
             p.error(f"--variant {text!r}: {e}")
         if name in [n for n, _ in runs]:
             p.error(f"--variant {text!r}: two runs named {name!r}")
         if "eval_every" in variant:
             p.error(f"--variant {text!r}: --eval-every does not apply to compare, which scores "
                     f"the held-out documents once, after training")
-        runs.append((name, flags.with_variant(common, variant)))
+        runs.append((name, recipes.with_variant(common, variant)))
     return p, args, runs
 
 

@@ -3,7 +3,8 @@ argtypes.py: the flag types, each a function that reads one flag's text
 and, when the text will not do, says what it expected in one line
 (argparse.ArgumentTypeError, which cli.ArgumentParser prints as
 "prog: error: argument --steps: expected a whole number, got 'x'"): a whole
-number, whole numbers or names separated by commas, a number, a fraction.
+number, whole numbers or names separated by commas, a number, a fraction,
+on or off.
 
 The commands reach them as cli.whole_number, cli.number, ... Builds on no
 other module. Leaves out whether settings go together (--vocab-size needs
@@ -88,3 +89,10 @@ def fraction(one_allowed=True):
                                              f"got {text}")
         return value
     return parse
+
+
+def on_off(text):
+    """--causal-mask's value: on -> True, off -> False."""
+    if text not in ("on", "off"):
+        raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
+    return text == "on"
