@@ -93,6 +93,7 @@ READING_ORDER = (
     "plumbing.svg",         # pictures
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.pixels",      # an image and a heatmap laid on its pixels: in the terminal, as SVG
+    "plumbing.verdicts",    # what an image classifier makes of images: accuracy, confusion, where CLS looks
     "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     "plumbing.highlight",   # Python source as HTML, coloured by token kind: the book's code

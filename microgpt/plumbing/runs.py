@@ -200,10 +200,10 @@ def session(prog, state, save, out, at_exit=lambda: None):
         raise KeyboardInterrupt
 
 
-def train_to_the_end(prog, state, examples, held_out, out):
-    """The training loop of a command beside train (classify, mlm): a step
-    line after each step and the held-out loss line, inside a session that
-    saves to out (None: nowhere)."""
+def train_to_the_end(prog, state, examples, held_out, out, progress=None):
+    """The training loop of a command beside train (classify, mlm, seq2seq,
+    vit): a step line after each step (and, given a Progress, its line) and
+    the held-out loss line, inside a session that saves to out (None: nowhere)."""
     def save(why=None):
         return out is not None and cli.save(prog, state, out, why)
 
@@ -211,6 +211,8 @@ def train_to_the_end(prog, state, examples, held_out, out):
         for step in range(state.step, state.config.steps):
             loss = train_step(state, examples)
             print(f"step {step + 1:4d} / {state.config.steps:4d} | loss {loss:.4f}", flush=True)
+            if progress is not None:
+                progress.step("training", state.step, state.config.steps)
             held_out_line(state, held_out)
             if stop.requested:
                 break
