@@ -95,6 +95,7 @@ READING_ORDER = (
     "plumbing.pixels",      # an image and a heatmap laid on its pixels: in the terminal, as SVG
     "plumbing.verdicts",    # what an image classifier makes of images: accuracy, confusion, where CLS looks
     "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
+    "plumbing.cross_maps",  # what seq2seq --text shows: the Transformer's cross-attention, as heatmaps
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     "plumbing.highlight",   # Python source as HTML, coloured by token kind: the book's code
     # the commands: the reference's two, then the others (python -m microgpt NAME)
