@@ -30,6 +30,7 @@ READING_ORDER = (
     "training",    # a run's state, and one training step
     "generate",    # sampling
     # the textbook variants too large to be one line
+    "variants.subwords",            # how BPE learns its merges: pairs counted, the most frequent merged
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
     "variants.bytelevel",           # GPT-2's tokenizer: byte-level BPE, its pre-split, merges by rank
     "variants.finetuning",          # a run started from another run's weights; new tokens' rows drawn
