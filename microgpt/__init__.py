@@ -83,6 +83,7 @@ READING_ORDER = (
     "plumbing.flags",       # the flags that set a run, written once
     "plumbing.recipes",     # compare's --variant "NAME: FLAGS": a run named and written as flags
     "plumbing.progress",    # a progress line with the time left
+    "plumbing.sessions",    # what a training loop runs inside: stops between steps, the save, divergence
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.hf_gpt2",     # GPT-2 as Hugging Face stores it: config.json, the weights' names and layout
