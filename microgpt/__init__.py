@@ -86,6 +86,7 @@ READING_ORDER = (
     "plumbing.sessions",    # what a training loop runs inside: stops between steps, the save, divergence
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
+    "plumbing.step_costs",  # where a training step's time goes: forward, chain rule, Adam, freeing
     "plumbing.hf_gpt2",     # GPT-2 as Hugging Face stores it: config.json, the weights' names and layout
     "plumbing.hf_vocab",    # a vocabulary as Hugging Face's tokenizer files, both ways
     "plumbing.model_folder",  # a model folder opened where a checkpoint is; export's folder written
