@@ -94,6 +94,7 @@ READING_ORDER = (
     "plumbing.labels",      # a token as a picture shows it: a visible space, labels cut to a width
     "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
     "plumbing.svg",         # pictures
+    "plumbing.gap_charts",  # longrange's measurements as charts: accuracy, gradient, depth
     "plumbing.scoreboard",  # runs side by side: each run's result, the table, the loss curves
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.pixels",      # an image and a heatmap laid on its pixels: in the terminal, as SVG
