@@ -51,6 +51,7 @@ READING_ORDER = (
     "architectures.neural_lm",      # the same MLP on the Value engine: backward() does the calculus
     # the instruments: what a learner steps through the model with
     "instruments.stages",           # the whole forward pass, stage by stage, as plain numbers
+    "instruments.snapshots",        # what a trace holds: each head's numbers at each position
     "instruments.readout",          # what every head computed, as plain numbers
     "instruments.three_kinds",      # the encoder-decoder's three kinds of attention, as plain numbers
     "instruments.heads",            # what each head does over many documents, and ablating one
