@@ -70,6 +70,7 @@ READING_ORDER = (
     "plumbing.owned",       # the files microgpt wrote, recognised: what an output may replace
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.tensorfile",  # safetensors files, read and written: Hugging Face's weights
+    "plumbing.shipped",     # the datasets that ship with microgpt, found by a bare name
     "plumbing.corpus",      # data files read once and checked; the bundled datasets
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
