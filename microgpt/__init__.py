@@ -68,6 +68,7 @@ READING_ORDER = (
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
     "plumbing.owned",       # the files microgpt wrote, recognised: what an output may replace
+    "plumbing.inputs",      # files read: once, checked, up to a limit; a pipe copied to read again
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.tensorfile",  # safetensors files, read and written: Hugging Face's weights
     "plumbing.shipped",     # the datasets that ship with microgpt, found by a bare name
