@@ -73,6 +73,7 @@ READING_ORDER = (
     "plumbing.tensorfile",  # safetensors files, read and written: Hugging Face's weights
     "plumbing.shipped",     # the datasets that ship with microgpt, found by a bare name
     "plumbing.corpus",      # data files read once and checked; the bundled datasets
+    "plumbing.field_checks", # a checkpoint's fields checked one by one: numbers, config, rng, merges
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
     "plumbing.vocab_files", # a Hugging Face folder's tokenizer.json, or vocab.json + merges.txt

@@ -64,7 +64,7 @@ class BPETokenizer(Tokenizer):
     """The character tokenizer's alphabet plus merges, with its interface:
     chars, tokens, bos, vocab_size, encode, and (inherited) encode_document,
     decode, unknown. BPETokenizer(chars, merges) trusts its arguments: learn()
-    makes them, and schema.py checks a checkpoint's before they get here.
+    makes them, and field_checks.py checks a checkpoint's before they get here.
 
     >>> tok = BPETokenizer.learn(["low lower lowest newer wider"], vocab_size=20)
     >>> tok.vocab_size, tok.bos                # stopped early: 11 chars, 3 merges, BOS
