@@ -78,7 +78,7 @@ READING_ORDER = (
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
     "plumbing.vocab_files", # a Hugging Face folder's tokenizer.json, or vocab.json + merges.txt
     "plumbing.console",     # stdout and stderr that never crash a command
-    "plumbing.class_files", # files as classes: one a class, named by its file; lines cut, said
+    "plumbing.sources",     # which file a line came from: files as classes, named by their files
     "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
     "plumbing.options",     # the options a command line gave, each used once
     "plumbing.argtypes",    # the flag types: a whole number, a fraction, ..., each saying what it expected

@@ -16,7 +16,7 @@ and its probability. --init ENCODER starts it from an encoder that `python
 -m microgpt mlm` pretrained (BERT's recipe, mlm.classifier_from). Train's flags where they apply; --val-fraction defaults
 to 0.1 here. Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as
 train's. Builds on config.py, bert.py, mlm.py (--init), confusion.py, generate.py,
-tokenizer.py and training.py, and on the plumbing's checkpoint.py, cli.py, class_files.py
+tokenizer.py and training.py, and on the plumbing's checkpoint.py, cli.py, sources.py
 (each file a class), corpus.py, flags.py, progress.py, runs.py (the session the loop runs in)
 and memory.py.
 """
@@ -30,7 +30,7 @@ from ..generate import argmax
 from ..instruments import confusion
 from ..plumbing import checkpoint, cli, corpus, flags, runs, memory
 from ..plumbing.checkpoint import CheckpointError
-from ..plumbing.class_files import note_cut, read_classes, shown_classes
+from ..plumbing.sources import note_cut, read_classes, shown_classes
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
 from ..tokenizer import UnknownText

@@ -1,10 +1,10 @@
 """
-class_files.py: files as classes, for the encoder-only classifier
-(classify) and its pretraining (mlm): each file one class, named by its
-file name without the extension, each non-empty line a document; a file
-given twice, or two files with one name, refused (read_classes). Then the
-names as a line shows them (shown_classes), and a note when some lines are
-longer than the classifier reads (note_cut).
+sources.py: which file a line came from: files as classes, for the
+encoder-only classifier (classify) and its pretraining (mlm). Each file is
+one class, named by its file name without the extension, each non-empty
+line a document; a file given twice, or two files with one name, refused
+(read_classes). Then the names as a line shows them (shown_classes), and a
+note when some lines are longer than the classifier reads (note_cut).
 
 Builds on console.py, files.py and corpus.py. Leaves out the classifier
 and its run: bert.py and commands/classify.py.
