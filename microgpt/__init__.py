@@ -30,6 +30,7 @@ READING_ORDER = (
     "training",    # a run's state, and one training step
     "generate",    # sampling
     # the textbook variants too large to be one line
+    "variants.subwords",            # how BPE learns its merges: pairs counted, the most frequent merged
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
     "variants.bytelevel",           # GPT-2's tokenizer: byte-level BPE, its pre-split, merges by rank
     "variants.finetuning",          # a run started from another run's weights; new tokens' rows drawn
@@ -50,6 +51,7 @@ READING_ORDER = (
     "architectures.neural_lm",      # the same MLP on the Value engine: backward() does the calculus
     # the instruments: what a learner steps through the model with
     "instruments.stages",           # the whole forward pass, stage by stage, as plain numbers
+    "instruments.snapshots",        # what a trace holds: each head's numbers at each position
     "instruments.readout",          # what every head computed, as plain numbers
     "instruments.three_kinds",      # the encoder-decoder's three kinds of attention, as plain numbers
     "instruments.heads",            # what each head does over many documents, and ablating one
@@ -66,20 +68,30 @@ READING_ORDER = (
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
     "plumbing.owned",       # the files microgpt wrote, recognised: what an output may replace
+    "plumbing.inputs",      # files read: once, checked, up to a limit; a pipe copied to read again
     "plumbing.files",       # files read and written: checked before work, written atomically
     "plumbing.tensorfile",  # safetensors files, read and written: Hugging Face's weights
+    "plumbing.shipped",     # the datasets that ship with microgpt, found by a bare name
     "plumbing.corpus",      # data files read once and checked; the bundled datasets
+    "plumbing.field_checks", # a checkpoint's fields checked one by one: numbers, config, rng, merges
     "plumbing.schema",      # what a checkpoint holds, field by field, checked when read
     "plumbing.checkpoint",  # a run's whole state, saved and loaded; what a resume may change
     "plumbing.vocab_files", # a Hugging Face folder's tokenizer.json, or vocab.json + merges.txt
     "plumbing.console",     # stdout and stderr that never crash a command
+    "plumbing.sources",     # which file a line came from: files as classes, named by their files
     "plumbing.stopping",    # Ctrl-C between two steps: the first asks, the second stops
     "plumbing.options",     # the options a command line gave, each used once
+    "plumbing.argtypes",    # the flag types: a whole number, a fraction, ..., each saying what it expected
+    "plumbing.wording",     # how the commands word things: the library's messages in flags, plurals
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
+    "plumbing.rooms",       # the other rooms' flags (--init, --patch, --score); which command trains what
     "plumbing.flags",       # the flags that set a run, written once
+    "plumbing.recipes",     # compare's --variant "NAME: FLAGS": a run named and written as flags
     "plumbing.progress",    # a progress line with the time left
+    "plumbing.sessions",    # what a training loop runs inside: stops between steps, the save, divergence
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
+    "plumbing.step_costs",  # where a training step's time goes: forward, chain rule, Adam, freeing
     "plumbing.hf_gpt2",     # GPT-2 as Hugging Face stores it: config.json, the weights' names and layout
     "plumbing.hf_vocab",    # a vocabulary as Hugging Face's tokenizer files, both ways
     "plumbing.model_folder",  # a model folder opened where a checkpoint is; export's folder written
@@ -87,9 +99,13 @@ READING_ORDER = (
     "plumbing.labels",      # a token as a picture shows it: a visible space, labels cut to a width
     "plumbing.heatmaps",    # matrices as heatmaps, in a grid that fits a page: a row per layer
     "plumbing.svg",         # pictures
+    "plumbing.gap_charts",  # longrange's measurements as charts: accuracy, gradient, depth
+    "plumbing.scoreboard",  # runs side by side: each run's result, the table, the loss curves
     "plumbing.terminal",    # pictures made of characters: heatmaps in the terminal
     "plumbing.pixels",      # an image and a heatmap laid on its pixels: in the terminal, as SVG
+    "plumbing.verdicts",    # what an image classifier makes of images: accuracy, confusion, where CLS looks
     "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
+    "plumbing.cross_maps",  # what seq2seq --text shows: the Transformer's cross-attention, as heatmaps
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     "plumbing.highlight",   # Python source as HTML, coloured by token kind: the book's code
     # the commands: the reference's two, then the others (python -m microgpt NAME)

@@ -11,7 +11,7 @@ from pathlib import Path
 if not __package__:  # run as a file, python tests/test_x.py: import from the repository root
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from microgpt.plumbing import flags
+from microgpt.plumbing import recipes
 from tests.support import assert_one_line_error, interrupted, run, train
 
 TINY = ["--steps", "6", "--n-embd", "8", "--n-head", "2", "--block-size", "8"]
@@ -161,7 +161,7 @@ class TrainMasksTest(unittest.TestCase):
                               "--pad-to must be from 0 to --block-size")
 
     def test_compare_takes_the_masks_as_variants(self):
-        self.assertEqual(flags.parse_variant("no mask: --causal-mask off --pad-to 9 --no-padding-mask"),
+        self.assertEqual(recipes.parse_variant("no mask: --causal-mask off --pad-to 9 --no-padding-mask"),
                          ("no mask", {"causal_mask": False, "pad_to": 9, "padding_mask": False}))
 
 

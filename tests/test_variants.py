@@ -15,7 +15,7 @@ if not __package__:  # run as a file, python tests/test_x.py: import from the re
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt import fused
-from microgpt.plumbing.flags import parse_variant
+from microgpt.plumbing.recipes import parse_variant
 from microgpt.config import Config, ConfigError
 from microgpt.data import held_out_examples
 from microgpt.training import split_run

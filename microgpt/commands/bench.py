@@ -20,29 +20,22 @@ peak-memory figure is that run's alone; the step profile runs last, in this
 process. Timings move by 10%
 or more between runs on a shared machine; rerun to see the spread.
 
-Builds on value.py, config.py, catalog.py, params.py, model.py, optim.py, training.py,
-and the plumbing's children.py, cli.py, files.py, corpus.py and memory.py.
+Builds on config.py and catalog.py, and the plumbing's children.py, cli.py,
+files.py, corpus.py and step_costs.py (the step profile).
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import platform
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from ..config import Config, ConfigError
-from ..model import document_loss
-from ..params import flatten
 from ..plumbing import children, cli, files
 from ..plumbing.corpus import DataError, find_bundled, load_docs, locate
-from ..optim import adam_step
 from ..architectures import catalog
-from ..plumbing.memory import cycle_collector_off
-from ..training import start, train_step
-from ..value import recording, topological_order
+from ..plumbing.step_costs import collector_cost, step_profile
 
 PROG = "python -m microgpt bench"
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,59 +46,6 @@ MODELS = {  # name -> Config fields
 }
 LONG_LINE = 300  # characters per line of the file --block-sizes makes
 COLLECTOR_STEPS = 50  # steps of the cycle-collector comparison
-
-
-def step_profile(path, fields, docs_n=10):
-    """Where a training step goes, as means over the first docs_n documents
-    (or all of them, when the file has fewer).
-
-    Returns (nodes, edges, ms): graph nodes and edges per step, and CPU ms per
-    step for the forward pass (recording the graph, as train_step does), the
-    chain-rule loop along that record, Adam, and freeing the graph; plus
-    "sort": what topological_order of the same graph takes, which is what
-    loss.backward() without a tape would add.
-    """
-    examples, state = catalog.start(load_docs(path), Config(**fields))
-    flat, config = flatten(state.params), state.config
-    docs = examples[:docs_n]
-    nodes = edges = 0
-    ms = dict.fromkeys(("forward", "chain rule", "adam", "free", "sort"), 0.0)
-    with cycle_collector_off():  # as in training
-        for step, ids in enumerate(docs):
-            t0 = time.process_time()
-            with recording() as tape:
-                loss = document_loss(ids, state.params, config)
-            t1 = time.process_time()
-            loss.backward(tape)
-            t2 = time.process_time()
-            adam_step(flat, state.m, state.v, step, config)
-            t3 = time.process_time()
-            order = topological_order(loss)  # for the (sort) column only
-            t4 = time.process_time()
-            nodes += len(tape)
-            edges += sum(len(n._children) for n in tape)
-            t5 = time.process_time()
-            del loss, tape, order  # the last references to this step's graph
-            t6 = time.process_time()
-            for key, seconds in zip(ms, (t1 - t0, t2 - t1, t3 - t2, t6 - t5, t4 - t3)):
-                ms[key] += seconds * 1000
-    n = len(docs)
-    return nodes / n, edges / n, {key: total / n for key, total in ms.items()}
-
-
-def collector_cost(path, steps=None):
-    """CPU ms per training step of the default model over its first `steps`
-    steps, with CPython's cycle collector on, then off as training has it."""
-    steps = steps or COLLECTOR_STEPS
-    ms = []
-    for off in (False, True):
-        examples, state = start(load_docs(path), Config())
-        with cycle_collector_off() if off else contextlib.nullcontext():
-            t0 = time.process_time()
-            while state.step < steps:
-                train_step(state, examples)
-            ms.append(1000 * (time.process_time() - t0) / steps)
-    return ms
 
 
 def long_lines_file(folder, length=LONG_LINE, count=200):
@@ -232,7 +172,7 @@ def main(argv=None):
     print("  (sort): not part of a training step, which records the order the graph is made in;\n"
           "  it is what loss.backward() without that record would add.")
     if sys.implementation.name == "cpython":  # PyPy's collector is its memory manager: always on
-        on, off = collector_cost(path)
+        on, off = collector_cost(path, COLLECTOR_STEPS)
         print(f"\nCPython's cycle collector, default model, first {COLLECTOR_STEPS} steps: "
               f"on {on:.1f} ms/step, "
               f"off {off:.1f} ms/step (training turns it off)")

@@ -16,23 +16,21 @@ and its probability. --init ENCODER starts it from an encoder that `python
 -m microgpt mlm` pretrained (BERT's recipe, mlm.classifier_from). Train's flags where they apply; --val-fraction defaults
 to 0.1 here. Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM as
 train's. Builds on config.py, bert.py, mlm.py (--init), confusion.py, generate.py,
-tokenizer.py and training.py, and on the plumbing's checkpoint.py, cli.py, console.py, corpus.py,
-files.py, flags.py, progress.py, runs.py (the session the loop runs in) and memory.py.
+tokenizer.py and training.py, and on the plumbing's checkpoint.py, cli.py, sources.py
+(each file a class), corpus.py, flags.py, progress.py, runs.py (the session the loop runs in)
+and memory.py.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import sys
-from pathlib import Path
 
 from ..architectures import bert, mlm
 from ..config import Config, ConfigError
 from ..generate import argmax
 from ..instruments import confusion
-from ..plumbing import checkpoint, cli, corpus, files, flags, runs, memory
+from ..plumbing import checkpoint, cli, corpus, flags, runs, memory
 from ..plumbing.checkpoint import CheckpointError
-from ..plumbing.console import one_line
+from ..plumbing.sources import note_cut, read_classes, shown_classes
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
 from ..tokenizer import UnknownText
@@ -82,25 +80,6 @@ def parse_args(argv=None):
     return p, args, given
 
 
-def read_classes(paths):
-    """(class names, documents per class, combined sha256) of the files; DataError
-    for a file given twice or two files with one name."""
-    names, class_docs, shas = [], [], []
-    for i, path in enumerate(paths):
-        for earlier in paths[:i]:
-            if files.same_file(corpus.locate(earlier), corpus.locate(path)):
-                raise DataError(f"{path} is given twice; each file is one class")
-        name = Path(path).stem
-        if name in names:
-            raise DataError(f"{paths[names.index(name)]} and {path} both name the class "
-                            f"{name!r}; rename one")
-        docs, sha = corpus.load_docs_and_sha256(corpus.locate(path))
-        names.append(name)
-        class_docs.append(docs)
-        shas.append(sha)
-    return names, class_docs, hashlib.sha256(" ".join(shas).encode()).hexdigest()
-
-
 def open_run(args, given):
     """(class_docs, training examples, state): a fresh run or the one in --resume."""
     out = args.out if args.out is not None else args.resume
@@ -139,24 +118,6 @@ def open_run(args, given):
     memory.check_run_fits(state.config, examples)
     cli.say(f"{PROG}: resuming {args.resume} at step {state.step + 1} of {state.config.steps}")
     return class_docs, examples, state
-
-
-def shown_classes(state):
-    """The class names as lines show them: a name (a file's) may hold a
-    newline or a tab, which would break a line or a table's columns."""
-    return [one_line(name) for name in state.classes]
-
-
-def note_cut(prog, docs, config):
-    """A line on stderr when some docs are longer than the classifier reads
-    (block_size - 1 characters after BOS): they are read cut, and it says so."""
-    longest = config.block_size - 1
-    cut = sum(len(doc) > longest for doc in docs)
-    if cut:
-        print(f"{prog}: note: {cut} of {len(docs)} documents are longer than the block (block "
-              f"size {config.block_size}, BOS included) and are read cut to their first "
-              f"{longest} characters; --block-size {max(map(len, docs)) + 1} reads them whole",
-              file=sys.stderr)
 
 
 def score(state, pairs, label):

@@ -10,7 +10,7 @@ steps, and show how each did.
 Each --variant is "NAME: FLAGS", FLAGS being train's run flags (the model's
 shape, --lr, the variants; they start after the last ':'); flags outside
 --variant apply to every run, the baseline too, and a variant's own flags
-win (flags.with_variant). A run that diverged is marked so, without a loss. It prints one table: parameter
+win (recipes.with_variant). A run that diverged is marked so, without a loss. It prints one table: parameter
 count, the final training loss (the mean of the last 50 steps: one step's
 loss is noisy), the held-out loss when --val-fraction asks for a split, the
 milliseconds per step, and a few samples. --svg draws every run's
@@ -22,11 +22,11 @@ SIGTERM) stops at once, with the table and chart of the runs that finished.
 The runs take turns in this process (training.start, train_step): each is
 the very run `python -m microgpt.train` with the same flags would make. In
 Python, compare(docs, {name: Config}) returns the same table as a Comparison,
-which a notebook shows with the loss curves.
+which a notebook shows with the loss curves (scoreboard.py).
 Builds on config.py, catalog.py, params.py, data.py, training.py and
 generate.py,
-and on the plumbing's checkpoint.py, cli.py, corpus.py, flags.py, progress.py, memory.py
-and svg.py.
+and on the plumbing's cli.py, corpus.py, flags.py, recipes.py, progress.py,
+memory.py and scoreboard.py.
 """
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ import math
 import signal
 import sys
 import time
-from dataclasses import dataclass
 
-from ..plumbing import checkpoint, cli, corpus, flags, svg
+from ..plumbing import cli, corpus, flags, recipes
+from ..plumbing.scoreboard import Comparison, Result, table
 from ..config import Config, ConfigError
 from ..plumbing.corpus import DataError
 from ..architectures import catalog
@@ -50,24 +50,6 @@ from ..training import (Diverged, held_out_loss, start_planned,
                        train_step)
 
 PROG = "python -m microgpt compare"
-WINDOW = 50  # steps in the running mean of the training loss
-COLOURS = ("#333", "#c33", "#36c", "#393", "#c80", "#939", "#099", "#963", "#f6c", "#99c")
-
-
-@dataclass
-class Result:
-    name: str
-    params: int           # parameter count
-    losses: list          # every step's training loss
-    held_out: float       # the held-out NLL after the last step (None without a split)
-    ms_per_step: float
-    samples: list         # a few generated documents
-    diverged: int = None  # the step at which training left the finite numbers, if it did
-    smoothed: float = None  # with label smoothing: the held-out loss it trains on
-
-    @property
-    def final_loss(self):
-        return svg.running_mean(self.losses, WINDOW)[-1] if self.losses else math.nan
 
 
 def train_one(name, docs, planned, progress, label):
@@ -93,70 +75,6 @@ def train_one(name, docs, planned, progress, label):
              for _ in range(config.num_samples)]
     return Result(name, param_count(config), state.losses, nll, ms, texts, smoothed=smoothed)
 
-
-def table(results, common=None):
-    """The results as text lines, one run a row; common: the flags every run
-    shares, which the last line names (they make the baseline what it is)."""
-    width = max(len("variant"), *(len(r.name) for r in results))
-    split_asked = any(r.held_out is not None for r in results)
-    smoothing = any(r.smoothed is not None for r in results)
-    head = f"{'variant':<{width}}  {'params':>6}  {'loss':>8}  "
-    head += f"{'held-out':>8}  " if split_asked else ""
-    head += f"{'smoothed':>8}  " if smoothing else ""
-    lines = [head + f"{'ms/step':>7}  samples"]
-    for r in results:
-        row = f"{r.name:<{width}}  {r.params:>6}  "
-        if r.diverged:  # no loss to rank: its last steps' mean is not the run's result
-            lines.append(row + f"{'diverged':>8}  at step {r.diverged} (the loss or a gradient "
-                               f"was no longer a finite number; try a smaller --lr or --warmup)")
-            continue
-        row += f"{r.final_loss:>8.4f}  "
-        if split_asked:  # "-": this run has no split of its own
-            row += f"{r.held_out:>8.4f}  " if r.held_out is not None else f"{'-':>8}  "
-        if smoothing:
-            row += f"{r.smoothed:>8.4f}  " if r.smoothed is not None else f"{'-':>8}  "
-        samples = ", ".join(cli.shown_sample(text) for text in r.samples)
-        lines.append(row + f"{r.ms_per_step:>7.1f}  {samples}")
-    windows = {min(WINDOW, len(r.losses)) for r in results}
-    window = f"{windows.pop()} steps" if len(windows) == 1 else f"min({WINDOW}, steps) steps"
-    lines.append(f"(loss: the training loss, mean of the last {window}"
-                 + ("; held-out: the mean negative log-likelihood of the held-out "
-                    "documents, the same quantity for every run" if split_asked else "")
-                 + ("; smoothed: the held-out loss label smoothing trains on" if smoothing else "")
-                 + ")")
-    shared = " ".join(checkpoint.as_flag(k, v) for k, v in (common or {}).items()
-                      if k not in ("steps", "val_fraction", "eval_every", "num_samples",
-                                   "temperature"))
-    if shared:  # without them the baseline is the reference's recipe
-        lines.append(f"(baseline: the reference's recipe with {shared}, which every run shares)")
-    return lines
-
-
-class Comparison(list):
-    """Results side by side (what compare() returns): prints as the table,
-    and in a notebook shows the table and the loss curves."""
-
-    def __repr__(self):
-        return "\n".join(table(self))
-
-    def chart(self, delta=False):
-        """Every run's running-mean loss curve, as SVG, each its colour,
-        dashes and markers so that curves that coincide stay apart; delta:
-        and under it, each run's curve minus the baseline's (the first run's)."""
-        series = {r.name: (COLOURS[i % len(COLOURS)], svg.running_mean(r.losses, WINDOW))
-                  for i, r in enumerate(self) if r.losses}
-        curves = svg.line_chart(series, f"training loss, running mean of {WINDOW} steps",
-                                y_title="loss", styles=True)
-        first = self[0].name
-        if not delta or first not in series:
-            return curves
-        return svg.stacked([curves, svg.delta_chart(
-            series, first, f"each run's running mean minus {first}'s (below 0: a lower loss)",
-            y_title="loss difference", styles=True)])
-
-    def _repr_html_(self):
-        text = svg.escape("\n".join(table(self)))  # the svg module's escaping: &, <, >, quotes
-        return f"<pre>{text}</pre>" + (self.chart() if any(r.losses for r in self) else "")
 
 
 def compare(docs, configs, num_samples=3):
@@ -197,15 +115,15 @@ def parse_args(argv=None):
     runs = [("baseline", common)]
     for text in args.variant:
         try:
-            name, variant = flags.parse_variant(text)
-        except flags.VariantError as e:
+            name, variant = recipes.parse_variant(text)
+        except recipes.VariantError as e:
             p.error(f"--variant {text!r}: {e}")
         if name in [n for n, _ in runs]:
             p.error(f"--variant {text!r}: two runs named {name!r}")
         if "eval_every" in variant:
             p.error(f"--variant {text!r}: --eval-every does not apply to compare, which scores "
                     f"the held-out documents once, after training")
-        runs.append((name, flags.with_variant(common, variant)))
+        runs.append((name, recipes.with_variant(common, variant)))
     return p, args, runs
 
 

@@ -17,9 +17,9 @@ seed, steps and width for all, and prints three tables:
 
 --svg FILE draws the three; `--write FILE --gap G --count N --seed S` writes
 recall documents instead, for train, sample and inspect. The runs are
-training.py's, the measurements reach.py's. Builds on
+training.py's, the measurements reach.py's, the charts gap_charts.py's. Builds on
 catalog.py, config.py, recall.py, reach.py, training.py and tokenizer.py, and on the
-plumbing's cli.py, progress.py, memory.py, stopping.py and svg.py.
+plumbing's cli.py, progress.py, memory.py, stopping.py and gap_charts.py.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ import random
 import sys
 
 from ..config import RECURRENT, Config, ConfigError
-from ..plumbing import cli, memory, stopping, svg
+from ..plumbing import cli, memory, stopping
+from ..plumbing.gap_charts import pictures
 from ..plumbing.progress import Progress
 from ..instruments.reach import (accuracy_table, depth_and_edges, depth_table, gradient_table,
                                  input_gradient_norms, recall_accuracy)
@@ -39,7 +40,6 @@ from ..plumbing.memory import cycle_collector_off
 from ..training import Diverged, start_planned, train_step
 
 PROG = "python -m microgpt longrange"
-COLOURS = {"gpt": "#333", "lstm": "#c33", "gru": "#36c", "rnn": "#393"}
 GRADIENT_DOCS = 5  # held-out documents the gradient norms are averaged over
 TRAINING = ("gaps", "models", "steps", "n_embd", "lr", "block_size", "train_docs", "eval_docs",
             "svg")  # the flags of the experiment, which --write does not run
@@ -127,26 +127,6 @@ def plan_runs(args, prog):
             runs.append((model, gap, planned, held))
         progress.step("making the documents, gap by gap", n, len(args.gaps))
     return runs
-
-
-def pictures(acc, norms, depth, models, Ts):
-    """The three measurements as charts; a run not done is a gap in its line."""
-    gaps, nan, T = list(Ts), math.nan, len(next(iter(norms.values()), []))
-    lines = lambda ys: {m: (COLOURS.get(m, "#999"), ys(m)) for m in models if ys(m) is not None}
-    charts = [svg.line_chart(lines(lambda m: [acc.get((m, g), nan) for g in gaps]),
-                             "held-out accuracy after '=' against the gap", x_labels=gaps,
-                             x_title="gap (digits between the key and '=')", styles=True),
-              svg.line_chart(lines(lambda m: [depth.get((m, g), (nan,))[0] for g in gaps]),
-                             "longest path from the first input to the loss against T",
-                             x_labels=list(Ts.values()), x_title="T (positions)", styles=True)]
-    if norms:  # the fresh models' gradients, at the longest gap
-        charts.insert(1, svg.line_chart(
-            lines(lambda m: [math.log10(max(norms[m][T - 1 - d], 1e-300)) for d in range(T)]
-                  if m in norms else None),
-            "log10 |d loss / d x_t| against the distance from the end",
-            x_labels=[d if d % 4 == 0 else "" for d in range(T)],
-            x_title="distance from the end (positions)", styles=True))
-    return svg.stacked(charts)
 
 
 class Stopped(Exception):

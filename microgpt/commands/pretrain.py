@@ -18,8 +18,8 @@ generator after the weights). Train's flags where they apply; here
 Ctrl-C and SIGTERM as train's.
 
 Builds on config.py, generate.py, params.py, tokenizer.py, training.py, mlm.py,
-classify.py (read_classes: the files, each once), and on the plumbing's
-checkpoint.py, cli.py, corpus.py, flags.py, runs.py and memory.py.
+and on the plumbing's checkpoint.py, sources.py (read_classes: the files,
+each once), cli.py, corpus.py, flags.py, runs.py and memory.py.
 """
 from __future__ import annotations
 
@@ -32,10 +32,10 @@ from ..generate import argmax
 from ..params import param_count
 from ..plumbing import checkpoint, cli, flags, memory, runs
 from ..plumbing.checkpoint import CheckpointError
+from ..plumbing.sources import read_classes
 from ..plumbing.corpus import DataError, locate_saved
 from ..tokenizer import UnknownText
 from ..training import start_planned
-from .classify import read_classes
 
 PROG = "python -m microgpt mlm"
 SHOWN = 5                                                # held-out documents shown at the end

@@ -26,7 +26,8 @@ block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
 pairs.py, tokenizer.py, three_kinds.py and training.py, and on the plumbing's
 checkpoint.py, cli.py, corpus.py, flags.py, memory.py, progress.py, runs.py
-(the training loop), svg.py, terminal.py (the heatmap) and views.py.
+(the training loop), cross_maps.py (the Transformer's cross-attention) and
+views.py.
 """
 from __future__ import annotations
 
@@ -35,15 +36,15 @@ import hashlib
 
 from ..architectures import pairs
 from ..config import TASKS, Config, ConfigError
-from ..plumbing import checkpoint, cli, corpus, flags, memory, runs, svg
-from ..plumbing.terminal import heatmap_text
+from ..plumbing import checkpoint, cli, corpus, flags, memory, runs
+from ..plumbing.cross_maps import cross_view
 from ..plumbing.views import alignment_view, length_table
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
 from ..tokenizer import UnknownText
 from ..instruments.three_kinds import trace_seq2seq
-from ..training import start_planned, train_step
+from ..training import start_planned
 
 PROG = "python -m microgpt seq2seq"
 SHOWN, SCORED = 5, 300  # held-out pairs shown; scored at the end (--eval scores all)
@@ -173,24 +174,10 @@ def use(args):
         if args.svg:
             cli.write(PROG, args.svg, picture, "the attention weights")
     elif args.text is not None:
-        src, _, written, maps = trace_seq2seq(state.params, c, tok, args.text)
-        output = "".join(w for w in written if w != "END")
-        print(f"{args.text} -> {output}")
-        cross = maps["cross"][-1]                   # the last decoder layer: one matrix per head
-        mean = [[sum(h[i][j] for h in cross) / c.n_head for j in range(len(src))]
-                for i in range(len(written))]
-        print(f"\ncross-attention, decoder layer {c.n_layer - 1}, mean of {c.n_head} heads "
-              f"(rows: the character written, columns: the source read; Q from the decoder, "
-              f"K and V from the encoder):")
-        print("\n".join(heatmap_text(mean, written, masked=[[False] * len(src)] * len(written),
-                                     col_labels=src)))
+        lines, picture = cross_view(state, args.text, args.input, drawn=bool(args.svg))
+        print("\n".join(lines))
         if args.svg:
-            panels = [(f"cross-attention, layer {c.n_layer - 1}, head {h}", m, written, src,
-                       [[False] * len(src)] * len(written)) for h, m in enumerate(cross)]
-            title = f"{args.input}: {args.text!r} -> {output!r}, decoder layer {c.n_layer - 1}"
-            cli.write(PROG, args.svg, svg.grids(panels, columns=c.n_head, title=title,
-                                                note="rows: the character written, columns: the "
-                                                     "source read"), "the cross-attention")
+            cli.write(PROG, args.svg, picture, "the cross-attention")
     if args.eval is not None:
         rows = decoded(state, some, "scoring")
         print(accuracy_line(rows, cli.one_line(f"accuracy on {args.eval}")))
@@ -214,19 +201,8 @@ def main(argv=None):
     print(f"vocab size: {config.vocab_size}, block size: {config.block_size}")
     print(f"num train: {len(examples)}, num held out: {len(held)}")
     held_examples = pairs.examples_of(held, state.tokenizer)
-
-    def save(why=None):
-        return out is not None and cli.save(prog, state, out, why)
-
-    progress = Progress(prog, config.steps - state.step, every=30.0)
-    with runs.session(prog, state, save, out) as stop:
-        for step in range(state.step, config.steps):
-            loss = train_step(state, examples)
-            print(f"step {step + 1:4d} / {config.steps:4d} | loss {loss:.4f}", flush=True)
-            progress.step("training", state.step, config.steps)
-            runs.held_out_line(state, held_examples)
-            if stop.requested:
-                break
+    runs.train_to_the_end(prog, state, examples, held_examples, out,
+                          Progress(prog, config.steps - state.step, every=30.0))
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
     rows = decoded(state, held[:SCORED], "decoding the held-out pairs")

@@ -19,9 +19,10 @@ on the pixel grid; --svg draws every head of every layer over the ink.
 Train's flags where they apply, and --patch and --pixel-max; the defaults
 differ (DEFAULTS: chosen so that the digits reach 90% held out within 3
 minutes of CPU). Checkpoints, --resume (bit-identical), Ctrl-C and SIGTERM
-as train's. Builds on config.py, confusion.py, generate.py, images.py,
-params.py and training.py, and on the plumbing's checkpoint.py, cli.py, corpus.py,
-flags.py, memory.py, pixels.py, progress.py and runs.py.
+as train's. What a model makes of images is verdicts.py's. Builds on
+config.py, images.py, params.py and training.py, and on the plumbing's
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py, progress.py, runs.py and
+verdicts.py.
 """
 from __future__ import annotations
 
@@ -32,14 +33,12 @@ import sys
 
 from ..architectures import images
 from ..config import Config, ConfigError
-from ..generate import argmax
-from ..instruments import confusion
 from ..params import param_count
-from ..plumbing import checkpoint, cli, corpus, flags, memory, pixels, runs
+from ..plumbing import checkpoint, cli, corpus, flags, memory, runs, verdicts
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
-from ..training import start_planned, train_step
+from ..training import start_planned
 
 PROG = "python -m microgpt vit"
 SHOWN = 5  # held-out images shown at the end
@@ -134,74 +133,6 @@ def open_run(args, given):
     return all_images, images.examples_of(train_images, state.config), state
 
 
-def score(state, some, label):
-    """(confusion matrix, [(label, guess, probability)]) of some images."""
-    progress, rows = Progress(PROG, len(some)), []
-    for n, (image, k) in enumerate(some, 1):
-        probs, _ = images.looks(state.params, state.config, image)
-        rows.append((k, argmax(probs), max(probs)))
-        progress.step(label, n, len(some))
-    return confusion.confusion([r[0] for r in rows], [r[1] for r in rows],
-                               state.config.n_class), rows
-
-
-def report(matrix, title):
-    """The accuracy, the confusion matrix and its most confused pairs, as lines."""
-    lines = confusion.report(matrix, [str(k) for k in range(len(matrix))], title)
-    pairs = confusion.most_confused(matrix)
-    if pairs:
-        lines.append("most confused (true -> predicted): " + ", ".join(
-            f"{t} -> {g} ({cli.plural(n, 'time')})" for n, t, g in pairs))
-    return lines
-
-
-def readable(state, some, what):
-    """DataError unless the model can read these images: its size, its labels."""
-    c = state.config
-    side = int(len(some[0][0]) ** 0.5)
-    if side != c.image_size:
-        raise DataError(f"{what}: images of {side} x {side} pixels; the model reads "
-                        f"{c.image_size} x {c.image_size}")
-    if max(k for _, k in some) >= c.n_class:
-        raise DataError(f"{what}: a label of {max(k for _, k in some)}; the model knows "
-                        f"0 to {c.n_class - 1}")
-
-
-def show_image(state, image, label, where, svg_path, source):
-    """--image: the image, the guess, and where CLS looks (the last layer's
-    heads averaged in the terminal; every head in the SVG)."""
-    c = state.config
-    probs, looks = images.looks(state.params, c, image)
-    guess = argmax(probs)
-    mark = "" if guess == label else "   (wrong)"
-    print(f"{where}: label {label}; the model reads {guess} ({probs[guess]:.2f}){mark}")
-    print("probabilities: " + ", ".join(f"{k} {probs[k]:.2f}" for k in
-                                        sorted(range(len(probs)), key=lambda k: -probs[k])[:3]))
-    P, side, across = c.patch, c.image_size, c.image_size // c.patch
-    means = [[sum(w) / c.n_head for w in zip(*heads)] for heads in looks]  # per layer: (1 + N,)
-    last = means[-1]  # the layer whose CLS vector the head reads
-    print()
-    heat = pixels.spread(last[1:], side, P)  # each patch's weight over its P x P pixels
-    print("\n".join(pixels.image_and_heat(image, side, c.pixel_max, heat, f"where CLS looks (layer "
-                                          f"{c.n_layer - 1}, mean of {c.n_head} heads)")))
-    print(f"\nCLS's attention, layer {c.n_layer - 1}, mean of the heads: {100 * last[0]:.0f}% on "
-          f"itself; on each of the {across * across} patches of {P} x {P} pixels (%):")
-    for r in range(across):
-        print("  " + " ".join(f"{100 * w:3.0f}" for w in last[1 + r * across:1 + (r + 1) * across]))
-    if svg_path:
-        panels = []
-        for layer, heads in enumerate(looks):  # per layer: the heads' mean, then each head
-            panels.append((f"layer {layer}, mean of heads",
-                           pixels.spread(means[layer][1:], side, P)))
-            panels += [(f"layer {layer}, head {h}", pixels.spread(w[1:], side, P))
-                       for h, w in enumerate(heads)]
-        title = (f"{source}: {where}, label {label}, read as {guess} ({probs[guess]:.2f}): "
-                 f"where CLS looks, patches of {P} x {P} pixels")
-        note = "each cell: a pixel, shaded by its patch's weight in CLS's attention; dots: the ink"
-        picture = pixels.overlay_svg(image, side, c.pixel_max, panels, title, note, 1 + c.n_head)
-        cli.write(PROG, svg_path, picture, "the attention picture")
-
-
 def use(args):
     """--image and --eval: a saved ViT applied, nothing trained."""
     state = load_vit(args.input)
@@ -209,10 +140,10 @@ def use(args):
     cli.check_output(PROG, "--svg", args.svg, {args.input: "the checkpoint"})
     if args.eval is not None:
         some, _ = read_data(corpus.locate(args.eval), c.pixel_max)
-        readable(state, some, args.eval)
+        verdicts.readable(state, some, args.eval)
         if args.image is None:
-            matrix, _ = score(state, some, "scoring")
-            print("\n".join(report(matrix, f"accuracy on {args.eval}")))
+            matrix, _ = verdicts.score(PROG, state, some, "scoring")
+            print("\n".join(verdicts.report(matrix, f"accuracy on {args.eval}")))
             return
         pool, what = some, f"{args.eval} has {len(some)} images"
     else:
@@ -230,7 +161,7 @@ def use(args):
         raise DataError(f"--image {args.image}: {what} (0 to {len(pool) - 1})")
     where = (f"{args.eval}, row {args.image}" if args.eval is not None
              else f"held-out image {args.image} of {len(pool)}")
-    show_image(state, *pool[args.image], where, args.svg, args.input)
+    verdicts.show_image(PROG, state, *pool[args.image], where, args.svg, args.input)
 
 
 def main(argv=None):
@@ -252,23 +183,12 @@ def main(argv=None):
     print(f"num params: {param_count(c)}")
     print(f"num train: {len(examples)}, num held out: {len(held)}")
     held_examples = images.examples_of(held, c)
-
-    def save(why=None):
-        return out is not None and cli.save(prog, state, out, why)
-
-    progress = Progress(prog, c.steps - state.step, every=10.0)
-    with runs.session(prog, state, save, out) as stop:
-        for step in range(state.step, c.steps):
-            loss = train_step(state, examples)
-            print(f"step {step + 1:4d} / {c.steps:4d} | loss {loss:.4f}", flush=True)
-            progress.step("training", state.step, c.steps)
-            runs.held_out_line(state, held_examples)
-            if stop.requested:
-                break
+    runs.train_to_the_end(prog, state, examples, held_examples, out,
+                          Progress(prog, c.steps - state.step, every=10.0))
     if not held:  # --val-fraction 0 was asked for: nothing to score
         return
-    matrix, rows = score(state, held, "scoring the held-out images")
-    print("\n".join(report(matrix, "held-out accuracy")))
+    matrix, rows = verdicts.score(prog, state, held, "scoring the held-out images")
+    print("\n".join(verdicts.report(matrix, "held-out accuracy")))
     print("some held-out images:")
     for n in sorted(state.rng.sample(range(len(rows)), min(SHOWN, len(rows)))):
         k, guess, prob = rows[n]

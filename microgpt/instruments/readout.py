@@ -26,14 +26,13 @@ model's mask, cut into the same Positions; `hidden` tells which keys the
 mask hid. `trace_recurrent` is trace() for the recurrent models (each
 position's next-token probabilities, no layers: they have no attention);
 the encoder-decoder's three kinds of attention are three_kinds.py's.
+What a trace holds (Head, Position, floats) is snapshots.py's.
 Builds on fused.py (softmax_data), stages.py (gpt run with its records
 and its stream), encoder.py (the same for the whole sequence), bert.py
-(the classifier's), mlm.py (the masked language model's) and recurrent.py
-(one step of a recurrent model).
+(the classifier's), mlm.py (the masked language model's), recurrent.py
+(one step of a recurrent model) and snapshots.py.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass, field
 
 from ..architectures.bert import classifier_logits
 from ..architectures.encoder import gpt_logits, padded
@@ -41,56 +40,9 @@ from ..architectures.mlm import logits_at, read_masked
 from ..fused import softmax_data
 from ..architectures.recurrent import initial_state, recurrent
 from .stages import stages
+from .snapshots import Head, Position, floats
 
 BOS_LABEL = "<BOS>"
-
-
-@dataclass(repr=False)
-class Head:
-    """What one head computed at one position; plain floats, shapes in comments.
-    trace() also says where it was (layer, head, pos, token) and which token
-    each key position holds (keys), for the repr; built by hand they are None."""
-    q_h: list           # (head_dim,) this position's query
-    k_h: list           # (T, head_dim) keys of positions 0..t
-    v_h: list           # (T, head_dim) values of positions 0..t
-    attn_logits: list   # (T,) q_h . k_h[t] / sqrt(head_dim) (unscaled with --no-attention-scale)
-    attn_weights: list  # (T,) softmax of the logits: sums to 1
-    head_out: list      # (head_dim,) sum over t of attn_weights[t] * v_h[t]
-    layer: int = None   # where: layer, head, position and the token read there
-    head: int = None
-    pos: int = None
-    token: str = None
-    keys: list = None   # (T,) the token at each key position, attn_weights' labels
-
-    def __repr__(self):
-        """Head(layer 0, head 2, at 3 'm': attn_weights {'<BOS>': 0.24, 'e': 0.27, ...}, ...)"""
-        r = lambda xs: "[" + ", ".join(f"{x:.4f}" for x in xs) + "]"
-        if self.keys is None:
-            return (f"Head(q_h={r(self.q_h)}, attn_logits={r(self.attn_logits)}, "
-                    f"attn_weights={r(self.attn_weights)}, head_out={r(self.head_out)})")
-        weights = ", ".join(f"{k!r}: {w:.4f}" for k, w in zip(self.keys, self.attn_weights))
-        return (f"Head(layer {self.layer}, head {self.head}, at {self.pos} {self.token!r}: "
-                f"attn_weights {{{weights}}}, attn_logits={r(self.attn_logits)}, "
-                f"q_h={r(self.q_h)}, head_out={r(self.head_out)})")
-
-
-@dataclass(repr=False)
-class Position:
-    pos: int
-    token: str          # the character read here ('<BOS>' for the start)
-    layers: list        # layers[layer][head] -> Head
-    next_probs: dict    # next character ('<BOS>' = end) -> probability
-    stream: dict = field(default_factory=dict)  # stage name -> floats: the whole forward pass (stages.py)
-    id: int = None      # the token's id
-    probs: list = None  # (vocab_size,) next_probs by id (labels may repeat: GPT-2's cut bytes)
-
-    def top(self, k=5):
-        """The k likeliest next characters, as (character, probability)."""
-        return sorted(self.next_probs.items(), key=lambda kv: -kv[1])[:k]
-
-    def __repr__(self):
-        best = ", ".join(f"{c!r}: {p:.3f}" for c, p in self.top(3))
-        return f"Position({self.pos}, reads {self.token!r}, next: {best}, ...)"
 
 
 class Trace(list):
@@ -144,12 +96,6 @@ def trace(params, config, tokenizer, text, each=None):
         if each is not None:
             each(pos_id + 1, len(tokens))
     return positions
-
-
-def floats(xs):
-    """The .data of a list of Values, or of a list of such lists, as floats
-    (floats, where a mask hid a key, stay as they are)."""
-    return [floats(x) if isinstance(x, list) else x if isinstance(x, float) else x.data for x in xs]
 
 
 def trace_whole(params, config, tokenizer, text):

@@ -2,11 +2,12 @@
 cli.py: what the command-line modules share: argument parsing whose errors
 are one line (status 2, no usage dump, no traceback) and where every flag
 is used or refused (an option given twice, one that does not apply:
-refuse_given), flag types that explain what they expected, output paths
+refuse_given), flag types that explain what they expected (argtypes.py), output paths
 checked before any work (a file is replaced only if microgpt wrote it), ending
 cleanly (on Ctrl-C or SIGTERM, between steps where it matters: stopping.py;
 on a closed or full output stream; on characters the terminal cannot show). The flags
-that set a run's Config are flags.py's.
+that set a run's Config are flags.py's; how a message is worded (spelled,
+plural), wording.py's.
 
 Every command ends with one of these exit statuses (EXIT_STATUSES, for
 --help): 0 done; 1 an output could not be written after the work began (a
@@ -16,24 +17,24 @@ in the command or its files, refused before any work; 3 training diverged;
 
 train.py and the other `python -m microgpt NAME` commands use it; the library
 itself never prints or exits. Builds on config.py (a ConfigError said in
-flags), files.py, lock.py, checkpoint.py, console.py and options.py (an
-option given twice refused, the flags given known).
+flags), files.py, lock.py, checkpoint.py, console.py, options.py (an
+option given twice refused, the flags given known), argtypes.py and
+wording.py (both reached from here too: cli.whole_number, cli.plural).
 """
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import re
 import signal
 import sys
-from dataclasses import fields
 
-from ..config import Config, ConfigError
+from ..config import ConfigError
 from . import checkpoint, files
 from .lock import Lock, LockError
 from .console import OutputClosed, Stream, one_line
 from .options import given_distinct, given_once
+from .argtypes import fraction, names, number, whole_number, whole_numbers  # noqa: F401 (cli.number)
+from .wording import a_model, plural, shown_sample, spelled  # noqa: F401 (cli.plural)
 
 FAILED, MISTAKE, DIVERGED, INTERRUPTED = 1, 2, 3, 130
 EXIT_STATUSES = ("exit status: 0 done; 1 an output could not be written after the work began "
@@ -114,37 +115,6 @@ def run(main):
     sys.exit(FAILED if UNWRITTEN else 0)
 
 
-NOT_FLAGS = ("vocab_size", "n_class", "image_size")  # Config fields the data sets, not a flag
-FLAG_OF = {"bpe_vocab_size": "--vocab-size"}  # the fields whose flag is not their name
-SWITCHES = {"causal_mask=False": "--causal-mask off", "causal_mask=True": "--causal-mask on",
-            "residual=False": "--no-residual", "attention_scale=False": "--no-attention-scale",
-            "padding_mask=False": "--no-padding-mask", "tie_weights=True": "--tie-weights",
-            "bias=True": "--bias", "final_norm=True": "--final-norm",
-            "embedding_norm=False": "--no-embedding-norm"}
-
-
-def spelled(message):
-    """A library message in command-line spelling: each Config field that is
-    a flag named as the flag, `field=value` as the flag with its value (the
-    library speaks Python; a command's user types flags).
-
-    >>> spelled("val_fraction 0.8 holds out 2; bpe_vocab_size: too small; vocab_size 27")
-    '--val-fraction 0.8 holds out 2; --vocab-size: too small; vocab_size 27'
-    >>> spelled("n_head=2 does not apply; nor does residual=False, nor norm='layernorm'")
-    '--n-head 2 does not apply; nor does --no-residual, nor --norm layernorm'
-    """
-    for switch, flag in SWITCHES.items():
-        message = re.sub(rf"(?<![\w-]){switch}\b", flag, message)
-    for f in fields(Config):
-        if f.name in NOT_FLAGS:
-            continue
-        flag = FLAG_OF.get(f.name, "--" + f.name.replace("_", "-"))
-        message = re.sub(rf"(?<![\w-]){f.name}='?([^\s',;)]*)'?", rf"{flag} \1", message)
-        if "_" in f.name:  # a bare name (a plain word such as "steps" may be prose)
-            message = re.sub(rf"(?<![\w-]){f.name}\b", flag, message)
-    return message
-
-
 def fail(prog, message, status=MISTAKE):
     """Print 'prog: error: message' on stderr and exit; a library's
     ConfigError is said in command-line spelling (spelled)."""
@@ -222,106 +192,3 @@ def write(prog, path, text, what):
         return False
     say(f"{prog}: wrote {what} to {path}")
     return True
-
-
-def whole_number(minimum):
-    """A flag type: an int >= minimum."""
-    def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
-        return value
-    return parse
-
-
-def whole_numbers(minimum=1, maximum=None):
-    """A flag type: distinct whole numbers separated by commas, such as
-    16,32,64, each at least minimum (and at most maximum)."""
-    def parse(text):
-        try:
-            values = [int(part) for part in text.split(",")]
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected whole numbers separated by commas, "
-                                             f"such as 16,32,64, got {text!r}") from None
-        if any(v < minimum or (maximum is not None and v > maximum) for v in values):
-            bounds = f"from {minimum} to {maximum}" if maximum is not None else f"at least {minimum}"
-            raise argparse.ArgumentTypeError(f"each must be {bounds}, got {text!r}")
-        if len(set(values)) < len(values):
-            raise argparse.ArgumentTypeError(f"a number given twice in {text!r}")
-        return values
-    return parse
-
-
-def names(choices, what="name"):
-    """A flag type: distinct names from choices (each a `what`), separated
-    by commas, such as gpt,lstm: a list."""
-    def parse(text):
-        values = text.split(",")
-        for value in values:
-            if value not in choices:
-                raise argparse.ArgumentTypeError(f"unknown {what} {value!r} (choose from "
-                                                 f"{', '.join(choices)})")
-        if len(set(values)) < len(values):
-            raise argparse.ArgumentTypeError(f"a {what} named twice in {text!r}")
-        return values
-    return parse
-
-
-def number(minimum, inclusive=True):
-    """A flag type: a finite float >= minimum (or > minimum)."""
-    def parse(text):
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-        if value < minimum or (value == minimum and not inclusive):
-            bound = "at least" if inclusive else "above"
-            raise argparse.ArgumentTypeError(f"must be {bound} {minimum:g}, got {text}")
-        return value
-    return parse
-
-
-def fraction(one_allowed=True):
-    """A flag type: a number from 0 to 1 (1 itself only when one_allowed)."""
-    at_least_0 = number(0)
-
-    def parse(text):
-        value = at_least_0(text)
-        if value > 1 or (value == 1 and not one_allowed):
-            raise argparse.ArgumentTypeError(f"must be {'at most' if one_allowed else 'below'} 1, "
-                                             f"got {text}")
-        return value
-    return parse
-
-
-def plural(n, word):
-    """n and word, plural unless n is 1.
-
-    >>> plural(1, "step"), plural(2, "token"), plural(0, "step")
-    ('1 step', '2 tokens', '0 steps')
-    """
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def a_model(name):
-    """A model's name with its article, as it is read aloud.
-
-    >>> a_model("gpt"), a_model("lstm"), a_model("rnn"), a_model("gru")
-    ('a gpt model', 'an lstm model', 'an rnn model', 'a gru model')
-    """
-    return f"{'an' if name in ('lstm', 'rnn') else 'a'} {name} model"
-
-
-def shown_sample(text):
-    """A generated document as every command prints it: an empty one (the
-    model ended it at once) as (empty), so it is seen, not a blank.
-
-    >>> shown_sample("emma"), shown_sample("")
-    ('emma', '(empty)')
-    """
-    return text if text else "(empty)"

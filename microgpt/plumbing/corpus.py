@@ -10,19 +10,19 @@ that are not UTF-8, a file name that cannot be one) raise DataError with a
 message that says what is wrong and where. A bare name such as names.txt
 falls back to the bundled dataset of that name, so it works from any folder.
 
-Builds on config.py, data.py (split_docs), files.py (read_bytes) and
-memory.py (what fits). Left out on purpose: streaming, other encodings.
+Builds on config.py, data.py (split_docs), files.py (read_bytes),
+memory.py (what fits) and shipped.py (the bundled datasets, by name). Left out on purpose: streaming, other encodings.
 """
 from __future__ import annotations
 
 import hashlib
 import os
-from importlib import resources
 from pathlib import Path
 
 from ..config import ConfigError
 from ..data import split_docs
 from . import files, memory
+from .shipped import bundled_names, find_bundled, no_such_file  # noqa: F401 (corpus.find_bundled)
 
 BYTES_PER_CHARACTER = 20  # the text, decoded and split; a token id (8) in a list; BPE's words
 BYTES_PER_LINE = 150      # a document's string and list
@@ -171,54 +171,3 @@ def not_the_data(path, sha256, checkpoint_path, data_name):
 
 def same_path(a, b):
     return os.path.realpath(a) == os.path.realpath(b)
-
-
-# -------------------------------------------------------------------------
-# the datasets that ship with microgpt
-
-def is_bare_name(name):
-    """True for a plain file name such as names.txt: no folder in it.
-
-    >>> [is_bare_name(n) for n in ("names.txt", "data/names.txt", "..", "")]
-    [True, False, False, False]
-    """
-    return name not in ("", ".", "..") and not set(name) & {"/", "\\"}
-
-
-def datasets_folder():
-    """The installed package's bundled/ folder (a folder, since pip unpacks packages)."""
-    return resources.files("microgpt") / "bundled"
-
-
-def bundled_names():
-    """The file names of the bundled datasets, sorted.
-
-    >>> "names.txt" in bundled_names()
-    True
-    """
-    return sorted(f.name for f in datasets_folder().iterdir() if f.name.endswith((".txt", ".tsv")))
-
-
-def find_bundled(name):
-    """The bundled dataset with this bare file name, as a Path, or None.
-
-    >>> find_bundled("names.txt").name
-    'names.txt'
-    >>> find_bundled("data/names.txt") is None  # a path is the user's file, never ours
-    True
-    """
-    name = os.fspath(name)
-    if not is_bare_name(name):
-        return None
-    candidate = datasets_folder() / name
-    try:
-        return Path(str(candidate)) if candidate.is_file() else None
-    except (OSError, ValueError):  # not a name any file can have (too long, NUL)
-        return None
-
-
-def no_such_file(path):
-    """The message for a missing file; a bare name also lists the bundled datasets."""
-    if not is_bare_name(os.fspath(path)):
-        return f"{path}: no such file"
-    return f"{path}: no such file (bundled datasets: {', '.join(bundled_names())})"

@@ -2,13 +2,9 @@
 files.py: the files a command reads and writes, checked before any work,
 written so that nothing is lost.
 
-Every file microgpt reads (data, checkpoints) comes through `read_bytes`,
-which turns what a person can get wrong (an empty name, a folder, a device,
-a missing file, a file larger than this machine could use, a pipe that never
-ends) into one InputError with a message that says so. It reads in pieces of
-a megabyte up to a limit (memory.py: the machine's memory; less for a
-checkpoint), so an endless input stops at the limit and a signal stops the
-reading at once.
+Every file microgpt reads (data, checkpoints) comes through `read_bytes`
+(inputs.py, reached from here too: files.read_bytes), which turns what a
+person can get wrong into one InputError with a message that says so.
 
 A command that trains for minutes must not find out at the end that it
 cannot write its result, nor overwrite what it was given. `check_output`
@@ -21,7 +17,7 @@ step, so the path holds the old contents or the new, never half a file,
 even when the disk fills up or the process is killed. A symlink is
 followed: its target is replaced and the link kept.
 
-Builds on memory.py (the limits), lock.py (the temporaries' names, so a
+Builds on inputs.py (read_bytes, name_problem), lock.py (the temporaries' names, so a
 save removes only what a killed save left) and owned.py (which files an
 output may replace); checkpoint.py saves through it, and the
 commands check their --out, --plot and --svg paths with it. Left out on
@@ -29,78 +25,19 @@ purpose: locking (lock.py keeps a second run off a run's checkpoint).
 """
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
-import shutil
 import stat
 import tempfile
 
-from . import memory
+from .inputs import InputError, name_problem, read_bytes, rereadable  # noqa: F401 (files.read_bytes)
 from .lock import is_left_by_killed_save, temporary_prefix
 from .owned import HEAD, is_own_stream, kind_of, replace_problem
-
-CHUNK = 1 << 20  # bytes read at a time: a signal is handled between two pieces
-
-
-class InputError(Exception):
-    """A file that cannot be read, with a message for a person."""
 
 
 class OutputError(OSError):
     """An output path that cannot be written, with a message for a person
     (an OSError, as a failed write is)."""
-
-
-def name_problem(name):
-    """What is wrong with a file name no file can have, or None.
-
-    >>> name_problem(""), name_problem("a\\0b"), name_problem("names.txt")
-    ('an empty file name', 'a file name cannot contain a NUL character', None)
-    """
-    if not name:
-        return "an empty file name"
-    if "\0" in name:
-        return "a file name cannot contain a NUL character"
-    return None
-
-
-def read_bytes(path, what="a text file", missing=None, limit=None):
-    """The bytes of the file at path, read once; InputError for anything a
-    person can fix. what: what the file should be, for the messages;
-    missing: the message for a missing file (default "no such file");
-    limit: the most bytes it may have (default memory.largest_file())."""
-    name = os.fspath(path)
-    problem = name_problem(name)
-    if problem:
-        raise InputError(f"{name!r}: {problem}")
-    limit = memory.largest_file() if limit is None else limit
-    too_big = f"{name}: larger than {memory.human(limit)}, more than this machine can use as {what}"
-    try:
-        with open(name, "rb") as f:
-            info = os.fstat(f.fileno())
-            if stat.S_ISCHR(info.st_mode) or stat.S_ISBLK(info.st_mode):  # /dev/zero never ends
-                raise InputError(f"{name}: is a device, not {what}")
-            if info.st_size > limit:  # refused by its size, before a byte is read
-                raise InputError(too_big)
-            pieces, total = [], 0
-            while total <= limit:  # a pipe or /proc file has no size: read up to the limit
-                piece = f.read(min(CHUNK, limit + 1 - total))
-                if not piece:
-                    return b"".join(pieces)
-                pieces.append(piece)
-                total += len(piece)
-            raise InputError(too_big + " (a pipe that never ends?)")
-    except FileNotFoundError:
-        raise InputError(missing or f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{name}: is a directory, not {what}") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
-    except OSError as e:
-        raise InputError(f"{name}: cannot read ({e.strerror})") from None
-    except MemoryError:  # the limit is an estimate: other programs hold memory too
-        raise InputError(f"{name}: too large to read into this machine's free memory") from None
 
 
 def same_file(a, b):
@@ -207,18 +144,3 @@ def write_atomically(path, text):
         if is_left_by_killed_save(entry, name):
             with contextlib.suppress(OSError):
                 os.unlink(os.path.join(folder, entry))
-
-
-def rereadable(path):
-    """path itself, or for a pipe or a FIFO (bench <(cat names.txt)), which
-    can be read only once, a copy of its bytes in a temporary folder removed
-    at exit: each of several runs (a benchmark's children) reads it again.
-    InputError for a file that cannot be read."""
-    if os.path.isfile(path):
-        return path
-    folder = tempfile.mkdtemp(prefix="microgpt-")
-    atexit.register(shutil.rmtree, folder, True)
-    copy = os.path.join(folder, "data.txt")
-    with open(copy, "wb") as f:
-        f.write(read_bytes(path))
-    return copy

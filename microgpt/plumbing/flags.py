@@ -12,31 +12,20 @@ is refused in one line (not_here), never accepted and then ignored.
 The flags check only their own values (the flag types); whether settings
 go together (--vocab-size needs --tokenizer bpe) is Config.check's to say.
 
-Builds on config.py and cli.py (the flag types).
+The other rooms' flags (--init, --patch, --score) are rooms.py's, reached
+from here too; compare's --variant "NAME: FLAGS", recipes.py's. Builds on
+config.py, cli.py, argtypes.py (on_off) and rooms.py.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 
 from . import cli
 from ..config import ARCHITECTURES, CHOICES, Config, ConfigError
-
-
-OTHER_ROOMS = {"classifier": "learns which file a line came from: python -m microgpt classify",
-               "seq2seq": "learns from source/target pairs: python -m microgpt seq2seq",
-               "mlm": "learns to fill in masked characters: python -m microgpt mlm",
-               "vit": "learns to tell images apart: python -m microgpt vit"}
-
-
-def check_language_model(config):
-    """ConfigError unless config is a model that learns to continue documents
-    (a GPT or a recurrent baseline), as train, inspect and compare train:
-    the other rooms have commands of their own."""
-    if config.model in OTHER_ROOMS:
-        raise ConfigError(f"--model {config.model} is not a language model trained on "
-                          f"documents: it {OTHER_ROOMS[config.model]}")
+from .argtypes import on_off
+from .rooms import (add_encoder_decoder_flags, add_finetuning_flags,  # noqa: F401 (flags.add_image_flags)
+                    add_image_flags, check_language_model)
 
 
 TRAINING_ONLY = ("steps", "lr", "optimizer", "schedule", "warmup", "val_fraction",
@@ -185,51 +174,6 @@ class NotHere(argparse.Action):
         parser.error(f"{option_string}{value} does not apply to {self.const}")
 
 
-def add_finetuning_flags(parser):
-    """train's flags for fine-tuning (variants/finetuning.py): --init, --loss-on."""
-    g = parser.add_argument_group("fine-tuning (variants/finetuning.py)")
-    g.add_argument("--init", metavar="CHECKPOINT",
-                   help="start a new run from this checkpoint's weights and model (a GPT's or a "
-                        "recurrent one's): fresh Adam moments, step 0, this run's own --steps, "
-                        "--lr and schedule (default: the reference's); characters it has never "
-                        "seen become new tokens after its own (BOS moves last), their rows "
-                        "drawn fresh; a flag that would change the model is refused")
-    g.add_argument("--loss-on", choices=CHOICES["loss_on"], default="all",
-                   help="all: a line trains as any document does; response: each line "
-                        "is prompt<TAB>response, split at its first TAB, and its loss is the mean "
-                        "over the positions that predict the response and the closing BOS only: "
-                        "the prompt is read, not trained on (default %(default)s)")
-
-
-def add_image_flags(parser, leave_out=()):
-    """Add the Vision Transformer's flags (vit, gradcheck --model vit): the
-    patch, and the pixels' range; leave_out: Config fields left out."""
-    g = parser.add_argument_group("images (the Vision Transformer: patches.py)")
-    g.add_argument("--patch", type=cli.whole_number(1), metavar="P", default=Config().patch,
-                   help="cut each image into patches of P x P pixels, one token each; P must "
-                        "divide the image's side (default %(default)s)")
-    if "pixel_max" not in leave_out:
-        g.add_argument("--pixel-max", type=cli.number(0, inclusive=False), metavar="M",
-                       default=Config().pixel_max,
-                       help="pixels run from 0 to M and are divided by it (default "
-                            "%(default)g, the digits' range)")
-
-
-def add_encoder_decoder_flags(parser):
-    """Add --score, Bahdanau attention's (seq2seq, gradcheck; --arch, which
-    encoder-decoder, is add_run_flags')."""
-    g = parser.add_argument_group("the encoder-decoder's attention (python -m microgpt seq2seq)")
-    g.add_argument("--score", choices=CHOICES["score"], default=Config().score,
-                   help="with --arch gru-attention: additive, Bahdanau's v . tanh(W_a s + U_a "
-                        "h_j); or dot, Luong's s . h_j (default %(default)s)")
-
-
-def on_off(text):
-    """--causal-mask's value: on -> True, off -> False."""
-    if text not in ("on", "off"):
-        raise argparse.ArgumentTypeError(f"expected on or off, got {text!r}")
-    return text == "on"
-
 
 def check_used(config, given):
     """ConfigError for a flag given (given: run_config's) that a run of
@@ -258,58 +202,3 @@ def run_config(args):
     if given.get("arch") in ARCHITECTURES:  # --arch gpt2: GPT-2's settings, not a Config.arch
         return {**ARCHITECTURES[given.pop("arch")], **given}
     return given
-
-
-
-
-# -------------------------------------------------------------------------
-# compare's --variant "NAME: FLAGS"
-
-class VariantError(Exception):
-    """A --variant text that cannot be read."""
-
-
-class _VariantParser(cli.ArgumentParser):
-    def error(self, message):
-        raise VariantError(message)
-
-
-VARIANT_FLAGS = _VariantParser(prog="--variant", add_help=False)
-add_run_flags(VARIANT_FLAGS)
-
-
-def parse_variant(text):
-    """(name, {Config field: value}) of a --variant text "NAME: FLAGS". No
-    flag's value holds a ':', so FLAGS start after the last one and a NAME
-    may hold some; a NAME is one line of printable characters (a table row).
-
-    >>> parse_variant("wide: --n-embd 32 --no-attention-scale")
-    ('wide', {'n_embd': 32, 'attention_scale': False})
-    >>> parse_variant("lr 1:10: --lr 0.1")
-    ('lr 1:10', {'lr': 0.1})
-    """
-    name, colon, rest = text.rpartition(":")
-    if not colon or not name.strip():
-        raise VariantError("expected NAME: FLAGS, as in \"gelu: --activation gelu\"")
-    if not name.strip().isprintable():
-        raise VariantError(f"the name {name.strip()!r} has a control character (a newline?); "
-                           f"a name is one line")
-    try:
-        argv = shlex.split(rest)
-    except ValueError as e:  # an unclosed quote
-        raise VariantError(str(e)) from None
-    return name.strip(), run_config(VARIANT_FLAGS.parse_args(argv))
-
-
-def with_variant(common, variant):
-    """The settings of a variant run: the flags every run has, then the
-    variant's own, which win, and so does what they imply: a variant's
-    --tokenizer char drops a shared --vocab-size, which only BPE takes.
-
-    >>> with_variant({"tokenizer": "bpe", "bpe_vocab_size": 60, "steps": 9}, {"tokenizer": "char"})
-    {'tokenizer': 'char', 'steps': 9}
-    """
-    settings = {**common, **variant}
-    if variant.get("tokenizer") == "char" and "bpe_vocab_size" not in variant:
-        settings.pop("bpe_vocab_size", None)
-    return settings

@@ -6,34 +6,32 @@ the outputs writable and no other run's, the data the one a resumed run trained 
 ones a resume may change, the model small enough for this machine.
 
 It also prints what a run trains on (print_header), what a learner should
-know about it first (notes), the held-out loss line and the line before
-the samples; and `session`, what a command's training loop runs inside:
-stop requests between steps, the checkpoint at exit, divergence. The loop
-itself is each command's own (train.py's reads as the reference's);
-classify's and mlm's is train_to_the_end.
-Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
-finetuning.py, checkpoint.py, cli.py (its lock_output: a second run saving
-to the same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
+know about it first (notes) and the line before the samples. What a
+command's training loop runs inside (session: stop requests between steps,
+the checkpoint at exit, divergence), the held-out loss line and the loop of
+the commands beside train (train_to_the_end) are sessions.py's, reached from
+here too (runs.session). Builds on catalog.py, config.py, data.py, optim.py,
+params.py, training.py, finetuning.py, checkpoint.py, cli.py (its
+lock_output: a second run saving to the same file is refused), corpus.py,
+flags.py, memory.py, progress.py and sessions.py.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import sys
-import time
 from pathlib import Path
 
 from ..architectures import catalog
 from ..config import Config
 from ..data import NoResponse, held_out_examples, make_examples, replay_split
 from ..params import param_count, param_table
-from ..optim import Diverged, peak_learning_rate
-from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned, train_step
+from ..optim import peak_learning_rate
+from ..training import HELD_OUT_LIMIT, start_planned
 from ..variants.finetuning import start_from
 from . import checkpoint, cli, corpus, flags, memory
 from .progress import reporter
-from .stopping import stop_requests
+from .sessions import held_out_line, session, train_to_the_end  # noqa: F401 (runs.session)
 from .corpus import DataError
 
 
@@ -158,71 +156,6 @@ def samples_header(data_name):
     if "name" in stem.lower():
         return "--- inference (new, hallucinated names) ---"
     return f"--- inference (new samples of {stem or 'the data'}) ---"
-
-
-@contextlib.contextmanager
-def session(prog, state, save, out, at_exit=lambda: None):
-    """What a command's training loop runs inside; it yields a StopRequest.
-
-    Ctrl-C or SIGTERM only asks the loop to stop (stop.requested: the loop
-    ends after its step); then the run is saved and the command ends with
-    status 130. A step that diverged (Diverged) keeps the last good state,
-    saved, and ends with status 3; a closed stdout saves and ends quietly.
-    At the end the run is saved and the time it took said on stderr.
-    save(why) saves the run to out (False when it could not, a line says
-    why); at_exit() runs after the save, however the loop ends (train's --plot)."""
-    config = state.config
-    with stop_requests(prog) as stop, memory.cycle_collector_off():
-        first_step, start_time = state.step, time.perf_counter()
-        try:
-            yield stop
-        except Diverged as e:  # the state is still the last good step's: keep that
-            kept = f"; {out} holds step {state.step}" if save() else ""
-            at_exit()
-            cli.fail(prog, f"training diverged at step {state.step + 1} ({e}); try a smaller "
-                           f"--lr than {config.lr:g}{kept}", cli.DIVERGED)
-        except cli.OutputClosed:  # keep the work, then end quietly
-            save("stdout closed")
-            at_exit()
-            raise
-        if stop.requested:
-            kept = f"; saved to {out}" if save() else ""
-            at_exit()
-            print(f"{prog}: interrupted after step {state.step}{kept}", file=sys.stderr)
-            sys.exit(cli.INTERRUPTED)
-        if state.step > first_step:
-            done, elapsed = state.step - first_step, time.perf_counter() - start_time
-            print(f"trained {cli.plural(done, 'step')} in {elapsed:.1f} s "
-                  f"({1000 * elapsed / done:.1f} ms/step)", file=sys.stderr)
-        save("done")
-        at_exit()
-    if stop.requested:  # during the save: it is done, so stop now
-        raise KeyboardInterrupt
-
-
-def train_to_the_end(prog, state, examples, held_out, out):
-    """The training loop of a command beside train (classify, mlm): a step
-    line after each step and the held-out loss line, inside a session that
-    saves to out (None: nowhere)."""
-    def save(why=None):
-        return out is not None and cli.save(prog, state, out, why)
-
-    with session(prog, state, save, out) as stop:
-        for step in range(state.step, state.config.steps):
-            loss = train_step(state, examples)
-            print(f"step {step + 1:4d} / {state.config.steps:4d} | loss {loss:.4f}", flush=True)
-            held_out_line(state, held_out)
-            if stop.requested:
-                break
-
-
-def held_out_line(state, held_out):
-    """After a step: the held-out loss line, every eval_every steps and after
-    the last, when the run has a split."""
-    config = state.config
-    if held_out and (state.step % config.eval_every == 0 or state.step == config.steps):
-        print(f"held-out after step {state.step:4d} | loss "
-              f"{held_out_loss(state, held_out):.4f}", flush=True)
 
 
 def notes(docs, train, held_out, config):

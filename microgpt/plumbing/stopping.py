@@ -7,7 +7,7 @@ still load, `stop_at_once_while_loading` ends it at the first: nothing is
 done yet.
 
 Builds on the standard library only; the training loops run inside
-`stop_requests` (runs.session), and cli.run prints the one line a stop at
+`stop_requests` (sessions.session), and cli.run prints the one line a stop at
 once ends with.
 """
 from __future__ import annotations
