@@ -78,6 +78,7 @@ READING_ORDER = (
     "plumbing.cli",         # what the commands share: one-line errors, signals, exit statuses
     "plumbing.flags",       # the flags that set a run, written once
     "plumbing.progress",    # a progress line with the time left
+    "plumbing.exam",        # sample --prompt and --eval: a fine-tuned model asked, and scored
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.hf_gpt2",     # GPT-2 as Hugging Face stores it: config.json, the weights' names and layout
