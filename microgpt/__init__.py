@@ -62,6 +62,7 @@ READING_ORDER = (
     "instruments.confusion",        # how a classifier did, class by class: the confusion matrix
     "instruments.ingredients",      # what each piece of the GPT buys: bigrams to Adam, on the same split
     "instruments.responses",        # a fine-tuned model's answers to prompts, and their scores
+    "instruments.matrices",         # the weight matrices as a table: names, shapes, counts
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
@@ -125,5 +126,14 @@ def _check_size(config, examples):
     check_run_fits(config, examples)
 
 
-from . import training  # noqa: E402 (the table of contents comes first)
+def _room_shapes(config):
+    """params.param_shapes of the models whose weights are listed in their
+    rooms (the encoder-decoders, the Vision Transformer), which the book
+    reaches after params.py: architectures/catalog.py looks the room up."""
+    from .architectures.catalog import shapes_of
+    return shapes_of(config)
+
+
+from . import params, training  # noqa: E402 (the table of contents comes first)
 training.check_size = _check_size
+params.room_shapes = _room_shapes

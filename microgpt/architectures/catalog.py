@@ -59,6 +59,16 @@ def loss_of(config):
     return sequence_loss                     # the whole sequence at once, under its mask
 
 
+def shapes_of(config):
+    """params.param_shapes of a model whose list is its room's: the
+    encoder-decoders' (by config.arch) and the Vision Transformer's."""
+    if config.model == "vit":
+        return patches.vit_shapes(config)
+    if config.arch == "transformer":
+        return transformer.seq2seq_shapes(config)
+    return bottleneck.gru_seq2seq_shapes(config)  # gru, and gru-attention (bahdanau.py)
+
+
 def reader_of(config):
     """generate.sample's reader for this config: None for the GPT's own
     cache (generate.gpt_reader), a recurrent model's state, or the whole
