@@ -33,6 +33,7 @@ READING_ORDER = (
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
     "variants.bytelevel",           # GPT-2's tokenizer: byte-level BPE, its pre-split, merges by rank
     "variants.finetuning",          # a run started from another run's weights; new tokens' rows drawn
+    "variants.sft",                 # supervised fine-tuning's lines prompt<TAB>response: the loss on the response
     # the models beside the GPT
     "architectures.encoder",        # the block over a whole sequence under a mask
     "architectures.bert",           # an encoder-only classifier: which file did this line come from?
@@ -134,6 +135,8 @@ def _room_shapes(config):
     return shapes_of(config)
 
 
-from . import params, training  # noqa: E402 (the table of contents comes first)
+from . import data, params, training  # noqa: E402 (the table of contents comes first)
+from .variants import sft  # noqa: E402
 training.check_size = _check_size
 params.room_shapes = _room_shapes
+data.sft = sft

@@ -210,7 +210,7 @@ def document_loss(doc_ids, params, config):
     Only the first block_size positions are trained on (longer documents are
     truncated). With label smoothing E, each position's loss is
     (1 - E) * -log p(target) + E * (mean over the vocabulary of -log p(j)).
-    With config.loss_on "response" (doc_ids a data.Prompted), the mean is
+    With config.loss_on "response" (doc_ids an sft.Prompted), the mean is
     over the positions from doc_ids.start on: the response's, not the prompt's.
     Returns one Value: call .backward() on it for the gradients.
 

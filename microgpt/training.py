@@ -38,8 +38,8 @@ import random
 from dataclasses import dataclass, field
 
 from .config import Config, ConfigError
-from .data import (check_docs, check_example, check_responses, held_out_count, make_examples,
-                   shuffled, split)
+from . import data  # data.sft: supervised fine-tuning's lines checked (variants/sft.py)
+from .data import check_docs, check_example, held_out_count, make_examples, shuffled, split
 from .fused import vsum
 from .model import document_loss
 from .optim import Diverged, adam_step, check_finite, check_optimizer, sgd_step  # Diverged: raised
@@ -169,7 +169,7 @@ def plan(docs, config, tokenizer=None, loss=document_loss):
                           f"start(docs, config, tokenizer=...) (catalog.start learns it)")
     tokenizer = Tokenizer.from_docs(docs) if tokenizer is None else tokenizer
     if config.loss_on == "response":  # in file order: a refused document is named by its place
-        check_responses(docs, tokenizer, config)
+        data.sft.check_responses(docs, tokenizer, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)

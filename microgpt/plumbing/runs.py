@@ -12,8 +12,8 @@ stop requests between steps, the checkpoint at exit, divergence. The loop
 itself is each command's own (train.py's reads as the reference's);
 classify's and mlm's is train_to_the_end.
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
-finetuning.py, matrices.py, checkpoint.py, cli.py (its lock_output: a second
-run saving to the same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
+finetuning.py, sft.py, matrices.py, checkpoint.py, cli.py (its lock_output: a
+second run saving to the same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
 """
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ from pathlib import Path
 
 from ..architectures import catalog
 from ..config import Config
-from ..data import NoResponse, held_out_examples, make_examples, replay_split
+from ..data import held_out_examples, make_examples, replay_split
 from ..instruments.matrices import param_table
 from ..params import param_count
 from ..optim import Diverged, peak_learning_rate
 from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned, train_step
 from ..variants.finetuning import start_from
+from ..variants.sft import NoResponse
 from . import checkpoint, cli, corpus, flags, memory
 from .progress import reporter
 from .stopping import stop_requests
