@@ -53,6 +53,7 @@ READING_ORDER = (
     "instruments.stages",           # the whole forward pass, stage by stage, as plain numbers
     "instruments.readout",          # what every head computed, as plain numbers
     "instruments.three_kinds",      # the encoder-decoder's three kinds of attention, as plain numbers
+    "instruments.held_out",         # the loss on the documents a split never trains on
     "instruments.heads",            # what each head does over many documents, and ablating one
     "instruments.graph",            # a small expression's graph as text or DOT
     "instruments.finite_differences",  # backpropagation checked against the definition of a derivative

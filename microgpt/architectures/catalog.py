@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..config import RECURRENT, ConfigError
+from ..config import RECURRENT, ConfigError, check_is_config
 from ..model import document_loss
 from ..params import kv_width, param_count
 from .. import training
@@ -154,7 +154,7 @@ def greedy_of(config):
 def check(config):
     """Raise ConfigError unless config can work: training.check_config (the
     shape, the run, the optimizer, the loss), then its model's own rules."""
-    training.check_is_config(config)  # before config.model is read
+    check_is_config(config)  # before config.model is read
     training.check_config(config, loss_of(config))
     if config.model in RECURRENT:
         recurrent.check(config)

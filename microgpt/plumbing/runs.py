@@ -12,8 +12,8 @@ stop requests between steps, the checkpoint at exit, divergence. The loop
 itself is each command's own (train.py's reads as the reference's);
 classify's and mlm's is train_to_the_end.
 Builds on catalog.py, config.py, data.py, optim.py, params.py, training.py,
-finetuning.py, sft.py, matrices.py, checkpoint.py, cli.py (its lock_output: a
-second run saving to the same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
+finetuning.py, sft.py, held_out.py, matrices.py, checkpoint.py, cli.py (its
+lock_output: a second run saving to the same file is refused), corpus.py, flags.py, memory.py, progress.py and stopping.py.
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ from ..data import held_out_examples, make_examples, replay_split
 from ..instruments.matrices import param_table
 from ..params import param_count
 from ..optim import Diverged, peak_learning_rate
-from ..training import HELD_OUT_LIMIT, held_out_loss, start_planned, train_step
+from ..instruments.held_out import HELD_OUT_LIMIT, held_out_loss
+from ..training import start_planned, train_step
 from ..variants.finetuning import start_from
 from ..variants.sft import NoResponse
 from . import checkpoint, cli, corpus, flags, memory
