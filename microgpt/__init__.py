@@ -33,7 +33,7 @@ READING_ORDER = (
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
     "variants.bytelevel",           # GPT-2's tokenizer: byte-level BPE, its pre-split, merges by rank
     "variants.finetuning",          # a run started from another run's weights; new tokens' rows drawn
-    "variants.sft",                 # supervised fine-tuning's lines prompt<TAB>response: the loss on the response
+    "variants.sft",                 # SFT: lines prompt<TAB>response, trained on the response only
     # the models beside the GPT
     "architectures.encoder",        # the block over a whole sequence under a mask
     "architectures.bert",           # an encoder-only classifier: which file did this line come from?
