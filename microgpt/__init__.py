@@ -66,8 +66,6 @@ READING_ORDER = (
     "instruments.responses",        # a fine-tuned model's answers to prompts, and their scores
     "instruments.matrices",         # the weight matrices as a table: names, shapes, counts
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
-    "plumbing.refusals",    # the engine's errors for an op that has no Value, worded for a person
-    "plumbing.floats",      # the engine on plain floats: Data, a float that answers as a Value does
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
     "plumbing.owned",       # the files microgpt wrote, recognised: what an output may replace
@@ -138,11 +136,8 @@ def _room_shapes(config):
     return shapes_of(config)
 
 
-from . import data, fused, params, training, value  # noqa: E402 (the table of contents first)
-from .plumbing import floats, refusals  # noqa: E402
+from . import data, params, training  # noqa: E402 (the table of contents comes first)
 from .variants import sft  # noqa: E402
-value.refused = refusals.refused
-fused.Data = floats.Data
 training.check_size = _check_size
 params.room_shapes = _room_shapes
 data.sft = sft

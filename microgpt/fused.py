@@ -7,26 +7,38 @@ the forward pass allocates and the backward pass visits. The functions here
 build one node for the whole computation instead, with its local derivatives
 written out by hand; a training step of the default model then makes about
 3,000 nodes instead of about 56,000 (python -m microgpt bench counts them):
-dot (one Dot node, not 2n), dots (a linear layer: one dot per row), vsum
-(one node, not n), softmax (one logsumexp node, then one node per output)
-and cross_entropy (one node; label smoothing spreads a share over every
-token). The textbook variants need no node of their own: GELU is one Value
-op, LayerNorm its formula in model.py (a vsum node, a dot node).
 
-No node has more children than the computation has inputs: softmax's
-outputs, which each depend on all n logits, share one scalar node, so its
-backward pass costs O(n), as its formula does, and not n * n; LayerNorm's
-shared mean and scale do the same. Attention's cost then grows as T^2 with
-the context T, not T^3.
+    dot(ws, xs)          w0*x0 + w1*x1 + ...  (one Dot node, not 2n)
+    dots(rows, xs)       one dot per row: a linear layer
+    vsum(xs)             x0 + x1 + ...        (one node, not n)
+    softmax(logits)      exp(z_i - logsumexp(z)): one logsumexp node over all
+                         the logits, then one node per output with two children
+    cross_entropy(logits, target)   -log(softmax(logits)[target]) as one node
+                                    (label smoothing: a share spread over every token)
+    rotate(a, b, cos, sin)          a pair turned by an angle: two nodes, not seven (RoPE's)
+
+The textbook variants need no node of their own: GELU is one Value op
+(value.py), and LayerNorm is its formula in model.py, whose mean is one
+vsum node and whose scale comes from one dot node.
+
+No node has more children than the computation has inputs: a node over n
+inputs whose outputs each depend on all n (softmax) is written with one
+shared scalar node in between, so its backward pass costs O(n), as its
+formula does, and not the n * n of one derivative per (output, input) pair;
+LayerNorm's shared mean and scale do the same for it. Attention's cost then
+grows as T^2 with the context T, not T^3.
 
 Each computes its forward value with the very same float operations, in the
 same order, as the plain ops would (left folds starting from 0, division
 written as multiplication by x ** -1), so a model built from them prints the
-same numbers with fewer, larger nodes (examples/naive_gpt.py: the whole
-model on one node per op). Given plain floats instead of Values (a model
-read for inference: docs/gpt2.md), dot, dots, vsum and softmax compute the
-same sums and make no node, so gpt() runs unchanged with no graph (their
-results are Data: floats that answer .data, .relu(), .gelu() as a Value does).
+same numbers; it only makes fewer, larger nodes. examples/naive_gpt.py is
+the whole model on the one-node-per-op engine, for comparison.
+
+Given plain floats instead of Values (a model read for inference, its
+weights held compactly: docs/gpt2.md), dot, dots, vsum and softmax compute
+the same sums with the same float operations and make no node, so gpt()
+runs unchanged with no graph (their results are value.Data: floats that
+answer .data, .relu(), .gelu() as a Value does).
 
 Builds on value.py. Left out on purpose: fusing across layers (the model
 code must still read like the math).
@@ -36,18 +48,17 @@ from __future__ import annotations
 import math
 
 from . import value
-from .value import Value
-
-Data = None  # the float path's results: plumbing/floats.py's (microgpt/__init__.py sets it)
+from .value import Data, Value
 
 
 class Dot(Value):
     """w0*x0 + w1*x1 + ... as one node: data is the sum, children ws then xs.
 
-    Backward: w_i.grad += x_i * g and x_i.grad += w_i * g. Those local
-    derivatives are the inputs' data, which nothing changes before the
-    backward pass (Adam moves the weights after it), so the node reads them
-    there instead of storing 2n copies: the most common node, the cheapest.
+    Backward: d/dw_i = x_i and d/dx_i = w_i, so w_i.grad += x_i * g and
+    x_i.grad += w_i * g. Those local derivatives are the inputs' data, which
+    nothing changes between the forward and the backward pass (Adam moves the
+    weights after it), so the node reads them there instead of storing 2n
+    copies: the most common node of a step, it is also the cheapest to make.
     """
 
     __slots__ = ("_ws", "_xs")
@@ -165,7 +176,9 @@ def softmax(logits):
     per p_i with two children, z_i and L (local derivatives p_i and -p_i).
     Backward: L's gradient collects -sum_i g_i p_i from the outputs, and each
     z_j gets p_j * g_j + p_j * L.grad = p_j * (g_j - sum_i g_i p_i), the
-    softmax's gradient, with 3n edges instead of n * n. p_i's data is
+    softmax's gradient, with 3n edges instead of one derivative per (output,
+    input) pair (n * n): for attention's rows of T weights that is the
+    difference between T^2 and T^3 per document. p_i's data is
     softmax_data's, the reference's float operations.
 
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
@@ -185,8 +198,9 @@ def cross_entropy(logits, target, smoothing=0.0):
     + E * (mean over every vocabulary entry j of -log p_j); then
     d/dz_j = p_j - (1 - E) * 1[j == target] - E / n, for n logits.
 
-    When a probability underflows to 0 (a model far off), -log p is still
-    finite (neg_log_prob).
+    When a probability underflows to 0 (a model far off, say after too high a
+    learning rate), -log p is still finite: log(sum_j exp(z_j - max)) -
+    (z - max), the same quantity computed without the division.
 
     >>> round(cross_entropy([Value(0.0), Value(0.0)], 1).data, 6)   # -log(1/2)
     0.693147
@@ -210,9 +224,21 @@ def cross_entropy(logits, target, smoothing=0.0):
     return Value(loss, tuple(logits), local, "cross_entropy")
 
 
+def rotate(a, b, cos, sin):
+    """The pair (a, b) turned by the angle whose cosine and sine are given:
+    (a * cos - b * sin, b * cos + a * sin), as two nodes of two children
+    each. Their local derivatives are the constants: (cos, -sin) for the
+    first, (sin, cos) for the second (seven nodes with the plain ops).
+
+    >>> [y.data for y in rotate(Value(2.0), Value(0.0), 0.0, 1.0)]   # a quarter turn
+    [0.0, 2.0]
+    """
+    return (Value(a.data * cos - b.data * sin, (a, b), (cos, -sin), "rotate"),
+            Value(b.data * cos + a.data * sin, (a, b), (sin, cos), "rotate"))
+
+
 def neg_log_prob(zs, probs, j):
-    """-log probs[j], finite even when probs[j] underflowed to 0: then
-    log(sum_k exp(z_k - max)) - (z_j - max), the same without the division."""
+    """-log probs[j], finite even when probs[j] underflowed to 0."""
     if probs[j] > 0:
         return -math.log(probs[j])
     max_z = max(zs)

@@ -1,13 +1,24 @@
 """
 value.py: a scalar autograd engine, the bottom of microgpt.
 
-A `Value` is one number in a computation graph: each op states its forward
-value and its local derivative(s) side by side; `backward()` walks the graph
-once from the loss down, the chain rule edge by edge (child.grad += local *
-g). As micrograd's, but constants stay plain floats, the sort is iterative,
-and training walks the order the nodes were made in (`recording()`). Left
-out on purpose: tensors, broadcasting, in-place ops, higher derivatives;
-the errors' wording and plain floats (plumbing/refusals.py, floats.py).
+A `Value` holds one float (`data`), the gradient of the loss with respect to
+it (`grad`), the Values it was computed from (`_children`) and, for each, the
+local derivative d(self)/d(child) (`_local_grads`). Each op states both side
+by side: its forward value and its local derivative(s).
+
+`backward()` puts the graph in topological order (every node after the nodes
+it is computed from), then walks it once from the loss down, asking each node
+to pass its gradient on to its children (`_backward(g)`). For a Value that is
+the chain rule, edge by edge: child.grad += local * g. Training skips the
+sort: a node is always made after its children, so the order the nodes are
+made in (`with recording() as tape:`) is already a topological order.
+
+As micrograd's engine, but constants stay plain floats and the sort is
+iterative (no recursion limit). fused.py adds node types for whole dot
+products; such a type keeps `_children` but states its own `_backward`
+instead of a list of local derivatives (a dot product's are its inputs'
+data, there already). Left out on purpose: tensors, broadcasting, in-place
+ops, higher derivatives.
 """
 from __future__ import annotations
 
@@ -16,7 +27,6 @@ import math
 
 _tape = None  # the list the innermost recording() is filling; None outside one
 GELU_C = math.sqrt(2 / math.pi)
-refused = None  # refused(x, op, other): the error for an op with no Value (plumbing/refusals.py)
 
 
 def is_number(x):
@@ -136,8 +146,11 @@ class Value:
         return other * self ** -1
 
     def backward(self, tape=None):
-        """Fill in .grad (d self / d v) of every Value v this one depends on, once
-        per graph (gradients add up). tape: None to sort first, or recording()'s."""
+        """Fill in .grad of every Value this one depends on (d self / d v).
+
+        Gradients add up: call it once per graph; the optimizer resets them.
+        tape: None to sort the graph first, or the list from recording().
+        """
         if tape is None:
             order = topological_order(self)
         elif tape and tape[-1] is self:  # the usual case: the loss is the last node made
@@ -153,8 +166,9 @@ class Value:
                 node._backward(g)
 
     def _backward(self, g):
-        """Pass g = d loss / d self on: child.grad += d(self)/d(child) * g, edge
-        by edge. Most nodes have one child or two: those skip the loop."""
+        """Pass this node's gradient g = d loss / d self on to its children:
+        the chain rule, child.grad += d(self)/d(child) * g, edge by edge.
+        Most nodes have one child or two: those skip the loop's overhead."""
         children, local_grads = self._children, self._local_grads
         if len(children) == 1:    # a * constant, a ** k, relu, exp, log, ...
             children[0].grad += local_grads[0] * g
@@ -167,14 +181,65 @@ class Value:
                 child.grad += local * g
 
 
+class DivisionByZero(ValueError, ZeroDivisionError):
+    """x / 0, 0 ** -1: a ValueError, as every refused op's, and Python's own ZeroDivisionError."""
+
+
+def refused(x, op, other):
+    """The error for x op other (x a Value) that has no Value: TypeError when
+    other is no number, ValueError when the result or its slope is no real
+    number. Only a refused op comes here: the ops themselves stay fast."""
+    said = f"log of {x!r}" if op == "log" else f"{x!r} {op} {other!r}"
+    if op != "log" and not is_number(other) and (op == "**" or not isinstance(other, Value)):
+        return TypeError(f"{said}: {other!r} is not a number (an int or a float)"
+                         + " or a Value" * (op != "**"))
+    if op == "/" or (op == "**" and other < 0):
+        return DivisionByZero(f"{said}: division by zero (1 / 0 is no number)")
+    if op == "log":
+        why = "the logarithm needs a number above 0"
+    else:
+        why = (f"its slope, {other!r} * 0 ** {other - 1!r}, is infinite at 0" if x.data == 0
+               else "no real number (a negative number to a fractional power)")
+    return ValueError(f"{said}: {why}")
+
+
+class Data(float):
+    """A plain float with what the forward pass asks of a Value, for a model
+    run on plain floats (inference, no graph: fused.py computes on floats
+    when given floats): .data (itself), .relu() and .gelu() (the ops above,
+    on the float) and division as the reference writes it, x * n ** -1.
+    Any other arithmetic is float's own and gives a plain float.
+
+    >>> Data(11.0).data, Data(11.0) / 4, Data(-1.5).relu(), round(Data(2.0).gelu(), 4)
+    (11.0, 2.75, 0.0, 1.9546)
+    """
+
+    __slots__ = ()
+
+    @property
+    def data(self):
+        return float(self)
+
+    def relu(self):
+        return float(self) if self > 0 else 0.0
+
+    def gelu(self):  # Value.gelu's forward value, the same float operations
+        x = float(self)
+        return 0.5 * x * (1 + math.tanh(GELU_C * (x + 0.044715 * (x * x * x))))
+
+    def __truediv__(self, other):  # a / b = a * b ** -1, as Value divides
+        return float(self) * other ** -1
+
+
 @contextlib.contextmanager
 def recording():
     """Within the block, every Value made from others joins a list, in order.
 
     Yields that list (the tape), a topological order of the graph made in
-    the block (a node is made after its children): loss.backward(tape) walks
-    it instead of sorting. Leaves and what was made before are not on it. A
-    recording() inside another has its own tape, which joins the outer one.
+    the block: loss.backward(tape) walks it instead of sorting. Leaves and
+    anything made before the block are not on it. A recording() inside
+    another has a tape of its own; when it ends, its nodes join the outer
+    tape, which so holds every node made while it was open.
 
     >>> with recording() as tape:
     ...     x = Value(3.0); y = x * x
@@ -197,8 +262,10 @@ def recording():
 
 
 def topological_order(root):
-    """root and the non-leaf Values below it (leaves have no gradient to pass
-    on), each after all its children: depth first, a stack, no recursion.
+    """root and the non-leaf Values below it, each after all its children.
+
+    A depth-first search with an explicit stack instead of recursion. Leaves
+    (parameters, inputs) are left out: they have no gradient to pass on.
 
     >>> x = Value(3.0); y = x * x; z = y + x
     >>> [n.data for n in topological_order(z)]

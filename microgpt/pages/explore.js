@@ -98,7 +98,7 @@ function rope(x, pos, headDim) {  // positions.rope: each head's (x[j], x[j + d/
   }
   const out = x.slice();
   for (let hs = 0; hs < x.length; hs += headDim) {
-    for (let j = 0; j < half; j++) {             // positions.rotate
+    for (let j = 0; j < half; j++) {             // fused.rotate
       const [cos, sin] = turns[j], a = x[hs + j], b = x[hs + j + half];
       out[hs + j] = a * cos - b * sin;
       out[hs + j + half] = b * cos + a * sin;
