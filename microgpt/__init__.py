@@ -34,6 +34,7 @@ READING_ORDER = (
     "variants.bpe",                 # byte-pair encoding: subword tokens learned from the data
     "variants.bytelevel",           # GPT-2's tokenizer: byte-level BPE, its pre-split, merges by rank
     "variants.finetuning",          # a run started from another run's weights; new tokens' rows drawn
+    "variants.sft",                 # SFT: lines prompt<TAB>response, trained on the response only
     # the models beside the GPT
     "architectures.encoder",        # the block over a whole sequence under a mask
     "architectures.bert",           # an encoder-only classifier: which file did this line come from?
@@ -54,6 +55,7 @@ READING_ORDER = (
     "instruments.snapshots",        # what a trace holds: each head's numbers at each position
     "instruments.readout",          # what every head computed, as plain numbers
     "instruments.three_kinds",      # the encoder-decoder's three kinds of attention, as plain numbers
+    "instruments.held_out",         # the loss on the documents a split never trains on
     "instruments.heads",            # what each head does over many documents, and ablating one
     "instruments.graph",            # a small expression's graph as text or DOT
     "instruments.finite_differences",  # backpropagation checked against the definition of a derivative
@@ -64,6 +66,7 @@ READING_ORDER = (
     "instruments.confusion",        # how a classifier did, class by class: the confusion matrix
     "instruments.ingredients",      # what each piece of the GPT buys: bigrams to Adam, on the same split
     "instruments.responses",        # a fine-tuned model's answers to prompts, and their scores
+    "instruments.matrices",         # the weight matrices as a table: names, shapes, counts
     # the plumbing: files, streams, flags, checkpoints, memory; none of it is the algorithm
     "plumbing.memory",      # a model's memory and time, before it is built
     "plumbing.lock",        # who may write a file: a run's lock, a save's temporaries
@@ -89,6 +92,7 @@ READING_ORDER = (
     "plumbing.recipes",     # compare's --variant "NAME: FLAGS": a run named and written as flags
     "plumbing.progress",    # a progress line with the time left
     "plumbing.sessions",    # what a training loop runs inside: stops between steps, the save, divergence
+    "plumbing.exam",        # sample --prompt and --eval: a fine-tuned model asked, and scored
     "plumbing.runs",        # a training run opened from the command line, checked before work
     "plumbing.children",    # runs in child processes: their CPU time and peak memory
     "plumbing.step_costs",  # where a training step's time goes: forward, chain rule, Adam, freeing
@@ -140,5 +144,16 @@ def _check_size(config, examples):
     check_run_fits(config, examples)
 
 
-from . import training  # noqa: E402 (the table of contents comes first)
+def _room_shapes(config):
+    """params.param_shapes of the models whose weights are listed in their
+    rooms (the encoder-decoders, the Vision Transformer), which the book
+    reaches after params.py: architectures/catalog.py looks the room up."""
+    from .architectures.catalog import shapes_of
+    return shapes_of(config)
+
+
+from . import data, params, training  # noqa: E402 (the table of contents comes first)
+from .variants import sft  # noqa: E402
 training.check_size = _check_size
+params.room_shapes = _room_shapes
+data.sft = sft

@@ -21,6 +21,7 @@ training.check_config, each architecture's own check).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 
@@ -140,3 +141,27 @@ class Config:
     @property
     def head_dim(self):
         return self.n_embd // self.n_head
+
+
+def check_is_config(config):
+    """Raise TypeError unless config is a Config (a dict of settings is not)."""
+    if not isinstance(config, Config):
+        raise TypeError(f"config must be a Config (microgpt.config.Config(...)), got a "
+                        f"{type(config).__name__}")
+
+
+# a run's own settings: (field, what it must hold, said in words), each checked by
+# training.check_config once the model's shape is (params.check_shape)
+RUN_RULES = (
+    ("steps", lambda x: x >= 1, "at least 1"),
+    ("seed", lambda x: x >= 0, "0 or more"),
+    ("bpe_vocab_size", lambda x: x == 0 or x >= 2, "at least 2 (the alphabet and BOS)"),
+    ("stride", lambda x: x >= 0, "0 (none) or more"),
+    ("init_std", lambda x: 0 <= x < math.inf, "a number, 0 or more"),
+    ("label_smoothing", lambda x: 0 <= x <= 1, "from 0 to 1"),
+    ("batch_size", lambda x: x >= 1, "at least 1"),
+    ("val_fraction", lambda x: 0 <= x < 1, "at least 0 and below 1"),
+    ("eval_every", lambda x: x >= 1, "at least 1"),
+    ("temperature", lambda x: 0 <= x < math.inf, "a number, 0 or more (0: greedy)"),
+    ("num_samples", lambda x: x >= 0, "0 or more"),
+)

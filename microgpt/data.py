@@ -21,11 +21,8 @@ Between the documents and the model:
   such lists in a tuple (`token_lists`); `check_example` refuses one whose
   ids the model has no row for;
 - with config.loss_on "response" (supervised fine-tuning), a document is a
-  line prompt<TAB>response, split at its first TAB (a later TAB belongs to
-  the response), and its example also says where its loss starts
-  (`Prompted`): at the position that reads that TAB, whose target is the
-  response's first token. BOS and the prompt pass through attention but
-  are not trained on.
+  line prompt<TAB>response whose example says where its loss starts
+  (variants/sft.py).
 
 Builds on nothing. tokenizer.py turns a document into ids, and the
 settings (block_size, stride, val_fraction, seed) come in as a config.
@@ -142,68 +139,10 @@ def windows(ids, size, stride):
     return [ids[i:i + size] for i in window_starts(len(ids), size, stride)]
 
 
-# -------------------------------------------------------------------------
-# supervised fine-tuning: prompt<TAB>response, the loss on the response
-
-class Prompted(list):
-    """The token ids of a prompt<TAB>response document (or of a window of
-    one), and `start`: the first position its loss counts, the one that
-    reads the TAB (0 in a window that starts past it)."""
-
-    def __init__(self, ids, start):
-        super().__init__(ids)
-        self.start = start
-
-
-class NoResponse(ValueError):
-    """A document --loss-on response cannot train on: docs[index] (index
-    None: no document has a TAB), and why."""
-
-    def __init__(self, index, why):
-        super().__init__(why if index is None else f"docs[{index}]: {why}")
-        self.index, self.why = index, why
-
-
-def prompted(ids, tab_id, config):
-    """The examples of a document's ids [BOS, prompt, TAB, response, BOS]
-    under --loss-on response: ids, or with config.stride its windows, each
-    Prompted with the first position its loss counts (a window whose
-    targets all lie in the prompt trains nothing: left out). ValueError
-    when there is no TAB, or (no stride) the block ends before the response.
-
-    >>> from types import SimpleNamespace as Settings
-    >>> ids = [9, 1, 1, 8, 2, 9]                                     # BOS a a TAB b BOS
-    >>> [(ex, ex.start) for ex in prompted(ids, 8, Settings(block_size=16, stride=0))]
-    [([9, 1, 1, 8, 2, 9], 3)]
-    >>> [(ex, ex.start) for ex in prompted(ids, 8, Settings(block_size=2, stride=1))]
-    [([1, 8, 2], 1), ([8, 2, 9], 0)]
-    """
-    if tab_id not in ids:
-        raise ValueError("no TAB: --loss-on response reads each line as prompt<TAB>response")
-    start = ids.index(tab_id)  # the position that reads the first TAB predicts the response
-    if not config.stride:
-        if start >= config.block_size:
-            raise ValueError(f"the prompt fills the block: BOS and the prompt take all "
-                             f"{config.block_size} positions read (block_size "
-                             f"{config.block_size}), so no response position is trained")
-        return [Prompted(ids, start)]
-    size = config.block_size + 1
-    cuts = [(i, ids[i:i + size]) for i in window_starts(len(ids), size, config.stride)]
-    return [Prompted(cut, max(0, start - i)) for i, cut in cuts if start - i < len(cut) - 1]
-
-
-def check_responses(docs, tokenizer, config):
-    """Raise NoResponse unless every document (docs in file order) is a
-    prompt<TAB>response line that trains at least one response position."""
-    if not any("\t" in doc for doc in docs):
-        raise NoResponse(None, "no line has a TAB: loss_on='response' trains the response of "
-                               "each line prompt<TAB>response")
-    tab_id = tokenizer.ids["\t"]
-    for i, doc in enumerate(docs):
-        try:
-            prompted(tokenizer.encode_document(doc), tab_id, config)
-        except ValueError as e:
-            raise NoResponse(i, str(e)) from None
+# Supervised fine-tuning (config.loss_on "response") trains on lines prompt<TAB>response,
+# each example knowing where its loss starts: a textbook variant the book reaches after the
+# algorithm, variants/sft.py. microgpt/__init__.py sets this hook to that module.
+sft = None
 
 
 def make_examples(docs, tokenizer, config):
@@ -212,10 +151,10 @@ def make_examples(docs, tokenizer, config):
     block_size + 1 tokens becomes windows of block_size + 1 tokens, each
     trained on as a document is; without, the model reads the first
     block_size positions (the reference's truncation). With config.loss_on
-    "response", each example is Prompted: it knows where its loss starts."""
+    "response", each example is an sft.Prompted: it knows where its loss
+    starts."""
     if config.loss_on == "response":
-        tab_id = tokenizer.ids["\t"]
-        return [ex for doc in docs for ex in prompted(tokenizer.encode_document(doc), tab_id, config)]
+        return sft.examples(docs, tokenizer, config)
     out = []
     for doc in docs:
         ids = tokenizer.encode_document(doc)

@@ -12,25 +12,20 @@ once per position, in order. It reads line for line as the reference's gpt():
                 x = x + mlp_fc2 @ relu(mlp_fc1 @ rmsnorm(x))
     logits = lm_head @ x
 
-The textbook variants the config switches on are each one visible line where
-they act: LayerNorm for rmsnorm, post-LN (the norm after the residual, as in
-"Attention Is All You Need"), blocks without their residual, GELU for relu,
-tied weights (the logits use wte), fixed positions (positions.py) and the
-attention scale (attention.py); label smoothing and the loss on the
-response only (supervised fine-tuning) act in the loss. So are
-GPT-2's own three: biases in the linear layers (`bias`: params has them
-only with --bias), a final norm before lm_head (ln_f), no norm after the
-embedding; and the three that today's open models (Llama, Gemma, Qwen,
-Mistral) all use: RoPE (q and k turned by their position, positions.rope),
-grouped-query attention (fewer keys and values: params.py draws attn_wk and
-attn_wv smaller, attention.py shares them) and SwiGLU (a gated MLP: swiglu).
+Each textbook variant the config switches on is one visible line where it
+acts: LayerNorm, post-LN (the norm after the residual, as in "Attention Is
+All You Need"), no residual, GELU, tied weights, fixed positions
+(positions.py) and the attention scale (attention.py); label smoothing and
+the loss on the response only act in the loss. So are GPT-2's three
+(biases, which params has only with --bias; a final norm, ln_f; no norm
+after the embedding) and the three of today's open models (Llama, Gemma,
+Qwen, Mistral): RoPE (positions.rope), grouped-query attention (smaller
+attn_wk and attn_wv, shared in attention.py) and SwiGLU (a gated MLP).
 
 On plain floats (weights in arrays, no Values) the same lines run with no
-graph: the engine computes on floats when given floats (fused.py).
-
-What the instruments show comes from here too: gpt() hands attention's
-records (`records`) and every stage's vector (`stream`, named as
-instruments/stages.py lists them) to a caller who asks.
+graph (fused.py). What the instruments show comes from here too: gpt()
+hands attention's records (`records`) and every stage's vector (`stream`,
+named as instruments/stages.py lists them) to a caller who asks.
 
 Builds on attention.py, fused.py, params.py (the weights) and positions.py.
 Left out on purpose: dropout (the reference has none).
@@ -49,9 +44,6 @@ from .positions import fixed_position, rope
 def linear(x, w, b=None):
     """w times x: one dot product per row of w; plus b, a bias vector (a
     1 x n_out matrix, as params holds it), when given (--bias: GPT-2's).
-
-    x is a list of n_in Values, w a list of n_out rows of n_in Values;
-    the result has n_out Values.
 
     >>> from microgpt.value import Value
     >>> w = [[Value(1.0), Value(0.0)], [Value(2.0), Value(3.0)]]
@@ -100,10 +92,7 @@ def norm(x, params, name, config):
 
 
 def gelu(x):
-    """GELU in GPT-2's tanh form, for each entry (Value.gelu: one node each):
-
-        0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
-
+    """GELU in GPT-2's tanh form, for each entry (Value.gelu: one node each).
     Like relu it keeps large positive inputs and silences large negative
     ones, but it bends smoothly through 0 (and dips a little below it).
 
@@ -116,10 +105,9 @@ def gelu(x):
 
 def swiglu(gate, up):
     """silu(gate) * up, entry by entry: SwiGLU's gated hidden layer, with
-    gate = mlp_fc1 @ x and up = mlp_up @ x (Llama's MLP). silu(z) = z / (1 +
-    exp(-z)), one node each (Value.silu), is near 0 for a large negative z
-    and near z for a large positive one; the up arm then scales, and may
-    flip, what the gate lets through.
+    gate = mlp_fc1 @ x and up = mlp_up @ x (Llama's MLP). silu(z) (Value.silu)
+    is near 0 for a large negative z and near z for a large positive one;
+    the up arm then scales, and may flip, what the gate lets through.
 
     >>> from microgpt.value import Value
     >>> [round(y.data, 4) for y in swiglu([Value(-1.0), Value(2.0)], [Value(3.0), Value(-0.5)])]
@@ -208,9 +196,9 @@ def document_loss(doc_ids, params, config):
 
     doc_ids is [BOS, ids of the characters..., BOS] (Tokenizer.encode_document).
     Only the first block_size positions are trained on (longer documents are
-    truncated). With label smoothing E, each position's loss is
-    (1 - E) * -log p(target) + E * (mean over the vocabulary of -log p(j)).
-    With config.loss_on "response" (doc_ids a data.Prompted), the mean is
+    truncated). With label smoothing, each position's loss is smoothed
+    (fused.cross_entropy).
+    With config.loss_on "response" (doc_ids an sft.Prompted), the mean is
     over the positions from doc_ids.start on: the response's, not the prompt's.
     Returns one Value: call .backward() on it for the gradients.
 

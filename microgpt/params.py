@@ -34,12 +34,9 @@ nothing, so the random stream is the unpadded run's. The classifier
 (bert.py) has cls_head (n_class x n_embd) where the GPT has lm_head, right
 after wpe, and the same layers. The masked language model (mlm.py) is the
 GPT's list with MASK's embedding, wte_mask (1 x n_embd, drawn), after wte.
-The encoder-decoder (transformer.py) has its own list, seq2seq_shapes, in
-the order its docstring gives; the GRU encoder-decoders (bottleneck.py,
-bahdanau.py) theirs, gru_seq2seq_shapes; so has the Vision Transformer
-(patches.py), vit_shapes: patch_proj (n_embd x patch*patch), its bias
-patch_proj.b (1 x n_embd, 0, no draws), cls (1 x n_embd), wpe (block x
-n_embd: CLS and every patch), the GPT's layers, head (n_class x n_embd).
+The encoder-decoders and the Vision Transformer have lists of their own,
+each in its room: transformer.seq2seq_shapes, bottleneck.gru_seq2seq_shapes
+(bahdanau.py's too), patches.vit_shapes.
 
 A recurrent model (recurrent.py) has PyTorch's names and layout, its G gate
 blocks stacked in each matrix (G = 1 for rnn, 3 for gru, 4 for lstm):
@@ -51,7 +48,7 @@ drawn in the order wte, weight_ih, weight_hh, lm_head; the biases start at 0
 and draw nothing.
 
 Builds on config.py (ConfigError) and value.py. Left out on purpose: a bias in lm_head
-(GPT-2 has none either).
+(GPT-2 has none either); the table of the matrices, instruments/matrices.py.
 """
 from __future__ import annotations
 
@@ -63,6 +60,11 @@ from .value import Value
 
 
 GATES = {"rnn": 1, "gru": 3, "lstm": 4}  # a recurrent cell's gate blocks: h; r z n; i f g o
+
+# The encoder-decoders and the Vision Transformer list their weights in their own rooms
+# (architectures/transformer.py, bottleneck.py, patches.py), which come later in the book:
+# microgpt/__init__.py sets this hook to architectures/catalog.py's shapes_of(config).
+room_shapes = None
 
 
 def param_shapes(config):
@@ -87,11 +89,8 @@ def param_shapes(config):
         ge = GATES[config.model] * e
         return [("wte", config.vocab_size, e), ("weight_ih", ge, e), ("weight_hh", ge, e),
                 ("bias_ih", 1, ge), ("bias_hh", 1, ge), ("lm_head", config.vocab_size, e)]
-    if config.model == "seq2seq":
-        transformer = config.arch == "transformer"
-        return seq2seq_shapes(config) if transformer else gru_seq2seq_shapes(config)
-    if config.model == "vit":
-        return vit_shapes(config)
+    if config.model in ("seq2seq", "vit"):  # a list of their own, in their rooms
+        return room_shapes(config)
     shapes = [("wte", config.vocab_size, e)]
     if config.pad_to:
         shapes.append(("wte_pad", 1, e))  # PAD's row: zeros, no draws
@@ -168,60 +167,7 @@ def check_shape(config):
                           f"head's entries in pairs")
 
 
-def seq2seq_shapes(config):
-    """The encoder-decoder's (transformer.py), in its documented order:
-    wte, enc_wpe, dec_wpe, lm_head, the encoder's layers, the decoder's.
-
-    >>> from microgpt.config import Config
-    >>> [n for n, r, c in seq2seq_shapes(Config(model="seq2seq"))][10:15]
-    ['dec0.attn_wq', 'dec0.attn_wk', 'dec0.attn_wv', 'dec0.attn_wo', 'dec0.cross_wq']
-    """
-    e, V, B = config.n_embd, config.vocab_size, config.block_size
-    square = lambda L, kind: [(f"{L}{kind}_w{m}", e, e) for m in "qkvo"]  # n_embd x n_embd
-    shapes = [("wte", V, e), ("enc_wpe", B, e), ("dec_wpe", B, e), ("lm_head", V, e)]
-    for i in range(config.n_layer):
-        shapes += square(f"enc{i}.", "attn") + [(f"enc{i}.mlp_fc1", 4 * e, e),
-                                                (f"enc{i}.mlp_fc2", e, 4 * e)]
-    for i in range(config.n_layer):
-        shapes += square(f"dec{i}.", "attn") + square(f"dec{i}.", "cross")
-        shapes += [(f"dec{i}.mlp_fc1", 4 * e, e), (f"dec{i}.mlp_fc2", e, 4 * e)]
-    return shapes
-
-
 BIASES = ("attn_bq", "attn_bk", "attn_bv", "attn_bo", "mlp_b1", "mlp_b2")  # --bias, per layer
-def vit_shapes(config):
-    """The Vision Transformer's (patches.py), in its documented order:
-    patch_proj and its bias, cls, wpe, the GPT's norms and layers, head.
-
-    >>> from microgpt.config import Config
-    >>> vit_shapes(Config(model="vit", patch=2, block_size=17, n_class=10))[:4]
-    [('patch_proj', 16, 4), ('patch_proj.b', 1, 16), ('cls', 1, 16), ('wpe', 17, 16)]
-    >>> vit_shapes(Config(model="vit", patch=2, block_size=17, n_class=10))[-1]
-    ('head', 10, 16)
-    """
-    e, gpt = config.n_embd, dataclasses.replace(config, model="gpt", pad_to=0)
-    shapes = [("patch_proj", e, config.patch ** 2), ("patch_proj.b", 1, e), ("cls", 1, e)]
-    shapes += [s for s in param_shapes(gpt) if s[0] == "wpe" or s[0].startswith(("ln_", "layer"))]
-    return shapes + [("head", config.n_class, e)]
-def gru_seq2seq_shapes(config):
-    """The GRU encoder-decoders' (bottleneck.py; bahdanau.py with arch
-    "gru-attention"), in their documented order: wte, the encoder's cell
-    (enc.), the decoder's (dec.: its input is the token's embedding, and
-    with attention the context too, 2 * n_embd), Bahdanau's additive score
-    W_a, U_a, v_a (not with score "dot"), lm_head.
-
-    >>> from microgpt.config import Config
-    >>> [n for n, r, c in gru_seq2seq_shapes(Config(model="seq2seq", arch="gru-attention"))][5:]
-    ['dec.weight_ih', 'dec.weight_hh', 'dec.bias_ih', 'dec.bias_hh', 'W_a', 'U_a', 'v_a', 'lm_head']
-    """
-    e, V, ge = config.n_embd, config.vocab_size, GATES["gru"] * config.n_embd
-    cell = lambda L, n_in: [(L + "weight_ih", ge, n_in), (L + "weight_hh", ge, e),
-                            (L + "bias_ih", 1, ge), (L + "bias_hh", 1, ge)]  # PyTorch's GRUCell
-    attention = config.arch == "gru-attention"
-    shapes = [("wte", V, e)] + cell("enc.", e) + cell("dec.", 2 * e if attention else e)
-    if attention and config.score == "additive":
-        shapes += [("W_a", e, e), ("U_a", e, e), ("v_a", 1, e)]
-    return shapes + [("lm_head", V, e)]
 
 
 def initial_value(name, rng, std):
@@ -265,32 +211,3 @@ def param_count(config):
     one, two = (sum(rows * cols for _, rows, cols in
                     param_shapes(dataclasses.replace(config, n_layer=n))) for n in (1, 2))
     return one + (config.n_layer - 1) * (two - one)
-
-
-class ParamTable(str):
-    """param_table's text; a notebook shows it as an HTML table (plumbing/notebook.py)."""
-
-
-def param_table(config):
-    """Every weight matrix with its shape and count, and the total, as text
-    (a ParamTable: a str).
-
-    >>> from microgpt.config import Config
-    >>> print(param_table(Config()))
-    matrix            shape     count
-    wte               27 x 16     432
-    wpe               16 x 16     256
-    lm_head           27 x 16     432
-    layer0.attn_wq    16 x 16     256
-    layer0.attn_wk    16 x 16     256
-    layer0.attn_wv    16 x 16     256
-    layer0.attn_wo    16 x 16     256
-    layer0.mlp_fc1    64 x 16    1024
-    layer0.mlp_fc2    16 x 64    1024
-    total                        4192
-    """
-    lines = [f"{'matrix':<17} {'shape':<8} {'count':>6}"]
-    for name, rows, cols in param_shapes(config):
-        lines.append(f"{name:<17} {f'{rows} x {cols}':<8} {rows * cols:>6}")
-    lines.append(f"{'total':<26} {param_count(config):>6}")
-    return ParamTable("\n".join(lines))

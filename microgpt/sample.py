@@ -24,36 +24,31 @@ prints the exact-match accuracy (`exact: NN.N%`) and the per-character
 one, --score icd10 adds ICD-10-CM's, and --held-out scores only the lines
 the run held out (its --val-fraction) of the very file it trained on.
 
-Builds on tokenizer.py, config.py, data.py, generate.py, catalog.py (how a
-model reads) and responses.py (the answers and their scores), and on the
-plumbing's checkpoint.py, cli.py, corpus.py, model_folder.py, progress.py and
-stopping.py; the work is theirs, this module only parses flags and prints.
+Builds on tokenizer.py, config.py, generate.py, catalog.py (how a model
+reads) and responses.py (--score's tasks), and on the plumbing's
+checkpoint.py, cli.py, corpus.py, exam.py (--prompt and --eval),
+model_folder.py and stopping.py; the work is theirs, this module only
+parses flags and prints.
 """
 if __name__ == "__main__":  # first: Ctrl-C while the modules below load ends at once
     from .plumbing.stopping import stop_at_once_while_loading
     stop_at_once_while_loading()
 
 
-import hashlib
 import os
 import random
-import sys
 from pathlib import Path
 
 from .architectures import catalog
-from .plumbing import checkpoint, cli, model_folder
+from .plumbing import checkpoint, cli, exam, model_folder
 from .plumbing.checkpoint import CheckpointError
 from .config import Config
-from .data import replay_split
-from .plumbing.corpus import (DataError, decode, docs_of, load_docs, load_docs_and_sha256,
-                              locate, locate_saved, read_bytes)
-from .plumbing.progress import Progress
+from .plumbing.corpus import DataError, load_docs, load_docs_and_sha256, locate_saved
 from .generate import gpt_reader, sample
 from .instruments import responses
 from .tokenizer import UnknownText
 
 FOLDER_TOKENS = 20  # a model folder's samples: new tokens, unless --max-tokens says otherwise
-SHOWN = 5  # --eval: the first answers shown, before the scores
 
 
 def parse_args(argv=None):
@@ -131,69 +126,6 @@ def training_docs(state, data_arg):
     return None
 
 
-def answer(args, state):
-    """--prompt: the response, or --num-samples of them (checked: check_prompt)."""
-    rng = random.Random(args.seed) if args.seed is not None else state.rng
-    for _ in range(args.num_samples or 1):
-        print(cli.shown_sample(responses.respond(
-            state.params, state.config, state.tokenizer, args.prompt, rng, args.temperature,
-            args.max_tokens, args.top_k, args.top_p)), flush=True)
-
-
-def check_prompt(args, state):
-    """--prompt: a prompt the model can answer, with room to answer in."""
-    responses.check_prompt(state.tokenizer, args.prompt, "--prompt")
-    max_tokens = args.max_tokens or state.config.block_size
-    if responses.fills_block(state.tokenizer, args.prompt, max_tokens):
-        raise CheckpointError(f"--prompt and its TAB are {len(state.tokenizer.encode(args.prompt)) + 1} "
-                              f"tokens: no room to answer in {max_tokens} (raise --max-tokens)")
-
-
-def eval_rows(args, state):
-    """--eval: ((prompt, wanted response) of each line to score, which lines
-    they are, in words), every line and prompt checked."""
-    path = locate(args.eval)
-    raw = read_bytes(path)
-    try:
-        rows = [(prompt, want) for _, prompt, want in
-                responses.read_prompted(decode(raw, args.eval), args.eval)]
-    except ValueError as e:  # a line without a TAB
-        raise DataError(e) from None
-    which = f"{cli.plural(len(rows), 'line')} of {args.eval}"
-    if args.held_out:
-        if hashlib.sha256(raw).hexdigest() != state.data_sha256:
-            raise DataError(f"--held-out: {args.eval} is not the data {args.checkpoint} trained on "
-                            f"({state.data_name})")
-        if not state.config.val_fraction:
-            raise DataError(f"--held-out: {args.checkpoint} held nothing out (--val-fraction 0)")
-        rows = [doc.partition("\t")[::2] for doc in replay_split(docs_of(raw, path), state.config)[1]]
-        which = f"the {cli.plural(len(rows), 'line')} of {args.eval} the run held out"
-    for prompt, _ in rows[:1]:
-        responses.check_prompt(state.tokenizer, prompt, f"a prompt of {args.eval}")
-    state.tokenizer.check_text("".join(p for p, _ in rows), f"the prompts of {args.eval}")
-    return rows, which
-
-
-def evaluate(prog, args, state, rows, which):
-    """--eval: every prompt answered greedily, the first few shown, then the scores."""
-    max_tokens = args.max_tokens or state.config.block_size
-    full = sum(responses.fills_block(state.tokenizer, prompt, max_tokens) for prompt, _ in rows)
-    if full:
-        print(f"{prog}: note: {full} of {len(rows)} prompts leave no room to answer in "
-              f"{max_tokens} tokens: their answers are empty (--max-tokens N reads on)",
-              file=sys.stderr)
-    print(f"answering {which}, greedily")
-    progress, scored = Progress(prog, len(rows)), []
-    for n, (prompt, want) in enumerate(rows, 1):
-        scored.append((prompt, want, responses.respond(state.params, state.config, state.tokenizer,
-                                                       prompt, max_tokens=max_tokens)))
-        progress.step("answering", n, len(rows))
-    for prompt, want, got in scored[:SHOWN]:
-        print(f"  {prompt!r} -> {got!r}" + ("" if got == want else f"   (wanted {want!r})"))
-    for name, share in responses.scores(scored, args.score).items():
-        print(f"{name}: {100 * share:.1f}%")
-
-
 def main(argv=None):
     parser, args = parse_args(argv)
     prog = parser.prog
@@ -201,9 +133,9 @@ def main(argv=None):
     try:
         state, _ = model_folder.open_model(args.checkpoint, prog)
         checkpoint.check_kind(state, args.checkpoint, checkpoint.LANGUAGE_MODELS)
-        rows, which = eval_rows(args, state) if args.eval is not None else (None, None)
+        rows, which = exam.eval_rows(args, state) if args.eval is not None else (None, None)
         if args.prompt is not None:
-            check_prompt(args, state)
+            exam.check_prompt(args, state)
         state.tokenizer.check_text(args.prefix, "--prefix")
         prefix_tokens = len(state.tokenizer.encode(args.prefix))
         max_tokens = args.max_tokens or (min(prefix_tokens + FOLDER_TOKENS, state.config.block_size)
@@ -217,9 +149,9 @@ def main(argv=None):
     except (CheckpointError, DataError, UnknownText, responses.Unanswerable) as e:
         cli.fail(prog, e)
     if args.eval is not None:
-        return evaluate(prog, args, state, rows, which)
+        return exam.evaluate(prog, args, state, rows, which)
     if args.prompt is not None:
-        return answer(args, state)
+        return exam.answer(args, state)
     rng = random.Random(args.seed) if args.seed is not None else state.rng
     num_samples = args.num_samples or (1 if folder else Config().num_samples)
     width = len(str(num_samples))

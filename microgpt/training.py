@@ -12,10 +12,7 @@ document as the token ids the model reads ([BOS, ..., BOS]). `train_step`
 runs the model over the next example (or batch), averages the next-token
 losses, backpropagates and lets Adam (or SGD: config.optimizer) move every
 parameter; a loss or gradient that is no longer a finite number raises
-Diverged first, so the state stays the last good one, and an example with
-an id the model has no row for (-1 would read the last) is refused before
-it is read. `held_out_loss` measures the documents a split
-(config.val_fraction) never trains on, forward passes only.
+Diverged first, so the state stays the last good one.
 
     examples, state = start(load_docs("names.txt"), Config())
     for step in range(state.config.steps):
@@ -28,26 +25,24 @@ its Plan is made, before a weight is drawn (check_size, below).
 
 Builds on config.py, data.py, fused.py, model.py, optim.py, params.py,
 tokenizer.py and value.py. Left out on purpose: printing, saving, signals and the
-garbage collector's switch, which belong to the commands.
+garbage collector's switch, which belong to the commands; the held-out loss
+(instruments/held_out.py).
 """
 from __future__ import annotations
 
 import dataclasses
-import math
 import random
 from dataclasses import dataclass, field
 
-from .config import Config, ConfigError
-from .data import (check_docs, check_example, check_responses, held_out_count, make_examples,
-                   shuffled, split)
+from .config import RUN_RULES, Config, ConfigError, check_is_config
+from . import data  # data.sft: supervised fine-tuning's lines checked (variants/sft.py)
+from .data import check_docs, check_example, held_out_count, make_examples, shuffled, split
 from .fused import vsum
 from .model import document_loss
 from .optim import Diverged, adam_step, check_finite, check_optimizer, sgd_step  # Diverged: raised
 from .params import check_shape, flatten, init_params, param_count
 from .tokenizer import Tokenizer
 from .value import recording
-
-HELD_OUT_LIMIT = 100  # a large split's held-out loss: the first 100 (each costs a forward pass)
 
 
 @dataclass
@@ -83,8 +78,7 @@ class RunState:
                 f"of {self.config.vocab_size} tokens{data})")
 
 
-# A run too big for this machine is refused as its Plan is made, before its weights are drawn.
-# How big is arithmetic (catalog.memory_needed); this machine's memory is the operating
+# How big a run is, is arithmetic (catalog.memory_needed); this machine's memory is the operating
 # system's to say, which the algorithm never asks: microgpt/__init__.py sets this hook to
 # plumbing/memory.py's check_run_fits(config, examples), which raises ConfigError.
 check_size = None
@@ -134,28 +128,6 @@ def check_config(config, loss=document_loss):
                           "with architectures.encoder.sequence_loss (catalog.start picks it)")
 
 
-def check_is_config(config):
-    """Raise TypeError unless config is a Config (a dict of settings is not)."""
-    if not isinstance(config, Config):
-        raise TypeError(f"config must be a Config (microgpt.config.Config(...)), got a "
-                        f"{type(config).__name__}")
-
-
-RUN_RULES = (  # (field, what it must hold, said in words): a run's own settings
-    ("steps", lambda x: x >= 1, "at least 1"),
-    ("seed", lambda x: x >= 0, "0 or more"),
-    ("bpe_vocab_size", lambda x: x == 0 or x >= 2, "at least 2 (the alphabet and BOS)"),
-    ("stride", lambda x: x >= 0, "0 (none) or more"),
-    ("init_std", lambda x: 0 <= x < math.inf, "a number, 0 or more"),
-    ("label_smoothing", lambda x: 0 <= x <= 1, "from 0 to 1"),
-    ("batch_size", lambda x: x >= 1, "at least 1"),
-    ("val_fraction", lambda x: 0 <= x < 1, "at least 0 and below 1"),
-    ("eval_every", lambda x: x >= 1, "at least 1"),
-    ("temperature", lambda x: 0 <= x < math.inf, "a number, 0 or more (0: greedy)"),
-    ("num_samples", lambda x: x >= 0, "0 or more"),
-)
-
-
 def plan(docs, config, tokenizer=None, loss=document_loss):
     """A fresh run on docs (file order) up to its weights, with every check
     of the settings against the data (too small a vocabulary, nothing left
@@ -169,7 +141,7 @@ def plan(docs, config, tokenizer=None, loss=document_loss):
                           f"start(docs, config, tokenizer=...) (catalog.start learns it)")
     tokenizer = Tokenizer.from_docs(docs) if tokenizer is None else tokenizer
     if config.loss_on == "response":  # in file order: a refused document is named by its place
-        check_responses(docs, tokenizer, config)
+        data.sft.check_responses(docs, tokenizer, config)
     rng = random.Random(config.seed)
     docs = shuffled(docs, rng)
     config = dataclasses.replace(config, vocab_size=tokenizer.vocab_size)
@@ -245,17 +217,3 @@ def train_step(state, examples, gradients=None):
     state.step += 1
     state.losses.append(loss.data)
     return loss.data
-
-
-def held_out_loss(state, examples, smoothing=None):
-    """The mean loss over the held-out examples (the first HELD_OUT_LIMIT of
-    them), a float: forward passes only, no draws, Adam's moments untouched.
-    smoothing: the label smoothing to score with (default the run's; 0.0
-    gives the plain negative log-likelihood of every run alike)."""
-    examples = examples[:HELD_OUT_LIMIT]
-    config = state.config if smoothing is None else dataclasses.replace(
-        state.config, label_smoothing=smoothing)
-    total = 0.0
-    for example in examples:
-        total += state.loss(example, state.params, config).data
-    return total / len(examples)

@@ -19,7 +19,8 @@ if not __package__:  # run as a file, python tests/test_x.py: import from the re
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from microgpt.config import Config
-from microgpt.data import Prompted, make_examples, split_docs
+from microgpt.data import make_examples, split_docs
+from microgpt.variants.sft import Prompted
 from microgpt.instruments import responses
 from microgpt.model import document_loss
 from microgpt.plumbing import checkpoint

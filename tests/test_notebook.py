@@ -20,7 +20,8 @@ if not __package__:  # run as a file, python tests/test_x.py: import from the re
 
 from microgpt.commands.compare import Comparison, compare
 from microgpt.config import Config
-from microgpt.params import param_shapes, param_table
+from microgpt.instruments.matrices import param_table
+from microgpt.params import param_shapes
 from microgpt.plumbing import notebook
 from microgpt.plumbing.corpus import load_docs
 from microgpt.instruments.readout import Trace, trace

@@ -27,7 +27,8 @@ from microgpt.optim import learning_rate
 from microgpt.positions import sinusoidal
 from microgpt.instruments.readout import trace
 from microgpt.architectures.catalog import start
-from microgpt.training import held_out_loss, train_step
+from microgpt.instruments.held_out import held_out_loss
+from microgpt.training import train_step
 from microgpt.value import Value
 from tests.support import (BUNDLED_NAMES, assert_one_line_error, assert_same_run, numbers,
                            resumed_and_whole, run, train)

@@ -20,7 +20,7 @@ microgpt seq2seq --text`, `inspect` and the explorer page draw them as a
 heatmap, decoder step x source position (three_kinds.py). U_a h_j does not
 depend on the step, so it is computed once per source, W_a s once per step.
 
-The weights (params.gru_seq2seq_shapes) are drawn with rng.gauss(0,
+The weights (bottleneck.gru_seq2seq_shapes) are drawn with rng.gauss(0,
 init_std), row by row, in this order, after the run's shuffle of the pairs
 (pairs.py); the biases start at 0 and draw nothing:
 

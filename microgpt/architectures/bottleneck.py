@@ -22,7 +22,7 @@ back at every h_j instead.
 
 The vocabulary and the token embedding wte are shared by both sides, as
 in transformer.py; the recurrence gives the order (no positions). The
-weights (params.gru_seq2seq_shapes) are drawn with rng.gauss(0, init_std),
+weights (gru_seq2seq_shapes, below) are drawn with rng.gauss(0, init_std),
 row by row, in this order, after the run's shuffle of the pairs (pairs.py);
 the biases start at 0 and draw nothing:
 
@@ -35,8 +35,8 @@ the biases start at 0 and draw nothing:
 what was written (no cache needed): the likeliest next token, until BOS
 (the end) or block_size decoder positions.
 
-Builds on fused.py, model.py (linear), recurrent.py (the GRU cell and its
-rules) and value.py. Adds nothing to gpt(). Left out on purpose: Cho et
+Builds on fused.py, model.py (linear), params.py (GATES), recurrent.py (the
+GRU cell and its rules) and value.py. Adds nothing to gpt(). Left out on purpose: Cho et
 al.'s c fed again to every decoder step and to the output (here c is only
 the decoder's first state, as in Sutskever et al. 2014: the bottleneck in
 its plainest form), reading the source reversed, stacked layers, beam search.
@@ -45,6 +45,7 @@ from __future__ import annotations
 
 from ..fused import cross_entropy, vsum
 from ..model import linear
+from ..params import GATES
 from .recurrent import gru_cell, keep_defaults
 from ..value import Value
 
@@ -56,6 +57,27 @@ NOT_HERE = {"n_head": "it has no heads (Bahdanau's attention: one weight per sou
             "causal_mask": "it writes in order: there is no attention to mask",
             "pad_to": "it reads one token at a time: nothing to pad",
             "tokenizer": "it reads characters", "stride": "a pair is read whole"}
+
+
+def gru_seq2seq_shapes(config):
+    """The GRU encoder-decoders' (bottleneck.py; bahdanau.py with arch
+    "gru-attention"), in their documented order: wte, the encoder's cell
+    (enc.), the decoder's (dec.: its input is the token's embedding, and
+    with attention the context too, 2 * n_embd), Bahdanau's additive score
+    W_a, U_a, v_a (not with score "dot"), lm_head.
+
+    >>> from microgpt.config import Config
+    >>> [n for n, r, c in gru_seq2seq_shapes(Config(model="seq2seq", arch="gru-attention"))][5:]
+    ['dec.weight_ih', 'dec.weight_hh', 'dec.bias_ih', 'dec.bias_hh', 'W_a', 'U_a', 'v_a', 'lm_head']
+    """
+    e, V, ge = config.n_embd, config.vocab_size, GATES["gru"] * config.n_embd
+    cell = lambda L, n_in: [(L + "weight_ih", ge, n_in), (L + "weight_hh", ge, e),
+                            (L + "bias_ih", 1, ge), (L + "bias_hh", 1, ge)]  # PyTorch's GRUCell
+    attention = config.arch == "gru-attention"
+    shapes = [("wte", V, e)] + cell("enc.", e) + cell("dec.", 2 * e if attention else e)
+    if attention and config.score == "additive":
+        shapes += [("W_a", e, e), ("U_a", e, e), ("v_a", 1, e)]
+    return shapes + [("lm_head", V, e)]
 
 
 def check(config):

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..config import RECURRENT, ConfigError
+from ..config import RECURRENT, ConfigError, check_is_config
 from ..model import document_loss
 from ..params import kv_width, param_count
 from .. import training
@@ -57,6 +57,16 @@ def loss_of(config):
     if config.causal_mask and not config.pad_to:
         return document_loss                 # the cache path: the reference's
     return sequence_loss                     # the whole sequence at once, under its mask
+
+
+def shapes_of(config):
+    """params.param_shapes of a model whose list is its room's: the
+    encoder-decoders' (by config.arch) and the Vision Transformer's."""
+    if config.model == "vit":
+        return patches.vit_shapes(config)
+    if config.arch == "transformer":
+        return transformer.seq2seq_shapes(config)
+    return bottleneck.gru_seq2seq_shapes(config)  # gru, and gru-attention (bahdanau.py)
 
 
 def reader_of(config):
@@ -144,7 +154,7 @@ def greedy_of(config):
 def check(config):
     """Raise ConfigError unless config can work: training.check_config (the
     shape, the run, the optimizer, the loss), then its model's own rules."""
-    training.check_is_config(config)  # before config.model is read
+    check_is_config(config)  # before config.model is read
     training.check_config(config, loss_of(config))
     if config.model in RECURRENT:
         recurrent.check(config)

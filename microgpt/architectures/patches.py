@@ -25,7 +25,7 @@ it norms CLS's vector once more before the head. CLS reads no pixels: it
 starts the same for every image and, attending to the patches, gathers
 what the head needs.
 
-The weights (params.vit_shapes) are drawn with rng.gauss(0, init_std), row
+The weights (vit_shapes, below) are drawn with rng.gauss(0, init_std), row
 by row, in this order, after the run's shuffle of the images (images.py):
 
     patch_proj (n_embd x P*P); patch_proj.b (1 x n_embd) starts at 0 and
@@ -39,20 +39,39 @@ norms come where the GPT's do (no draws); with sinusoidal or no positions,
 there is no wpe.
 
 Builds on attention.py (no_mask), config.py, encoder.py (the blocks),
-fused.py, model.py (linear, norm), positions.py and value.py. Adds nothing
-to gpt(). Left out on purpose: colour channels, dropout, the paper's
+fused.py, model.py (linear, norm), params.py (the GPT's layers' shapes),
+positions.py and value.py. Adds nothing to gpt(). Left out on purpose: colour channels, dropout, the paper's
 pre-training on a large set and fine-tuning on a small one, and patches
 that overlap (a convolution's).
 """
 from __future__ import annotations
 
+import dataclasses
+
 from ..attention import no_mask
 from ..config import ConfigError
 from ..fused import cross_entropy
 from ..model import linear, norm
+from ..params import param_shapes
 from ..positions import fixed_position
 from ..value import Value
 from .encoder import blocks
+
+
+def vit_shapes(config):
+    """The Vision Transformer's (patches.py), in its documented order:
+    patch_proj and its bias, cls, wpe, the GPT's norms and layers, head.
+
+    >>> from microgpt.config import Config
+    >>> vit_shapes(Config(model="vit", patch=2, block_size=17, n_class=10))[:4]
+    [('patch_proj', 16, 4), ('patch_proj.b', 1, 16), ('cls', 1, 16), ('wpe', 17, 16)]
+    >>> vit_shapes(Config(model="vit", patch=2, block_size=17, n_class=10))[-1]
+    ('head', 10, 16)
+    """
+    e, gpt = config.n_embd, dataclasses.replace(config, model="gpt", pad_to=0)
+    shapes = [("patch_proj", e, config.patch ** 2), ("patch_proj.b", 1, e), ("cls", 1, e)]
+    shapes += [s for s in param_shapes(gpt) if s[0] == "wpe" or s[0].startswith(("ln_", "layer"))]
+    return shapes + [("head", config.n_class, e)]
 
 
 def check(config):

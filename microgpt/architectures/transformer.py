@@ -29,7 +29,7 @@ attention.sequence_attention, with other inputs and masks:
     decoder self-attention       the decoder    the decoder        causal
     cross-attention              the decoder    encoder's memory   none
 
-The weights (params.param_shapes, model "seq2seq") are drawn with
+The weights (seq2seq_shapes, below) are drawn with
 rng.gauss(0, init_std), row by row, in this order, after the run's shuffle
 of the pairs (pairs.py):
 
@@ -58,6 +58,26 @@ from ..config import ConfigError
 from .encoder import attention_block, mlp, sublayer
 from ..fused import cross_entropy, vsum
 from ..model import linear, rmsnorm
+
+
+def seq2seq_shapes(config):
+    """The encoder-decoder's (transformer.py), in its documented order:
+    wte, enc_wpe, dec_wpe, lm_head, the encoder's layers, the decoder's.
+
+    >>> from microgpt.config import Config
+    >>> [n for n, r, c in seq2seq_shapes(Config(model="seq2seq"))][10:15]
+    ['dec0.attn_wq', 'dec0.attn_wk', 'dec0.attn_wv', 'dec0.attn_wo', 'dec0.cross_wq']
+    """
+    e, V, B = config.n_embd, config.vocab_size, config.block_size
+    square = lambda L, kind: [(f"{L}{kind}_w{m}", e, e) for m in "qkvo"]  # n_embd x n_embd
+    shapes = [("wte", V, e), ("enc_wpe", B, e), ("dec_wpe", B, e), ("lm_head", V, e)]
+    for i in range(config.n_layer):
+        shapes += square(f"enc{i}.", "attn") + [(f"enc{i}.mlp_fc1", 4 * e, e),
+                                                (f"enc{i}.mlp_fc2", e, 4 * e)]
+    for i in range(config.n_layer):
+        shapes += square(f"dec{i}.", "attn") + square(f"dec{i}.", "cross")
+        shapes += [(f"dec{i}.mlp_fc1", 4 * e, e), (f"dec{i}.mlp_fc2", e, 4 * e)]
+    return shapes
 
 
 def check(config):

@@ -23,8 +23,8 @@ The runs take turns in this process (training.start, train_step): each is
 the very run `python -m microgpt.train` with the same flags would make. In
 Python, compare(docs, {name: Config}) returns the same table as a Comparison,
 which a notebook shows with the loss curves (scoreboard.py).
-Builds on config.py, catalog.py, params.py, data.py, training.py and
-generate.py,
+Builds on config.py, catalog.py, params.py, data.py, training.py, held_out.py
+and generate.py,
 and on the plumbing's cli.py, corpus.py, flags.py, recipes.py, progress.py,
 memory.py and scoreboard.py.
 """
@@ -46,8 +46,8 @@ from ..generate import sample
 from ..params import param_count
 from ..plumbing.progress import Progress, reporter
 from ..plumbing.memory import cycle_collector_off
-from ..training import (Diverged, held_out_loss, start_planned,
-                       train_step)
+from ..instruments.held_out import held_out_loss
+from ..training import Diverged, start_planned, train_step
 
 PROG = "python -m microgpt compare"
 

@@ -7,7 +7,7 @@ has, matrix by matrix, without building it.
     python -m microgpt size --preset gpt2 --untied    # what tying saves
     python -m microgpt size --preset gpt2 --kv-heads 4   # grouped-query attention's saving
 
-It prints every weight matrix's shape and count and the total (params.py's
+It prints every weight matrix's shape and count and the total (matrices.py's
 param_table: names and shapes only, nothing allocated), the key/value
 cache's size per token (2 x n_layer x kv_heads x head_dim numbers: what
 sampling keeps for each position read, and what --kv-heads shrinks), then
@@ -22,7 +22,7 @@ attention output, 3,072 and 768 for the MLP's), that is 124,356,864, what
 this command counted before microgpt had biases (its norm after the
 embedding then had ln_f's 1,536 gains and biases: the same count).
 
-Builds on catalog.py (check), config.py, params.py, and the plumbing's cli.py and memory.py.
+Builds on catalog.py (check), config.py, params.py, matrices.py, and the plumbing's cli.py and memory.py.
 """
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ import dataclasses
 
 from ..architectures import catalog
 from ..config import ARCHITECTURES, CHOICES, Config, ConfigError
-from ..params import BIASES, kv_width, param_count, param_shapes, param_table
+from ..instruments.matrices import param_table
+from ..params import BIASES, kv_width, param_count, param_shapes
 from ..plumbing import cli
 from ..plumbing.memory import FORWARD_SECONDS_PER_EDGE, human, human_time, memory_needed, step_edges
 

@@ -23,7 +23,7 @@ output set to zero. A head's output enters the model only through attn_wo,
 whose columns h * head_dim .. (h + 1) * head_dim read it, so zeroing those
 columns silences the head exactly, with no switch in the model.
 
-Builds on value.py, data.py, training.py (the held-out loss) and
+Builds on value.py, data.py, held_out.py (the held-out loss) and
 readout.py (the weights, as floats). Left out on purpose: patterns
 of longer range (every n-th token), which the names data does not have.
 """
@@ -33,7 +33,7 @@ import dataclasses
 import math
 
 from ..data import held_out_examples
-from ..training import HELD_OUT_LIMIT, held_out_loss
+from .held_out import HELD_OUT_LIMIT, held_out_loss
 from .readout import trace
 from ..value import Value
 

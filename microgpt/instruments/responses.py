@@ -3,8 +3,8 @@ responses.py: what a fine-tuned model answers, and how well: each prompt
 of a file of prompt<TAB>response pairs answered, and the answers scored.
 
 A model trained on lines prompt<TAB>response (variants/finetuning.py,
-data.py's --loss-on response) answers a prompt by reading [BOS] prompt
-TAB and writing until it writes BOS (`respond`); at temperature 0 it
+variants/sft.py's --loss-on response) answers a prompt by reading [BOS]
+prompt TAB and writing until it writes BOS (`respond`); at temperature 0 it
 takes the likeliest token each time (greedy), so the answer is the same
 every time. A file of pairs is read as train reads any data (stripped
 non-empty lines) and each line is split at its first TAB (`read_prompted`;

@@ -6,7 +6,7 @@ type offers. These functions are those pictures:
 
     trace_svg(positions)     a trace (readout.trace): every layer and head's heatmap
     run_html(state)          a run (training.RunState): one line and its loss curve
-    param_table_html(table)  params.param_table's text as an HTML table
+    param_table_html(table)  matrices.param_table's text as an HTML table
 
 The algorithm's types cannot draw themselves (the algorithm never imports
 the plumbing), so `register(ipython)` tells IPython which function draws
@@ -39,7 +39,7 @@ def run_html(state):
 
 
 def param_table_html(table):
-    """params.param_table's columns (matrix, shape, count) as an HTML table."""
+    """matrices.param_table's columns (matrix, shape, count) as an HTML table."""
     rows = [line.split("  ") for line in str(table).splitlines()]
     rows = [[cell.strip() for cell in row if cell.strip()] for row in rows]
     head, body = rows[0], rows[1:]
@@ -56,7 +56,7 @@ def param_table_html(table):
 PICTURES = (  # (mime type, module, type name, function name in this module)
     ("image/svg+xml", "microgpt.instruments.readout", "Trace", "trace_svg"),
     ("text/html", "microgpt.training", "RunState", "run_html"),
-    ("text/html", "microgpt.params", "ParamTable", "param_table_html"),
+    ("text/html", "microgpt.instruments.matrices", "ParamTable", "param_table_html"),
 )
 
 

@@ -11,9 +11,9 @@ command's training loop runs inside (session: stop requests between steps,
 the checkpoint at exit, divergence), the held-out loss line and the loop of
 the commands beside train (train_to_the_end) are sessions.py's, reached from
 here too (runs.session). Builds on catalog.py, config.py, data.py, optim.py,
-params.py, training.py, finetuning.py, checkpoint.py, cli.py (its
-lock_output: a second run saving to the same file is refused), corpus.py,
-flags.py, memory.py, progress.py and sessions.py.
+params.py, training.py, finetuning.py, sft.py, held_out.py, matrices.py,
+checkpoint.py, cli.py (its lock_output: a second run saving to the same
+file is refused), corpus.py, flags.py, memory.py, progress.py and sessions.py.
 """
 from __future__ import annotations
 
@@ -24,11 +24,14 @@ from pathlib import Path
 
 from ..architectures import catalog
 from ..config import Config
-from ..data import NoResponse, held_out_examples, make_examples, replay_split
-from ..params import param_count, param_table
+from ..data import held_out_examples, make_examples, replay_split
+from ..instruments.matrices import param_table
+from ..params import param_count
 from ..optim import peak_learning_rate
-from ..training import HELD_OUT_LIMIT, start_planned
+from ..instruments.held_out import HELD_OUT_LIMIT
+from ..training import start_planned
 from ..variants.finetuning import start_from
+from ..variants.sft import NoResponse
 from . import checkpoint, cli, corpus, flags, memory
 from .progress import reporter
 from .sessions import held_out_line, session, train_to_the_end  # noqa: F401 (runs.session)

@@ -5,7 +5,7 @@ and on every way out, a diverged step refused with the last good state
 kept, the time the steps took; the loop of the commands beside train
 (train_to_the_end) and its held-out loss line (held_out_line).
 
-Builds on optim.py (Diverged), training.py, cli.py, memory.py (the cycle
+Builds on optim.py (Diverged), training.py, held_out.py, cli.py, memory.py (the cycle
 collector off while training) and stopping.py. Leaves out opening a run
 and checking it before work: runs.py's. train.py's own loop reads as the
 reference's, inside a session.
@@ -17,7 +17,8 @@ import sys
 import time
 
 from ..optim import Diverged
-from ..training import held_out_loss, train_step
+from ..instruments.held_out import held_out_loss
+from ..training import train_step
 from . import cli, memory
 from .stopping import stop_requests
 
