@@ -15,30 +15,23 @@ written out by hand; a training step of the default model then makes about
                          the logits, then one node per output with two children
     cross_entropy(logits, target)   -log(softmax(logits)[target]) as one node
                                     (label smoothing: a share spread over every token)
-    rotate(a, b, cos, sin)          a pair turned by an angle: two nodes, not seven (RoPE's)
-
-The textbook variants need no node of their own: GELU is one Value op
-(value.py), and LayerNorm is its formula in model.py, whose mean is one
-vsum node and whose scale comes from one dot node.
 
 No node has more children than the computation has inputs: a node over n
 inputs whose outputs each depend on all n (softmax) is written with one
 shared scalar node in between, so its backward pass costs O(n), as its
-formula does, and not the n * n of one derivative per (output, input) pair;
-LayerNorm's shared mean and scale do the same for it. Attention's cost then
-grows as T^2 with the context T, not T^3.
+formula does, and not the n * n of one derivative per (output, input) pair
+(LayerNorm, its formula in model.py, shares its mean and scale the same
+way). Attention's cost then grows as T^2 with the context T, not T^3.
 
 Each computes its forward value with the very same float operations, in the
-same order, as the plain ops would (left folds starting from 0, division
-written as multiplication by x ** -1), so a model built from them prints the
-same numbers; it only makes fewer, larger nodes. examples/naive_gpt.py is
-the whole model on the one-node-per-op engine, for comparison.
+same order, as the plain ops would (left folds from 0, division written as
+multiplication by x ** -1): the same numbers from fewer, larger nodes
+(examples/naive_gpt.py is the model on the one-node-per-op engine).
 
-Given plain floats instead of Values (a model read for inference, its
-weights held compactly: docs/gpt2.md), dot, dots, vsum and softmax compute
-the same sums with the same float operations and make no node, so gpt()
-runs unchanged with no graph (their results are value.Data: floats that
-answer .data, .relu(), .gelu() as a Value does).
+Given plain floats instead of Values (inference on weights held compactly:
+docs/gpt2.md), dot, dots, vsum and softmax compute the same sums and make
+no node, so gpt() runs unchanged with no graph (value.Data: a float that
+answers .data, .relu(), .gelu() as a Value does).
 
 Builds on value.py. Left out on purpose: fusing across layers (the model
 code must still read like the math).
@@ -107,10 +100,9 @@ def dot(ws, xs):
 
 
 def dots(rows, xs, bias=None):
-    """[dot(row, xs) for row in rows], reading the data of xs once for all rows.
-
-    This is a linear layer: one dot node per row of the weight matrix, every
-    row against the same input vector xs (plus bias[i], an add node, if given).
+    """[dot(row, xs) for row in rows]: a linear layer, one dot node per row of
+    the weight matrix against the same input xs, read once for all rows
+    (plus bias[i], an add node, if given).
 
     >>> [y.data for y in dots([[Value(1.0), Value(0.0)], [Value(2.0), Value(3.0)]],
     ...                       [Value(5.0), Value(7.0)])]
@@ -146,8 +138,7 @@ def vsum(xs):
 
 
 def softmax_data(zs):
-    """softmax of plain floats, with the reference's float operations.
-
+    """softmax of plain floats, with the reference's float operations:
     exp(z - max) / total, where dividing is multiplying by total ** -1.
 
     >>> softmax_data([0.0, 0.0])
@@ -176,9 +167,8 @@ def softmax(logits):
     per p_i with two children, z_i and L (local derivatives p_i and -p_i).
     Backward: L's gradient collects -sum_i g_i p_i from the outputs, and each
     z_j gets p_j * g_j + p_j * L.grad = p_j * (g_j - sum_i g_i p_i), the
-    softmax's gradient, with 3n edges instead of one derivative per (output,
-    input) pair (n * n): for attention's rows of T weights that is the
-    difference between T^2 and T^3 per document. p_i's data is
+    softmax's gradient, with 3n edges instead of n * n (for attention's rows
+    of T weights, T^2 instead of T^3 per document). p_i's data is
     softmax_data's, the reference's float operations.
 
     >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
@@ -222,19 +212,6 @@ def cross_entropy(logits, target, smoothing=0.0):
     loss = (1 - smoothing) * neg_log_prob(zs, probs, target) + smoothing * (total / n)
     local = [p_j - (1 - smoothing) * (j == target) - smoothing / n for j, p_j in enumerate(probs)]
     return Value(loss, tuple(logits), local, "cross_entropy")
-
-
-def rotate(a, b, cos, sin):
-    """The pair (a, b) turned by the angle whose cosine and sine are given:
-    (a * cos - b * sin, b * cos + a * sin), as two nodes of two children
-    each. Their local derivatives are the constants: (cos, -sin) for the
-    first, (sin, cos) for the second (seven nodes with the plain ops).
-
-    >>> [y.data for y in rotate(Value(2.0), Value(0.0), 0.0, 1.0)]   # a quarter turn
-    [0.0, 2.0]
-    """
-    return (Value(a.data * cos - b.data * sin, (a, b), (cos, -sin), "rotate"),
-            Value(b.data * cos + a.data * sin, (a, b), (sin, cos), "rotate"))
 
 
 def neg_log_prob(zs, probs, j):

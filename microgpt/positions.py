@@ -17,7 +17,8 @@ itself reads it (a fourth):
                                              and k turned by an angle that grows
                                              with pos, inside attention (`rope`)
 
-Builds on fused.py (rotate: a pair turned by an angle); model.gpt adds the
+Builds on value.py (`rotate`, below, makes two nodes: a pair turned by an
+angle, not seven plain ops); model.gpt adds the
 position to the token's embedding, and turns q and k with rope. Left out on
 purpose: relative position biases (T5's, ALiBi), and RoPE's other pairing
 (the paper's and GPT-J's: neighbours x[2j], x[2j + 1]; this one is
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import math
 
-from .fused import rotate
+from .value import Value
 
 
 def sinusoidal(pos, n_embd):
@@ -98,3 +99,15 @@ def rope(x, pos, head_dim):
         for j, (cos, sin) in enumerate(turns):
             out[hs + j], out[hs + j + half] = rotate(x[hs + j], x[hs + j + half], cos, sin)
     return out                             # (len(x),)
+
+def rotate(a, b, cos, sin):
+    """The pair (a, b) turned by the angle whose cosine and sine are given:
+    (a * cos - b * sin, b * cos + a * sin), as two nodes of two children
+    each. Their local derivatives are the constants: (cos, -sin) for the
+    first, (sin, cos) for the second (seven nodes with the plain ops).
+
+    >>> [y.data for y in rotate(Value(2.0), Value(0.0), 0.0, 1.0)]   # a quarter turn
+    [0.0, 2.0]
+    """
+    return (Value(a.data * cos - b.data * sin, (a, b), (cos, -sin), "rotate"),
+            Value(b.data * cos + a.data * sin, (a, b), (sin, cos), "rotate"))
