@@ -19,6 +19,8 @@ DOCS = ROOT / "docs"
 
 WARMUP = ('python -m microgpt compare data/names.txt --steps 300 --lr 0.1 --variant "warmup 100: --warmup 100"'
           ' --variant "lr 0.01: --lr 0.01"')
+GELU = ('python -m microgpt compare names.txt --steps 300 --variant "seed 42 again: --seed 42"'
+        ' --variant "gelu: --activation gelu" --variant "lr 0.02: --lr 0.02" --svg gelu.svg --delta')
 # (page, the command as the page gives it, the commands run instead (None: the
 # same, without its pictures), the first shown line compared (None: all))
 FIGURES = [
@@ -28,6 +30,10 @@ FIGURES = [
     # the gradient and depth tables are read from fresh weights: one training step prints them too
     ("why-attention.md", "The default run, `python -m microgpt longrange`", ["python -m microgpt longrange --steps 1"],
      r"^\|d loss"),
+    ("instruments.md", "python -m microgpt inspect model.json emma --stream",
+     ["python -m microgpt.train names.txt --steps 300 --out model.json",
+      "python -m microgpt inspect model.json emma --stream"], None),
+    ("instruments.md", GELU, [GELU], None),
     ("experiments.md", "python -m microgpt inspect count-none.json abcdefg --numbers",
      ["python -m microgpt.train count.txt --steps 500 --loss-on response --val-fraction 0.1 --eval-every 500"
       " --num-samples 1 --position none --out count-none.json",
