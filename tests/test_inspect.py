@@ -174,10 +174,12 @@ class InspectCommandTest(unittest.TestCase):
         for result, key in ((shaded, heatmap_key("causal")), (numbered, heatmap_key("causal", True))):
             self.assertEqual(result.returncode, 0, result.stderr)
             lines = result.stdout.splitlines()
-            self.assertEqual(lines.count(key[0]), 1)         # once, before the first heatmap
-            first = next(i for i, l in enumerate(lines) if l.startswith("layer 0, head 0"))
-            self.assertLess(lines.index(key[0]), first)
-            self.assertEqual(lines[lines.index(key[0]) + 1], key[1])
+            self.assertEqual(lines.count(key[0]), 1)         # once, under the last heatmap
+            at = lines.index(key[0])
+            last = max(i for i, l in enumerate(lines) if l.startswith("layer 0, head 3"))
+            self.assertEqual(lines[last:at].count(""), 1)   # the last heatmap, a blank, the key
+            self.assertEqual(lines[at - 1:at + 3], [""] + key + [""])
+            self.assertTrue(lines[at + 3].startswith("next-character guesses"))
         self.assertRegex(key[1], r"^look for: each row sums to 1; .*causal mask")
         # what the key says of each shade is what terminal.shade draws
         ranges = shaded.stdout.split("key: ")[1].split(";")[0].split(", ")

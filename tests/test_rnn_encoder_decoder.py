@@ -321,8 +321,8 @@ class CommandTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         lines = r.stdout.splitlines()
         first = next(i for i, l in enumerate(lines) if l.startswith("layer 0, head 0")) + 2
-        numbers = [[float(x) for x in l.split()[1:]] for l in lines[first:] if l.strip()]
-        self.assertIn("the additive heatmaps:", lines[:first])          # its key, before it
+        numbers = [[float(x) for x in l.split()[1:]] for l in lines[first:lines.index("", first)]]
+        self.assertIn("the additive heatmaps:", lines[first:])          # its key, under it
         self.assertEqual(numbers, [[round(w, 2) for w in row] for row in weights])
         page = explore.page_data(state, ["emma"], "a.json", mode="traces")
         kind, = page["traces"][0]["kinds"]

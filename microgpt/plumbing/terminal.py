@@ -54,7 +54,7 @@ def heatmap_key(kind, numbers=False, page=False):
                   + f" {SHADES[-1]} 0.75 to 1")
         heavy = "0.5 and over" if numbers else "dark blue" if page else "▓ and █"
         scale = shades + f"; one scale for every row and head (not rescaled per row); heavy: {heavy}"
-    return ["key: " + scale, "look for: " + LOOK_FOR[kind].format(masked="grey" if page else "·")]
+    return ["key: " + scale, "look for: " + LOOK_FOR[kind].format(masked="grey" if page else "dotted")]
 
 
 def shade(w):

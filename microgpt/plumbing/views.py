@@ -60,12 +60,12 @@ def check_stream(args, config, source):
 
 
 def report(positions, config, numbers=False, classes=None, heads_shown=None):
-    """The whole printout: the heatmaps' key, heatmaps of every head (or of
-    the (layer, head) pairs of heads_shown), then next-character guesses (a
+    """The whole printout: heatmaps of every head (or of the (layer, head)
+    pairs of heads_shown) and their key, then next-character guesses (a
     classifier: classes, [(name, probability)])."""
     labels = ["BOS" if p.token == BOS_LABEL else p.token for p in positions]
     whole = reads_whole(config)
-    out = terminal.heatmap_key("whole" if whole else "causal", numbers) + [""]
+    out = []
     for layer in range(config.n_layer):
         for head in range(config.n_head):
             if heads_shown is not None and (layer, head) not in heads_shown:
@@ -79,6 +79,7 @@ def report(positions, config, numbers=False, classes=None, heads_shown=None):
             matrix = attention_matrix(positions, layer, head)
             out += terminal.heatmap_text(matrix, labels, numbers, masked)
             out.append("")
+    out += terminal.heatmap_key("whole" if whole else "causal", numbers) + [""]  # under them
     if classes is not None:
         out.append("class probabilities (read at BOS, position 0, after the blocks):")
         out += [f"  {name} {prob:.4f}" for name, prob in sorted(classes, key=lambda c: -c[1])]
@@ -100,16 +101,16 @@ def report(positions, config, numbers=False, classes=None, heads_shown=None):
 
 
 def seq2seq_report(traced, heads, numbers=False):
-    """The three kinds of attention of each (layer, head), as text."""
+    """The three kinds of attention of each (layer, head), as text, and
+    each kind's key."""
     out = [f"writes {''.join(w for w in traced[2] if w != 'END')!r}", ""]
-    for kind in kinds(traced):  # each kind's key, once, before its heatmaps
-        out += [f"the {kind['kind']} heatmaps:"] + ["  " + line for line in
-                                                    terminal.heatmap_key(kind["kind"], numbers)]
-    out.append("")
     for title, matrix, rows, cols, hide in three_kinds(traced, heads):
         out += [title + "   (rows: query, columns: key)"]
         bos = lambda labels: ["BOS" if l == BOS_LABEL else l for l in labels]
         out += terminal.heatmap_text(matrix, bos(rows), numbers, hide, bos(cols)) + [""]
+    for kind in kinds(traced):  # under the heatmaps, each kind's key, once
+        out += [f"the {kind['kind']} heatmaps:"] + ["  " + line for line in
+                                                    terminal.heatmap_key(kind["kind"], numbers)]
     return out
 
 
