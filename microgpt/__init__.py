@@ -109,12 +109,14 @@ READING_ORDER = (
     "plumbing.pixels",      # an image and a heatmap laid on its pixels: in the terminal, as SVG
     "plumbing.verdicts",    # what an image classifier makes of images: accuracy, confusion, where CLS looks
     "plumbing.views",       # what inspect shows of a text: every head's heatmap, titled, the guesses
-    "plumbing.cross_maps",  # what seq2seq --text shows: the Transformer's cross-attention, as heatmaps
+    "plumbing.page_traces", # an explorer page's traces: a model read by the library, text by text
     "plumbing.notebook",    # the same pictures in Jupyter: traces, runs, parameter tables
     "plumbing.highlight",   # Python source as HTML, coloured by token kind: the book's code
     # the commands: the reference's two, then the others (python -m microgpt NAME)
     "train",       # python -m microgpt.train: the training loop, then samples
     "sample",      # python -m microgpt.sample: new documents from a checkpoint
+    "commands.head_survey", # inspect --heads, --ablate: each head over many documents, one silenced
+    "commands.side_by_side",  # inspect A.json B.json TEXT: two models reading one text
     "commands.inspector",   # inspect: attention heatmaps
     "commands.gradcheck",   # backprop against finite differences
     "commands.bench",       # speed and memory

@@ -62,8 +62,9 @@ def parse_args(argv=None):
     flags.add_finetuning_flags(p)  # --init, --loss-on
     p.add_argument("--temperature", type=cli.number(0), default=d.temperature,
                    help="sampling temperature; 0 = greedy (default %(default)s)")
-    p.add_argument("--num-samples", type=cli.whole_number(1), default=d.num_samples,
-                   help="samples to print after training (default %(default)s)")
+    p.add_argument("--num-samples", type=cli.whole_number(0), default=d.num_samples,
+                   help="samples to print after training (default %(default)s; 0: none, and "
+                        "no inference header)")
     p.add_argument("--out", metavar="FILE", help="save a checkpoint here (at the end, on Ctrl-C, "
                                                  "and every --save-every steps)")
     p.add_argument("--save-every", type=cli.whole_number(1), metavar="N",
@@ -152,11 +153,27 @@ def main(argv=None):
                   f"ended; nothing was trained", file=sys.stderr)
         raise
     # sampling: all is saved, so Ctrl-C or SIGTERM now stops at once, even in a long sample
-    print(f"\n{cli.one_line(runs.samples_header(state.data_name))}")
+    if config.num_samples:
+        print(f"\n{cli.one_line(runs.samples_header(state.data_name))}")
     for i in range(config.num_samples):
         text = sample(state.params, config, state.tokenizer, state.rng,
                       reader=catalog.reader_of(config))
         print(f"sample {i + 1:2d}: {cli.shown_sample(text)}", flush=True)
+    if state.losses:  # after the reference's lines: each step line is one document's loss
+        print(mean_loss_line(state.losses))
+
+
+def mean_loss_line(losses, last=100):
+    """The mean loss of the last `last` steps (all of them, if fewer): one
+    step's loss is one document's, too noisy to read a run by.
+
+    >>> mean_loss_line([3.0, 2.0, 1.0], last=2)
+    'mean loss of the last 2 steps: 1.5000'
+    >>> mean_loss_line([3.0])
+    'mean loss of the last 1 step: 3.0000'
+    """
+    tail = losses[-last:]
+    return f"mean loss of the last {cli.plural(len(tail), 'step')}: {sum(tail) / len(tail):.4f}"
 
 
 def plot_learning_rate(path, config):

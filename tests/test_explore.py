@@ -28,6 +28,7 @@ from microgpt.config import ARCHITECTURES, Config
 from microgpt.generate import sample
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.corpus import load_docs
+from microgpt.plumbing.terminal import heatmap_key
 from microgpt.architectures.recurrent import initial_state, recurrent
 from microgpt.instruments.readout import trace, trace_whole
 from microgpt.instruments.three_kinds import KINDS, trace_seq2seq
@@ -275,6 +276,20 @@ class ExplorePageInChromiumTest(unittest.TestCase):
         self.assertEqual(answer["message"], "")
         self.assertEqual(browser.console_errors(log), [])
         return answer, dom
+
+    def test_the_heatmaps_key_is_the_terminals(self):
+        key = lambda dom: re.search(r'<p class="note" id="heads-key">(.*?)</p>', dom, re.S).group(1)
+        with tempfile.TemporaryDirectory() as d:
+            for name, state, mode, kind in (("gpt", tiny(NAMES, {}), "weights", "causal"),
+                                            ("classifier", tiny_classifier(), "traces", "whole"),
+                                            ("seq2seq", tiny_seq2seq(), "traces", "encoder")):
+                with self.subTest(model=name):
+                    page = Path(d) / f"{name}.html"
+                    page.write_text(explore.page(state, ["emma"], "t", mode=mode), encoding="utf-8")
+                    dom, log = browser.dump_dom(page)
+                    self.assertEqual(browser.console_errors(log), [])
+                    self.assertEqual(key(dom), "\n".join(heatmap_key(kind, page=True)))
+                    self.assertIn("one scale for every row and head", key(dom))
 
     def test_a_classifiers_page_shows_its_traces_and_classes(self):
         state = tiny_classifier()

@@ -18,6 +18,7 @@ from microgpt.instruments.readout import attention_matrix, trace
 from microgpt.architectures.catalog import start
 from microgpt.training import train_step
 from microgpt.plumbing import checkpoint
+from microgpt.plumbing.terminal import SHADES, heatmap_key, shade
 from microgpt.value import Value
 from tests.support import BUNDLED_NAMES, ROOT, assert_one_line_error, help_of, run, train
 
@@ -166,6 +167,65 @@ class InspectCommandTest(unittest.TestCase):
                               ((self.model, "emma", "--train-steps", "2"), "not both")]:
             with self.subTest(args=args):
                 assert_one_line_error(self, self.inspect(*args), pattern)
+
+
+    def test_the_heatmaps_come_with_their_key(self):
+        shaded, numbered = self.inspect(self.model, "emma"), self.inspect(self.model, "ava", "--numbers")
+        for result, key in ((shaded, heatmap_key("causal")), (numbered, heatmap_key("causal", True))):
+            self.assertEqual(result.returncode, 0, result.stderr)
+            lines = result.stdout.splitlines()
+            self.assertEqual(lines.count(key[0]), 1)         # once, under the last heatmap
+            at = lines.index(key[0])
+            last = max(i for i, l in enumerate(lines) if l.startswith("layer 0, head 3"))
+            self.assertEqual(lines[last:at].count(""), 1)   # the last heatmap, a blank, the key
+            self.assertEqual(lines[at - 1:at + 3], [""] + key + [""])
+            self.assertTrue(lines[at + 3].startswith("next-character guesses"))
+        self.assertRegex(key[1], r"^look for: each row sums to 1; .*causal mask")
+        # what the key says of each shade is what terminal.shade draws
+        ranges = shaded.stdout.split("key: ")[1].split(";")[0].split(", ")
+        self.assertEqual([r[0] for r in ranges], list(SHADES))
+        bounds = [0.0, 0.25, 0.5, 0.75, 1.0]
+        for i, r in enumerate(ranges):
+            self.assertIn(f"{bounds[i + 1]:g}", r)
+            for w in (bounds[i], (bounds[i] + bounds[i + 1]) / 2, bounds[i + 1] - 1e-9):
+                self.assertEqual(shade(w), r[0] * 2, (r, w))
+        self.assertEqual(shade(1.0), SHADES[-1] * 2)
+        self.assertIn("not rescaled per row", shaded.stdout)
+
+    def test_ablate_s_help_says_which_documents_it_reads(self):
+        ablate = help_of("inspect").stdout.split("--ablate L.H")[1].split("--docs")[0]
+        ablate = " ".join(ablate.split())
+        self.assertNotIn("held-out loss", ablate)
+        self.assertIn("on the first 100 documents of --data, else of the checkpoint's training data",
+                      ablate)
+        # and so it does: this run has no split, and ablation reads the first 100 documents
+        result = self.inspect(self.model, "--ablate", "0.1")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertRegex(result.stdout, r"loss over 100 first documents of .*names.txt: intact")
+
+    def test_layer_and_head_choose_among_a_gpt_s_heads(self):
+        titles = lambda out: [l.split("   ")[0] for l in out.splitlines() if l.startswith("layer ")]
+        for flags, want in ((("--head", "2"), ["layer 0, head 2"]),
+                            (("--layer", "0"), [f"layer 0, head {h}" for h in range(4)]),
+                            (("--layer", "0", "--head", "3"), ["layer 0, head 3"])):
+            with self.subTest(flags=flags):
+                result = self.inspect(self.model, "emma", *flags)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(titles(result.stdout), want)
+                self.assertIn("after 'emma':", result.stdout)
+        # head 2's heatmap is the one the whole printout shows for head 2
+        alone = self.inspect(self.model, "emma", "--head", "2", "--numbers").stdout
+        whole = self.inspect(self.model, "emma", "--numbers").stdout
+        block = alone.split("layer 0, head 2")[1].split("\n\n")[0]
+        self.assertIn(block, whole.split("layer 0, head 2")[1])
+        for flags, pattern in ((("--head", "4"), "--head 4: .* has 4 heads \\(heads 0..3\\)"),
+                               (("--layer", "1"), "--layer 1: .* has 1 layer \\(layers 0..0\\)")):
+            with self.subTest(flags=flags):
+                assert_one_line_error(self, self.inspect(self.model, "emma", *flags), pattern)
+        # a fresh model's is refused before a million steps of training, or this times out
+        late = run("-m", "microgpt", "inspect", "ava", "--train-steps", "1000000", "--n-head", "2",
+                   "--n-embd", "8", "--head", "2", "--data", BUNDLED_NAMES, timeout=60)
+        assert_one_line_error(self, late, "--head 2: .* has 2 heads")
 
 
 class PicturesAndToolsTest(unittest.TestCase):

@@ -373,6 +373,14 @@ class TwoCheckpointsTest(unittest.TestCase):
         self.assertEqual(pictures[0].get("y"), None)        # tops aligned
         self.assertEqual(pictures[1].get("y"), None)
 
+    def test_layer_and_head_choose_in_each_model(self):
+        out = self.inspect("a.json", "b.json", "emma", "--head", "1").stdout
+        a, b = out.split("b.json (step 3)")
+        self.assertEqual(a.count("logit spread"), 1)                                # a: head 1
+        self.assertEqual(b.count("logit spread"), 2)                                # b: 2 layers
+        assert_one_line_error(self, self.inspect("a.json", "b.json", "emma", "--head", "3"),
+                              "--head 3: b.json .* has 2 heads")
+
     def test_both_must_read_the_text(self):
         data = self.folder / "upper.txt"
         data.write_text("EMMA\nAVA\n" * 20)

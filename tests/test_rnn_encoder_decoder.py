@@ -24,6 +24,7 @@ from microgpt.instruments.three_kinds import ATTENTION, shape, trace_seq2seq
 from microgpt.params import flatten, init_params, param_count, param_shapes
 from microgpt.plumbing import checkpoint
 from microgpt.plumbing.memory import step_edges
+from microgpt.plumbing.terminal import heatmap_key
 from microgpt.training import start_planned, train_step
 from microgpt.value import Value, recording
 from tests import browser
@@ -313,12 +314,15 @@ class CommandTest(unittest.TestCase):
         self.assertEqual(lines[0], f"emma -> {''.join(w for w in written if w != 'END')}")
         self.assertIn("e_j = v_a . tanh(W_a s + U_a h_j)", lines[2])
         self.assertEqual(lines[3].split(), ["BOS", "e", "m", "m", "a"])   # columns: the source
-        self.assertEqual([l.split()[0] for l in lines[4:]], written)    # rows: each step's output
+        self.assertEqual([l.split()[0] for l in lines[4:lines.index("", 4)]], written)  # rows: each step's output
+        self.assertEqual(lines[-2:], heatmap_key("additive"))           # then the key
         self.assertIn("Bahdanau attention", (self.dir / "a.svg").read_text())
         r = run("-m", "microgpt", "inspect", "a.json", "emma", "--numbers", cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
-        numbers = [[float(x) for x in l.split()[1:]] for l in r.stdout.splitlines()[6:]
-                   if l.strip()]
+        lines = r.stdout.splitlines()
+        first = next(i for i, l in enumerate(lines) if l.startswith("layer 0, head 0")) + 2
+        numbers = [[float(x) for x in l.split()[1:]] for l in lines[first:lines.index("", first)]]
+        self.assertIn("the additive heatmaps:", lines[first:])          # its key, under it
         self.assertEqual(numbers, [[round(w, 2) for w in row] for row in weights])
         page = explore.page_data(state, ["emma"], "a.json", mode="traces")
         kind, = page["traces"][0]["kinds"]

@@ -23,6 +23,7 @@ from microgpt.plumbing import checkpoint
 from microgpt.architectures.transformer import seq2seq_loss
 from microgpt.instruments.three_kinds import trace_seq2seq
 from microgpt.plumbing.memory import cycle_collector_off
+from microgpt.plumbing.terminal import heatmap_key
 from microgpt.training import batch_loss, start_planned, train_step
 from microgpt.value import Value
 from tests.support import ROOT, assert_one_line_error, assert_same_run, interrupted, run
@@ -253,8 +254,9 @@ class CommandTest(unittest.TestCase):
         header = lines[3].split()
         self.assertEqual(header, ["BOS", "e", "m", "m", "a"])            # columns: the source
         written = len(lines[0].split(" -> ")[1])
-        rows = [l for l in lines[4:] if l.strip()]
+        rows = lines[4:lines.index("", 4)]
         self.assertEqual(len(rows), min(written + 1, 6))                 # one row per character written
+        self.assertEqual(lines[-2:], heatmap_key("cross"))              # then the key
         self.assertIn("cross-attention, layer 0, head 1", (self.dir / "x.svg").read_text())
         r = seq2seq("m.json", "--eval", "words.txt", cwd=self.dir)
         self.assertEqual(r.returncode, 0, r.stderr)
@@ -272,6 +274,9 @@ class CommandTest(unittest.TestCase):
         self.assertEqual([t.split(",")[2].split(":")[0].strip() for t in titles],
                          ["encoder self-attention", "decoder self-attention", "cross-attention"])
         self.assertTrue(all(t.startswith("layer 1, head 0") for t in titles))
+        for kind in ("encoder", "decoder", "cross"):                      # each kind's key, once
+            self.assertEqual(r.stdout.count("\n".join("  " + l for l in heatmap_key(kind))), 1)
+        self.assertIn("look for: each row (a character written) sums to 1 over the source", r.stdout)
         self.assertIn("Q from the decoder, K and V from the encoder's output", r.stdout)
         blocks = r.stdout.split("\n\n")
         encoder = next(b for b in blocks if "encoder self-attention" in b)

@@ -21,6 +21,11 @@ class GoldenRunTest(unittest.TestCase):
         got, want = numbers(result.stdout), numbers(GOLDEN.read_text(encoding="utf-8"))
         self.assertEqual(len(want), 3 + 1000 + 20)
         self.assertEqual(got, want)
+        # one line of ours after the reference's: the mean of the last 100 step lines' losses
+        losses = [float(line.split()[-1]) for line in want if line.startswith("step")][-100:]
+        last = result.stdout.splitlines()[-1]
+        self.assertRegex(last, r"^mean loss of the last 100 steps: \d\.\d{4}$")
+        self.assertAlmostEqual(float(last.split()[-1]), sum(losses) / 100, delta=1.1e-4)
 
 
 class SameAsNaiveTest(unittest.TestCase):
@@ -82,6 +87,38 @@ class BundledDataTest(unittest.TestCase):
         self.assertRegex(notes[0], r"\d+ of 5163 documents")
 
 
+class EndOfRunTest(unittest.TestCase):
+    """What train prints when it ends: the reference's lines, then the mean loss."""
+
+    def mean_line(self, result, n):
+        """Checks the last line is the mean of the last n step lines' losses."""
+        self.assertEqual(result.returncode, 0, result.stderr)
+        losses = [float(line.split()[-1]) for line in result.stdout.splitlines()
+                  if line.startswith("step ")]
+        last = result.stdout.splitlines()[-1]
+        self.assertRegex(last, rf"^mean loss of the last {n} steps?: \d+\.\d{{4}}$")
+        self.assertAlmostEqual(float(last.split()[-1]), sum(losses[-n:]) / n, delta=1.1e-4)
+
+    def test_mean_of_every_step_when_fewer_than_100(self):
+        result = train(ROOT / "data" / "names.txt", "--steps", "7", "--num-samples", "2",
+                       "--n-embd", "8", "--n-head", "2")
+        self.mean_line(result, 7)
+        self.assertEqual(len(numbers(result.stdout)), 3 + 7 + 2)  # the reference's lines intact
+
+    def test_mean_of_the_last_100_steps(self):
+        result = train(ROOT / "data" / "names.txt", "--steps", "130", "--num-samples", "1",
+                       "--n-embd", "4", "--n-head", "1", "--block-size", "4")
+        self.mean_line(result, 100)
+
+    def test_no_samples_no_inference_header(self):
+        result = train(ROOT / "data" / "names.txt", "--steps", "3", "--num-samples", "0",
+                       "--n-embd", "8", "--n-head", "2")
+        self.mean_line(result, 3)
+        self.assertNotIn("inference", result.stdout)
+        self.assertFalse([l for l in result.stdout.splitlines() if l.startswith("sample")])
+        self.assertEqual(len([l for l in result.stdout.splitlines() if l.startswith("step")]), 3)
+
+
 class BadInputTest(unittest.TestCase):
     """Each user mistake: exit status 2, one line on stderr, no traceback."""
 
@@ -118,7 +155,7 @@ class BadInputTest(unittest.TestCase):
             (["--n-embd", "0"], "--n-embd"),
             (["--n-head", "0"], "--n-head"),
             (["--n-layer", "0"], "--n-layer"),
-            (["--num-samples", "0"], "--num-samples"),
+            (["--num-samples", "-1"], "--num-samples"),
             (["--steps", "ten"], "expected a whole number, got 'ten'"),
             (["--lr", "fast"], "expected a number"),
             (["--lr", "0"], "--lr"),

@@ -22,6 +22,7 @@ from microgpt.config import Config, ConfigError
 from microgpt.instruments.finite_differences import IMAGES, check
 from microgpt.params import flatten, param_shapes
 from microgpt.plumbing.corpus import find_bundled
+from microgpt.plumbing.terminal import heatmap_key
 from microgpt.training import start_planned
 from tests.support import ROOT, assert_one_line_error, interrupted, run
 
@@ -222,6 +223,8 @@ class CommandTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertRegex(r.stdout, r"held-out image 3 of 180: label \d; the model reads \d")
         self.assertIn("where CLS looks (layer 0, mean of 2 heads)", r.stdout)
+        self.assertIn("\n".join(heatmap_key("image")), r.stdout)        # the heatmap's key
+        self.assertIn("one scale for the whole picture", r.stdout)
         grid = [l for l in r.stdout.splitlines() if l.startswith("│")]
         self.assertEqual(len(grid), 8)                    # the 8 x 8 grid, side by side
         percents = r.stdout.split("(%):")[1].split()

@@ -21,10 +21,11 @@ classifier (trace_whole; its classes by bert.py), the recurrent
 models (no attention: each position's next-token probabilities,
 trace_recurrent) and the encoder-decoder (what it wrote and its three kinds
 of attention, per layer and head: three_kinds.py, its kinds; a GRU
-encoder-decoder's Bahdanau weights, or none).
+encoder-decoder's Bahdanau weights, or none): page_traces.py. Beside the
+heatmaps, their key: terminal.heatmap_key's, as inspect prints it.
 
-Builds on bert.py, config.py, params.py, readout.py, three_kinds.py, inspector.py
-(reads_whole), checkpoint.py, cli.py, drawing.py (escape) and model_folder.py. Left out on purpose:
+Builds on config.py, params.py, readout.py, checkpoint.py, cli.py, drawing.py
+(escape), model_folder.py, page_traces.py and terminal.py (the key). Left out on purpose:
 any library or network fetch in the page, and checkpoints over MAX_BYTES of
 weights, which would make a page too heavy to open comfortably.
 """
@@ -36,20 +37,18 @@ import re
 import sys
 from importlib import resources
 
-from ..architectures.bert import probabilities
 from ..config import RECURRENT
-from .inspector import reads_whole
 from ..params import param_count
 from ..plumbing import cli
 from ..plumbing.drawing import escape  # a title: its controls and bidi characters as codes
 from ..plumbing.checkpoint import CheckpointError
-from ..plumbing.model_folder import open_model, reading_progress
-from ..instruments.readout import check_readable, token_labels, trace, trace_recurrent, trace_whole
-from ..instruments.three_kinds import kinds, trace_seq2seq
+from ..plumbing.model_folder import open_model
+from ..plumbing.page_traces import traced, traces, whole
+from ..plumbing.terminal import LOOK_FOR, SAME_AS, heatmap_key
+from ..instruments.readout import check_readable
 
 PROG = "python -m microgpt explore"
 MAX_BYTES = 20_000_000  # the weights as JSON in the page
-TOP = 10  # a large vocabulary's page keeps each position's TOP likeliest next tokens
 WHAT = {"classifier": "a classifier", "seq2seq": "an encoder-decoder", "rnn": "an RNN",
         "gru": "a GRU", "lstm": "an LSTM", "gpt": "a GPT that reads the whole sequence",
         "mlm": "a masked language model",
@@ -93,66 +92,9 @@ def weights(state):
     return {name: [[p.data for p in row] for row in matrix] for name, matrix in state.params.items()}
 
 
-def whole(config):
-    """True for a model traced over the whole sequence at once (trace_whole)."""
-    return reads_whole(config) or bool(config.pad_to)  # a recurrent model has neither
-
-
 def needs_traces(config):
     """True for the models the page has no forward pass of: only traces."""
     return config.model != "gpt" or whole(config)
-
-
-def traced(state, text, prog=PROG):
-    """The library's trace of text, the way this model reads it."""
-    c = state.config
-    if c.model == "gpt" and not whole(c):  # GPT-2 takes seconds a token: a progress line
-        return trace(state.params, c, state.tokenizer, text, reading_progress(prog, c))
-    how = trace_seq2seq if c.model == "seq2seq" else trace_recurrent if c.model in RECURRENT else trace_whole
-    return how(state.params, c, state.tokenizer, text)
-
-
-def finite(xs):
-    """Logits as JSON can hold them: None where the mask hid a key (-inf)."""
-    return [None if x == float("-inf") else x for x in xs]
-
-
-def next_tokens(state, positions):
-    """(labels, each position's probabilities of them): a large vocabulary's
-    (GPT-2's) TOP likeliest at some position only; a classifier's none."""
-    if not positions[0].probs:
-        return [], [[] for _ in positions]
-    kept = range(state.config.vocab_size)
-    if state.config.vocab_size > 1000:
-        kept = sorted({i for p in positions for i in sorted(kept, key=p.probs.__getitem__)[-TOP:]})
-    labels = token_labels(state.tokenizer)
-    return [labels[i] for i in kept], [[p.probs[i] for i in kept] for p in positions]
-
-
-def traces(state, texts):
-    """The "traces" mode's data: per text, each position's attention weights,
-    next-token probabilities (in the order of labels) and its token; a
-    classifier's class probabilities as [name, probability]. An
-    encoder-decoder's: its tokens, what it wrote and each kind of attention."""
-    if state.config.model == "seq2seq":
-        of = lambda text, t: dict(text=text, source=t[0], input=t[1], output=t[2], kinds=kinds(t))
-        return [of(text, traced(state, text)) for text in texts]
-    out = []
-    for text in texts:
-        positions = traced(state, text)
-        labels, next_probs = next_tokens(state, positions)
-        one = {"text": text, "labels": labels,
-               "positions": [{"pos": p.pos, "token": p.token,
-                              "layers": [[{"attn_weights": h.attn_weights,
-                                           "attn_logits": finite(h.attn_logits)} for h in heads]
-                                         for heads in p.layers],
-                              "next_probs": row}
-                             for p, row in zip(positions, next_probs)]}
-        if state.config.model == "classifier":
-            one["classes"] = [list(c) for c in zip(state.classes, probabilities(
-                state.params, state.config, state.tokenizer, text))]
-        out.append(one)
-    return out
 
 
 def page_data(state, texts, source, mode="weights"):
@@ -165,7 +107,9 @@ def page_data(state, texts, source, mode="weights"):
                 "position", "tie_weights", "norm_placement", "residual", "attention_scale",
                 "bias", "final_norm", "embedding_norm", "temperature", "causal_mask", "pad_to",
                 "arch")},
-            "texts": texts, "bos_first": state.tokenizer.starts_with_bos}
+            "texts": texts, "bos_first": state.tokenizer.starts_with_bos,
+            # each kind of attention's key, as the terminal's heatmaps carry it
+            "keys": {kind: heatmap_key(kind, page=True) for kind in {**LOOK_FOR, **SAME_AS}}}
     if mode == "weights":
         data["tokenizer"] = {"kind": state.config.tokenizer, "chars": tok.chars,
                              "merges": [list(pair) for pair in getattr(tok, "merges", [])],
@@ -173,7 +117,7 @@ def page_data(state, texts, source, mode="weights"):
                              "whitespace": [ch for ch in tok.chars if re.fullmatch(r"\s", ch)]}
         data["weights"] = weights(state)
     else:
-        data["traces"] = traces(state, texts)
+        data["traces"] = traces(state, texts, PROG)
     return data
 
 
@@ -234,7 +178,7 @@ def main(argv=None):
     texts = args.text or ["emma" if not state.tokenizer.unknown("emma") else ""]
     for text in texts:  # (a model folder's GPT only asks: its trace takes seconds a token)
         try:
-            check_readable(state.config, state.tokenizer, text) if folder else traced(state, text)
+            check_readable(state.config, state.tokenizer, text) if folder else traced(state, text, prog)
         except ValueError as e:
             cli.fail(prog, f"--text {text!r}: {e}")
     if implied:

@@ -14,49 +14,50 @@ microgpt mlm) reads each "[MASK]" in TEXT as its MASK token, so the MASK
 row shows what a masked position attends to, and ends with its guesses of
 what each position holds. An encoder-decoder shows its three
 kinds of attention as it writes its output for TEXT, each labelled with
-where Q, K and V come from (--layer, --head: one of them). --numbers prints
+where Q, K and V come from. --layer L, --head H: that layer's heads, or
+that head of each layer, only (a GPT's picture keeps them all). The heatmaps
+come with their key (terminal.heatmap_key). --numbers prints
 the weights instead of shades; --svg FILE writes the same heatmaps as one
 picture: a row per layer, a column per head, titled with the model and the
 text. `inspect A.json B.json TEXT` shows two models reading the same text,
-one after the other (their pictures side by side).
+one after the other (their pictures side by side: side_by_side.py).
 
 No checkpoint yet? `python -m microgpt inspect emma --train-steps 300`
 trains a fresh model on --data (default names.txt) first, shaped by train's
 model flags (--n-head 2, ...); the text is checked before it trains.
 
 `inspect MODEL.json --heads` is the same question over many documents, one
-table (heads.py); `--ablate L.H` silences a head and shows what the loss
-loses. --json OUT writes what was computed as data (views.as_json). A model
-folder (Hugging Face's GPT-2, or what export wrote) is read wherever a
-checkpoint is (model_folder.py): GPT-2 reads a text as its own tokens, no BOS,
-so --heads' first column is the first token's share. Builds on catalog.py,
-config.py, training.py, tokenizer.py, readout.py (the numbers), three_kinds.py,
-stages.py (--stream), heads.py, views.py (what is shown), svg.py (the picture),
-checkpoint.py, cli.py, corpus.py, flags.py, memory.py, model_folder.py and progress.py.
+table, and `--ablate L.H` silences a head and shows what the loss loses
+(head_survey.py). --json OUT writes what was computed as data (views.as_json).
+A model folder (Hugging Face's GPT-2, or what export wrote) is read wherever a
+checkpoint is (model_folder.py). Builds on catalog.py,
+config.py, training.py, readout.py (the numbers), three_kinds.py,
+stages.py (--stream), views.py (what is shown), svg.py (the picture),
+checkpoint.py, cli.py, corpus.py, flags.py, memory.py, model_folder.py, progress.py,
+head_survey.py (--heads, --ablate) and side_by_side.py.
 """
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
-from ..instruments import heads
 from ..config import RECURRENT, Config, ConfigError
 from ..plumbing import checkpoint, cli, flags, svg
 from ..plumbing.checkpoint import CheckpointError
-from ..plumbing.corpus import DataError, data_files, load_docs, locate, locate_saved
+from ..plumbing.corpus import DataError, data_files, load_docs, locate
 from ..plumbing.memory import check_fits
 from ..plumbing.model_folder import open_model, reading_progress
 from ..plumbing.progress import reporter
-from ..plumbing.views import as_json, reads_whole, seq2seq_report, show, svg_picture
+from ..plumbing.views import (as_json, check_stream, chosen_heads, reads_whole, seq2seq_report,
+                              show, svg_picture)
 from ..instruments.stages import rms_lines
-from ..tokenizer import UnknownText
 from ..instruments.readout import check_readable, trace, trace_whole
 from ..instruments.three_kinds import shape, three_kinds, trace_seq2seq
 from ..architectures import catalog
 from ..training import start_planned, train_step
+from .head_survey import ABLATE_HELP, head_name, study_heads
+from .side_by_side import two_models
 
 
 def parse_args(argv=None):
@@ -81,14 +82,13 @@ def parse_args(argv=None):
     p.add_argument("--stream", action="store_true",
                    help="also print the size (RMS) of every stage of the forward pass at each "
                         "position: embeddings, norms, attention, the residual stream, the MLP")
-    p.add_argument("--layer", type=cli.whole_number(0), help="an encoder-decoder: this layer only")
-    p.add_argument("--head", type=cli.whole_number(0), help="an encoder-decoder: this head only")
+    p.add_argument("--layer", type=cli.whole_number(0), help="show this layer's heads only")
+    p.add_argument("--head", type=cli.whole_number(0), help="show this head (of each layer) only")
     p.add_argument("--heads", action="store_true",
                    help="no TEXT: what each head does over the documents of --data (default: "
                         "the checkpoint's data), as one table")
     p.add_argument("--ablate", action="append", type=head_name, default=[], metavar="L.H",
-                   help="no TEXT: the held-out loss with head H of layer L silenced, against "
-                        "the intact model's (repeatable)")
+                   help=ABLATE_HELP)
     p.add_argument("--docs", type=cli.whole_number(1), default=200, metavar="N",
                    help="--heads reads the first N documents (default 200; GPT-2 takes "
                         "seconds a token: give a few)")
@@ -118,50 +118,6 @@ def parse_args(argv=None):
         p.error(f"{checkpoint.as_flag(*next(iter(given.items())))} shapes a fresh model: it "
                 f"needs --train-steps N (a checkpoint has its own settings)")
     return p, args, {**given, "steps": args.train_steps} if args.train_steps else given
-
-
-def head_name(text):
-    """A flag type: "L.H", a head by its layer and number -> (L, H)."""
-    layer, dot, head = text.partition(".")
-    if not (dot and layer.isdigit() and head.isdigit()):
-        raise argparse.ArgumentTypeError(f"expected LAYER.HEAD such as 0.2, got {text!r}")
-    return int(layer), int(head)
-
-
-def study_heads(prog, args):
-    """--heads and --ablate: what each head does over many documents, and
-    how much the loss needs it."""
-    try:
-        state, source = open_model(args.inputs[0], prog)
-        config = state.config
-        if config.model != "gpt" or reads_whole(config):
-            raise ConfigError(f"--heads and --ablate read a GPT's cached attention; "
-                              f"{args.inputs[0]} holds {cli.a_model(config.model)}"
-                              + (" that reads the whole sequence" if config.model == "gpt" else ""))
-        for layer, head in args.ablate:
-            if layer >= config.n_layer or head >= config.n_head:
-                raise ConfigError(f"--ablate {layer}.{head}: the model has {config.n_layer} "
-                                  f"layer(s) of {config.n_head} heads (0.0 to "
-                                  f"{config.n_layer - 1}.{config.n_head - 1})")
-        if not (args.data or state.data_name):
-            raise CheckpointError(f"{args.inputs[0]} has no training data to read: give --data "
-                                  f"FILE (and --docs N, a few: each token takes a while)")
-        if args.ablate and os.path.isdir(args.inputs[0]):
-            raise CheckpointError("--ablate needs a checkpoint (a model folder's weights are floats)")
-        path = locate(args.data) if args.data else locate_saved(state.data_name)
-        docs = load_docs(path)
-        state.tokenizer.check_text("".join(docs), str(path))
-    except (CheckpointError, DataError, ConfigError, UnknownText) as e:
-        cli.fail(prog, e)
-    if args.heads:
-        n = min(len(docs), args.docs)
-        print(cli.one_line(f"{source} over {cli.plural(n, 'document')} of {path}"))
-        table = heads.patterns(state.params, config, state.tokenizer, docs[:n],
-                               reading_progress(prog, config))
-        print("\n".join(heads.table_lines(table, "BOS" if state.tokenizer.starts_with_bos
-                                           else "first")))
-    if args.ablate:
-        print("\n" + "\n".join(heads.ablation_lines(state, docs, args.ablate, path)))
 
 
 def main(argv=None):
@@ -208,51 +164,14 @@ def main(argv=None):
         cli.fail(prog, f"cannot read {text!r}: {e}")
     if args.json:
         cli.write(prog, args.json, json.dumps(as_json(positions, state, text)), "what it computed")
-    show(positions, state, source, text, args.numbers)
+    shown = chosen_heads(args, state.config.n_layer, state.config.n_head, source)
+    show(positions, state, source, text, args.numbers, shown)
     if args.stream:
         print("\nthe size (RMS) of each stage of the forward pass, at each position:")
         print("\n".join(rms_lines(positions)))
     if args.svg:
         cli.write(prog, args.svg, svg_picture(positions, state.config, source, text),
                   "the heatmaps")
-
-
-def two_models(prog, args):
-    """inspect A.json B.json TEXT: each model's heatmaps in turn, titled;
-    their pictures side by side, each its own grid."""
-    *paths, text = args.inputs
-    if args.json:
-        cli.fail(prog, "--json writes what one model computed: give one checkpoint")
-    cli.check_output(prog, "--svg", args.svg, {path: "a checkpoint" for path in paths})
-    models = []
-    try:
-        if args.layer is not None or args.head is not None:
-            raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
-        for path in paths:
-            state, source = open_model(path, prog)
-            if state.config.model not in ("gpt", "classifier"):
-                raise CheckpointError(f"{path} holds {cli.a_model(state.config.model)}: two "
-                                      f"checkpoints are drawn side by side as GPTs or classifiers")
-            try:  # both must read TEXT: refused before either is drawn
-                check_readable(state.config, state.tokenizer, text)
-            except ValueError as e:
-                raise CheckpointError(f"{path} cannot read {text!r}: {e}") from None
-            check_stream(args, state.config, source)
-            models.append((source, state))
-    except (CheckpointError, ConfigError) as e:
-        cli.fail(prog, e)
-    pictures = []
-    for source, state in models:
-        positions = (trace_whole if reads_whole(state.config) else trace)(
-            state.params, state.config, state.tokenizer, text)
-        show(positions, state, source, text, args.numbers)
-        print()
-        if args.stream:  # each model's, under its heatmaps
-            print("the size (RMS) of each stage of the forward pass, at each position:")
-            print("\n".join(rms_lines(positions)) + "\n")
-        pictures.append(svg_picture(positions, state.config, source, text))
-    if args.svg:
-        cli.write(prog, args.svg, svg.stacked(pictures, across=True), "the heatmaps")
 
 
 def check_shown(args, config, source):
@@ -265,17 +184,9 @@ def check_shown(args, config, source):
     if config.model == "vit":
         raise CheckpointError(f"{source} is a Vision Transformer, which reads images: "
                               f"python -m microgpt vit {args.inputs[0]} --image N")
-    if config.model != "seq2seq" and (args.layer is not None or args.head is not None):
-        raise CheckpointError("--layer and --head choose among an encoder-decoder's heads")
+    if config.model != "seq2seq":  # an encoder-decoder's shape is its trace's (show_seq2seq)
+        chosen_heads(args, config.n_layer, config.n_head, source)
     check_stream(args, config, source)
-
-
-def check_stream(args, config, source):
-    """--stream watches gpt() (stages.py): a GPT reading one position at a time."""
-    if args.stream and (config.model != "gpt" or reads_whole(config)):
-        raise ConfigError(f"--stream follows a GPT reading one position at a time; {source} "
-                          f"is {cli.a_model(config.model)}" + (" that reads the whole sequence"
-                                                          if config.model == "gpt" else ""))
 
 
 def show_seq2seq(args, state, source, text, prog):
@@ -288,12 +199,7 @@ def show_seq2seq(args, state, source, text, prog):
         raise CheckpointError(f"{source} holds the --arch {c.arch} encoder-decoder: it has no "
                               f"attention to show (python -m microgpt seq2seq MODEL --text TEXT "
                               f"shows what it writes)")
-    for flag, value, count in (("--layer", args.layer, n_layer), ("--head", args.head, n_head)):
-        if value is not None and value >= count:
-            raise CheckpointError(f"{flag} {value}: the model has {count} ({flag[2:]}s 0..{count - 1})")
-    heads = [(l, h) for l in range(n_layer) for h in range(n_head)
-             if args.layer in (None, l) and args.head in (None, h)]
-    traced = trace_seq2seq(state.params, c, state.tokenizer, text)
+    heads = chosen_heads(args, n_layer, n_head, source)
     if args.json:
         cli.write(prog, args.json, json.dumps(as_json(traced, state, text)), "what it computed")
     print(f"{cli.one_line(source)}: reading {text!r}, {len(traced[0])} source positions with BOS\n")

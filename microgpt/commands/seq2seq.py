@@ -26,8 +26,7 @@ block_size: the longest side plus BOS). Checkpoints, --resume
 (bit-identical), Ctrl-C and SIGTERM as train's. Builds on config.py,
 pairs.py, tokenizer.py, three_kinds.py and training.py, and on the plumbing's
 checkpoint.py, cli.py, corpus.py, flags.py, memory.py, progress.py, runs.py
-(the training loop), cross_maps.py (the Transformer's cross-attention) and
-views.py.
+(the training loop) and views.py (--text's heatmap).
 """
 from __future__ import annotations
 
@@ -37,8 +36,7 @@ import hashlib
 from ..architectures import pairs
 from ..config import TASKS, Config, ConfigError
 from ..plumbing import checkpoint, cli, corpus, flags, memory, runs
-from ..plumbing.cross_maps import cross_view
-from ..plumbing.views import alignment_view, length_table
+from ..plumbing.views import accuracy_line, alignment_view, length_table
 from ..plumbing.checkpoint import CheckpointError
 from ..plumbing.corpus import DataError
 from ..plumbing.progress import Progress
@@ -146,13 +144,6 @@ def decoded(state, some, label):
     return rows
 
 
-def accuracy_line(rows, title):
-    exact, per_char = pairs.score(rows)
-    right = sum(out == tgt for _, tgt, out in rows)
-    return (f"{title}: exact match {100 * exact:.1f}% ({right} of {len(rows)}), "
-            f"per-character {100 * per_char:.1f}%")
-
-
 def use(args):
     """--text and --eval: a saved encoder-decoder applied, nothing trained;
     both checked before either is shown."""
@@ -168,16 +159,11 @@ def use(args):
         if pairs.longest(some) + 1 > c.block_size:
             raise DataError(f"{args.eval}: a side has {pairs.longest(some)} characters; the "
                             f"model reads at most {c.block_size - 1}")
-    if args.text is not None and c.arch != "transformer":  # a GRU encoder-decoder (views.py)
+    if args.text is not None:  # what it writes, and its attention (views.py)
         lines, picture = alignment_view(trace_seq2seq(state.params, c, tok, args.text), args.input)
         print("\n".join(lines))
         if args.svg:
             cli.write(PROG, args.svg, picture, "the attention weights")
-    elif args.text is not None:
-        lines, picture = cross_view(state, args.text, args.input, drawn=bool(args.svg))
-        print("\n".join(lines))
-        if args.svg:
-            cli.write(PROG, args.svg, picture, "the cross-attention")
     if args.eval is not None:
         rows = decoded(state, some, "scoring")
         print(accuracy_line(rows, cli.one_line(f"accuracy on {args.eval}")))

@@ -41,6 +41,7 @@ function drawBottleneck(trace) {  // --arch gru: no attention, only what it wrot
     "the encoder's last state, one vector for the whole source (bottleneck.py). Its output " +
     "is beside this."));
   $("heads-note").hidden = true;
+  showKey(null);
   drawWritten(trace);
 }
 
@@ -56,6 +57,7 @@ function kindMap(trace, kind, layer, head, cell, numbers) {  // one kind's matri
 function drawSeq2seq(trace) {
   if (!trace.kinds.length) { drawBottleneck(trace); return; }
   const picked = trace.kinds[VIEW.kind];
+  showKey(picked.kind);  // the picked kind's key: encoder, decoder, cross, additive or dot
   fillSelect($("kind"), trace.kinds.length, i => kindName(trace.kinds[i]), VIEW.kind);
   fillSelect($("layer"), layersOf(picked), i => "layer " + i, VIEW.layer);
   fillSelect($("head"), headsOf(picked, VIEW.layer), i => "head " + i, VIEW.head);

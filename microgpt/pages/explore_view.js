@@ -143,12 +143,18 @@ function draw() {
   $("stages-title").textContent = `residual stream RMS at position ${VIEW.pos}`;
 }
 
+function showKey(kind) {  // the heatmaps' key, terminal.heatmap_key's (DATA.keys); null: none
+  $("heads-key").hidden = !kind;
+  $("heads-key").textContent = kind ? DATA.keys[kind].join("\n") : "";  // its two lines
+}
+
 function noAttention() {  // rnn, gru, lstm: the page says so where the heatmaps would be
   $("heads").replaceChildren(el("p", {class: "no-attention"},
     `This ${DATA.model.toUpperCase()} has no attention: it reads one token at a time and carries ` +
     "all it has read in one state vector (recurrent.py), so there is no heatmap to draw. Its " +
     "next-token probabilities at each position are beside this; pick a position above."));
   $("heads-note").hidden = true;
+  showKey(null);
 }
 
 function drawHeads(trace, T) {
@@ -158,6 +164,7 @@ function drawHeads(trace, T) {
     ? "a key the mask hides (PAD); every other key is seen, the future too"
     : cfg.pad_to ? "the future, masked, and a PAD key the mask hides" : "the future, masked") +
     (DATA.model === "classifier" ? ". The class is read at position 0 (BOS) after the last layer" : "");
+  showKey(DATA.model === "classifier" || DATA.model === "mlm" || !cfg.causal_mask ? "whole" : "causal");
   // every layer and head, small; the picked one outlined
   const cell = Math.max(8, Math.min(18, Math.floor(150 / T)));
   const all = el("div", {class: "all-heads"});

@@ -10,13 +10,15 @@ two characters wide, darker for more ink or more weight (the darkest: the
 image's largest value, blank: none); the SVG lays the ink over the heatmap
 itself, one panel per head.
 
-Builds on drawing.py (text, the colour scale) and terminal.py (the shades).
+Builds on drawing.py (text, the colour scale) and terminal.py (the shades, the
+heatmap's key).
 """
 from __future__ import annotations
 
 import math
 
 from .drawing import colour_bar, document, paragraph, shade, text
+from . import terminal
 from .terminal import SHADES
 
 INK = " " + SHADES  # pixel 0 (blank) .. pixel_max (█)
@@ -70,9 +72,10 @@ def side_by_side(panels):
 
 def image_and_heat(pixels, side, pixel_max, grid, heat_title):
     """The image and a heatmap on its grid, side by side, as text lines; the
-    heatmap's darkest cell is its largest value."""
+    heatmap's darkest cell is its largest value; under them, its key."""
     return side_by_side([(f"the image ({side} x {side})", cells(rows_of(pixels, side), pixel_max)),
-                         (heat_title, cells(grid, max(max(row) for row in grid)))])
+                         (heat_title, cells(grid, max(max(row) for row in grid)))]
+                        ) + terminal.heatmap_key("image")
 
 
 def overlay_svg(pixels, side, pixel_max, panels, title, note, columns=5):
