@@ -60,6 +60,7 @@ def run_child(prog, argv):
         raise
     wall = time.perf_counter() - start_time
     reader.join()
+    proc.stderr.close()  # read to its end: closed here, not left to the garbage collector
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code  # reaped by wait4: Popen must not wait for it again
     if code in (cli.INTERRUPTED, -signal.SIGINT, -signal.SIGTERM):
