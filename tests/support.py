@@ -130,7 +130,8 @@ def rest_of(proc, timeout):
     """(the rest of proc's stdout, its whole stderr) once it ends. Not
     communicate(): it reads the pipes' descriptors, so the lines a `for line
     in proc.stdout` loop read ahead into the file's buffer would be lost
-    (the line after the one waited for, when both came in one read)."""
+    (the line after the one waited for, when both came in one read). Both
+    pipes are closed once read."""
     got = {}
     def read(name):
         got[name] = getattr(proc, name).read()
@@ -144,4 +145,6 @@ def rest_of(proc, timeout):
             proc.kill()
         for reader in readers:
             reader.join()
+        proc.stdout.close()  # read to the end: closed now, not by the garbage collector
+        proc.stderr.close()
     return got["stdout"], got["stderr"]
