@@ -3,6 +3,7 @@
 and every line the page shows after it must be what it prints today
 (times aside). The figures of slower commands carry their date and
 command on their page."""
+import platform
 import re
 import sys
 import tempfile
@@ -75,9 +76,16 @@ def count_line():
     return next(line for line in text.splitlines() if line.startswith("python -c") and "> count.txt" in line)
 
 
+# CPython's figures only: at --lr 0.1 a last-bit difference between PyPy's float functions and
+# CPython's grows over 300 steps (PyPy prints 2.5562 and 2.8418; the lr 0.01 row is the same)
+CPYTHON_ONLY = {WARMUP + " --svg warmup.svg"}
+
+
 class DocFiguresTest(unittest.TestCase):
     def test_the_shown_output_is_what_the_commands_print(self):
         for page, command, commands, first in FIGURES:
+            if command in CPYTHON_ONLY and platform.python_implementation() != "CPython":
+                continue
             with self.subTest(command), tempfile.TemporaryDirectory() as folder:
                 shown = shown_after(page, command)
                 if first:
