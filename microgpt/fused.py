@@ -81,10 +81,9 @@ class Dot(Value):
 
 
 def dot(ws, xs):
-    """w0*x0 + w1*x1 + ... as one Dot node; d/dw_i = x_i, d/dx_i = w_i.
-
-    Adds left to right from 0, like Python's sum() over Values; sum() over
-    plain floats would not do (since 3.12 it rounds differently).
+    """w0*x0 + w1*x1 + ... as one Dot node (d/dw_i = x_i, d/dx_i = w_i), added
+    left to right from 0 as sum() adds Values (sum() over plain floats rounds
+    otherwise since Python 3.12).
 
     >>> dot([Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)])
     Value(data=11.0, grad=0.0)
