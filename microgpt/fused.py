@@ -47,11 +47,10 @@ from .value import Data, Value
 class Dot(Value):
     """w0*x0 + w1*x1 + ... as one node: data is the sum, children ws then xs.
 
-    Backward: d/dw_i = x_i and d/dx_i = w_i, so w_i.grad += x_i * g and
-    x_i.grad += w_i * g. Those local derivatives are the inputs' data, which
-    nothing changes between the forward and the backward pass (Adam moves the
-    weights after it), so the node reads them there instead of storing 2n
-    copies: the most common node of a step, it is also the cheapest to make.
+    Backward: w_i.grad += x_i * g and x_i.grad += w_i * g. Those local
+    derivatives are the inputs' data, which nothing changes between the
+    forward and the backward pass (Adam moves the weights after it), so the
+    node reads them there instead of storing 2n copies: cheap to make.
     """
 
     __slots__ = ("_ws", "_xs")
