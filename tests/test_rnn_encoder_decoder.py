@@ -355,6 +355,11 @@ class CommandTest(unittest.TestCase):
             ([*task, "--arch", "gru", "--n-head", "2"], "--n-head 2 does not apply to the gru "
                                                          "encoder-decoder"),
             ([*task, "--arch", "gru-attention", "--n-layer", "2"], "--n-layer 2 does not apply"),
+            # the GPT's newer switches too: refused, never accepted and ignored
+            ([*task, "--arch", "gru", "--bias"], "--bias does not apply to the gru encoder-decoder"),
+            ([*task, "--arch", "gru-attention", "--kv-heads", "2"], "--kv-heads 2 does not apply"),
+            ([*task, "--arch", "gru", "--final-norm"], "--final-norm does not apply"),
+            ([*task, "--arch", "gru", "--no-embedding-norm"], "--no-embedding-norm does not apply"),
             ([*task, "--arch", "gru", "--n-embd", "200000"], "needs about .* of memory"),
             (["--resume", "g.json", "--steps", "9", "--arch", "gru-attention"],
              "--arch gru-attention differs from the checkpoint's --arch gru"),

@@ -46,17 +46,15 @@ from __future__ import annotations
 from ..fused import cross_entropy, vsum
 from ..model import linear
 from ..params import GATES
+from . import recurrent
 from .recurrent import gru_cell, keep_defaults
 from ..value import Value
 
-NOT_HERE = {"n_head": "it has no heads (Bahdanau's attention: one weight per source position)",
+NOT_HERE = {**recurrent.NOT_HERE,  # the GPT's settings a GRU cell lacks, and its own:
+            "n_head": "it has no heads (Bahdanau's attention: one weight per source position)",
             "n_layer": "each side is one GRU cell", "attention_scale": "it has no q.k to scale",
-            "norm": "it has no norms", "norm_placement": "it has no norms",
-            "residual": "it has no residual stream", "activation": "it has no MLP",
-            "position": "the recurrence gives the order", "tie_weights": "its lm_head is its own",
-            "causal_mask": "it writes in order: there is no attention to mask",
-            "pad_to": "it reads one token at a time: nothing to pad",
-            "tokenizer": "it reads characters", "stride": "a pair is read whole"}
+            "kv_heads": "it has no heads", "causal_mask": "it writes in order: there is no "
+            "attention to mask", "tokenizer": "it reads characters", "stride": "a pair is read whole"}
 
 
 def gru_seq2seq_shapes(config):
