@@ -147,7 +147,8 @@ class ParameterTest(unittest.TestCase):
 
     def test_gradients_against_finite_differences(self):
         for fields in ({"patch": 1}, {"patch": 2}, {"patch": 4, "norm": "layernorm"},
-                       {"patch": 2, "position": "sinusoidal", "activation": "gelu"}):
+                       {"patch": 2, "position": "sinusoidal", "activation": "gelu"},
+                       {"patch": 2, "norm": "layernorm", "embedding_norm": False}):
             config = Config(n_embd=8, n_head=2, **fields)
             planned = images.plan(IMAGES, config)
             with self.subTest(**fields):

@@ -125,8 +125,8 @@ def patchify(pixels, side, P):
 
 
 def embed(xs, p, c):
-    """norm([cls, patch_proj @ x + patch_proj.b for each patch x] + wpe):
-    (1 + N, n_embd). xs: the image's N patches, each P*P floats from 0 to 1."""
+    """norm([cls, patch_proj @ x + patch_proj.b for each patch x] + wpe)
+    (no norm with embedding_norm False, as the GPT's): (1 + N, n_embd). xs: the image's N patches, each P*P floats from 0 to 1."""
     tokens = [p["cls"][0]]                                # CLS: learned, the same for every image
     for x in xs:
         proj = linear([Value(v) for v in x], p["patch_proj"])             # (n_embd,)
@@ -134,7 +134,8 @@ def embed(xs, p, c):
     zs = []
     for pos, token in enumerate(tokens):
         pos_emb = p["wpe"][pos] if c.position == "learned" else fixed_position(pos, c)
-        zs.append(norm([t + q for t, q in zip(token, pos_emb)], p, "ln_emb", c))
+        z = [t + q for t, q in zip(token, pos_emb)]                        # (n_embd,)
+        zs.append(norm(z, p, "ln_emb", c) if c.embedding_norm else z)  # as the GPT's embedding
     return zs
 
 
